@@ -1,0 +1,216 @@
+"""The ``frontlens`` command: a thin layer over the library functions the web UI also calls.
+
+Exit codes: 0 everything worked; 1 some inputs were rejected (the rest was stored); 2 usage
+error (bad option, unknown id, database URL that cannot be opened).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from frontlens.config import Settings, get_settings
+from frontlens.ingest import FORMATS, InputReport, ingest_inputs
+from frontlens.ingest.pipeline import expand
+from frontlens.model import Source
+from frontlens.store.db import Store, StoreError, current_revision, head_revision, upgrade
+
+app = typer.Typer(
+    help="frontlens: a sourced, confidence-graded picture from public war reporting.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="FRONTLENS_DB", show_envvar=True,
+                 help="SQLAlchemy database URL (default: sqlite:///frontlens.db, in the current directory)."),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@app.callback()
+def main(ctx: typer.Context, db: DbOption = None) -> None:
+    ctx.obj = get_settings(db=db)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
+
+
+def _open(settings: Settings, *, migrate: bool = True) -> Store:
+    try:
+        return Store(settings.db, migrate=migrate)
+    except StoreError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+
+
+def _dump(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    inputs: Annotated[list[str], typer.Argument(
+        help="Files, directories (walked) or http(s) URLs. URLs are fetched only when named "
+             "here.", show_default=False)],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help=f"Force a format: {', '.join(sorted(FORMATS))}.")] = None,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Allow URLs on private or loopback addresses.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Store news articles, feeds, Telegram exports, X posts and GeoJSON map layers.
+
+    Re-ingesting the same content stores nothing new. Each input is one transaction: a rejected
+    input is reported on stderr and leaves the database as it was; the others are stored.
+    """
+    settings = _settings(ctx)
+    if allow_private:
+        settings = settings.model_copy(update={"allow_private": True})
+    if fmt is not None and fmt not in FORMATS:
+        err.print(f"error: unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
+        raise typer.Exit(2)
+    store = _open(settings)
+    total = sum(1 for _ in expand(inputs))
+    progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), TextColumn("{task.description}"), console=err,
+                        transient=True, disable=not err.is_terminal)
+
+    def on_input(report: InputReport) -> None:
+        for line in ([report.error] if report.error else []) + report.item_errors:
+            progress.console.print(f"error: {line}", markup=False)
+        progress.update(task, advance=1, description=report.origin[-50:])
+
+    with progress:
+        task = progress.add_task("", total=total)
+        batch = ingest_inputs(store, inputs, settings, fmt_name=fmt, on_input=on_input)
+    store.close()
+    if json_out:
+        _dump({
+            "added": batch.added, "skipped": batch.skipped, "errors": batch.errors,
+            "inputs": [r.__dict__ for r in batch.inputs],
+        })
+    else:
+        rejected = sum(1 for r in batch.inputs if r.error)
+        out.print(f"{len(batch.inputs)} inputs: {batch.added} records stored, "
+                  f"{batch.skipped} already present, {rejected} inputs rejected, "
+                  f"{sum(len(r.item_errors) for r in batch.inputs)} items rejected")
+    raise typer.Exit(batch.exit_code)
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option(help="article, text, feed_item, telegram, tweet")]
+    = None,
+    lang: Annotated[str | None, typer.Option(help="ISO 639-1 code, e.g. uk")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Exact outlet or channel name")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    json_out: JsonFlag = False,
+) -> None:
+    """List stored sources, newest first."""
+    store = _open(_settings(ctx))
+    rows = store.list_sources(limit=limit, offset=offset, kind=kind, language=lang, outlet=outlet)
+    if json_out:
+        _dump([s.model_dump(mode="json", exclude={"text"}) for s in rows])
+        return
+    table = Table("id", "published", "kind", "lang", "outlet", "title / text", box=None)
+    for s in rows:
+        snippet = (s.title or s.text).replace("\n", " ")[:70]
+        when = s.published_at.strftime("%Y-%m-%d %H:%M") if s.published_at else "-"
+        table.add_row(s.id, when, s.kind, s.language or "-", (s.outlet or "-")[:30], snippet)
+    out.print(table)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    source_id: Annotated[str, typer.Argument(help="A source id or a unique prefix of one.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Show one source in full: metadata and text."""
+    store = _open(_settings(ctx))
+    found = store.find_sources(source_id)
+    if len(found) != 1:
+        why = "no source" if not found else "more than one source"
+        err.print(f"error: {why} with id {source_id!r}", markup=False)
+        raise typer.Exit(2)
+    src: Source = found[0]
+    if json_out:
+        _dump(src.model_dump(mode="json"))
+        return
+    for key, value in src.model_dump(exclude={"text"}).items():
+        if value not in (None, [], {}, ""):
+            out.print(f"[bold]{key}[/bold]: ", end="")
+            out.print(str(value), markup=False)
+    out.print()
+    out.print(src.text, markup=False)
+
+
+@app.command()
+def stats(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Counts per record type (and sources per kind and language)."""
+    store = _open(_settings(ctx))
+    counts = store.counts()
+    if json_out:
+        _dump(counts)
+        return
+    table = Table("records", "count", box=None)
+    for name, n in counts.items():
+        table.add_row(name, str(n))
+    out.print(table)
+    for col in ("kind", "language"):
+        by = store.source_counts_by(col)
+        out.print(f"sources by {col}: " + ", ".join(f"{k} {n}" for k, n in by.items()))
+
+
+@app.command()
+def formats() -> None:
+    """List the input formats ingest recognises."""
+    for fmt in sorted(FORMATS.values(), key=lambda f: f.name):
+        out.print(f"{fmt.name:10} {fmt.description}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+) -> None:
+    """Create the database or migrate it to the latest schema."""
+    settings = _settings(ctx)
+    store = _open(settings, migrate=False)
+    before = current_revision(store.engine)
+    try:
+        upgrade(store.engine, revision)
+    except Exception as exc:
+        err.print(f"error: migration failed: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    after = current_revision(store.engine)
+    out.print(f"schema {before or 'empty'} -> {after} (head {head_revision()})")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Print the schema revision of the database and the latest one."""
+    store = _open(_settings(ctx), migrate=False)
+    out.print(f"current {current_revision(store.engine) or 'empty'}, head {head_revision()}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,39 @@
+"""All run-time settings in one place, read from ``FRONTLENS_*`` environment variables.
+
+The CLI's flags override these per call; nothing else in the code base carries its own defaults
+for limits, paths or network behaviour.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FRONTLENS_", extra="ignore")
+
+    db: str = Field(
+        "sqlite:///frontlens.db",
+        description="SQLAlchemy URL; e.g. postgresql+psycopg://user:pw@host/db.",
+    )
+    max_doc_bytes: int = Field(
+        10 * MB, description="Largest single document (text, HTML, feed) read into memory."
+    )
+    max_stream_bytes: int = Field(
+        4096 * MB, description="Largest streamed file (Telegram export, JSON Lines, GeoJSON)."
+    )
+    fetch_timeout: float = 15.0
+    fetch_max_bytes: int = 20 * MB
+    allow_private: bool = Field(
+        False, description="Allow fetching URLs on private or loopback addresses."
+    )
+    languages: tuple[str, ...] = ("en", "uk", "ru")
+    batch_size: int = Field(1000, description="Records per database write inside an input.")
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides applied."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

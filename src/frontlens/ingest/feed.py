@@ -1,0 +1,91 @@
+"""RSS and Atom feeds: one Source per entry, the feed's title as outlet."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+import lxml.html
+
+from frontlens.config import Settings
+from frontlens.ingest.base import Format, IngestError, ItemError, Produced, RawInput, register
+from frontlens.ingest.base import suffix as _suffix
+from frontlens.model import Source
+
+_FEED_HEAD = re.compile(rb"<rss[\s>]|<feed[\s>]|<rdf:RDF[\s>]", re.I)
+
+
+def html_to_text(fragment: str) -> str:
+    """Feed summaries are HTML fragments; keep their visible text only."""
+    if "<" not in fragment:
+        return fragment.strip()
+    try:
+        doc = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises several types on junk; the raw text is still better than none
+        return re.sub(r"<[^>]+>", " ", fragment).strip()
+    for el in doc.xpath("//script|//style|//iframe|//object|//embed"):
+        el.drop_tree()
+    for br in doc.xpath("//br|//p|//div|//li"):
+        br.tail = "\n" + (br.tail or "")
+    return "\n".join(" ".join(ln.split()) for ln in doc.text_content().splitlines() if ln.strip())
+
+
+def _when(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        if entry.get(key):
+            return datetime.fromtimestamp(calendar.timegm(entry[key]), UTC)
+    return None
+
+
+def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
+    data = raw.read_bytes(settings.max_doc_bytes)
+    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    if not parsed.entries:
+        why = f": {parsed.bozo_exception}" if parsed.bozo else " (no entries)"
+        raise IngestError(raw.origin, f"not a usable RSS/Atom feed{why}")
+    outlet = parsed.feed.get("title")
+    for n, entry in enumerate(parsed.entries, 1):
+        body = ""
+        if entry.get("content"):
+            body = " ".join(c.get("value", "") for c in entry.content)
+        body = html_to_text(body or entry.get("summary", "") or "")
+        title = html_to_text(entry.get("title", "") or "") or None
+        if not body and not title:
+            yield ItemError(raw.origin, f"entry {n}", "no title and no text")
+            continue
+        media = [m.get("url") for m in entry.get("media_content", []) if m.get("url")]
+        media += [e.get("href") for e in entry.get("enclosures", []) if e.get("href")]
+        yield Source(
+            kind="feed_item",
+            origin=raw.origin,
+            external_id=entry.get("id") or entry.get("link"),
+            url=entry.get("link"),
+            outlet=outlet,
+            author=entry.get("author"),
+            title=title,
+            language=(entry.get("language") or parsed.feed.get("language") or "")[:2].lower()
+            or None,
+            published_at=_when(entry),
+            retrieved_at=raw.retrieved_at,
+            text=body or (title or ""),
+            media=media,
+            meta={"format": "atom" if parsed.version.startswith("atom") else "rss",
+                  "feed_url": parsed.feed.get("link")},
+        )
+
+
+def _detect(raw: RawInput, head: bytes) -> bool:
+    ct = raw.content_type or ""
+    if any(t in ct for t in ("rss", "atom", "rdf")):
+        return True
+    return (_suffix(raw) in {".rss", ".atom", ".xml", ""} or "xml" in ct) and bool(
+        _FEED_HEAD.search(head)
+    )
+
+
+FORMAT = register(Format("feed", "RSS or Atom feed (one source per entry)", parse, _detect,
+                         priority=40))

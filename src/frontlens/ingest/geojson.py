@@ -1,0 +1,120 @@
+"""GeoJSON control-map layers: stored as dated geometry (a MapLayer and its features).
+
+Features are streamed, so national-scale layers load in bounded memory. A feature whose
+geometry is missing or unreadable is reported and skipped; the layer keeps the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+
+from frontlens.config import Settings
+from frontlens.ingest.base import (
+    Format,
+    IngestError,
+    ItemError,
+    Produced,
+    RawInput,
+    register,
+    suffix,
+)
+from frontlens.ingest.jsonstream import skip_bom, stream_array
+from frontlens.model import MapFeature, MapLayer
+
+_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_STATUS_KEYS = ("status", "control", "controller", "state")
+
+
+def _file_hash(raw: RawInput) -> str:
+    h = hashlib.sha256()
+    with raw.open() as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _layer_date(meta: dict[str, Any], raw: RawInput) -> date | None:
+    for value in (meta.get("date"), meta.get("layer_date")):
+        if value:
+            try:
+                return date.fromisoformat(str(value)[:10])
+            except ValueError:
+                pass
+    m = _DATE_IN_NAME.search(raw.name)
+    return date.fromisoformat(m.group(1)) if m else None
+
+
+def _geometry_error(feature: Any) -> str | None:
+    try:
+        geom = shape(feature["geometry"])
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
+        return f"unusable geometry: {exc!r}"
+    return "empty geometry" if geom.is_empty else None
+
+
+def _features(raw: RawInput, meta: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+    """(index, feature) pairs in file order; top-level scalars are collected into ``meta``."""
+    i = 0
+    with raw.open() as fh:
+        for kind, value in stream_array(skip_bom(fh), "features", raw.origin):
+            if kind == "meta":
+                meta[value[0]] = value[1]
+            else:
+                yield i, value
+                i += 1
+
+
+def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
+    """Two streaming passes: the first validates and measures (the layer row needs its count
+    and bbox and must be written before its features), the second yields the features."""
+    if raw.size > settings.max_stream_bytes:
+        raise IngestError(raw.origin, f"file is larger than {settings.max_stream_bytes} bytes")
+    meta: dict[str, Any] = {}
+    bad: set[int] = set()
+    good = 0
+    bounds: list[float] | None = None
+    for n, feature in _features(raw, meta):
+        if (why := _geometry_error(feature)) is not None:
+            bad.add(n)
+            yield ItemError(raw.origin, f"feature #{n}", why)
+            continue
+        good += 1
+        b = shape(feature["geometry"]).bounds
+        bounds = list(b) if bounds is None else [
+            min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])]
+    if meta.get("type") != "FeatureCollection":
+        raise IngestError(raw.origin, f"GeoJSON type {meta.get('type')!r}, expected "
+                          "FeatureCollection")
+    layer = MapLayer(
+        name=str(meta.get("name") or raw.name),
+        origin=raw.origin,
+        layer_date=_layer_date(meta, raw),
+        content_hash=_file_hash(raw),
+        feature_count=good,
+        bbox=bounds,
+        retrieved_at=raw.retrieved_at,
+        meta={k: v for k, v in meta.items() if k not in ("type", "name")},
+    )
+    yield layer
+    for n, feature in _features(raw, {}):
+        if n in bad:
+            continue
+        props = feature.get("properties") or {}
+        status = next((str(props[k]) for k in _STATUS_KEYS if props.get(k)), None)
+        yield MapFeature(layer_id=layer.id, idx=n, status=status, name=props.get("name"),
+                         geometry=feature["geometry"], properties=props)
+
+
+def _detect(raw: RawInput, head: bytes) -> bool:
+    return suffix(raw) == ".geojson" or b'"FeatureCollection"' in head
+
+
+FORMAT = register(Format("geojson", "GeoJSON control-map layer (stored as dated geometry)",
+                         parse, _detect, priority=20))

@@ -1,0 +1,170 @@
+"""Run a batch of inputs into the store, one transaction per input.
+
+A bad input (or a crash while reading it) rolls back only its own transaction, so what was
+stored before, and the other inputs of the batch, are kept. Items rejected inside an otherwise
+good input (a Telegram message without a date) are reported and the rest of that input is
+stored. Re-ingesting is a no-op because record ids derive from content.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from frontlens.config import Settings
+from frontlens.ingest.base import FORMATS, IngestError, ItemError, RawInput, detect_format
+from frontlens.ingest.fetch import FetchError, fetch_url
+from frontlens.ingest.lang import detect_language
+from frontlens.model import Record, Source
+from frontlens.store.db import Store
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# Files in a walked directory that are documentation or binary media, not reports.
+_SKIP_NAMES = re.compile(r"^(readme|license|licence|provenance|changelog)(\..*)?$", re.I)
+_SKIP_SUFFIXES = {
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".webm", ".ogg", ".mp3", ".pdf",
+    ".zip", ".gz", ".db", ".sqlite", ".py", ".pyc", ".css", ".js.map",
+}
+
+
+@dataclass
+class InputReport:
+    origin: str
+    format: str | None = None
+    added: int = 0
+    skipped: int = 0
+    error: str | None = None
+    item_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.item_errors
+
+
+@dataclass
+class BatchReport:
+    inputs: list[InputReport] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(r.added for r in self.inputs)
+
+    @property
+    def skipped(self) -> int:
+        return sum(r.skipped for r in self.inputs)
+
+    @property
+    def errors(self) -> list[str]:
+        out: list[str] = []
+        for r in self.inputs:
+            if r.error:
+                out.append(r.error)
+            out.extend(r.item_errors)
+        return out
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything was stored, 1 when something was rejected (the rest stored)."""
+        return 0 if all(r.ok for r in self.inputs) else 1
+
+
+def expand(inputs: Iterable[str]) -> Iterator[RawInput | IngestError]:
+    """Turn CLI arguments into raw inputs: URLs stay URLs, directories are walked (sorted)."""
+    for arg in inputs:
+        if _URL.match(arg):
+            yield RawInput(origin=arg, url=arg)
+            continue
+        path = Path(arg)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    p = Path(root) / name
+                    if name.startswith(".") or _SKIP_NAMES.match(name):
+                        continue
+                    if p.suffix.lower() in _SKIP_SUFFIXES or name in ("account.js",):
+                        continue
+                    yield RawInput(origin=str(p), path=p)
+        elif path.is_file():
+            yield RawInput(origin=arg, path=path)
+        elif path.exists():
+            yield IngestError(arg, "not a regular file or directory")
+        else:
+            yield IngestError(arg, "no such file or directory")
+
+
+def _fetch(raw: RawInput, settings: Settings) -> RawInput:
+    try:
+        got = fetch_url(raw.origin, timeout=settings.fetch_timeout,
+                        max_bytes=settings.fetch_max_bytes, allow_private=settings.allow_private)
+    except FetchError as exc:
+        raise IngestError(raw.origin, str(exc).removeprefix(f"{raw.origin}: ")) from exc
+    return RawInput(origin=raw.origin, data=got.body, content_type=got.content_type,
+                    url=got.final_url, retrieved_at=got.retrieved_at)
+
+
+def _with_language(rec: Record, settings: Settings) -> Record:
+    if isinstance(rec, Source) and rec.language is None:
+        code, score = detect_language(f"{rec.title or ''}\n{rec.text}")
+        return rec.model_copy(update={"language": code, "language_score": score if code else None})
+    return rec
+
+
+def ingest_one(store: Store, raw: RawInput, settings: Settings,
+               fmt_name: str | None = None) -> InputReport:
+    report = InputReport(origin=raw.origin)
+    try:
+        if raw.url and raw.path is None and raw.data is None:
+            raw = _fetch(raw, settings)
+        fmt = FORMATS[fmt_name] if fmt_name else detect_format(raw)
+        report.format = fmt.name
+        with store.transaction() as conn:
+            buffer: list[Record] = []
+            for item in fmt.parse(raw, settings):
+                if isinstance(item, ItemError):
+                    report.item_errors.append(str(item))
+                    continue
+                buffer.append(_with_language(item, settings))
+                if len(buffer) >= settings.batch_size:
+                    added, skipped = store.insert_new(conn, buffer)
+                    report.added += added
+                    report.skipped += skipped
+                    buffer.clear()
+            added, skipped = store.insert_new(conn, buffer)
+            report.added += added
+            report.skipped += skipped
+    except IngestError as exc:
+        report.error = str(exc)
+    except MemoryError:
+        report.error = f"{raw.origin}: out of memory while reading"
+    except Exception as exc:  # an unexpected bug must not take down the rest of the batch
+        report.error = f"{raw.origin}: internal error ({type(exc).__name__}: {exc})"
+    if report.error:
+        report.added = report.skipped = 0  # the transaction was rolled back
+    return report
+
+
+def ingest_inputs(
+    store: Store,
+    inputs: Iterable[str],
+    settings: Settings,
+    *,
+    fmt_name: str | None = None,
+    on_input: Callable[[InputReport], None] | None = None,
+) -> BatchReport:
+    """Ingest every input; ``on_input`` is called after each (for progress and error lines)."""
+    if fmt_name is not None and fmt_name not in FORMATS:
+        raise ValueError(f"unknown format {fmt_name!r}; known: {', '.join(sorted(FORMATS))}")
+    batch = BatchReport()
+    for raw in expand(inputs):
+        if isinstance(raw, IngestError):
+            report = InputReport(origin=raw.origin, error=str(raw))
+        else:
+            report = ingest_one(store, raw, settings, fmt_name)
+        batch.inputs.append(report)
+        if on_input is not None:
+            on_input(report)
+    return batch

@@ -1,0 +1,93 @@
+"""Plain text and Markdown, with optional YAML front matter (title, url, date, outlet...)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import yaml
+
+from frontlens.config import Settings
+from frontlens.ingest.base import Format, IngestError, Produced, RawInput, register, suffix
+from frontlens.ingest.decode import decode_bytes
+from frontlens.model import Source
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
+_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
+_KNOWN_KEYS = {"title", "url", "date", "published", "outlet", "author", "language", "lang"}
+
+
+def parse_date(value: Any, origin: str, field: str = "date") -> datetime | None:
+    """Front-matter and feed dates: datetimes, dates (midnight UTC) or ISO 8601 strings."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    try:
+        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise IngestError(origin, f"{field} {value!r} is not an ISO 8601 date") from exc
+
+
+def split_front_matter(text: str, origin: str) -> tuple[dict[str, Any], str]:
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise IngestError(origin, f"front matter is not valid YAML: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise IngestError(origin, "front matter is not a key: value mapping")
+    return meta, text[m.end() :]
+
+
+def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
+    text, encoding = decode_bytes(raw.read_bytes(settings.max_doc_bytes), raw.origin)
+    text = text.lstrip("\ufeff")
+    meta, body = split_front_matter(text, raw.origin)
+    if not body.strip():
+        raise IngestError(raw.origin, "no text after the front matter")
+    title = meta.get("title")
+    if not title and (h := _HEADING.search(body[:2000])):
+        title = h.group(1)
+    language = meta.get("language") or meta.get("lang")
+    extra = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS}
+    yield Source(
+        kind="article" if meta.get("url") or meta.get("outlet") else "text",
+        origin=raw.origin,
+        url=meta.get("url") or raw.url,
+        outlet=meta.get("outlet"),
+        author=meta.get("author"),
+        title=str(title) if title else None,
+        language=str(language).lower() if language else None,
+        published_at=parse_date(meta.get("date") or meta.get("published"), raw.origin),
+        retrieved_at=raw.retrieved_at,
+        text=body.strip("\n"),
+        meta={"encoding": encoding, "format": "markdown" if suffix(raw) in {".md", ".markdown"}
+              else "text", **({"front_matter": _jsonable(extra)} if extra else {})},
+    )
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (date, datetime)):
+        return obj.isoformat()
+    return obj
+
+
+def _detect(raw: RawInput, head: bytes) -> bool:
+    return suffix(raw) in {".txt", ".md", ".markdown", ".text", ""} or (
+        raw.content_type or ""
+    ).startswith("text/plain")
+
+
+FORMAT = register(Format("text", "Plain text or Markdown with optional YAML front matter",
+                         parse, _detect, priority=90))

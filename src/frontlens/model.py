@@ -1,0 +1,252 @@
+"""The one data model of frontlens.
+
+Every stage (ingest, extract, fuse, store, serve, export) passes these records. Storage tables
+are derived from them (see ``store/schema.py``) and a test pins that the two stay in step, so
+there is no second, ad-hoc shape of the same thing anywhere.
+
+Extracted records inherit :class:`Extracted`, which carries provenance: the source, the char span
+of the supporting text in ``Source.text``, and the extractor name and version that produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Side = Literal["UA", "RU", "US", "other", "unknown"]
+SourceKind = Literal["article", "text", "feed_item", "telegram", "tweet"]
+TimePrecision = Literal["day", "week", "month", "year", "unknown"]
+MentionType = Literal["place", "person", "org", "unit", "equipment", "quantity", "time"]
+ControlAction = Literal[
+    "liberated", "captured", "withdrew", "entered", "advanced", "encircled", "shelled", "held",
+]
+Fate = Literal["destroyed", "damaged", "abandoned", "captured", "unknown"]
+
+
+class Record(BaseModel):
+    """Base for all records: strict about unknown fields, so a typo never vanishes silently."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def utc(dt: datetime | None) -> datetime | None:
+    """Normalise to aware UTC; naive datetimes are taken to already be UTC."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def normalise_text(text: str) -> str:
+    """NFC, unified newlines, no NULs: the form in which text is hashed, stored and spanned."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\x00", "")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+class Source(Record):
+    """A document or post as ingested: the unit every extracted fact points back to.
+
+    ``id`` is derived from what identifies the item (kind, native id or url, content hash),
+    so ingesting the same content twice yields the same id and is a no-op.
+    """
+
+    id: str = ""
+    kind: SourceKind
+    origin: str = Field(description="File path or URL the item was ingested from.")
+    external_id: str | None = Field(None, description="Native id: Telegram message, tweet, guid.")
+    url: str | None = None
+    outlet: str | None = Field(None, description="Publication, Telegram channel or X account.")
+    author: str | None = None
+    title: str | None = None
+    language: str | None = Field(None, description="ISO 639-1 code; None when undetermined.")
+    language_score: float | None = None
+    published_at: datetime | None = None
+    retrieved_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    content_hash: str = ""
+    text: str
+    media: list[str] = Field(default_factory=list, description="Photo/video links or paths.")
+    forwarded_from: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("published_at", "retrieved_at")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        return utc(v)
+
+    @field_validator("text")
+    @classmethod
+    def _norm(cls, v: str) -> str:
+        return normalise_text(v)
+
+    @model_validator(mode="after")
+    def _derive_ids(self) -> Source:
+        if not self.content_hash:
+            object.__setattr__(self, "content_hash", content_hash((self.title or "") + "\n" + self.text))
+        if not self.id:
+            # outlet is left out: an archive may not know the handle a JSON Lines copy names
+            ident = "|".join([self.kind, self.external_id or self.url or "", self.content_hash])
+            object.__setattr__(self, "id", "src-" + hashlib.sha256(ident.encode()).hexdigest()[:20])
+        return self
+
+
+class Extracted(Record):
+    """Provenance shared by every extracted record."""
+
+    id: str = ""
+    source_id: str
+    start: int = Field(ge=0, description="Char offset of the supporting span in Source.text.")
+    end: int = Field(ge=0)
+    extractor: str
+    extractor_version: str
+
+    @model_validator(mode="after")
+    def _span_and_id(self) -> Extracted:
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} before start {self.start}")
+        if not self.id:
+            ident = f"{type(self).__name__}|{self.source_id}|{self.start}|{self.end}|" + "|".join(
+                str(getattr(self, k)) for k in self._identity_fields()
+            )
+            prefix = type(self).__name__.lower()[:3]
+            object.__setattr__(self, "id", f"{prefix}-" + hashlib.sha256(ident.encode()).hexdigest()[:20])
+        return self
+
+    def _identity_fields(self) -> tuple[str, ...]:
+        return ()
+
+
+class Place(Record):
+    """A gazetteer entry."""
+
+    id: str = Field(description="Gazetteer id, e.g. 'wof:101751737', 'gn:706483', 'katotth:UA...'.")
+    name: str
+    names: list[str] = Field(default_factory=list)
+    lat: float | None = None
+    lon: float | None = None
+    admin1: str | None = Field(None, description="Oblast or first-level region.")
+    admin2: str | None = None
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2.")
+    feature_class: str = Field("settlement", description="settlement | region | country | other")
+    population: int | None = None
+    precision: str = Field("point", description="point | centroid | region")
+
+
+class Actor(Record):
+    id: str
+    name: str
+    kind: Literal["person", "organisation", "unit"]
+    side: Side = "unknown"
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Mention(Extracted):
+    """A recognised span (a place, person, model name...), resolved or not."""
+
+    text: str
+    type: MentionType
+    resolved_id: str | None = Field(None, description="Place or actor id when resolved.")
+    score: float | None = None
+    candidates: list[str] = Field(default_factory=list)
+
+    def _identity_fields(self) -> tuple[str, ...]:
+        return ("type",)
+
+
+class Statement(Extracted):
+    speaker: str | None = None
+    speaker_id: str | None = None
+    role: str | None = None
+    side: Side = "unknown"
+    cue: str | None = None
+    quote: str
+    quote_start: int | None = None
+    quote_end: int | None = None
+    direct: bool = True
+    against_interest: bool = False
+
+
+class ControlEvent(Extracted):
+    place_id: str | None = None
+    place_name: str
+    action: ControlAction
+    new_controller: Side = "unknown"
+    claimed_by: Side = "unknown"
+    claimant: str | None = None
+    event_date: date | None = None
+    time_precision: TimePrecision = "unknown"
+    hedged: bool = False
+
+    def _identity_fields(self) -> tuple[str, ...]:
+        return ("place_name", "action")
+
+
+class EquipmentLoss(Extracted):
+    catalog_type: str | None = Field(None, description="Catalog model id, e.g. '2K22 Tunguska'.")
+    model_text: str
+    category: str | None = None
+    side: Side = "unknown"
+    fate: Fate = "unknown"
+    count: int = Field(1, ge=1)
+    evidence_urls: list[str] = Field(default_factory=list)
+    place_id: str | None = None
+
+    def _identity_fields(self) -> tuple[str, ...]:
+        return ("model_text", "fate")
+
+
+class AreaClaim(Extracted):
+    value_km2: float = Field(ge=0)
+    raw_value: float
+    raw_unit: str
+    qualifier: Literal["exact", "more_than", "less_than", "about", "up_to"] = "exact"
+    claimed_by: Side = "unknown"
+    claimant: str | None = None
+    place_id: str | None = None
+
+
+class MapFeature(Record):
+    """One polygon of a control-map layer; status comes from the layer's own encoding."""
+
+    layer_id: str
+    idx: int
+    status: str | None = None
+    name: str | None = None
+    geometry: dict[str, Any]
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class MapLayer(Record):
+    """A dated control-map snapshot (GeoJSON), kept as geometry, not as text."""
+
+    id: str = ""
+    name: str
+    origin: str
+    layer_date: date | None = None
+    content_hash: str
+    feature_count: int = 0
+    bbox: list[float] | None = None
+    retrieved_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("retrieved_at")
+    @classmethod
+    def _aware(cls, v: datetime) -> datetime:
+        return utc(v)  # type: ignore[return-value]
+
+    @model_validator(mode="after")
+    def _derive_id(self) -> MapLayer:
+        if not self.id:
+            object.__setattr__(self, "id", "map-" + self.content_hash[:20])
+        return self
+
+
+EXTRACTED_TYPES: tuple[type[Extracted], ...] = (
+    Mention, Statement, ControlEvent, EquipmentLoss, AreaClaim,
+)

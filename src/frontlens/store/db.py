@@ -1,0 +1,225 @@
+"""Database access: one small API over SQLite (default) and PostgreSQL (by URL).
+
+Writes are idempotent upserts keyed by record id ("insert if new"), so re-ingesting is a no-op,
+and every write happens inside a transaction the caller scopes, so a failing input leaves what
+was stored before untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, tuple_
+from sqlalchemy.engine import make_url
+
+from frontlens.model import (
+    Actor,
+    AreaClaim,
+    ControlEvent,
+    EquipmentLoss,
+    MapFeature,
+    MapLayer,
+    Mention,
+    Place,
+    Record,
+    Source,
+    Statement,
+)
+from frontlens.store import schema
+
+R = TypeVar("R", bound=Record)
+
+TABLES: dict[type[Record], Table] = {
+    Source: schema.sources,
+    Place: schema.places,
+    Actor: schema.actors,
+    Mention: schema.mentions,
+    Statement: schema.statements,
+    ControlEvent: schema.control_events,
+    EquipmentLoss: schema.equipment_losses,
+    AreaClaim: schema.area_claims,
+    MapLayer: schema.map_layers,
+    MapFeature: schema.map_features,
+}
+
+_CHUNK = 500
+
+
+class StoreError(Exception):
+    """A database that cannot be opened or migrated; the message names the URL (no password)."""
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout for concurrent readers."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database
+        if db and db != ":memory:":
+            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("frontlens.store") / "migrations"))
+    return cfg
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` inside one transaction."""
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+class Store:
+    """A handle on one database: open it, scope transactions, read and write records."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        safe = make_url(url).render_as_string(hide_password=True)
+        try:
+            if migrate and current_revision(self.engine) != head_revision():
+                upgrade(self.engine)
+        except Exception as exc:  # the driver's own message says what is wrong
+            detail = str(getattr(exc, "orig", None) or exc).split("(Background on")[0]
+            raise StoreError(f"{safe}: cannot open database: {' '.join(detail.split())}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """All-or-nothing scope: commits on success, rolls back on any exception."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    # -- writing ---------------------------------------------------------------------------
+    def insert_new(self, conn: Connection, records: Iterable[Record]) -> tuple[int, int]:
+        """Insert records whose primary key is not stored yet; returns (added, skipped)."""
+        added = skipped = 0
+        by_type: dict[type[Record], list[Record]] = {}
+        for rec in records:
+            by_type.setdefault(type(rec), []).append(rec)
+        for typ, recs in by_type.items():
+            table = TABLES[typ]
+            pk = list(table.primary_key.columns)
+            for i in range(0, len(recs), _CHUNK):
+                chunk: dict[tuple[Any, ...], dict[str, Any]] = {}
+                for rec in recs[i : i + _CHUNK]:
+                    row = rec.model_dump()
+                    key = tuple(row[c.name] for c in pk)
+                    if key in chunk:
+                        skipped += 1
+                    chunk[key] = row
+                existing = self._existing_keys(conn, table, list(chunk))
+                new_rows = [row for key, row in chunk.items() if key not in existing]
+                skipped += len(chunk) - len(new_rows)
+                if new_rows:
+                    conn.execute(table.insert(), new_rows)
+                added += len(new_rows)
+        return added, skipped
+
+    @staticmethod
+    def _existing_keys(
+        conn: Connection, table: Table, keys: Sequence[tuple[Any, ...]]
+    ) -> set[tuple[Any, ...]]:
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1:
+            rows = conn.execute(select(pk[0]).where(pk[0].in_([k[0] for k in keys])))
+        else:
+            rows = conn.execute(select(*pk).where(tuple_(*pk).in_(keys)))
+        return {tuple(r) for r in rows}
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, model: type[R], record_id: str) -> R | None:
+        table = TABLES[model]
+        with self.engine.connect() as conn:
+            row = conn.execute(select(table).where(table.c.id == record_id)).first()
+        return model.model_validate(dict(row._mapping)) if row else None
+
+    def find_sources(self, prefix: str) -> list[Source]:
+        """Sources whose id starts with ``prefix`` (users type short ids, as with git)."""
+        t = schema.sources
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t).where(t.c.id.startswith(prefix)).limit(2))
+            return [Source.model_validate(dict(r._mapping)) for r in rows]
+
+    def list_sources(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        kind: str | None = None,
+        language: str | None = None,
+        outlet: str | None = None,
+    ) -> list[Source]:
+        t = schema.sources
+        q = select(t).order_by(t.c.published_at.desc().nulls_last(), t.c.id)
+        if kind:
+            q = q.where(t.c.kind == kind)
+        if language:
+            q = q.where(t.c.language == language)
+        if outlet:
+            q = q.where(t.c.outlet == outlet)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q.limit(limit).offset(offset))
+            return [Source.model_validate(dict(r._mapping)) for r in rows]
+
+    def records_for(self, model: type[R], source_id: str) -> list[R]:
+        table = TABLES[model]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(table).where(table.c.source_id == source_id).order_by(table.c.start)
+            )
+            return [model.model_validate(dict(r._mapping)) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Row count per table, keyed by table name."""
+        with self.engine.connect() as conn:
+            return {
+                t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in TABLES.values()
+            }
+
+    def source_counts_by(self, column: str) -> dict[str, int]:
+        col = schema.sources.c[column]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(col, func.count()).group_by(col).order_by(col))
+            return {str(k): n for k, n in rows}

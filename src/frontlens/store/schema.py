@@ -1,0 +1,217 @@
+"""Storage tables, one per record type in ``frontlens.model``.
+
+Column names equal the record's field names (a test pins this), so rows convert to records with
+``Model.model_validate(row._mapping)`` and back with ``record.model_dump()``. Types are chosen to
+run unchanged on SQLite and PostgreSQL: JSON becomes JSONB on PostgreSQL, and datetimes are kept
+in UTC because SQLite has no time zones.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _provenance() -> list[Column[Any]]:
+    return [
+        Column("id", String(64), primary_key=True),
+        Column("source_id", String(64), ForeignKey("sources.id", ondelete="CASCADE"), index=True,
+               nullable=False),
+        Column("start", Integer, nullable=False),
+        Column("end", Integer, nullable=False),
+        Column("extractor", String(64), nullable=False),
+        Column("extractor_version", String(32), nullable=False),
+    ]
+
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False, index=True),
+    Column("origin", Text, nullable=False),
+    Column("external_id", String(256)),
+    Column("url", Text),
+    Column("outlet", String(256), index=True),
+    Column("author", String(256)),
+    Column("title", Text),
+    Column("language", String(8), index=True),
+    Column("language_score", Float),
+    Column("published_at", UTCDateTime, index=True),
+    Column("retrieved_at", UTCDateTime, nullable=False),
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("media", JsonType, nullable=False),
+    Column("forwarded_from", String(256)),
+    Column("meta", JsonType, nullable=False),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(256), nullable=False, index=True),
+    Column("names", JsonType, nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("admin1", String(128)),
+    Column("admin2", String(128)),
+    Column("country", String(2)),
+    Column("feature_class", String(32), nullable=False),
+    Column("population", Integer),
+    Column("precision", String(16), nullable=False),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(256), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("aliases", JsonType, nullable=False),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    *_provenance(),
+    Column("text", Text, nullable=False),
+    Column("type", String(16), nullable=False, index=True),
+    Column("resolved_id", String(64), index=True),
+    Column("score", Float),
+    Column("candidates", JsonType, nullable=False),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    *_provenance(),
+    Column("speaker", String(256)),
+    Column("speaker_id", String(64)),
+    Column("role", Text),
+    Column("side", String(8), nullable=False),
+    Column("cue", String(64)),
+    Column("quote", Text, nullable=False),
+    Column("quote_start", Integer),
+    Column("quote_end", Integer),
+    Column("direct", Boolean, nullable=False),
+    Column("against_interest", Boolean, nullable=False),
+)
+
+control_events = Table(
+    "control_events",
+    metadata,
+    *_provenance(),
+    Column("place_id", String(64), index=True),
+    Column("place_name", String(256), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("new_controller", String(8), nullable=False),
+    Column("claimed_by", String(8), nullable=False),
+    Column("claimant", String(256)),
+    Column("event_date", Date, index=True),
+    Column("time_precision", String(8), nullable=False),
+    Column("hedged", Boolean, nullable=False),
+)
+
+equipment_losses = Table(
+    "equipment_losses",
+    metadata,
+    *_provenance(),
+    Column("catalog_type", String(128), index=True),
+    Column("model_text", String(256), nullable=False),
+    Column("category", String(128)),
+    Column("side", String(8), nullable=False),
+    Column("fate", String(16), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("evidence_urls", JsonType, nullable=False),
+    Column("place_id", String(64)),
+)
+
+area_claims = Table(
+    "area_claims",
+    metadata,
+    *_provenance(),
+    Column("value_km2", Float, nullable=False),
+    Column("raw_value", Float, nullable=False),
+    Column("raw_unit", String(32), nullable=False),
+    Column("qualifier", String(16), nullable=False),
+    Column("claimed_by", String(8), nullable=False),
+    Column("claimant", String(256)),
+    Column("place_id", String(64)),
+)
+
+map_layers = Table(
+    "map_layers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("layer_date", Date, index=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("feature_count", Integer, nullable=False),
+    Column("bbox", JsonType),
+    Column("retrieved_at", UTCDateTime, nullable=False),
+    Column("meta", JsonType, nullable=False),
+)
+
+map_features = Table(
+    "map_features",
+    metadata,
+    Column("layer_id", String(64), ForeignKey("map_layers.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("status", String(64)),
+    Column("name", Text),
+    Column("geometry", JsonType, nullable=False),
+    Column("properties", JsonType, nullable=False),
+)
+
+Index("ix_sources_outlet_external", sources.c.outlet, sources.c.external_id)
