@@ -59,7 +59,7 @@ install_postgres() {
     local t0=$SECONDS
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        -o DPkg::Lock::Timeout=300 postgresql >&2
+        -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 postgresql >&2
     log "apt-get install postgresql took $((SECONDS - t0))s"
 }
 

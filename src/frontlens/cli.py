@@ -35,8 +35,12 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", envvar="FRONTLENS_DB", show_envvar=True,
-                 help="SQLAlchemy database URL (default: sqlite:///frontlens.db, in the current directory)."),
+    typer.Option(
+        "--db",
+        envvar="FRONTLENS_DB",
+        show_envvar=True,
+        help="SQLAlchemy database URL (default: sqlite:///frontlens.db, in the current directory).",
+    ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -65,13 +69,20 @@ def _dump(obj: Any) -> None:
 @app.command()
 def ingest(
     ctx: typer.Context,
-    inputs: Annotated[list[str], typer.Argument(
-        help="Files, directories (walked) or http(s) URLs. URLs are fetched only when named "
-             "here.", show_default=False)],
-    fmt: Annotated[str | None, typer.Option(
-        "--format", help=f"Force a format: {', '.join(sorted(FORMATS))}.")] = None,
-    allow_private: Annotated[bool, typer.Option(
-        "--allow-private", help="Allow URLs on private or loopback addresses.")] = False,
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, directories (walked) or http(s) URLs. URLs are fetched only when named "
+            "here.",
+            show_default=False,
+        ),
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"Force a format: {', '.join(sorted(FORMATS))}.")
+    ] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow URLs on private or loopback addresses.")
+    ] = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Store news articles, feeds, Telegram exports, X posts and GeoJSON map layers.
@@ -87,9 +98,16 @@ def ingest(
         raise typer.Exit(2)
     store = _open(settings)
     total = sum(1 for _ in expand(inputs))
-    progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), TextColumn("{task.description}"), console=err,
-                        transient=True, disable=not err.is_terminal)
+    progress = Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
 
     def on_input(report: InputReport) -> None:
         for line in ([report.error] if report.error else []) + report.item_errors:
@@ -101,23 +119,30 @@ def ingest(
         batch = ingest_inputs(store, inputs, settings, fmt_name=fmt, on_input=on_input)
     store.close()
     if json_out:
-        _dump({
-            "added": batch.added, "skipped": batch.skipped, "errors": batch.errors,
-            "inputs": [r.__dict__ for r in batch.inputs],
-        })
+        _dump(
+            {
+                "added": batch.added,
+                "skipped": batch.skipped,
+                "errors": batch.errors,
+                "inputs": [r.__dict__ for r in batch.inputs],
+            }
+        )
     else:
         rejected = sum(1 for r in batch.inputs if r.error)
-        out.print(f"{len(batch.inputs)} inputs: {batch.added} records stored, "
-                  f"{batch.skipped} already present, {rejected} inputs rejected, "
-                  f"{sum(len(r.item_errors) for r in batch.inputs)} items rejected")
+        out.print(
+            f"{len(batch.inputs)} inputs: {batch.added} records stored, "
+            f"{batch.skipped} already present, {rejected} inputs rejected, "
+            f"{sum(len(r.item_errors) for r in batch.inputs)} items rejected"
+        )
     raise typer.Exit(batch.exit_code)
 
 
 @app.command()
 def sources(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option(help="article, text, feed_item, telegram, tweet")]
-    = None,
+    kind: Annotated[
+        str | None, typer.Option(help="article, text, feed_item, telegram, tweet")
+    ] = None,
     lang: Annotated[str | None, typer.Option(help="ISO 639-1 code, e.g. uk")] = None,
     outlet: Annotated[str | None, typer.Option(help="Exact outlet or channel name")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,

@@ -22,7 +22,14 @@ SourceKind = Literal["article", "text", "feed_item", "telegram", "tweet"]
 TimePrecision = Literal["day", "week", "month", "year", "unknown"]
 MentionType = Literal["place", "person", "org", "unit", "equipment", "quantity", "time"]
 ControlAction = Literal[
-    "liberated", "captured", "withdrew", "entered", "advanced", "encircled", "shelled", "held",
+    "liberated",
+    "captured",
+    "withdrew",
+    "entered",
+    "advanced",
+    "encircled",
+    "shelled",
+    "held",
 ]
 Fate = Literal["destroyed", "damaged", "abandoned", "captured", "unknown"]
 
@@ -88,7 +95,9 @@ class Source(Record):
     @model_validator(mode="after")
     def _derive_ids(self) -> Source:
         if not self.content_hash:
-            object.__setattr__(self, "content_hash", content_hash((self.title or "") + "\n" + self.text))
+            object.__setattr__(
+                self, "content_hash", content_hash((self.title or "") + "\n" + self.text)
+            )
         if not self.id:
             # outlet is left out: an archive may not know the handle a JSON Lines copy names
             ident = "|".join([self.kind, self.external_id or self.url or "", self.content_hash])
@@ -115,7 +124,9 @@ class Extracted(Record):
                 str(getattr(self, k)) for k in self._identity_fields()
             )
             prefix = type(self).__name__.lower()[:3]
-            object.__setattr__(self, "id", f"{prefix}-" + hashlib.sha256(ident.encode()).hexdigest()[:20])
+            object.__setattr__(
+                self, "id", f"{prefix}-" + hashlib.sha256(ident.encode()).hexdigest()[:20]
+            )
         return self
 
     def _identity_fields(self) -> tuple[str, ...]:
@@ -248,5 +259,9 @@ class MapLayer(Record):
 
 
 EXTRACTED_TYPES: tuple[type[Extracted], ...] = (
-    Mention, Statement, ControlEvent, EquipmentLoss, AreaClaim,
+    Mention,
+    Statement,
+    ControlEvent,
+    EquipmentLoss,
+    AreaClaim,
 )

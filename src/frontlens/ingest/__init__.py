@@ -9,6 +9,11 @@ from frontlens.ingest.base import FORMATS, IngestError, ItemError, RawInput
 from frontlens.ingest.pipeline import BatchReport, InputReport, ingest_inputs
 
 __all__ = [
-    "FORMATS", "BatchReport", "IngestError", "InputReport", "ItemError", "RawInput",
+    "FORMATS",
+    "BatchReport",
+    "IngestError",
+    "InputReport",
+    "ItemError",
+    "RawInput",
     "ingest_inputs",
 ]

@@ -115,8 +115,11 @@ def detect_format(raw: RawInput) -> Format:
     for fmt in sorted(FORMATS.values(), key=lambda f: f.priority):
         if fmt.detect(raw, head):
             return fmt
-    raise IngestError(raw.origin, "unrecognised format (expected text, Markdown, HTML, RSS/Atom, "
-                      "Telegram result.json, X tweets.js/JSON Lines or GeoJSON)")
+    raise IngestError(
+        raw.origin,
+        "unrecognised format (expected text, Markdown, HTML, RSS/Atom, "
+        "Telegram result.json, X tweets.js/JSON Lines or GeoJSON)",
+    )
 
 
 def suffix(raw: RawInput) -> str:

@@ -29,7 +29,7 @@ def _check_text(text: str, origin: str) -> str:
     if not text.strip():
         raise IngestError(origin, "empty file (no text)")
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f" or ch == "\ufffd")
+    controls = sum(1 for ch in sample if (ch < " " and ch not in "\t\n\r\f") or ch == "\ufffd")
     if controls / len(sample) > _MAX_CONTROL_SHARE:
         raise IngestError(origin, "binary content, not text")
     return text

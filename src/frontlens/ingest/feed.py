@@ -73,8 +73,10 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             retrieved_at=raw.retrieved_at,
             text=body or (title or ""),
             media=media,
-            meta={"format": "atom" if parsed.version.startswith("atom") else "rss",
-                  "feed_url": parsed.feed.get("link")},
+            meta={
+                "format": "atom" if parsed.version.startswith("atom") else "rss",
+                "feed_url": parsed.feed.get("link"),
+            },
         )
 
 
@@ -87,5 +89,6 @@ def _detect(raw: RawInput, head: bytes) -> bool:
     )
 
 
-FORMAT = register(Format("feed", "RSS or Atom feed (one source per entry)", parse, _detect,
-                         priority=40))
+FORMAT = register(
+    Format("feed", "RSS or Atom feed (one source per entry)", parse, _detect, priority=40)
+)

@@ -87,11 +87,20 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             continue
         good += 1
         b = shape(feature["geometry"]).bounds
-        bounds = list(b) if bounds is None else [
-            min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])]
+        bounds = (
+            list(b)
+            if bounds is None
+            else [
+                min(bounds[0], b[0]),
+                min(bounds[1], b[1]),
+                max(bounds[2], b[2]),
+                max(bounds[3], b[3]),
+            ]
+        )
     if meta.get("type") != "FeatureCollection":
-        raise IngestError(raw.origin, f"GeoJSON type {meta.get('type')!r}, expected "
-                          "FeatureCollection")
+        raise IngestError(
+            raw.origin, f"GeoJSON type {meta.get('type')!r}, expected FeatureCollection"
+        )
     layer = MapLayer(
         name=str(meta.get("name") or raw.name),
         origin=raw.origin,
@@ -108,13 +117,26 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             continue
         props = feature.get("properties") or {}
         status = next((str(props[k]) for k in _STATUS_KEYS if props.get(k)), None)
-        yield MapFeature(layer_id=layer.id, idx=n, status=status, name=props.get("name"),
-                         geometry=feature["geometry"], properties=props)
+        yield MapFeature(
+            layer_id=layer.id,
+            idx=n,
+            status=status,
+            name=props.get("name"),
+            geometry=feature["geometry"],
+            properties=props,
+        )
 
 
 def _detect(raw: RawInput, head: bytes) -> bool:
     return suffix(raw) == ".geojson" or b'"FeatureCollection"' in head
 
 
-FORMAT = register(Format("geojson", "GeoJSON control-map layer (stored as dated geometry)",
-                         parse, _detect, priority=20))
+FORMAT = register(
+    Format(
+        "geojson",
+        "GeoJSON control-map layer (stored as dated geometry)",
+        parse,
+        _detect,
+        priority=20,
+    )
+)

@@ -22,17 +22,35 @@ from frontlens.model import Source
 
 _HTML_HEAD = re.compile(rb"<!doctype html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 _DATE_META = (
-    "article:published_time", "og:published_time", "datePublished", "pubdate", "date",
-    "dc.date", "DC.date.issued", "parsely-pub-date",
+    "article:published_time",
+    "og:published_time",
+    "datePublished",
+    "pubdate",
+    "date",
+    "dc.date",
+    "DC.date.issued",
+    "parsely-pub-date",
 )
-_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "nav",
-         "footer", "header", "form")
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "nav",
+    "footer",
+    "header",
+    "form",
+)
 
 
 def _meta(doc: lxml.html.HtmlElement, names: tuple[str, ...]) -> str | None:
     for name in names:
         for attr in ("property", "name", "itemprop"):
-            found = doc.xpath(f'//meta[@{attr}=$n]/@content', n=name)
+            found = doc.xpath(f"//meta[@{attr}=$n]/@content", n=name)
             if found and str(found[0]).strip():
                 return str(found[0]).strip()
     return None
@@ -51,13 +69,19 @@ def _plain_text(doc: lxml.html.HtmlElement) -> str:
 def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     html, encoding = decode_bytes(raw.read_bytes(settings.max_doc_bytes), raw.origin)
     try:
-        doc = lxml.html.document_fromstring(html.encode("utf-8"),
-                                            parser=lxml.html.HTMLParser(encoding="utf-8"))
+        doc = lxml.html.document_fromstring(
+            html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8")
+        )
     except (etree.ParserError, ValueError) as exc:
         raise IngestError(raw.origin, f"unparseable HTML: {exc}") from exc
     extracted = trafilatura.bare_extraction(
-        html, url=raw.url, with_metadata=True, include_comments=False, include_tables=True,
-        include_images=False, include_links=False,
+        html,
+        url=raw.url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
     )
     text = (getattr(extracted, "text", None) or "").strip()
     if len(text) < 40:  # trafilatura gives up on short pages; keep their visible text
@@ -76,8 +100,9 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     if not title and (t := doc.find(".//title")) is not None:
         title = (t.text_content() or "").strip() or None
     lang = doc.get("lang") or _meta(doc, ("og:locale", "language"))
-    canonical = _meta(doc, ("og:url",)) or next(iter(doc.xpath('//link[@rel="canonical"]/@href')),
-                                                 None)
+    canonical = _meta(doc, ("og:url",)) or next(
+        iter(doc.xpath('//link[@rel="canonical"]/@href')), None
+    )
     yield Source(
         kind="article",
         origin=raw.origin,
@@ -102,5 +127,6 @@ def _detect(raw: RawInput, head: bytes) -> bool:
     return bool(_HTML_HEAD.search(head[:1024])) and b"<rss" not in head and b"<feed" not in head
 
 
-FORMAT = register(Format("html", "HTML article page (main text extracted)", parse, _detect,
-                         priority=60))
+FORMAT = register(
+    Format("html", "HTML article page (main text extracted)", parse, _detect, priority=60)
+)

@@ -9,16 +9,25 @@ detectors load lazily, so a pure-English batch never pays for the Cyrillic model
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from typing import Any
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 _CYRILLIC = (Language.UKRAINIAN, Language.RUSSIAN)
 _LATIN = (
-    Language.ENGLISH, Language.GERMAN, Language.FRENCH, Language.SPANISH, Language.POLISH,
-    Language.ITALIAN, Language.PORTUGUESE, Language.DUTCH, Language.TURKISH,
+    Language.ENGLISH,
+    Language.GERMAN,
+    Language.FRENCH,
+    Language.SPANISH,
+    Language.POLISH,
+    Language.ITALIAN,
+    Language.PORTUGUESE,
+    Language.DUTCH,
+    Language.TURKISH,
 )
-_SAMPLE_CHARS = 3000
+_SAMPLE_CHARS = 1000
 MIN_LETTERS = 3
 
 
@@ -29,27 +38,41 @@ def _detector(script: str) -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*_LATIN).with_low_accuracy_mode().build()
 
 
-def _script_counts(text: str) -> tuple[int, int]:
-    cyr = lat = 0
-    for ch in text:
-        if ch.isalpha():
-            if "\u0400" <= ch <= "\u04ff" or ch in "ʼ":
-                cyr += 1
-            elif ch.isascii() or "\u00c0" <= ch <= "\u024f":
-                lat += 1
-    return cyr, lat
+_CYR = re.compile(r"[\u0400-\u04ffʼ]")
+_LAT = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def _script(sample: str) -> str | None:
+    cyr, lat = len(_CYR.findall(sample)), len(_LAT.findall(sample))
+    if max(cyr, lat) < MIN_LETTERS:
+        return None
+    return "cyrillic" if cyr >= lat else "latin"
+
+
+def _best(values: list[Any]) -> tuple[str | None, float]:
+    if not values or values[0].value <= 0.0:
+        return None, 0.0
+    return values[0].language.iso_code_639_1.name.lower(), round(float(values[0].value), 3)
 
 
 def detect_language(text: str) -> tuple[str | None, float]:
     """Return (ISO 639-1 code, confidence), or (None, 0.0) when the text has too few letters
     or is in a script none of the detectors covers."""
-    sample = text[:_SAMPLE_CHARS]
-    cyr, lat = _script_counts(sample)
-    if max(cyr, lat) < MIN_LETTERS:
-        return None, 0.0
-    script = "cyrillic" if cyr >= lat else "latin"
-    values = _detector(script).compute_language_confidence_values(sample)
-    if not values or values[0].value <= 0.0:
-        return None, 0.0
-    best = values[0]
-    return best.language.iso_code_639_1.name.lower(), round(float(best.value), 3)
+    return detect_languages([text])[0]
+
+
+def detect_languages(texts: list[str]) -> list[tuple[str | None, float]]:
+    """Batch form: each script's texts go to lingua's parallel API in one call."""
+    out: list[tuple[str | None, float]] = [(None, 0.0)] * len(texts)
+    groups: dict[str, list[int]] = {}
+    samples = [t[:_SAMPLE_CHARS] for t in texts]
+    for i, sample in enumerate(samples):
+        if (script := _script(sample)) is not None:
+            groups.setdefault(script, []).append(i)
+    for script, idx in groups.items():
+        values = _detector(script).compute_language_confidence_values_in_parallel(
+            [samples[i] for i in idx]
+        )
+        for i, v in zip(idx, values, strict=True):
+            out[i] = _best(v)
+    return out

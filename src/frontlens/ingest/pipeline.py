@@ -17,7 +17,7 @@ from pathlib import Path
 from frontlens.config import Settings
 from frontlens.ingest.base import FORMATS, IngestError, ItemError, RawInput, detect_format
 from frontlens.ingest.fetch import FetchError, fetch_url
-from frontlens.ingest.lang import detect_language
+from frontlens.ingest.lang import detect_languages
 from frontlens.model import Record, Source
 from frontlens.store.db import Store
 
@@ -25,8 +25,25 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 # Files in a walked directory that are documentation or binary media, not reports.
 _SKIP_NAMES = re.compile(r"^(readme|license|licence|provenance|changelog)(\..*)?$", re.I)
 _SKIP_SUFFIXES = {
-    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4", ".mov", ".webm", ".ogg", ".mp3", ".pdf",
-    ".zip", ".gz", ".db", ".sqlite", ".py", ".pyc", ".css", ".js.map",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".webp",
+    ".mp4",
+    ".mov",
+    ".webm",
+    ".ogg",
+    ".mp3",
+    ".pdf",
+    ".zip",
+    ".gz",
+    ".db",
+    ".sqlite",
+    ".py",
+    ".pyc",
+    ".css",
+    ".js.map",
 }
 
 
@@ -98,23 +115,43 @@ def expand(inputs: Iterable[str]) -> Iterator[RawInput | IngestError]:
 
 def _fetch(raw: RawInput, settings: Settings) -> RawInput:
     try:
-        got = fetch_url(raw.origin, timeout=settings.fetch_timeout,
-                        max_bytes=settings.fetch_max_bytes, allow_private=settings.allow_private)
+        got = fetch_url(
+            raw.origin,
+            timeout=settings.fetch_timeout,
+            max_bytes=settings.fetch_max_bytes,
+            allow_private=settings.allow_private,
+        )
     except FetchError as exc:
         raise IngestError(raw.origin, str(exc).removeprefix(f"{raw.origin}: ")) from exc
-    return RawInput(origin=raw.origin, data=got.body, content_type=got.content_type,
-                    url=got.final_url, retrieved_at=got.retrieved_at)
+    return RawInput(
+        origin=raw.origin,
+        data=got.body,
+        content_type=got.content_type,
+        url=got.final_url,
+        retrieved_at=got.retrieved_at,
+    )
 
 
-def _with_language(rec: Record, settings: Settings) -> Record:
-    if isinstance(rec, Source) and rec.language is None:
-        code, score = detect_language(f"{rec.title or ''}\n{rec.text}")
-        return rec.model_copy(update={"language": code, "language_score": score if code else None})
-    return rec
+def _with_language(records: list[Record]) -> list[Record]:
+    """Fill in undeclared languages, in one batch call (only for records about to be stored)."""
+    todo = [i for i, r in enumerate(records) if isinstance(r, Source) and r.language is None]
+    found = detect_languages(
+        [
+            f"{records[i].title or ''}\n{records[i].text}"  # type: ignore[union-attr]
+            for i in todo
+        ]
+    )
+    out = list(records)
+    for i, (code, score) in zip(todo, found, strict=True):
+        out[i] = records[i].model_copy(
+            update={"language": code, "language_score": score if code else None}
+        )
+    return out
 
 
-def ingest_one(store: Store, raw: RawInput, settings: Settings,
-               fmt_name: str | None = None) -> InputReport:
+def ingest_one(
+    store: Store, raw: RawInput, settings: Settings, fmt_name: str | None = None
+) -> InputReport:
     report = InputReport(origin=raw.origin)
     try:
         if raw.url and raw.path is None and raw.data is None:
@@ -127,13 +164,13 @@ def ingest_one(store: Store, raw: RawInput, settings: Settings,
                 if isinstance(item, ItemError):
                     report.item_errors.append(str(item))
                     continue
-                buffer.append(_with_language(item, settings))
+                buffer.append(item)
                 if len(buffer) >= settings.batch_size:
-                    added, skipped = store.insert_new(conn, buffer)
+                    added, skipped = store.insert_new(conn, buffer, prepare=_with_language)
                     report.added += added
                     report.skipped += skipped
                     buffer.clear()
-            added, skipped = store.insert_new(conn, buffer)
+            added, skipped = store.insert_new(conn, buffer, prepare=_with_language)
             report.added += added
             report.skipped += skipped
     except IngestError as exc:

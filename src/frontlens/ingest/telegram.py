@@ -106,5 +106,6 @@ def _detect(raw: RawInput, head: bytes) -> bool:
     return raw.name == "result.json" or (b'"messages"' in head and b'_channel"' in head)
 
 
-FORMAT = register(Format("telegram", "Telegram Desktop channel export (result.json)", parse,
-                         _detect, priority=10))
+FORMAT = register(
+    Format("telegram", "Telegram Desktop channel export (result.json)", parse, _detect, priority=10)
+)

@@ -68,8 +68,11 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
         published_at=parse_date(meta.get("date") or meta.get("published"), raw.origin),
         retrieved_at=raw.retrieved_at,
         text=body.strip("\n"),
-        meta={"encoding": encoding, "format": "markdown" if suffix(raw) in {".md", ".markdown"}
-              else "text", **({"front_matter": _jsonable(extra)} if extra else {})},
+        meta={
+            "encoding": encoding,
+            "format": "markdown" if suffix(raw) in {".md", ".markdown"} else "text",
+            **({"front_matter": _jsonable(extra)} if extra else {}),
+        },
     )
 
 
@@ -89,5 +92,12 @@ def _detect(raw: RawInput, head: bytes) -> bool:
     ).startswith("text/plain")
 
 
-FORMAT = register(Format("text", "Plain text or Markdown with optional YAML front matter",
-                         parse, _detect, priority=90))
+FORMAT = register(
+    Format(
+        "text",
+        "Plain text or Markdown with optional YAML front matter",
+        parse,
+        _detect,
+        priority=90,
+    )
+)

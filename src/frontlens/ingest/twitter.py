@@ -75,8 +75,11 @@ def _tweet(obj: Any, raw: RawInput, handle: str | None) -> Source:
     if isinstance(user, str):
         user = {"screen_name": user}
     screen = user.get("screen_name") or user.get("username") or handle
-    links = [u.get("expanded_url") for u in (tweet.get("entities") or {}).get("urls", [])
-             if isinstance(u, dict) and u.get("expanded_url")]
+    links = [
+        u.get("expanded_url")
+        for u in (tweet.get("entities") or {}).get("urls", [])
+        if isinstance(u, dict) and u.get("expanded_url")
+    ]
     return Source(
         kind="tweet",
         origin=raw.origin,
@@ -118,8 +121,9 @@ def _after_prefix(fh: IO[bytes], origin: str) -> IO[bytes]:
 def parse_archive(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     handle = _account_handle(raw)
     with raw.open() as fh:
-        for n, (kind, value) in enumerate(stream_array(_after_prefix(fh, raw.origin), "",
-                                                       raw.origin)):
+        for n, (kind, value) in enumerate(
+            stream_array(_after_prefix(fh, raw.origin), "", raw.origin)
+        ):
             if kind != "item":
                 continue
             try:
@@ -158,7 +162,17 @@ def _detect_jsonl(raw: RawInput, head: bytes) -> bool:
     )
 
 
-register(Format("x-archive", "X/Twitter data archive tweets.js", parse_archive, _detect_archive,
-                priority=10))
-register(Format("x-jsonl", "X/Twitter posts as JSON Lines (id, created_at, full_text, user)",
-                parse_jsonl, _detect_jsonl, priority=30))
+register(
+    Format(
+        "x-archive", "X/Twitter data archive tweets.js", parse_archive, _detect_archive, priority=10
+    )
+)
+register(
+    Format(
+        "x-jsonl",
+        "X/Twitter posts as JSON Lines (id, created_at, full_text, user)",
+        parse_jsonl,
+        _detect_jsonl,
+        priority=30,
+    )
+)

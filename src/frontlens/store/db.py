@@ -7,7 +7,7 @@ was stored before untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -131,29 +131,39 @@ class Store:
             yield conn
 
     # -- writing ---------------------------------------------------------------------------
-    def insert_new(self, conn: Connection, records: Iterable[Record]) -> tuple[int, int]:
-        """Insert records whose primary key is not stored yet; returns (added, skipped)."""
+    def insert_new(
+        self,
+        conn: Connection,
+        records: Iterable[Record],
+        prepare: Callable[[list[Record]], list[Record]] | None = None,
+    ) -> tuple[int, int]:
+        """Insert records whose primary key is not stored yet; returns (added, skipped).
+
+        ``prepare`` runs on the new records only, just before they are written: costly
+        enrichment (language id) is not repeated for content that is already stored.
+        """
         added = skipped = 0
         by_type: dict[type[Record], list[Record]] = {}
         for rec in records:
             by_type.setdefault(type(rec), []).append(rec)
         for typ, recs in by_type.items():
             table = TABLES[typ]
-            pk = list(table.primary_key.columns)
+            pk = [c.name for c in table.primary_key.columns]
             for i in range(0, len(recs), _CHUNK):
-                chunk: dict[tuple[Any, ...], dict[str, Any]] = {}
+                chunk: dict[tuple[Any, ...], Record] = {}
                 for rec in recs[i : i + _CHUNK]:
-                    row = rec.model_dump()
-                    key = tuple(row[c.name] for c in pk)
+                    key = tuple(getattr(rec, name) for name in pk)
                     if key in chunk:
                         skipped += 1
-                    chunk[key] = row
+                    chunk[key] = rec
                 existing = self._existing_keys(conn, table, list(chunk))
-                new_rows = [row for key, row in chunk.items() if key not in existing]
-                skipped += len(chunk) - len(new_rows)
-                if new_rows:
-                    conn.execute(table.insert(), new_rows)
-                added += len(new_rows)
+                new = [rec for key, rec in chunk.items() if key not in existing]
+                skipped += len(chunk) - len(new)
+                if new:
+                    if prepare is not None:
+                        new = prepare(new)
+                    conn.execute(table.insert(), [rec.model_dump() for rec in new])
+                added += len(new)
         return added, skipped
 
     @staticmethod

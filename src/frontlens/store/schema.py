@@ -62,8 +62,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 def _provenance() -> list[Column[Any]]:
     return [
         Column("id", String(64), primary_key=True),
-        Column("source_id", String(64), ForeignKey("sources.id", ondelete="CASCADE"), index=True,
-               nullable=False),
+        Column(
+            "source_id",
+            String(64),
+            ForeignKey("sources.id", ondelete="CASCADE"),
+            index=True,
+            nullable=False,
+        ),
         Column("start", Integer, nullable=False),
         Column("end", Integer, nullable=False),
         Column("extractor", String(64), nullable=False),
@@ -205,8 +210,9 @@ map_layers = Table(
 map_features = Table(
     "map_features",
     metadata,
-    Column("layer_id", String(64), ForeignKey("map_layers.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "layer_id", String(64), ForeignKey("map_layers.id", ondelete="CASCADE"), primary_key=True
+    ),
     Column("idx", Integer, primary_key=True),
     Column("status", String(64)),
     Column("name", Text),

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command behind `make test`: lint, then pytest on SQLite and PostgreSQL.
+# Starts the throwaway PostgreSQL server itself unless FRONTLENS_TEST_PG_URL is already set
+# (as .ci/run does); without one (no root to install it), the PostgreSQL tests are skipped
+# with a warning, unless FRONTLENS_REQUIRE_PG=1 turns that into a failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+BIN="${VENV:-.venv}/bin"
+
+started=0
+if [[ -z "${FRONTLENS_TEST_PG_URL:-}" ]]; then
+    if line="$(bash scripts/pg-test-server.sh | tail -n 1)" \
+            && [[ "$line" == FRONTLENS_TEST_PG_URL=* ]]; then
+        export "${line?}"
+        started=1
+    else
+        echo "warning: no PostgreSQL test server; PostgreSQL tests will be skipped" >&2
+    fi
+fi
+cleanup() {
+    local rc=$?
+    if [[ $started == 1 ]]; then bash scripts/pg-test-server.sh stop || true; fi
+    exit "$rc"
+}
+trap cleanup EXIT
+
+"$BIN/ruff" check src tests bench
+"$BIN/python" -m pytest "$@"

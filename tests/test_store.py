@@ -1,0 +1,149 @@
+"""Storage: the one data model maps onto the tables, writes are idempotent and transactional,
+and the same code runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect, text
+
+from frontlens.model import (
+    AreaClaim,
+    ControlEvent,
+    EquipmentLoss,
+    MapFeature,
+    MapLayer,
+    Mention,
+    Source,
+    Statement,
+)
+from frontlens.store.db import TABLES, Store, current_revision, head_revision
+
+
+def _source(text: str = "Ukrainian forces entered Balakliia.", **kw: object) -> Source:
+    return Source(kind="text", origin="test", text=text, **kw)  # type: ignore[arg-type]
+
+
+def test_every_model_field_is_a_column_and_back() -> None:
+    for model, table in TABLES.items():
+        assert set(model.model_fields) == set(table.columns.keys()), model.__name__
+
+
+def test_source_id_is_stable_for_same_content_and_differs_otherwise() -> None:
+    assert _source().id == _source().id
+    assert _source().id != _source("Russian troops withdrew from Izium.").id
+    tweet = dict(kind="tweet", origin="a", external_id="42", text="x")
+    assert Source(**tweet, outlet="@a").id == Source(**tweet).id  # type: ignore[arg-type]
+
+
+def test_source_text_is_normalised_before_hashing() -> None:
+    a = _source("Куп\u0027янськ\r\nзвільнено")
+    b = _source("Куп\u0027янськ\nзвільнено")
+    assert a.text == b.text and a.id == b.id
+
+
+def test_extracted_span_must_not_end_before_it_starts() -> None:
+    with pytest.raises(ValueError, match="span end"):
+        Mention(
+            source_id="s",
+            start=5,
+            end=2,
+            extractor="t",
+            extractor_version="1",
+            text="x",
+            type="place",
+        )
+
+
+def test_unknown_fields_are_rejected_not_dropped() -> None:
+    with pytest.raises(ValueError):
+        Source(kind="text", origin="o", text="t", publishd_at="2022-09-09")  # type: ignore[call-arg]
+
+
+def test_records_round_trip_through_the_database(store: Store) -> None:
+    src = _source(
+        published_at=datetime(2022, 9, 9, 18, 30, tzinfo=timezone(timedelta(hours=3))),
+        media=["https://example.org/p.jpg"],
+        meta={"k": [1, "два"]},
+    )
+    prov = dict(source_id=src.id, start=0, end=10, extractor="test", extractor_version="0")
+    layer = MapLayer(name="l", origin="o", layer_date=date(2022, 9, 6), content_hash="ab" * 32)
+    records = [
+        src,
+        Mention(**prov, text="Balakliia", type="place", candidates=["gn:1", "gn:2"]),
+        Statement(
+            **prov,
+            speaker="Spokesman",
+            quote="We withdrew",
+            direct=True,
+            against_interest=True,
+            side="RU",
+        ),
+        ControlEvent(
+            **prov,
+            place_name="Balakliia",
+            action="liberated",
+            new_controller="UA",
+            event_date=date(2022, 9, 8),
+            time_precision="day",
+        ),
+        EquipmentLoss(
+            **prov,
+            model_text="T-72B3",
+            fate="captured",
+            count=2,
+            evidence_urls=["https://example.org/a.jpg"],
+        ),
+        AreaClaim(**prov, value_km2=1000.0, raw_value=1000, raw_unit="km2", qualifier="more_than"),
+        layer,
+        MapFeature(layer_id=layer.id, idx=0, geometry={"type": "Point", "coordinates": [36, 49]}),
+    ]
+    with store.transaction() as conn:
+        assert store.insert_new(conn, records) == (len(records), 0)
+    for rec in records:
+        if hasattr(rec, "id") and rec.id:
+            assert store.get(type(rec), rec.id) == rec
+    got = store.get(Source, src.id)
+    assert got is not None and got.published_at == datetime(2022, 9, 9, 15, 30, tzinfo=UTC)
+    assert [m.text for m in store.records_for(Mention, src.id)] == ["Balakliia"]
+
+
+def test_inserting_the_same_records_twice_adds_nothing(store: Store) -> None:
+    recs = [_source(), _source("Second report."), _source()]
+    with store.transaction() as conn:
+        assert store.insert_new(conn, recs) == (2, 1)
+    with store.transaction() as conn:
+        assert store.insert_new(conn, recs) == (0, 3)
+    assert store.counts()["sources"] == 2
+
+
+def test_failed_transaction_leaves_stored_data_untouched(store: Store) -> None:
+    with store.transaction() as conn:
+        store.insert_new(conn, [_source("kept")])
+    before = store.counts()
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        store.insert_new(conn, [_source("lost 1"), _source("lost 2")])
+        raise RuntimeError("crash mid-batch")
+    assert store.counts() == before
+
+
+def test_new_database_is_migrated_to_head(store: Store) -> None:
+    assert current_revision(store.engine) == head_revision()
+    names = set(inspect(store.engine).get_table_names())
+    assert {t.name for t in TABLES.values()} <= names
+
+
+def test_list_sources_filters_and_orders_newest_first(store: Store) -> None:
+    older = _source("old", published_at=datetime(2022, 9, 6, tzinfo=UTC), language="en")
+    newer = _source("new", published_at=datetime(2022, 9, 9, tzinfo=UTC), language="uk")
+    with store.transaction() as conn:
+        store.insert_new(conn, [older, newer])
+    assert [s.text for s in store.list_sources()] == ["new", "old"]
+    assert [s.text for s in store.list_sources(language="en")] == ["old"]
+    assert store.find_sources(newer.id[:10])[0].id == newer.id
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
+    with Store(sqlite_url) as s, s.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
