@@ -25,4 +25,11 @@ cleanup() {
 trap cleanup EXIT
 
 "$BIN/ruff" check src tests bench
+set +e
 "$BIN/python" -m pytest "$@"
+rc=$?
+set -e
+if [[ $rc -eq 5 ]]; then
+    echo "error: pytest collected no tests" >&2
+fi
+exit "$rc"

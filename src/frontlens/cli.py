@@ -94,7 +94,9 @@ def ingest(
     if allow_private:
         settings = settings.model_copy(update={"allow_private": True})
     if fmt is not None and fmt not in FORMATS:
-        err.print(f"error: unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
+        err.print(
+            f"error: unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}", markup=False
+        )
         raise typer.Exit(2)
     store = _open(settings)
     total = sum(1 for _ in expand(inputs))

@@ -38,6 +38,7 @@ def _detector(script: str) -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*_LATIN).with_low_accuracy_mode().build()
 
 
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|pic\.twitter\.com/\S+")
 _CYR = re.compile(r"[\u0400-\u04ffʼ]")
 _LAT = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
@@ -65,7 +66,7 @@ def detect_languages(texts: list[str]) -> list[tuple[str | None, float]]:
     """Batch form: each script's texts go to lingua's parallel API in one call."""
     out: list[tuple[str | None, float]] = [(None, 0.0)] * len(texts)
     groups: dict[str, list[int]] = {}
-    samples = [t[:_SAMPLE_CHARS] for t in texts]
+    samples = [_NOISE.sub(" ", t[: _SAMPLE_CHARS * 2])[:_SAMPLE_CHARS] for t in texts]
     for i, sample in enumerate(samples):
         if (script := _script(sample)) is not None:
             groups.setdefault(script, []).append(i)

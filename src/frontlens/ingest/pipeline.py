@@ -21,6 +21,7 @@ from frontlens.ingest.lang import detect_languages
 from frontlens.model import Record, Source
 from frontlens.store.db import Store
 
+_FLUSH_CHARS = 4_000_000  # bound on buffered text, whatever the record count
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 # Files in a walked directory that are documentation or binary media, not reports.
 _SKIP_NAMES = re.compile(r"^(readme|license|licence|provenance|changelog)(\..*)?$", re.I)
@@ -160,16 +161,19 @@ def ingest_one(
         report.format = fmt.name
         with store.transaction() as conn:
             buffer: list[Record] = []
+            buffered_chars = 0
             for item in fmt.parse(raw, settings):
                 if isinstance(item, ItemError):
                     report.item_errors.append(str(item))
                     continue
                 buffer.append(item)
-                if len(buffer) >= settings.batch_size:
+                buffered_chars += len(item.text) if isinstance(item, Source) else 1000
+                if len(buffer) >= settings.batch_size or buffered_chars > _FLUSH_CHARS:
                     added, skipped = store.insert_new(conn, buffer, prepare=_with_language)
                     report.added += added
                     report.skipped += skipped
                     buffer.clear()
+                    buffered_chars = 0
             added, skipped = store.insert_new(conn, buffer, prepare=_with_language)
             report.added += added
             report.skipped += skipped
@@ -178,7 +182,8 @@ def ingest_one(
     except MemoryError:
         report.error = f"{raw.origin}: out of memory while reading"
     except Exception as exc:  # an unexpected bug must not take down the rest of the batch
-        report.error = f"{raw.origin}: internal error ({type(exc).__name__}: {exc})"
+        detail = " ".join(str(exc).split())
+        report.error = f"{raw.origin}: internal error ({type(exc).__name__}: {detail})"
     if report.error:
         report.added = report.skipped = 0  # the transaction was rolled back
     return report

@@ -83,13 +83,13 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     if raw.size > settings.max_stream_bytes:
         raise IngestError(raw.origin, f"file is larger than {settings.max_stream_bytes} bytes")
     channel: dict[str, Any] = {}
-    seen_messages = False
+    n = 0  # position among messages, as Telegram Desktop shows them (1-based)
     with raw.open() as fh:
-        for n, (kind, value) in enumerate(stream_array(skip_bom(fh), "messages", raw.origin)):
+        for kind, value in stream_array(skip_bom(fh), "messages", raw.origin):
             if kind == "meta":
                 channel[value[0]] = value[1]
                 continue
-            seen_messages = True
+            n += 1
             try:
                 src = _message(value, channel, raw)
             except (ValueError, TypeError, OverflowError) as exc:
@@ -98,8 +98,10 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
                 continue
             if src is not None:
                 yield src
-    if not seen_messages:
-        raise IngestError(raw.origin, "not a Telegram channel export: no 'messages' list")
+    if n == 0:
+        raise IngestError(
+            raw.origin, "not a Telegram channel export: no 'messages' list, or it is empty"
+        )
 
 
 def _detect(raw: RawInput, head: bytes) -> bool:

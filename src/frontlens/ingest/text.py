@@ -48,7 +48,7 @@ def split_front_matter(text: str, origin: str) -> tuple[dict[str, Any], str]:
 
 def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     text, encoding = decode_bytes(raw.read_bytes(settings.max_doc_bytes), raw.origin)
-    text = text.lstrip("\ufeff")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     meta, body = split_front_matter(text, raw.origin)
     if not body.strip():
         raise IngestError(raw.origin, "no text after the front matter")
@@ -60,11 +60,11 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     yield Source(
         kind="article" if meta.get("url") or meta.get("outlet") else "text",
         origin=raw.origin,
-        url=meta.get("url") or raw.url,
-        outlet=meta.get("outlet"),
-        author=meta.get("author"),
-        title=str(title) if title else None,
-        language=str(language).lower() if language else None,
+        url=_scalar(meta.get("url")) or raw.url,
+        outlet=_scalar(meta.get("outlet")),
+        author=_scalar(meta.get("author")),
+        title=_scalar(title),
+        language=str(language).lower()[:8] if language else None,
         published_at=parse_date(meta.get("date") or meta.get("published"), raw.origin),
         retrieved_at=raw.retrieved_at,
         text=body.strip("\n"),
@@ -74,6 +74,15 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             **({"front_matter": _jsonable(extra)} if extra else {}),
         },
     )
+
+
+def _scalar(value: Any) -> str | None:
+    """Front matter is hand-written: accept a list of authors or a numeric outlet as text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if v is not None) or None
+    return str(value)
 
 
 def _jsonable(obj: Any) -> Any:

@@ -106,9 +106,12 @@ class Store:
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
-        self.engine = make_engine(url)
-        safe = make_url(url).render_as_string(hide_password=True)
         try:
+            safe = make_url(url).render_as_string(hide_password=True)
+        except Exception as exc:
+            raise StoreError(f"{url!r}: cannot open database: not a database URL ({exc})") from exc
+        try:
+            self.engine = make_engine(url)
             if migrate and current_revision(self.engine) != head_revision():
                 upgrade(self.engine)
         except Exception as exc:  # the driver's own message says what is wrong
