@@ -22,14 +22,8 @@ SourceKind = Literal["article", "text", "feed_item", "telegram", "tweet"]
 TimePrecision = Literal["day", "week", "month", "year", "unknown"]
 MentionType = Literal["place", "person", "org", "unit", "equipment", "quantity", "time"]
 ControlAction = Literal[
-    "liberated",
-    "captured",
-    "withdrew",
-    "entered",
-    "advanced",
-    "encircled",
-    "shelled",
-    "held",
+    "liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled", "shelled",
+    "held", "fighting",
 ]
 Fate = Literal["destroyed", "damaged", "abandoned", "captured", "unknown"]
 
