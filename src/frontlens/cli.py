@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -205,6 +206,142 @@ def stats(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     for col in ("kind", "language"):
         by = store.source_counts_by(col)
         out.print(f"sources by {col}: " + ", ".join(f"{k} {n}" for k, n in by.items()))
+
+
+@app.command()
+def extract(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(
+        help="Only sources published on or after this date (YYYY-MM-DD).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 64,
+    json_out: JsonFlag = False,
+) -> None:
+    """Extract places, control events, equipment, statements, area claims and times.
+
+    Incremental: only sources not yet processed by the current extractor version are read (a
+    version bump re-extracts). Sources that cannot be processed are marked with the reason.
+    """
+    from frontlens.extract.pipeline import EXTRACTOR_NAME, EXTRACTOR_VERSION, run_extract
+
+    settings = _settings(ctx)
+    since_dt = _parse_day(since, "--since")
+    store = _open(settings)
+    total = store.count_pending(EXTRACTOR_NAME, EXTRACTOR_VERSION, since_dt)
+    progress = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err, transient=True,
+                        disable=not err.is_terminal)
+    with progress:
+        task = progress.add_task("", total=total)
+        report = run_extract(store, since=since_dt, workers=workers, batch_size=batch_size,
+                             on_batch=lambda n: progress.update(task, advance=n))
+    if json_out:
+        _dump(report.__dict__)
+        return
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(report.by_status.items())) or "none"
+    out.print(f"{report.processed} sources processed ({statuses}), {report.records} records "
+              f"stored by {EXTRACTOR_NAME} {EXTRACTOR_VERSION}")
+    for line in report.problems[:20]:
+        err.print(f"note: {line}", markup=False)
+    if len(report.problems) > 20:
+        err.print(f"note: … and {len(report.problems) - 20} more (see `frontlens stats`)")
+
+
+def _parse_day(value: str | None, flag: str) -> Any:
+    from datetime import UTC, datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError as exc:
+        err.print(f"error: {flag} {value!r} is not a date (YYYY-MM-DD)", markup=False)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def geoparse(
+    text: Annotated[str | None, typer.Argument(help="Text to geoparse, or - for stdin.")] = None,
+    lang: Annotated[str | None, typer.Option(help="en, uk or ru (default: detected).")] = None,
+    date: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
+    jsonl: Annotated[Path | None, typer.Option(
+        "--jsonl", help="Batch: one JSON object per line with id, text, optional lang, date.",
+        exists=True, dir_okay=False)] = None,
+) -> None:
+    """Print the places found in a text as JSON, without storing anything."""
+    from frontlens.extract.places import geoparse as run_geoparse
+
+    if jsonl is not None:
+        with jsonl.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    places = run_geoparse(item["text"], lang=item.get("lang"),
+                                          published=_day(item.get("date")))
+                    row = {"id": item.get("id"), "places": places}
+                except (ValueError, KeyError, TypeError) as exc:
+                    row = {"id": None, "line": n, "error": f"{type(exc).__name__}: {exc}"}
+                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if text is None or text == "-":
+        text = sys.stdin.read()
+    _dump(run_geoparse(text, lang=lang, published=_day(date)))
+
+
+def _day(value: Any) -> Any:
+    from datetime import date as date_type
+
+    if not value:
+        return None
+    try:
+        return date_type.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+@app.command("eval")
+def eval_news(
+    dataset: Annotated[Path, typer.Argument(help="Gold JSON Lines (news schema).",
+                                            exists=True, dir_okay=False)],
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report.")]
+    = None,
+    md_path: Annotated[Path | None, typer.Option("--md", help="Write the Markdown report.")]
+    = None,
+) -> None:
+    """Score the extractor against a gold file: P/R/F per section and geocoding accuracy."""
+    from frontlens.evaluate.news import evaluate, markdown
+
+    report = evaluate(dataset)
+    if json_path:
+        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str),
+                             encoding="utf-8")
+    if md_path:
+        md_path.write_text(markdown(report), encoding="utf-8")
+    table = Table("section", "P", "R", "F1", "gold", "pred", box=None)
+    for key in ("places", "control_events", "equipment", "statements", "area_claims"):
+        s = report[key]
+        table.add_row(key, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                      str(s["n_gold"]), str(s["n_pred"]))
+    out.print(table)
+    out.print(f"geocoding: {report['geocoding']}", markup=False)
+
+
+@app.command("eval-geoparse")
+def eval_geoparse_cmd(
+    path: Annotated[Path, typer.Argument(help="GeoWebNews-format XML (GWN.xml).", exists=True,
+                                         dir_okay=False)],
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report.")]
+    = None,
+) -> None:
+    """Geoparsing benchmark: toponym P/R/F, acc@161 km, mean/median error, AUC; with peers."""
+    from frontlens.evaluate.geoparse import eval_geoparse
+
+    report = eval_geoparse(path)
+    if json_path:
+        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    _dump(report)
 
 
 @app.command()

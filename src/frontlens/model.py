@@ -252,6 +252,29 @@ class MapLayer(Record):
         return self
 
 
+class Extraction(Record):
+    """That a source was processed by an extractor version, and how it went.
+
+    Makes ``frontlens extract`` incremental (sources already done by the current version are
+    skipped) and keeps the reason when a source could not be processed (no letters, unknown
+    language...), so nothing is silently dropped.
+    """
+
+    source_id: str
+    extractor: str
+    version: str
+    status: Literal["ok", "fallback", "skipped", "failed"]
+    reason: str | None = None
+    language: str | None = None
+    n_records: int = 0
+    processed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @field_validator("processed_at")
+    @classmethod
+    def _aware(cls, v: datetime) -> datetime:
+        return utc(v)  # type: ignore[return-value]
+
+
 EXTRACTED_TYPES: tuple[type[Extracted], ...] = (
     Mention,
     Statement,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,14 +18,26 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.engine import make_url
 
 from frontlens.model import (
+    EXTRACTED_TYPES,
     Actor,
     AreaClaim,
     ControlEvent,
     EquipmentLoss,
+    Extraction,
     MapFeature,
     MapLayer,
     Mention,
@@ -48,6 +61,7 @@ TABLES: dict[type[Record], Table] = {
     AreaClaim: schema.area_claims,
     MapLayer: schema.map_layers,
     MapFeature: schema.map_features,
+    Extraction: schema.extractions,
 }
 
 _CHUNK = 500
@@ -179,6 +193,51 @@ class Store:
         else:
             rows = conn.execute(select(*pk).where(tuple_(*pk).in_(keys)))
         return {tuple(r) for r in rows}
+
+    def replace_extraction(
+        self, conn: Connection, run: Extraction, records: Sequence[Record]
+    ) -> None:
+        """Store one source's extraction result, replacing what an earlier version produced."""
+        for model in EXTRACTED_TYPES:
+            table = TABLES[model]
+            conn.execute(
+                delete(table).where(
+                    table.c.source_id == run.source_id, table.c.extractor == run.extractor
+                )
+            )
+        t = schema.extractions
+        conn.execute(
+            delete(t).where(t.c.source_id == run.source_id, t.c.extractor == run.extractor)
+        )
+        conn.execute(t.insert(), [run.model_dump()])
+        self.insert_new(conn, records)
+
+    def pending_sources(
+        self,
+        extractor: str,
+        version: str,
+        *,
+        since: datetime | None = None,
+        limit: int = 500,
+        after: str = "",
+    ) -> list[Source]:
+        """Sources not yet processed by this extractor version, in id order (for paging)."""
+        s, x = schema.sources, schema.extractions
+        done = select(x.c.source_id).where(x.c.extractor == extractor, x.c.version == version)
+        q = select(s).where(s.c.id > after, s.c.id.not_in(done)).order_by(s.c.id).limit(limit)
+        if since is not None:
+            q = q.where(s.c.published_at >= since)
+        with self.engine.connect() as conn:
+            return [Source.model_validate(dict(r._mapping)) for r in conn.execute(q)]
+
+    def count_pending(self, extractor: str, version: str, since: datetime | None = None) -> int:
+        s, x = schema.sources, schema.extractions
+        done = select(x.c.source_id).where(x.c.extractor == extractor, x.c.version == version)
+        q = select(func.count()).select_from(s).where(s.c.id.not_in(done))
+        if since is not None:
+            q = q.where(s.c.published_at >= since)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, model: type[R], record_id: str) -> R | None:

