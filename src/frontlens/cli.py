@@ -344,6 +344,44 @@ def eval_geoparse_cmd(
     _dump(report)
 
 
+RECORD_TYPES = {
+    "control": "ControlEvent", "equipment": "EquipmentLoss", "statements": "Statement",
+    "area": "AreaClaim", "mentions": "Mention",
+}
+
+
+@app.command()
+def records(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(RECORD_TYPES)}.")],
+    limit: Annotated[int, typer.Option(min=1, max=100000)] = 20,
+    json_out: JsonFlag = False,
+) -> None:
+    """List extracted records with the sentence that supports each one."""
+    import frontlens.model as m
+
+    if kind not in RECORD_TYPES:
+        err.print(f"error: unknown record type {kind!r}; one of {', '.join(RECORD_TYPES)}",
+                  markup=False)
+        raise typer.Exit(2)
+    model = getattr(m, RECORD_TYPES[kind])
+    store = _open(_settings(ctx))
+    rows = store.list_records(model, limit=limit)
+    if json_out:
+        _dump([r.model_dump(mode="json") for r in rows])
+        return
+    texts = {s.id: s.text for s in store.sources_by_id({r.source_id for r in rows})}
+    for rec in rows:
+        fields = rec.model_dump(exclude={"id", "source_id", "start", "end", "extractor",
+                                         "extractor_version"})
+        head = ", ".join(f"{k}={v}" for k, v in fields.items() if v not in (None, [], "", False))
+        out.print(f"[bold]{rec.id}[/bold] ", end="")
+        out.print(head, markup=False)
+        quote = texts.get(rec.source_id, "")[rec.start : rec.end].replace("\n", " ")
+        out.print(f"    {rec.source_id}[{rec.start}:{rec.end}] “{quote[:300]}”", markup=False,
+                  style="dim")
+
+
 @app.command()
 def formats() -> None:
     """List the input formats ingest recognises."""

@@ -282,6 +282,18 @@ class Store:
             )
             return [model.model_validate(dict(r._mapping)) for r in rows]
 
+    def list_records(self, model: type[R], *, limit: int = 50, offset: int = 0) -> list[R]:
+        table = TABLES[model]
+        q = select(table).order_by(table.c.source_id, table.c.start).limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            return [model.model_validate(dict(r._mapping)) for r in conn.execute(q)]
+
+    def sources_by_id(self, ids: Iterable[str]) -> list[Source]:
+        t = schema.sources
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t).where(t.c.id.in_(list(ids))))
+            return [Source.model_validate(dict(r._mapping)) for r in rows]
+
     def counts(self) -> dict[str, int]:
         """Row count per table, keyed by table name."""
         with self.engine.connect() as conn:

@@ -1,0 +1,136 @@
+"""The extraction stage as a whole: incremental runs, versioning, provenance, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from frontlens.extract import pipeline
+from frontlens.extract.doc import COMPONENTS, EXTRACTOR_NAME
+from frontlens.extract.pipeline import RuleExtractor, choose_language, run_extract
+from frontlens.model import EXTRACTED_TYPES, ControlEvent, Extraction, Source
+from frontlens.store.db import TABLES, Store
+
+SEED = (
+    "Ukrainian President Volodymyr Zelenskyy celebrated the liberation of the city of "
+    "Balakliia on Friday. Russian occupational troops have withdrawn from the town, a "
+    "Russian-installed official said. Ukraine has retaken more than 1,000 square kilometers."
+)
+
+
+def _src(text: str, language: str | None = "en", **kw: object) -> Source:
+    return Source(kind="text", origin="test", text=text, language=language, **kw)  # type: ignore[arg-type]
+
+
+def _store_sources(store: Store, sources: list[Source]) -> None:
+    with store.transaction() as conn:
+        store.insert_new(conn, sources)
+
+
+def _runs(store: Store) -> dict[str, Extraction]:
+    from sqlalchemy import select
+
+    t = TABLES[Extraction]
+    with store.engine.connect() as conn:
+        return {r.source_id: Extraction.model_validate(dict(r._mapping))
+                for r in conn.execute(select(t))}
+
+
+def test_every_record_points_inside_its_source_text() -> None:
+    src = _src(SEED)
+    [res] = RuleExtractor().extract([src])
+    assert res.run.status == "ok" and res.records
+    for rec in res.records:
+        assert rec.source_id == src.id
+        assert 0 <= rec.start < rec.end <= len(src.text)
+        assert rec.extractor == EXTRACTOR_NAME and rec.extractor_version
+
+
+def test_seed_sentence_yields_a_liberation_of_balakliia() -> None:
+    [res] = RuleExtractor().extract([_src(SEED)])
+    events = [r for r in res.records if isinstance(r, ControlEvent)]
+    assert any(e.action == "liberated" and "Balakliia" in e.place_name for e in events)
+
+
+def test_extract_is_incremental_and_a_version_bump_replaces_records(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store_sources(store, [_src(SEED), _src("Russian forces shelled Kharkiv overnight.")])
+    first = run_extract(store)
+    assert first.processed == 2 and first.records > 0
+    counts = store.counts()
+    assert run_extract(store).processed == 0  # nothing new
+    monkeypatch.setattr(RuleExtractor, "version", "999.0")
+    again = run_extract(store)
+    assert again.processed == 2
+    assert store.counts() == counts  # replaced, not duplicated
+    assert {r.version for r in _runs(store).values()} == {"999.0"}
+
+
+def test_sources_without_letters_are_skipped_with_the_reason(store: Store) -> None:
+    _store_sources(store, [_src("12345 !!! 67", None), _src("🇺🇦🔥💥🙏", None), _src(SEED)])
+    report = run_extract(store)
+    assert report.by_status == {"skipped": 2, "ok": 1}
+    reasons = {r.reason for r in _runs(store).values() if r.status == "skipped"}
+    assert reasons == {"no letters in text"}
+
+
+def test_unsupported_language_is_processed_in_a_fallback_language() -> None:
+    lang, status, reason = choose_language(
+        _src("Les forces ukrainiennes ont repris la ville de Balakliia vendredi.", "fr"))
+    assert (lang, status) == ("en", "fallback") and reason and "fr" in reason
+    lang, status, _ = choose_language(_src("Войска вошли в город Балаклея.", None))
+    assert (lang, status) == ("ru", "ok")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Balakliia " * 110_000,  # about 1 MB on one line, no sentence ends
+        "Українські війська увійшли в Balakliia; Russian troops withdrew з Ізюма. 🇺🇦",
+        "<div class='x'>&nbsp;Russian troops <b>withdrew</b> from Izium</div> &amp; [img]",
+    ],
+    ids=["one-megabyte-line", "mixed-scripts", "markup-remnants"],
+)
+def test_awkward_text_is_processed_without_crashing(text: str) -> None:
+    [res] = RuleExtractor().extract([_src(text, None)])
+    assert res.run.status in ("ok", "fallback")
+    assert all(0 <= r.start <= r.end <= len(text) for r in res.records)
+
+
+def test_a_failing_component_fails_only_its_source(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = COMPONENTS["control"]
+
+    def flaky(doc):  # type: ignore[no-untyped-def]
+        if "EXPLODE" in doc.text:
+            raise RuntimeError("component bug")
+        return real(doc)
+
+    pipeline.load_components.cache_clear()
+    monkeypatch.setitem(COMPONENTS, "control", flaky)
+    try:
+        _store_sources(store, [_src("EXPLODE near Izium."), _src(SEED)])
+        report = run_extract(store)
+    finally:
+        pipeline.load_components.cache_clear()
+    assert report.by_status == {"failed": 1, "ok": 1}
+    failed = [r for r in _runs(store).values() if r.status == "failed"]
+    assert failed[0].reason and "component bug" in failed[0].reason
+    assert store.counts()["control_events"] >= 1
+
+
+def test_worker_processes_give_the_same_records_as_one_process(sqlite_url: str,
+                                                                tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sources = [_src(SEED), _src("Russian forces shelled Kharkiv overnight.", "en"),
+               _src("ЗСУ звільнили Балаклію, заявив Зеленський.", "uk")]
+    results = {}
+    for workers in (1, 2):
+        url = f"sqlite:///{tmp_path / f'w{workers}.db'}"
+        with Store(url) as st:
+            _store_sources(st, sources)
+            run_extract(st, workers=workers, batch_size=1)
+            results[workers] = {t.name: n for t, n in
+                                ((TABLES[m], st.counts()[TABLES[m].name])
+                                 for m in EXTRACTED_TYPES)}
+    assert results[1] == results[2]
