@@ -119,7 +119,9 @@ def ingest(
 
     with progress:
         task = progress.add_task("", total=total)
-        batch = ingest_inputs(store, inputs, settings, fmt_name=fmt, on_input=on_input)
+        records = progress.add_task("records", total=None)
+        batch = ingest_inputs(store, inputs, settings, fmt_name=fmt, on_input=on_input,
+                              on_records=lambda n: progress.update(records, advance=n))
     store.close()
     if json_out:
         _dump(

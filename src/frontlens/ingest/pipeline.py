@@ -151,8 +151,13 @@ def _with_language(records: list[Record]) -> list[Record]:
 
 
 def ingest_one(
-    store: Store, raw: RawInput, settings: Settings, fmt_name: str | None = None
+    store: Store,
+    raw: RawInput,
+    settings: Settings,
+    fmt_name: str | None = None,
+    on_records: Callable[[int], None] | None = None,
 ) -> InputReport:
+    """One input, one transaction; ``on_records`` hears how many records each write handled."""
     report = InputReport(origin=raw.origin)
     try:
         if raw.url and raw.path is None and raw.data is None:
@@ -162,6 +167,15 @@ def ingest_one(
         with store.transaction() as conn:
             buffer: list[Record] = []
             buffered_chars = 0
+
+            def flush() -> None:
+                added, skipped = store.insert_new(conn, buffer, prepare=_with_language)
+                report.added += added
+                report.skipped += skipped
+                if on_records is not None:
+                    on_records(len(buffer))
+                buffer.clear()
+
             for item in fmt.parse(raw, settings):
                 if isinstance(item, ItemError):
                     report.item_errors.append(str(item))
@@ -169,14 +183,9 @@ def ingest_one(
                 buffer.append(item)
                 buffered_chars += len(item.text) if isinstance(item, Source) else 1000
                 if len(buffer) >= settings.batch_size or buffered_chars > _FLUSH_CHARS:
-                    added, skipped = store.insert_new(conn, buffer, prepare=_with_language)
-                    report.added += added
-                    report.skipped += skipped
-                    buffer.clear()
+                    flush()
                     buffered_chars = 0
-            added, skipped = store.insert_new(conn, buffer, prepare=_with_language)
-            report.added += added
-            report.skipped += skipped
+            flush()
     except IngestError as exc:
         report.error = str(exc)
     except MemoryError:
@@ -196,6 +205,7 @@ def ingest_inputs(
     *,
     fmt_name: str | None = None,
     on_input: Callable[[InputReport], None] | None = None,
+    on_records: Callable[[int], None] | None = None,
 ) -> BatchReport:
     """Ingest every input; ``on_input`` is called after each (for progress and error lines)."""
     if fmt_name is not None and fmt_name not in FORMATS:
@@ -205,7 +215,7 @@ def ingest_inputs(
         if isinstance(raw, IngestError):
             report = InputReport(origin=raw.origin, error=str(raw))
         else:
-            report = ingest_one(store, raw, settings, fmt_name)
+            report = ingest_one(store, raw, settings, fmt_name, on_records)
         batch.inputs.append(report)
         if on_input is not None:
             on_input(report)
