@@ -2,10 +2,11 @@
 
 Control events need a date, and news states it relative to the day of writing ("on Friday",
 "вчора", "минулого тижня"). Rules find candidate spans; weekdays and relative words are resolved
-here because dateparser gets news usage wrong: with a Friday base and PREFER_DATES_FROM="past",
-"Friday" becomes the previous week's Friday (news means the same day), and Ukrainian phrases with
-a preposition ("у п'ятницю", "в четвер") return None. dateparser is only asked about candidate
-spans our tables cannot read.
+with small tables rather than dateparser, which gets news usage wrong: with a Friday base and
+PREFER_DATES_FROM="past", "Friday" becomes the previous week's Friday (news means the same day),
+Ukrainian phrases with a preposition ("у п'ятницю", "в четвер") return None, and "10 сентября"
+on 2022-09-09 becomes 2021-09-10. Every candidate span the rules find is read by the tables, so
+dateparser is not called at all (it was also the slowest part).
 
 Results are ``TimeRef`` (a ``TimeExpr`` subclass) so existing readers keep working while callers
 that follow the gold convention can see ``year_inferred`` (a date written without a year, given
@@ -17,7 +18,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from frontlens.extract.doc import Doc, TimeExpr, component
@@ -76,6 +77,7 @@ _WORD_END = r"(?![\w'’ʼ])"
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", r"(?P<iy>(?:19|20)\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d)(?![\d-])"),
     ("dmy_num", r"(?P<nd>[0-3]?\d)\.(?P<nm>[01]\d)\.(?P<ny>(?:19|20)\d\d)(?!\d)"),
+    ("slash", r"(?P<s1>[0-3]?\d)/(?P<s2>[0-3]?\d)/(?P<sy>(?:19|20)\d\d)(?!\d)"),
     ("md", rf"(?:{_mon('a')})\s+{_day('a')}(?:,?\s+{_year('a')})?{_WORD_END}"),
     ("dm", rf"{_day('b')}(?:\s+of)?\s+(?:{_mon('b')})(?:,?\s+{_year('b')})?{_WORD_END}"),
     ("my", rf"(?:in\s+|у\s+|в\s+)?(?:{_mon('c')})\s+(?P<myear>(?:19|20)\d\d)"
@@ -97,9 +99,12 @@ _PATTERNS: list[tuple[str, str]] = [
              r"(?:\s*(?:року|р\.|года|г\.|році|годом|годах|году))?(?![\d,.]\d)"),
     ("duration", r"(?P<dur>(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
                  r"twelve|several|few|many)\s+(?:days?|weeks?|months?|years?|hours?)"
-                 r"(?:\s+(?:of|ago))?)(?![\w])"),
+                 r"(?:\s+ago)?)(?![\w])"),
 ]
-_TIMEX = re.compile("|".join(f"(?P<p_{n}>{rx})" for n, rx in _PATTERNS), re.IGNORECASE)
+# every pattern starts a word: the lookbehind fails fast inside words (about 3x faster)
+_TIMEX = re.compile(
+    r"(?<![\w'’ʼ])(?:" + "|".join(f"(?P<p_{n}>{rx})" for n, rx in _PATTERNS) + ")", re.IGNORECASE
+)
 _NUMS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
          "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -143,16 +148,6 @@ def _safe_date(y: int, mth: int, d: int) -> date | None:
     return date(y, mth, d)
 
 
-def _dateparser(text: str, published: date | None) -> date | None:
-    """Fallback for spans our tables cannot read; never called per token."""
-    import dateparser
-
-    base = datetime.combine(published or date.today(), datetime.min.time())
-    got = dateparser.parse(text, languages=["en", "uk", "ru"],
-                           settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"})
-    return got.date() if got else None
-
-
 def _kind(m: re.Match[str]) -> str:
     return next(k[2:] for k, v in m.groupdict().items() if k.startswith("p_") and v)
 
@@ -169,6 +164,9 @@ def _resolve(m: re.Match[str], published: date | None) -> TimeRef | None:
         return ref(_safe_date(int(g["iy"]), int(g["im"]), int(g["id"])), "day")
     if kind == "dmy_num":
         return ref(_safe_date(int(g["ny"]), int(g["nm"]), int(g["nd"])), "day")
+    if kind == "slash":  # "5/20/2023" (US order) unless the first part cannot be a month
+        a, b, y = int(g["s1"]), int(g["s2"]), int(g["sy"])
+        return ref(_safe_date(y, b, a) if a > 12 else _safe_date(y, a, b), "day")
     if kind in ("md", "dm"):
         month = _group_index(m, "mo")
         day_s, year_s = _first(m, "day"), _first(m, "year")
@@ -214,6 +212,8 @@ def _resolve(m: re.Match[str], published: date | None) -> TimeRef | None:
         return ref(published, "day")
     if kind == "week":
         w = g["week"].lower()
+        if w.startswith("past"):
+            return ref(published - timedelta(days=7), "week")  # a rolling seven days
         this = "this" in w or "цьому" in w or "цього" in w or "этой" in w
         return ref(_monday(published) if this else _monday(published) - timedelta(weeks=1),
                    "week")
@@ -223,8 +223,7 @@ def _resolve(m: re.Match[str], published: date | None) -> TimeRef | None:
         if "last" in w or "минул" in w or "прошл" in w:
             first = (first - timedelta(days=1)).replace(day=1)
         return ref(first, "month")
-    value = _dateparser(text, published)
-    return ref(value, "day") if value else None
+    return None
 
 
 _APPOSITION = re.compile(r"^\s*,?\s*(?:the\s+)?$", re.IGNORECASE)
@@ -242,8 +241,22 @@ def find_times(text: str, published: date | None) -> list[TimeRef]:
         if out and prev_kind == "wd" and kind in ("md", "dm") and \
                 _APPOSITION.match(text[out[-1].end : t.start]):
             prev = out[-1]
-            out[-1] = TimeRef(prev.start, t.end, text[prev.start : t.end], t.value, t.precision,
-                              t.year_inferred)
+            value, inferred = t.value, t.year_inferred
+            if inferred and value and prev.value and \
+                    (prev.value.month, prev.value.day) == (value.month, value.day):
+                # the weekday, resolved against the publication date, confirms the day: the
+                # year is known, not guessed ("On Friday, August 23" in a Saturday report)
+                value, inferred = prev.value, False
+            elif inferred and value and prev.value and published:
+                # the weekday picks the year: "у суботу, 17 лютого" in a later report
+                for y in (value.year, value.year - 1, value.year + 1):
+                    cand = _safe_date(y, value.month, value.day)
+                    if cand and cand.weekday() == prev.value.weekday() and \
+                            cand <= published + timedelta(days=7):
+                        value = cand
+                        break
+            out[-1] = TimeRef(prev.start, t.end, text[prev.start : t.end], value, t.precision,
+                              inferred)
             prev_kind = kind
             continue
         out.append(t)
@@ -273,7 +286,7 @@ def date_for_span(
     for t in doc.times:
         if t.start < s0 or t.end > s1 or getattr(t, "kind", "date") == "duration":
             continue
-        if t.value is None and not getattr(t, "year_inferred", False):
+        if t.value is None:
             continue
         dist = 0 if t.start < end and start < t.end else min(abs(t.start - end), abs(start - t.end))
         if dist < best_dist:
@@ -282,4 +295,4 @@ def date_for_span(
         return None, "unknown"
     if getattr(best, "year_inferred", False) and not allow_inferred_year:
         return None, "unknown"
-    return best.value, best.precision if best.value else "unknown"
+    return best.value, best.precision

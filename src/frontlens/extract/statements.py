@@ -1,0 +1,967 @@
+"""Claims ledger: who said what, quoted or reported, for which side, and against whose interest.
+
+Component ``statements`` (run after ``sentences`` and ``ner.<lang>``) appends
+:class:`~frontlens.model.Statement` records and fills ``doc.user["speakers"]``.
+
+Why this design:
+
+- Quotes are paired with a stack over the whole text (curly, straight, «ёлочки», „lapki“,
+  nesting, a quote that runs over a paragraph break), because quote marks are reliable and cheap.
+- English reported speech reads the dependency parse spaCy already made (``doc.user["spacy"]``):
+  a cue verb's subject is the speaker and its clausal complement the claim, so "X said that ...",
+  "..., X said" and "said X" are one rule. Ukrainian/Russian have no parse here, so they use
+  token patterns around cue lemmas (pymorphy3): "..., заявив X", "X заявил, что ...",
+  "За словами X, ...".
+- Speakers are carried across sentences: "he said", "вона додала", a bare surname, or a quote
+  paragraph with no attribution take the last matching speaker, so their role and side (from the
+  first, fuller mention) stay attached.
+- Vocabulary (cue verbs, role words, organisations, side keywords, losing cues) lives in
+  ``data/lexicon`` so it can be extended without code changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from frontlens.extract import lexicon, models
+from frontlens.extract.doc import Doc, Speaker, component, provenance
+from frontlens.model import Side, Statement
+
+# --------------------------------------------------------------------------------------------
+# lexicon-backed patterns (compiled once)
+
+
+@cache
+def _cues(lang: str) -> frozenset[str]:
+    return lexicon.words(f"cues_statements_{lang}")
+
+
+@cache
+def _alt(name: str) -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![\w-])(?:" + "|".join(f"(?:{e})" for e in lexicon.entries(name)) + ")",
+        re.IGNORECASE,
+    )
+
+
+@cache
+def _sides() -> list[tuple[re.Pattern[str], Side]]:
+    out = []
+    for line in lexicon.entries("sides_statements"):
+        frag, side = line.rsplit("|", 1)
+        out.append((re.compile(r"(?<![\w-])" + frag, re.IGNORECASE), side.strip()))  # type: ignore[arg-type]
+    return out
+
+
+@cache
+def _orgs() -> list[tuple[re.Pattern[str], str, Side]]:
+    out = []
+    for line in lexicon.entries("roles_statements_orgs"):
+        frag, name, side = line.rsplit("|", 2)
+        out.append(
+            (re.compile(r"(?<![\w-])" + frag, re.IGNORECASE), name.strip(), side.strip())  # type: ignore[arg-type]
+        )
+    return out
+
+
+def side_of(text: str) -> Side:
+    """The side a role / organisation text names: earliest keyword wins, longer on ties."""
+    best: tuple[int, int, Side] | None = None
+    for pat, side in _sides():
+        m = pat.search(text)
+        if m and (best is None or (m.start(), -len(m.group())) < (best[0], best[1])):
+            best = (m.start(), -len(m.group()), side)
+    return best[2] if best else "unknown"
+
+
+def org_of(text: str) -> tuple[str, Side] | None:
+    """Canonical (English) name and side of an organisation named in ``text``, if any."""
+    for pat, name, side in _orgs():
+        if pat.search(text):
+            return name, side
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# quotes
+
+_OPEN_CLOSE = {"“": "”", "„": "“", "«": "»", '"': '"'}
+_ATTR_WORDS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+@dataclass
+class Quote:
+    start: int  # inside the marks
+    end: int
+    depth: int
+    para_start: bool = False
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Pair quote marks with a stack; returns inner spans (marks excluded), nested ones too."""
+    stack: list[tuple[str, int, int]] = []  # (mark, pos, depth)
+    out: list[Quote] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch not in "“”„«»\"":
+            if ch == "\n" and stack and i + 1 < n and text[i + 1] == "\n":
+                # a new paragraph that opens with the same mark continues the quote (English
+                # convention): close the open one here
+                j = i + 2
+                if j < n and text[j] == stack[-1][0] and len(stack) == 1:
+                    mark, pos, depth = stack.pop()
+                    out.append(Quote(pos + 1, _rstrip(text, pos + 1, i), depth))
+            continue
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i + 1 < n else " "
+        if ch == '"':
+            opening = (prev.isspace() or prev in "([«“„—–-:") and not nxt.isspace()
+            closing = not opening
+        elif ch == "“":
+            closing = bool(stack) and stack[-1][0] == "„"
+            opening = not closing
+        elif ch in "«„":
+            opening, closing = True, False
+        else:  # ” »
+            opening, closing = False, True
+        if closing:
+            for k in range(len(stack) - 1, -1, -1):
+                mark = stack[k][0]
+                if _OPEN_CLOSE.get(mark) == ch or (ch == "”" and mark in "“\""):
+                    _, pos, depth = stack[k]
+                    del stack[k:]
+                    if i - pos > 1:
+                        out.append(Quote(pos + 1, i, depth))
+                    break
+        elif opening:
+            stack.append((ch, i, len(stack)))
+    for q in out:
+        q.para_start = _para_start(text, q.start - 1)
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _para_start(text: str, pos: int) -> bool:
+    k = pos - 1
+    while k >= 0 and text[k] in " \t-–—•*":
+        k -= 1
+    return k < 0 or text[k] == "\n"
+
+
+def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim spaces, a leading "that"/"що"/"что" and trailing commas from a claim span."""
+    while start < end and (text[start].isspace() or text[start] in ",:—–-"):
+        start += 1
+    m = re.match(r"(?:that|що|что|о|об|про)\s+", text[start:end], re.IGNORECASE)
+    if m and end - start > len(m.group()) + 3:
+        start += m.end()
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",:;—–-"):
+        end -= 1
+    return start, end
+
+
+# --------------------------------------------------------------------------------------------
+# speakers
+
+
+@dataclass
+class _Spk:
+    name: str | None
+    role: str | None
+    side: Side
+    start: int
+    end: int
+    person: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_PRONOUNS_PERSON = frozenset(["he", "she", "він", "вона", "он", "она"])
+_PRONOUNS_ANY = frozenset(["it", "they", "вони", "они", "воно", "оно"])
+_DETS = re.compile(r"^(?:the|a|an|this|that|its|his|her|their)\s+", re.IGNORECASE)
+
+
+@cache
+def _roles() -> dict[str, str]:
+    """Role word (English word or uk/ru lemma) → English gloss."""
+    out = {}
+    for line in lexicon.entries("roles_statements"):
+        word, _, gloss = line.partition("|")
+        out[word.strip()] = gloss.strip() or word.strip()
+    return out
+
+
+def _gloss(lang: str | None, words: list[str]) -> str | None:
+    """English glosses of the role lemmas in a Ukrainian/Russian role phrase."""
+    if lang not in ("uk", "ru"):
+        return None
+    roles = _roles()
+    found = [roles[w] for w in words if w in roles]
+    return "; ".join(dict.fromkeys(found)) or None
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1].lower() if name else ""
+
+
+def _stem(word: str, lang: str | None) -> str:
+    if lang in ("uk", "ru"):
+        return models.lemma(lang, word)[:5]
+    return word.lower()[:6]
+
+
+class _Registry:
+    """Persons mentioned (with the role their mention gives) and speakers seen so far, for
+    "he said", "the official said" and bare-surname resolution."""
+
+    def __init__(self, lang: str | None, mentions: list[_Spk]) -> None:
+        self.lang = lang
+        self.mentions = mentions
+        self.seen: list[_Spk] = []
+
+    def _person_by_key(self, key: str, pos: int) -> _Spk | None:
+        best = None
+        for m in self.mentions:
+            if m.start <= pos and m.name and _stem(_surname(m.name), self.lang) == key and (
+                best is None or (m.role and not best.role)
+            ):
+                best = m
+        return best
+
+    def add(self, spk: _Spk) -> _Spk:
+        if spk.person and spk.name:
+            prev = self._person_by_key(_stem(_surname(spk.name), self.lang), spk.start + 1)
+            if prev is not None:
+                if not spk.role and prev.role:
+                    spk.role = prev.role
+                if spk.side == "unknown":
+                    spk.side = prev.side
+                if prev.name and len(prev.name) > len(spk.name):
+                    spk.name = prev.name
+        self.seen.append(spk)
+        return spk
+
+    def by_surname(self, name: str, pos: int) -> _Spk | None:
+        key = _stem(_surname(name), self.lang)
+        same = [s for s in self.seen
+                if s.person and s.name and _stem(_surname(s.name), self.lang) == key]
+        best = next((s for s in same if s.role or s.side != "unknown"), None)
+        return best or self._person_by_key(key, pos) or (same[-1] if same else None)
+
+    def last(
+        self, pos: int, person: bool | None = None, role_hint: str | None = None
+    ) -> _Spk | None:
+        """The latest speaker (or person mentioned) before ``pos``; with ``role_hint`` the
+        latest whose role contains it, if any."""
+        pool = [s for s in self.seen if (person is None or s.person == person) and s.start < pos]
+        if person is not False:
+            # full names only: the small English model tags some toponyms PERSON
+            pool += [m for m in self.mentions if m.start < pos and (
+                role_hint or not pool or " " in (m.name or ""))]
+        pool.sort(key=lambda s: s.start)
+        if role_hint:
+            for s in reversed(pool):
+                if s.role and role_hint in s.role.lower():
+                    return s
+        return pool[-1] if pool else None
+
+
+def _role_side(*texts: str | None) -> Side:
+    for t in texts:
+        if t:
+            s = side_of(t)
+            if s != "unknown":
+                return s
+    return "unknown"
+
+
+def _person_mentions(doc: Doc) -> list[_Spk]:
+    """Every PER entity with the role its own mention gives ("Ukraine's Defence Minister X",
+    "X, the Russian-installed leader of ...", "речник ... Сергій Череватий")."""
+    out: list[_Spk] = []
+    text = doc.text
+    sdoc = doc.user.get("spacy")
+    toks = doc.user.get("tokens", [])
+    roles = _roles()
+    for e in doc.ents:
+        if e.label != "PER":
+            continue
+        role = None
+        if sdoc is not None and doc.lang not in ("uk", "ru"):
+            span = sdoc.char_span(e.start, e.end, alignment_mode="expand")
+            if span is None:
+                continue
+            root = span.root
+            parts: list[str] = []
+            left = [c for c in root.lefts if c.i < span.start]
+            if left:
+                a = min(t.idx for c in left for t in c.subtree)
+                parts.append(_DETS.sub("", text[a : e.start].strip(" ,")))
+            for c in root.children:
+                if c.dep_ == "appos" and c.i >= span.end:
+                    a, b = _subtree_span(c)
+                    parts.append(_DETS.sub("", text[a:b].strip(" ,")))
+            role = "; ".join(p for p in parts if p and "\n" not in p) or None
+            name = e.text
+        else:
+            k = next((i for i, t in enumerate(toks) if t.start >= e.start), len(toks))
+            j = k
+            while j > 0 and k - j < 7 and toks[j - 1].text not in _ROLE_STOP and \
+                    toks[j - 1].pos not in ("VERB", "INFN", "PRTF", "GRND", "PREP", "CONJ"):
+                j -= 1
+            while j < k and toks[j].lemma not in roles:
+                j += 1
+            if j < k:
+                role = text[toks[j].start : e.start].strip(" ,")
+                g = _gloss(doc.lang, [t.lemma for t in toks[j:k]])
+                role = f"{role} ({g})" if g else role
+            name = _slav_name(doc.lang or "ru", e.text)
+        out.append(_Spk(name, role, _role_side(role), e.start, e.end, True))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# English (dependency parse)
+
+
+def _subtree_span(tok: Any) -> tuple[int, int]:
+    toks = list(tok.subtree)
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+
+_EN_OBJ_CUES = frozenset(
+    ["announce", "celebrate", "hail", "confirm", "claim", "deny", "report", "describe",
+     "demand", "reiterate", "call", "underscore", "stress", "acknowledge", "admit"]
+)
+_EN_STOP_CLAUSE = re.compile(r",\s+(?:which|who|after|while|but|as well as)\b|;", re.IGNORECASE)
+
+
+_EN_THIS = re.compile(r"(?:This|That|It) (?:was|has been|had been) (\w+) by ")
+
+
+@cache
+def _past_cues() -> frozenset[str]:
+    """Past participles of the cue lemmas (regular ones; irregular are in the cue list)."""
+    out = set()
+    for c in _cues("en"):
+        out.add(c + "d" if c.endswith("e") else c + "ed")
+    return frozenset(out | {"said", "told", "written", "stated"})
+
+
+def _en_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
+    """Speaker from a cue verb's subject token: a PER/ORG inside it, an appositive role,
+    a pronoun or generic role noun resolved to the last person."""
+    text = doc.text
+    low = subj.lower_
+    pos = subj.idx
+    if low in _PRONOUNS_PERSON:
+        return reg.last(pos, person=True)
+    if low in _PRONOUNS_ANY:
+        return reg.last(pos, person=False) or reg.last(pos)
+    if subj.tag_ in ("WP", "WDT", "PRP") or subj.dep_ == "expl":
+        if subj.tag_ in ("WP", "WDT") and subj.head.dep_ == "relcl":
+            return _en_speaker(doc, subj.head.head, reg)
+        return None
+    skip = {t.i for c in subj.children if c.dep_ in ("appos", "relcl", "acl")
+            for t in c.subtree}
+    head_toks = [t for t in subj.subtree if t.i not in skip]
+    s0 = min(t.idx for t in head_toks)
+    e0 = max(t.idx + len(t.text) for t in head_toks)
+    nl = max(text.rfind("\n", s0, e0), text.rfind(":", s0, e0))
+    if nl >= 0:
+        s0 = nl + 1
+    phrase = text[s0:e0].strip(" ,-–—\n")
+    s0 = text.find(phrase, s0) if phrase else s0
+    appos = [c for c in subj.children if c.dep_ == "appos"]
+    role_parts: list[str] = []
+    if appos:
+        a0, a1 = _subtree_span(appos[0])
+        role_parts.append(_DETS.sub("", text[a0:a1].strip(" ,")))
+    full = phrase + " " + " ".join(role_parts)
+    org = org_of(full)
+    per = [e for e in doc.ents if e.label == "PER" and e.start >= s0 and e.end <= e0]
+    if per and not org:
+        e = per[-1]
+        e_start = _extend_name(subj.doc, e.start)
+        name = text[e_start : e.end]
+        pre = re.sub(r"['’]s$", "", _DETS.sub("", text[s0:e_start].strip(" ,"))).strip()
+        if pre:
+            role_parts.insert(0, pre)
+        role = "; ".join(p for p in role_parts if p) or None
+        return reg.add(_Spk(name, role, _role_side(role), s0, e0, True))
+    if not org and subj.pos_ == "PROPN" and subj.text[:1].isupper():
+        prev = reg.by_surname(subj.text, pos)
+        if prev is not None:
+            return reg.add(_Spk(prev.name, prev.role, prev.side, s0, e0, True))
+    if org:
+        name, side = org
+        if side == "unknown":
+            side = _role_side(full)
+        return reg.add(_Spk(name, _DETS.sub("", phrase), side, s0, e0, False))
+    clean = _DETS.sub("", phrase)
+    if not clean or not any(c.isalpha() for c in clean):
+        return None
+    if low in lexicon.words("statements_anaphora") and len(head_toks) <= 2:
+        prev = reg.last(pos, person=True)
+        if prev is not None:
+            return prev
+    if low in lexicon.words("statements_message_nouns"):
+        return reg.last(pos)
+    if not _speakerlike(subj, clean):
+        return None
+    side = _role_side(full)
+    return reg.add(_Spk(clean, "; ".join(role_parts) or None, side, s0, e0, False))
+
+
+def _extend_name(sdoc: Any, start: int) -> int:
+    """Take in a first name the small model left out of a PERSON span ("Oleksii Reznikov")."""
+    span = sdoc.char_span(start, start + 1, alignment_mode="expand")
+    if span is None:
+        return start
+    i = span.start
+    roles = _roles()
+    while i > 0:
+        t = sdoc[i - 1]
+        if t.pos_ != "PROPN" or not t.text.istitle() or t.lower_ in roles or t.ent_type_ in (
+            "GPE", "NORP", "ORG"
+        ):
+            break
+        i -= 1
+    return sdoc[i].idx
+
+
+def _speakerlike(subj: Any, phrase: str) -> bool:
+    """A subject that can make a claim: a name, organisation or role word, not "the video"."""
+    if subj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or subj.pos_ == "PROPN":
+        return True
+    roles = _roles()
+    return any(w.lower() in roles for w in re.findall(r"[\w-]+", phrase))
+
+
+def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str, Any]]:
+    sdoc = doc.user.get("spacy")
+    if sdoc is None:
+        sdoc = models.spacy_en()(doc.text)
+        doc.user["spacy"] = sdoc
+    text = doc.text
+    cues = _cues("en")
+    out: list[dict[str, Any]] = []
+    acc = _alt("cues_according")
+    prev: tuple[int, int] | None = None
+    for sent in sdoc.sents:
+        s0, s1 = sent.start_char, sent.end_char
+        this = _EN_THIS.match(text, s0)
+        if this and prev and this.group(1).lower() in cues | _past_cues():
+            spk_tok = next((t for t in sent if t.idx >= this.end() and t.dep_ == "pobj"), None)
+            spk = _en_speaker(doc, spk_tok, reg) if spk_tok is not None else None
+            if spk is not None:
+                c0, c1 = _clean_span(text, *prev)
+                out.append(_rec(spk, this.group(1), this.start(1), c0,
+                                _strip_final_period(text, c0, c1), prev[0], s1))
+        prev = (s0, s1)
+        # "according to X, CLAUSE" / "CLAUSE, according to X"
+        for m in acc.finditer(text, s0, s1):
+            a = m.end()
+            spk_tok = next((t for t in sent if t.idx >= a and t.dep_ == "pobj"), None)
+            if spk_tok is None:
+                continue
+            spk = _en_speaker(doc, spk_tok, reg)
+            if spk is None:
+                continue
+            np_end = max(max(_subtree_span(spk_tok)[1], a), spk.end)
+            if not text[s0 : m.start()].strip(" \n\"“‘-–—"):
+                c0, c1 = np_end, s1
+            else:
+                c0, c1 = s0, m.start()
+            c0, c1 = _clean_span(text, c0, c1)
+            c1 = _strip_final_period(text, c0, c1)
+            if c1 - c0 > 8:
+                out.append(_rec(spk, m.group(), m.start(), c0, c1, s0, s1))
+        for tok in sent:
+            if tok.lemma_.lower() not in cues or tok.pos_ not in ("VERB", "AUX", "NOUN"):
+                continue
+            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None and subj.dep_ == "nsubjpass":
+                continue
+            if subj is None:
+                # "..., adding that", "saying ..." take the governing verb's subject
+                head = tok.head
+                if tok.dep_ in ("advcl", "xcomp", "conj", "dep", "pcomp") and head is not tok:
+                    subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
+                    if subj is None and head.dep_ in ("advcl", "conj", "ccomp"):
+                        subj = next((c for c in head.head.children if c.dep_ == "nsubj"), None)
+                if subj is None:
+                    continue
+            comp = next((c for c in tok.children if c.dep_ in ("ccomp", "xcomp")), None)
+            if comp is None and tok.lemma_.lower() in _EN_OBJ_CUES:
+                comp = next(
+                    (c for c in tok.children if c.dep_ in ("dobj", "attr")
+                     and c.lower_ not in ("that", "this", "it", "them")),
+                    None,
+                )
+            inq = next((q for q in quotes if q.start <= subj.idx < q.end), None)
+            if inq is not None:
+                name = next((e for e in doc.ents if e.label in ("PER", "ORG")
+                             and inq.end < e.start < tok.idx), None)
+                if name is None:
+                    continue
+                span = sdoc.char_span(name.start, name.end, alignment_mode="expand")
+                subj = span.root
+            if comp is None:
+                spk = _en_speaker(doc, subj, reg)
+                if spk is not None:
+                    e1 = doc.sentence_of(tok.idx)[1] if doc.sents else s1
+                    rec = _rec(spk, tok.text, tok.idx, e1, e1, s0, e1)
+                    rec["empty"] = True
+                    out.append(rec)
+                continue
+            spk = _en_speaker(doc, subj, reg)
+            if spk is None:
+                continue
+            c0, c1 = _subtree_span(comp)
+            if comp.dep_ in ("dobj", "attr"):
+                if c1 - c0 < 12:
+                    continue
+                m = _EN_STOP_CLAUSE.search(text, c0, c1)
+                if m:
+                    c1 = m.start()
+            if c0 > tok.idx:
+                mk = next((c for c in comp.children if c.dep_ == "mark"), None)
+                if mk is not None and mk.idx == c0:
+                    c0 = mk.idx + len(mk.text)
+            c0, c1 = _clean_span(text, c0, c1)
+            c1 = _strip_final_period(text, c0, c1)
+            if c1 - c0 < 6:
+                continue
+            out.append(_rec(spk, tok.text, tok.idx, c0, c1, s0, s1))
+    return out
+
+
+def _strip_final_period(text: str, c0: int, c1: int) -> int:
+    if c1 > c0 and text[c1 - 1] == ".":
+        return c1 - 1
+    return c1
+
+
+# --------------------------------------------------------------------------------------------
+# Ukrainian / Russian (token patterns)
+
+
+def _slav_name(lang: str, text: str) -> str:
+    """Nominative form of an inflected person name (Сергія Череватого → Сергій Череватий)."""
+    out = []
+    for w in text.split():
+        best = None
+        for p in models.parses(lang, w):
+            if any(t in p.tag for t in ("Name", "Surn", "Patr")):
+                best = p
+                break
+        out.append(best.normal_form.capitalize() if best else w)
+    return " ".join(out)
+
+
+_ROLE_STOP = frozenset(",.;:!?()«»\"“”„—–")
+_REL = frozenset(["які", "який", "яка", "яке", "которые", "который", "которая", "которое"])
+_IN_PREP = frozenset(["в", "у", "во", "на"])
+
+
+def _name_reading(lang: str, word: str) -> bool:
+    return any(t in p.tag for p in models.parses(lang, word)[:3] for t in ("Name", "Surn"))
+
+
+def _surn_reading(lang: str, word: str) -> bool:
+    return any("Surn" in p.tag for p in models.parses(lang, word)[:3])
+
+
+def _slav_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> _Spk | None:
+    """Speaker in st[i0:i1] (the words next to a cue): a PER entity, an organisation, a
+    pronoun, a known surname, a message noun, or a role phrase."""
+    if i0 >= i1:
+        return None
+    lang = doc.lang or "ru"
+    text = doc.text
+    s0, s1 = st[i0].start, st[i1 - 1].end
+    pos = s0
+    words = [t.text.lower() for t in st[i0:i1]]
+    lemmas = [t.lemma for t in st[i0:i1]]
+    if any(w in _PRONOUNS_PERSON for w in words) and i1 - i0 <= 2:
+        return reg.last(pos, person=True)
+    if any(w in _PRONOUNS_ANY for w in words) and i1 - i0 <= 2:
+        return reg.last(pos, person=False) or reg.last(pos)
+    phrase = text[s0:s1]
+    per = [e for e in doc.ents if e.label == "PER" and e.start >= s0 and e.end <= s1]
+    org = org_of(phrase)
+    if per:
+        # the uk rules may tag an organisation word after a title ("речниця Генштабу") as
+        # PER: prefer a multi-word name with a first-name or surname reading
+        e = next((p for p in per if " " in p.text and any(
+            _name_reading(lang, w) for w in p.text.split())), per[-1])
+        name = _slav_name(lang, e.text)
+        k = next(i for i in range(i0, i1) if st[i].start >= e.start)
+        role = text[s0 : e.start].strip(" ,–—-") or None
+        roles = _roles()
+        j = i0
+        while j < k and st[j].lemma not in roles:
+            j += 1
+        role = text[st[j].start : e.start].strip(" ,") if j < k else None
+        g = _gloss(lang, [t.lemma for t in st[j:k]])
+        if role and g:
+            role = f"{role} ({g})"
+        side = _role_side(role, phrase)
+        if side == "unknown" and org:
+            side = org[1]
+        return reg.add(_Spk(name, role, side, s0, s1, True))
+    for k in range(i0, i1):
+        t = st[k]
+        if t.is_title and (k > 0 or t.start > 0):
+            prev = reg.by_surname(t.text, pos)
+            if prev is not None and len(t.text) > 3:
+                return reg.add(_Spk(prev.name, prev.role, prev.side, s0, s1, True))
+    if org:
+        name, side = org
+        return reg.add(_Spk(name, phrase.strip(" ,–—-"), side if side != "unknown"
+                            else _role_side(phrase), s0, s1, False))
+    if any(lm in lexicon.words("statements_message_nouns") for lm in lemmas):
+        return reg.last(pos)
+    anaph = [lm for lm in lemmas if lm in lexicon.words("statements_anaphora")]
+    if anaph and i1 - i0 <= 3:
+        prev = reg.last(pos, person=True, role_hint=anaph[0][:5])
+        if prev is not None:
+            return prev
+    surn = [t for t in st[i0:i1] if t.is_title and _surn_reading(lang, t.text)]
+    if surn:
+        t = surn[0]
+        return reg.add(_Spk(_slav_name(lang, t.text), None, _role_side(phrase), s0, s1, True))
+    roles = _roles()
+    has_role = [lm for lm in lemmas if lm in roles]
+    orgs = [e for e in doc.ents if e.label == "ORG" and e.start >= s0 and e.end <= s1]
+    if orgs or has_role:
+        nm = orgs[0].text if orgs and not has_role else None
+        g = _gloss(lang, lemmas)
+        role = phrase.strip(" ,–—-") + (f" ({g})" if g else "")
+        return reg.add(_Spk(nm, role, _role_side(phrase), s0, s1, False))
+    return None
+
+
+def _window(st: list[Any], k: int, step: int) -> tuple[int, int]:
+    """Token range next to st[k] (after: step=1, before: step=-1) up to punctuation."""
+    j = k + step
+    while 0 <= j < len(st) and st[j].text not in _ROLE_STOP and st[j].text != "\n" \
+            and abs(j - k) <= 10 and not (step > 0 and st[j].lemma in _cues_any()):
+        j += step
+    return (k + 1, j) if step > 0 else (j + 1, k)
+
+
+@cache
+def _cues_any() -> frozenset[str]:
+    return _cues("uk") | _cues("ru")
+
+
+_THIS = re.compile(r"(?:про це|про що|об этом|о чем|о чём)\b", re.IGNORECASE)
+_ABOUT_THAT = re.compile(r"^(?:про те|о том),?\s*(?:що|что)\s+", re.IGNORECASE)
+_CITING = re.compile(r"(?:посилаючись на|со ссылкой на|ссылаясь на)\s+", re.IGNORECASE)
+
+
+def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
+    lang = doc.lang or "ru"
+    text = doc.text
+    toks = doc.user.get("tokens", [])
+    cues = _cues(lang)
+    acc = _alt("cues_according")
+    out: list[dict[str, Any]] = []
+    sents = doc.sents or [(0, len(text))]
+    ti = 0
+    prev_sent: tuple[int, int] | None = None
+    for s0, s1 in sents:
+        while ti < len(toks) and toks[ti].start < s0:
+            ti += 1
+        tj = ti
+        while tj < len(toks) and toks[tj].end <= s1:
+            tj += 1
+        st = toks[ti:tj]
+        done = False
+        # "Про це повідомляє X, посилаючись на Y" / "Об этом сообщила бригада": the claim is
+        # the previous sentence
+        if prev_sent and _THIS.match(text, s0):
+            cite = _CITING.search(text, s0, s1)
+            k = next((i for i, t in enumerate(st) if t.lemma in cues), None)
+            if k is not None:
+                if cite:
+                    a = next(i for i, t in enumerate(st) if t.start >= cite.end())
+                    spk = _slav_speaker(doc, st, *_window(st, a - 1, 1), reg)
+                    cue = text[cite.start() : cite.end()].split()[0]
+                else:
+                    spk = _slav_speaker(doc, st, *_window(st, k, -1), reg) or \
+                        _slav_speaker(doc, st, *_window(st, k, 1), reg)
+                    cue = st[k].text
+                if spk is not None:
+                    c0, c1 = _clean_span(text, *prev_sent)
+                    c1 = _strip_final_period(text, c0, c1)
+                    out.append(_rec(spk, cue, st[k].start, c0, c1, prev_sent[0], s1))
+                    done = True
+        prev_sent = (s0, s1)
+        if done:
+            continue
+        # "За словами X, CLAUSE" / "Как отметил X, ..."
+        m = acc.match(text, s0)
+        if m:
+            k = next((i for i, t in enumerate(st) if t.start >= m.end()), None)
+            if k is not None:
+                a, b = _window(st, k - 1, 1)
+                spk = _slav_speaker(doc, st, a, b, reg)
+                if spk is not None and b < len(st):
+                    c0, c1 = _clean_span(text, st[b].end, s1)
+                    c1 = _strip_final_period(text, c0, c1)
+                    if c1 - c0 > 8:
+                        out.append(_rec(spk, m.group(), s0, c0, c1, s0, s1))
+                        continue
+        for k, t in enumerate(st):
+            if t.lemma not in cues:
+                continue
+            # comma (and dash / an adverb) right before the cue: "CLAUSE, заявив X."
+            j = k - 1
+            while j >= 0 and st[j].text in "–—-":
+                j -= 1
+            if j >= 1 and st[j].pos in ("ADVB", "") and st[j].text not in ",»\"" \
+                    and st[j - 1].text == ",":
+                j -= 1
+            if j >= 0 and st[j].text == "," and j > 0:
+                a, b = _window(st, k, 1)
+                if a < b and st[a].text.lower() in _IN_PREP:
+                    a += 1
+                spk = _slav_speaker(doc, st, a, b, reg)
+                if spk is None:
+                    continue
+                c0, c1 = s0, st[j].start
+                # a quoted claim may begin in an earlier sentence
+                c0, c1 = _clean_span(text, c0, c1)
+                am = _ABOUT_THAT.match(text, c0)
+                if am:
+                    c0 = am.end()
+                if c1 - c0 > 8:
+                    out.append(_rec(spk, t.text, t.start, c0, c1, s0, s1))
+                continue
+            # "X заявил, что CLAUSE" / "X заявил о CLAUSE" / "О CLAUSE заявил X"
+            a, b = _window(st, k, -1)
+            while a < b and st[a].text.lower() in _REL and a > 1 and st[a - 1].text == ",":
+                # "Военкоры, которые ..., сообщают": skip the relative clause
+                a, b = _window(st, a - 1, -1)
+            spk = _slav_speaker(doc, st, a, b, reg) if a < b else None
+            about = None
+            if spk is None or (a < b and st[a].text.lower() in ("о", "об", "про")):
+                a2, b2 = _window(st, k, 1)
+                if a2 < b2 and st[a2].text.lower() in _IN_PREP:
+                    continue
+                spk2 = _slav_speaker(doc, st, a2, b2, reg)
+                if spk2 is None:
+                    continue
+                if a < b and st[a].text.lower() in ("о", "об", "про"):
+                    about = (st[a + 1].start, _np_end(st, a + 1, k))
+                spk = spk2
+                if about is None:
+                    continue
+            if about is not None:
+                c0, c1 = about
+            else:
+                nxt = k + 1
+                if nxt >= len(st):
+                    continue
+                c0 = st[nxt].start
+                c1 = s1
+                dash = re.search(r"\s[—–]\s", text[c0:c1])
+                if st[nxt].text.lower() in ("о", "об", "про") and dash:
+                    c1 = c0 + dash.start()
+            c0, c1 = _clean_span(text, c0, c1)
+            c1 = _strip_final_period(text, c0, c1)
+            if c1 - c0 > 5:
+                out.append(_rec(spk, t.text, t.start, c0, c1, s0, s1))
+    return out
+
+
+def _np_end(st: list[Any], i: int, k: int) -> int:
+    """End of the noun phrase after a preposition, before adverbs and the cue."""
+    j = i
+    while j < k and st[j].pos in ("NOUN", "ADJF", "ADJS", "PRTF", "NUMR", "") and \
+            st[j].text not in _ROLE_STOP:
+        j += 1
+    return st[max(i, j - 1)].end
+
+
+# --------------------------------------------------------------------------------------------
+# direct quotes and the component
+
+
+def _rec(
+    spk: _Spk, cue: str, cpos: int, c0: int, c1: int, r0: int, r1: int, direct: bool = False
+) -> dict[str, Any]:
+    return {"spk": spk, "cue": cue, "cpos": cpos, "q0": c0, "q1": c1, "r0": r0, "r1": r1,
+            "direct": direct}
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> float:
+    inter = min(a1, b1) - max(a0, b0)
+    return inter / max(1, min(a1 - a0, b1 - b0)) if inter > 0 else 0.0
+
+
+def _word_count(s: str) -> int:
+    return len(_ATTR_WORDS.findall(s))
+
+
+_GAP = re.compile(r"[\s,.!?…—–-]*")
+
+
+def _owner(text: str, q: Quote, reported: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The attribution a quote belongs to: a cue right after it ("…,” X said"), or a cue
+    earlier in its sentence when the quote ends that sentence ("X said: “…”")."""
+    after = None
+    for r in reported:
+        c = r["cpos"]
+        if c > q.end and _GAP.fullmatch(text, q.end + 1, c) is not None:
+            if after is None or c < after["cpos"]:
+                after = r
+        elif c > q.end:
+            # "”, Ganchev said", "», – говорится", "”, he told Reuters"
+            gap = text[q.end + 1 : c]
+            if len(gap) < 40 and "\n" not in gap and re.match(r"[\s,.!?…]*[—–-]?\s*\S", gap) \
+                    and _GAP.match(gap).end() > 0 and gap.count(" ") <= 4 and \
+                    r["r0"] <= q.end + 3 and (after is None or c < after["cpos"]):
+                after = r
+    if after is not None:
+        return after
+    tail = text[q.end + 1 : q.end + 6]
+    ends = bool(re.match(r"[\s,.!?…]*(?:\n|$)", tail)) or text[q.end - 1 : q.end] in ".!?"
+    words = _word_count(text[q.start : q.end])
+    for r in reported:
+        c = r["cpos"]
+        if c < q.start and r["r0"] <= q.start <= r["r1"] and ends and \
+                "\n" not in text[c : q.start] and (
+                    words >= 6 or q.end - q.start >= 0.6 * (r["q1"] - r["q0"])):
+            return r
+    return None
+
+
+def _direct(
+    doc: Doc, quotes: list[Quote], reported: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Attribute top-level quotes to a nearby cue, or to the previous speaker when the quote
+    stands alone as a paragraph (continued speech)."""
+    text = doc.text
+    out: list[dict[str, Any]] = []
+    for q in quotes:
+        if q.depth > 0:
+            continue
+        words = _word_count(text[q.start : q.end])
+        owner = _owner(text, q, reported)
+        qend = q.end
+        while qend > q.start and text[qend - 1] in ",;: \n":
+            qend -= 1  # quote-internal trailing comma ("…,” he said)
+        if owner is not None and words >= 4:
+            rec = _rec(owner["spk"], owner["cue"], owner["cpos"], q.start, qend,
+                       min(owner["r0"], q.start - 1), max(owner["r1"], q.end + 1), True)
+            out.append(rec)
+            continue
+        prior = [r for r in reported if r["r1"] <= q.start] + [
+            r for r in out if r["q1"] <= q.start
+        ]
+        latest = max(prior, key=lambda r: r["q1"]) if prior else None
+        follows = latest is not None and not text[latest["r1"] : q.start - 1].strip()
+        if owner is None and words >= 4 and (q.para_start or follows) and latest is not None \
+                and q.start - latest["q1"] < 600:
+            tail = text[q.end + 1 : q.end + 4]
+            if re.match(r"[\s.,!?…]*(?:\n|$)", tail):
+                rec = _rec(latest["spk"], latest["cue"], latest["cpos"], q.start, qend,
+                           q.start - 1, q.end + 1, True)
+                out.append(rec)
+    return out
+
+
+def _against(spk_side: Side, quote: str) -> bool:
+    """Does the speaker concede a loss for their own side (a statement against interest)?
+    A losing cue whose nearest preceding side word is not the enemy's, or an enemy-gain cue
+    next to the enemy's name."""
+    if spk_side not in ("UA", "RU"):
+        return False
+    enemy: Side = "UA" if spk_side == "RU" else "RU"
+    for m in _alt("cues_loss").finditer(quote):
+        before = quote[max(0, m.start() - 80) : m.start()]
+        sides = [(mm.start(), s) for pat, s in _sides() for mm in pat.finditer(before)]
+        sides += [(mm.start(), enemy) for mm in _alt("statements_enemy_words").finditer(before)]
+        nearest = max(sides)[1] if sides else None
+        own = re.search(r"\b(?:our|we|наш\w*|мы|ми)\b", before, re.IGNORECASE)
+        if nearest == enemy and not own:
+            continue
+        return True
+    for m in _alt("cues_enemy_gain").finditer(quote):
+        window = quote[max(0, m.start() - 80) : m.end() + 60]
+        if side_of(window) == enemy or _alt("statements_enemy_words").search(window):
+            return True
+    return False
+
+
+@component("statements")
+def statements(doc: Doc) -> Doc:
+    text = doc.text
+    reg = _Registry(doc.lang, _person_mentions(doc))
+    quotes = find_quotes(text)
+    if doc.lang in ("uk", "ru"):
+        reported = _slav_reported(doc, reg)
+    else:
+        reported = _en_reported(doc, reg, quotes)
+    reported.sort(key=lambda r: r["q0"])
+    direct = _direct(doc, quotes, reported)
+    records = [
+        r for r in reported
+        if not r.get("empty")
+        and not any(_overlap(d["q0"], d["q1"], r["q0"], r["q1"]) >= 0.5 for d in direct)
+    ]
+    records.extend(direct)
+    records.sort(key=lambda r: (r["q0"], -r["q1"]))
+    kept: list[dict[str, Any]] = []
+    for r in records:
+        if kept and _overlap(kept[-1]["q0"], kept[-1]["q1"], r["q0"], r["q1"]) >= 0.8:
+            if r["direct"] and not kept[-1]["direct"]:
+                kept[-1] = r
+            continue
+        kept.append(r)
+    if doc.lang == "uk":
+        # Ukrainian-language reporting names its own officials without a nationality
+        # ("президент", "речник Генштабу"): an unmarked official role defaults to UA.
+        for r in kept:
+            if r["spk"].side == "unknown" and r["spk"].role:
+                r["spk"].side = "UA"
+    speakers: list[Speaker] = doc.user.setdefault("speakers", [])
+    seen_spk: set[tuple[int, int]] = set()
+    for r in kept:
+        spk: _Spk = r["spk"]
+        q0, q1 = r["q0"], r["q1"]
+        r0 = max(0, min(r["r0"], q0))
+        r1 = min(len(text), max(r["r1"], q1))
+        s0 = min(doc.sentence_of(r0)[0], r0) if doc.sents else r0
+        s1 = max(doc.sentence_of(max(r0, r1 - 1))[1], r1) if doc.sents else r1
+        quote = text[q0:q1]
+        doc.records.append(
+            Statement(
+                **provenance(doc, s0, s1),
+                speaker=spk.name,
+                role=spk.role,
+                side=spk.side,
+                cue=r["cue"],
+                quote=quote,
+                quote_start=q0,
+                quote_end=q1,
+                direct=r["direct"],
+                against_interest=_against(spk.side, quote),
+            )
+        )
+        if (spk.start, spk.end) not in seen_spk:
+            seen_spk.add((spk.start, spk.end))
+            speakers.append(Speaker(spk.name, spk.role, spk.side, spk.start, spk.end))
+    return doc

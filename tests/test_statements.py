@@ -1,0 +1,183 @@
+"""Behaviour of the ``statements`` component and its scorer on short synthetic texts.
+
+No network: only the packaged spaCy / natasha / pymorphy3 models.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import frontlens.extract.ner
+import frontlens.extract.sentences
+import frontlens.extract.statements  # noqa: F401  (registers the component)
+from frontlens.evaluate.statements import score_statements, speaker_match
+from frontlens.extract.doc import COMPONENTS, Doc, Speaker
+from frontlens.extract.statements import find_quotes, side_of
+from frontlens.model import Statement
+
+
+def run(text: str, lang: str = "en") -> Doc:
+    doc = Doc(text=text, lang=lang, source_id="src-test")
+    for name in ("sentences", f"ner.{lang}", "statements"):
+        doc = COMPONENTS[name](doc)
+    return doc
+
+
+def stmts(doc: Doc) -> list[Statement]:
+    return [r for r in doc.records if isinstance(r, Statement)]
+
+
+def test_quote_pairing_handles_nesting_and_all_mark_styles() -> None:
+    text = "A «outer «inner» end» b „lapki“ c “curly” d \"straight\" e"
+    spans = [(text[q.start : q.end], q.depth) for q in find_quotes(text)]
+    assert ("outer «inner» end", 0) in spans
+    assert ("inner", 1) in spans
+    assert ("lapki", 0) in spans and ("curly", 0) in spans and ("straight", 0) in spans
+
+
+def test_quote_then_attribution_in_next_clause_is_direct() -> None:
+    doc = run(
+        "“Our units have pushed the enemy back from three villages near the river,” "
+        "Oleksii Reznikov said on Monday."
+    )
+    [s] = stmts(doc)
+    assert s.direct and (s.speaker or "").endswith("Reznikov") and s.cue == "said"
+    assert doc.text[s.quote_start : s.quote_end] == s.quote
+    assert s.quote.startswith("Our units") and s.quote.endswith("river")
+    assert s.start <= s.quote_start and s.end >= doc.text.index("Monday")
+
+
+def test_he_said_resolves_to_last_named_speaker_with_role_and_side() -> None:
+    doc = run(
+        "Ukraine's Defence Minister Oleksii Reznikov said that the counteroffensive was "
+        "going to plan.\n"
+        "“We are moving forward every single day in the east,” he said."
+    )
+    quotes = [s for s in stmts(doc) if s.direct]
+    assert quotes and quotes[0].speaker == "Oleksii Reznikov"
+    assert quotes[0].side == "UA"
+    assert "Defence Minister" in (quotes[0].role or "")
+
+
+def test_quote_continued_in_next_paragraph_keeps_speaker() -> None:
+    doc = run(
+        "“The enemy is retreating along the whole front line tonight,” Oleksii Reznikov said.\n\n"
+        "“We will return every town and every village to Ukraine, without exception.”"
+    )
+    direct = [s for s in stmts(doc) if s.direct]
+    assert len(direct) == 2
+    assert {s.speaker for s in direct} == {"Oleksii Reznikov"}
+
+
+def test_according_to_with_appositive_role_gives_side_and_against_interest() -> None:
+    doc = run(
+        "According to Ivan Petrov, the Russian-installed governor of the region, Ukrainian "
+        "forces have taken two villages and Russian troops withdrew to new positions."
+    )
+    [s] = stmts(doc)
+    assert s.speaker == "Ivan Petrov" and not s.direct and s.cue == "According to"
+    assert "Russian-installed" in (s.role or "")
+    assert s.side == "RU"
+    assert s.against_interest
+    assert s.quote.startswith("Ukrainian forces")
+
+
+def test_claim_before_cue_and_inverted_speaker() -> None:
+    doc = run(
+        "Ukrainian forces established full control over the town, said deputy defence "
+        "minister Hanna Malyar."
+    )
+    [s] = stmts(doc)
+    assert s.speaker == "Hanna Malyar" and s.quote.endswith("the town") and not s.direct
+
+
+def test_organisation_speaker_is_canonical_with_side() -> None:
+    doc = run("Russia's defence ministry said its troops had been regrouped near the river.")
+    [s] = stmts(doc)
+    assert s.speaker == "Russian Ministry of Defence" and s.side == "RU"
+    assert s.against_interest
+
+
+def test_russian_yolochki_direct_quote_with_dash_cue() -> None:
+    doc = run(
+        "«Войска отведены на более выгодные рубежи для перегруппировки сил», — заявил "
+        "официальный представитель Минобороны России Иван Петров.",
+        "ru",
+    )
+    [s] = stmts(doc)
+    assert s.direct and s.cue == "заявил"
+    assert s.quote.startswith("Войска отведены")
+    assert s.speaker == "Иван Петров" and s.side == "RU"
+    assert s.against_interest
+
+
+def test_ukrainian_reported_then_pronoun_quote() -> None:
+    doc = run(
+        "Речниця Генштабу ЗСУ Олена Коваленко повідомила, що ворог відступив від міста.\n"
+        "«Наші підрозділи продовжують наступ на сході країни», — додала вона.",
+        "uk",
+    )
+    got = stmts(doc)
+    assert len(got) == 2
+    reported, direct = got
+    assert not reported.direct and reported.quote.startswith("ворог відступив")
+    assert direct.direct and direct.cue == "додала"
+    assert reported.speaker == direct.speaker == "Олена Коваленко"
+    assert direct.side == "UA"
+    assert not reported.against_interest  # the enemy retreating is no concession
+
+
+def test_ukrainian_official_conceding_withdrawal_is_against_interest() -> None:
+    doc = run(
+        "За словами речника Генштабу ЗСУ Олени Коваленко, наші підрозділи відійшли з міста "
+        "на більш вигідні позиції.",
+        "uk",
+    )
+    [s] = stmts(doc)
+    assert s.side == "UA" and s.against_interest and s.cue == "За словами"
+
+
+def test_speakers_are_shared_for_other_components() -> None:
+    doc = run("Oleksii Reznikov said that the enemy had lost two battalions near the river.")
+    assert doc.user["speakers"] and isinstance(doc.user["speakers"][0], Speaker)
+    assert doc.user["speakers"][0].name == "Oleksii Reznikov"
+
+
+def test_side_keywords() -> None:
+    assert side_of("Russian-installed regional leader of Kharkiv") == "RU"
+    assert side_of("official of the Russian-controlled Donetsk People's Republic") == "RU"
+    assert side_of("Ukraine's Defence Minister") == "UA"
+    assert side_of("Pentagon spokesman") == "US"
+    assert side_of("Institute for the Study of War") == "other"
+    assert side_of("речник Генштабу ЗСУ") == "UA"
+
+
+@pytest.mark.parametrize(
+    ("gold", "speaker", "role", "ok"),
+    [
+        ({"speaker": "Sergei Ivanov", "role": "x"}, "Сергей Иванов", None, True),
+        ({"speaker": None, "role": "Ukrainian military"}, None, "the Ukrainian military", True),
+        ({"speaker": "Russian Ministry of Defence", "role": None}, "Russia’s defense ministry",
+         None, True),
+        ({"speaker": "Sergei Ivanov", "role": "governor"}, "Petro Kovalenko", None, False),
+    ],
+)
+def test_scorer_speaker_rules(gold: dict, speaker: str | None, role: str | None,
+                              ok: bool) -> None:
+    pred = Statement(source_id="s", start=0, end=1, extractor="t", extractor_version="0",
+                     speaker=speaker, role=role, quote="q")
+    assert speaker_match(gold, pred) is ok
+
+
+def test_score_statements_counts_span_and_speaker() -> None:
+    text = "Ukrainian forces established full control over the town, said Hanna Malyar."
+    doc = run(text)
+    gold = {"id": "t", "gold": {"statements": [
+        {"speaker": "Hanna Malyar", "role": None, "side": "UA", "is_direct_quote": False,
+         "text": "Ukrainian forces established full control over the town", "cue": "said"},
+        {"speaker": "Someone Else", "role": None, "side": None, "is_direct_quote": True,
+         "text": "said Hanna Malyar", "cue": "said"},
+    ]}}
+    sc = score_statements(gold, doc)
+    assert (sc.tp, sc.fn, sc.fp) == (1, 1, 0)
+    assert sc.direct_ok == 1  # type: ignore[attr-defined]
