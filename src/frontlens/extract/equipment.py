@@ -1,0 +1,695 @@
+"""Equipment losses: model-designated items (T-72B3, 2S6M Tunguska, Ми-26) and their fate.
+
+Matching is dictionary-driven, not a loop over aliases: the text is cut into alphanumeric
+tokens once, each token gets a normal-form key (``eq_key``: Cyrillic romanised, case and
+punctuation dropped), and runs of up to six joinable tokens are looked up in one alias dict, with
+a prefix set to stop early. So "Т-72Б3", "T‑72B3", "M 777" and "2 S 5 Giatsint-S" all hit without
+per-spelling rules. A designation that extends a known one by a short variant suffix ("Т-72Б3М"
+when only T-72B3 is catalogued) is kept as written, with the parent's category.
+
+Per document the mentions are merged into items (the gold convention: one entry per item), then
+fate, owning side, count and evidence links are read from the supporting sentences with general
+cue patterns for English, Ukrainian and Russian.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from frontlens.extract.doc import Doc, component, provenance
+from frontlens.model import EquipmentLoss, Fate, Side
+
+# ---------------------------------------------------------------------------- normal form
+
+_CYR = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e", "є": "ye",
+    "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m",
+    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh",
+    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
+    "ю": "yu", "я": "ya",
+}  # fmt: skip
+_TRANS = str.maketrans(_CYR)
+# Latin letters that look like Cyrillic ones, read as the Cyrillic letter ("C-300" typed for
+# С-300 in a Russian text, "T-80БB" with a Latin B for В).
+_LOOKALIKE = str.maketrans({"c": "с", "b": "в", "h": "н", "p": "р", "x": "х", "y": "у"})
+
+
+def has_cyrillic(s: str) -> bool:
+    return bool(re.search(r"[\u0400-\u04ff]", s))
+
+
+def eq_key(s: str) -> str:
+    """Lookup key: NFKC, casefold, Cyrillic romanised, only letters and digits kept."""
+    s = unicodedata.normalize("NFKC", s).casefold().translate(_TRANS)
+    return "".join(ch for ch in s if ch.isalnum())
+
+
+def _lookalike_key(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s).casefold().translate(_LOOKALIKE).translate(_TRANS)
+    return "".join(ch for ch in s if ch.isalnum())
+
+
+def romanise(s: str) -> str:
+    """Display form of a designation: "Т-72Б3М" → "T-72B3M", "M 777" → "M777"."""
+    out = []
+    s = unicodedata.normalize("NFKC", s)
+    for ch in s:
+        low = ch.lower()
+        if low in _CYR:
+            r = _CYR[low]
+            out.append(r.upper() if ch != low else r)
+        elif ch in "\u2010\u2011\u2012\u2013":
+            out.append("-")
+        else:
+            out.append(ch)
+    t = "".join(out)
+    t = re.sub(r"(?<=[A-Za-z0-9])\s+(?=\d)|(?<=\d)\s+(?=[A-Z]\b)", "", t)
+    return re.sub(r"\s*-\s*", "-", t)
+
+
+# ---------------------------------------------------------------------------- catalog
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    family: str
+    category: str
+    origin: str
+
+
+@dataclass
+class Catalog:
+    models: dict[str, Model]
+    alias: dict[str, str]  # key → model id
+    weak: set[str]  # keys of bare names that are also ordinary words
+    acronyms: set[str]  # digitless all-caps aliases ("HIMARS"): match only all-caps text
+    prefixes: set[str]
+    stems: dict[str, str]  # Cyrillic inflection: key minus final vowel → model id
+
+    def resolve(self, text: str) -> str | None:
+        """Model id for a model string ("Tor-M2", "2S6M Tunguska", "Т-90М"), else None."""
+        k = eq_key(text)
+        if k in self.alias:
+            return self.alias[k]
+        hit = _variant(self, k)
+        return romanise(text) if hit else None
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    """Load the built catalog once (``scripts/build_equipment_catalog.py`` writes it)."""
+    base = resources.files("frontlens") / "data"
+    models: dict[str, Model] = {}
+    with (base / "equipment_catalog.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            models[r["model_id"]] = Model(r["model_id"], r["family"], r["category"], r["origin"])
+    alias: dict[str, str] = {}
+    weak: set[str] = set()
+    acronyms: set[str] = set()
+    stems: dict[str, str] = {}
+    with (base / "equipment_aliases.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            a, k = r["alias"], eq_key(r["alias"])
+            if len(k) < 3 or k.isdigit():
+                continue
+            alias[k] = r["model_id"]
+            digitless = not any(c.isdigit() for c in k)
+            if r["weak"] == "1":
+                weak.add(k)
+            if digitless and a.replace("-", "").isupper() and len(k) <= 4:
+                acronyms.add(k)
+            if digitless and has_cyrillic(a) and len(k) >= 4:  # written Cyrillic names inflect
+                stems[k[:-1] if k[-1] in "aeiouy" else k] = r["model_id"]
+    prefixes = {k[:i] for k in alias for i in range(1, len(k) + 1)}
+    return Catalog(models, alias, weak, acronyms, prefixes, stems)
+
+
+def _variant(cat: Catalog, key: str) -> str | None:
+    """Parent key when ``key`` is a catalogued designation plus a short variant suffix."""
+    if not any(c.isdigit() for c in key):
+        return None
+    for k in range(len(key) - 1, 2, -1):
+        rest = key[k:]
+        if len(rest) > 3 or not rest[0].isalpha() or not key[k - 1].isalnum():
+            continue
+        if not re.fullmatch(r"[a-z]{1,2}\d?", rest):
+            continue
+        if key[:k] in cat.alias and any(c.isdigit() for c in key[:k]):
+            return key[:k]
+    return None
+
+
+# ---------------------------------------------------------------------------- cues
+
+_TOKEN = re.compile(r"[^\W_]+")
+_URL = re.compile(
+    r"(?:https?://\S+|(?<![\w.])(?:pic\.twitter\.com|t\.me|youtu\.be|i\.postimg\.cc|imgur\.com"
+    r"|(?:www\.)?(?:twitter|x)\.com)/[^\s\"'»”<>)]+)"
+)
+_JOIN = re.compile(r"[ \u00a0]?[-\u2010\u2011\u2012\u2013]?[ \u00a0]?")
+_QUOTE_CH = "\"'‘’“”«»„"
+
+_FATE_CUES: list[tuple[str, str]] = [
+    ("captured", r"captur\w*|seiz\w+|trophy|trophies|commandeer\w*|fell into \w+ hands"
+     r"|(?:forces|troops|soldiers|brigade|units?) (?:have |had )?(?:found|claimed)"
+     r"|захоп\w*|трофе\w*|затрофе\w*|захват\w*|захвач\w*"),
+    ("destroyed", r"destr(?:oy|uct)\w*|obliterat\w*|shot down|shoots? down|shooting down|downed"
+     r"|blown up|blew up|knocked out|taken out|took out|eliminat\w+|wiped out|finished off"
+     r"|burn(?:ed|t|ing)|scrap metal|sunk|sank|lost|потерял\w*|потерян\w*|втрати\w*|втрачен\w*"
+     r"|знищ\w*|збит\w*|збил\w*|спален\w*"
+     r"|ліквід\w*|уничтож\w*|сбит\w*|сбил\w*|сожж\w*|ликвид\w*|подорва\w*|підірва\w*"),
+    ("abandoned", r"abandon\w*|left behind|покину\w*|покинут\w*|брошен\w*|бросил\w*"
+     r"|бросив\w*|кинул\w*|кинут\w*"),
+    ("damaged", r"damag\w*|hit|struck|pummel\w*|disabled|immobili[sz]ed|пошкод\w*|підбит\w*"
+     r"|уразил\w*|уражено"
+     r"|підбил\w*|уражен\w*|поврежд\w*|подбит\w*|подбил\w*"),
+    ("delivered", r"(?<![-\w])(?:delivered|donated|pledged|supplied|sent|received|arrived"
+     r"|handed over)|постав\w*|передал\w*|передан\w*|надійш\w*|отримал\w*|получил\w*"),
+]  # fmt: skip
+_FATE_RE = re.compile(
+    "|".join(f"(?P<{f}>(?<!\\w)(?:{p})(?!\\w))" for f, p in _FATE_CUES), re.IGNORECASE
+)
+# cue words used in another sense: "a video captures the moment", "captured on camera"
+_NOT_FATE = re.compile(
+    r"(?:video|footage|camera|clip|image|photo|film)\w*\s+(?:\w+\s+)?captur\w*|captur\w*\s+"
+    r"(?:the moment|on (?:video|camera|film))|(?<!\w)бросил\w*\s+наутек",
+    re.IGNORECASE,
+)
+_COORD = re.compile(
+    r"[\w\s«»\"'’-]{0,20}?(?:,|\band\b|\bor\b|(?<!\w)(?:и|і|та|й|или|або)(?!\w))[\s\w«»\"'’-]{0,30}",
+    re.IGNORECASE,
+)
+_PRIORITY = {"captured": 0, "destroyed": 1, "abandoned": 2, "damaged": 3, "delivered": 4}
+# "X lost ..." names the owner as subject; other verbs name the actor.
+_OWNER_SUBJECT = ("lost", "потерял", "втратил", "втратили")
+
+_SIDE_RE = re.compile(
+    r"(?i:(?P<RU>\b(?:Russian|Russia['’]s|Russians|Russian-made|enemy|occupiers['’]?|Kremlin['’]s|Moscow['’]s)\b"
+    r"|(?<!\w)(?:російськ\w*|росіян\w*|ворож\w*|окупант\w*|рашист\w*|российск\w*|россиян\w*"
+    r"|вражеск\w*|оккупант\w*|противник\w*)(?!\w))"
+    r"|(?P<UA>\b(?:Ukrainian|Ukraine['’]s|Ukrainians|Kiev['’]s|Kyiv['’]s|American|U\.?S\.?-? ?"
+    r"(?:made|supplied|manufactured|provided|donated|built)|Western(?:-supplied)?|NATO|German-made"
+    r"|British-made)\b|(?<!\w)(?:українськ\w*|українц\w*|ЗСУ|ВСУ|наш\w*|украинск\w*|украинц\w*"
+    r"|ВСУшн\w*)(?!\w)))"
+)
+# the mention is the weapon used, not the target: "destroyed by a Lancet", "sank after a Neptune"
+_INSTRUMENT = re.compile(
+    r"\b(?:by|from|with|after|using|via)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$"
+    r"|(?<!\w)(?:за допомогою|с помощью|з|із|ударом)\s+(?:[\w-]+\s+){0,1}$",
+    re.IGNORECASE,
+)
+# words that make a bare name a person ("Gen. Bradley said"), not a vehicle
+_PERSON_BEFORE = re.compile(
+    r"\b(?:Gen|General|Mr|Mrs|Ms|Dr|Sen|Senator|Secretary|President|Col|Adm|Admiral|Lt|Maj|"
+    r"Capt|Sgt|Gov|Rep)\.?\s+$"
+)
+_PERSON_AFTER = re.compile(r"^\s+(?:said|says|told|wrote|added|argued|noted|stated)\b")
+_BY_BEFORE = re.compile(r"\b(?:by|from)\s+(?:the\s+)?$|(?<!\w)(?:силами|бійцями|бойцами)\s+$")
+_OBJECT_AFTER = re.compile(
+    r"^\s+(?:a|an|the|another|two|three|four|five|several|\d+|enemy|Russian|Ukrainian|its|their"
+    r"|one|multiple)\b",
+    re.IGNORECASE,
+)
+_AGENT_AFTER = re.compile(
+    r"^\s*(?:(?:\w+\s+){0,2}(?:forces|troops|soldiers|brigade|units?|army"
+    r"|military|marines|crew|defenders|fighters))?\s*$",
+    re.IGNORECASE,
+)
+_BASE_CTX = re.compile(
+    r"(?:version|modernization|modernisation|upgrade|variant|generation|derivative|successor"
+    r"|development|modification|based|replacement|basis|evolution)\s+(?:of|on|to)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){0,2}$"
+    r"|(?<!\w)(?:модерніз\w*|модифікац\w*|модерниз\w*|модификац\w*|верси\w*|на базі|на базе)"
+    r"\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_EQUIP_CTX = re.compile(
+    r"(?<!\w)(?:system|systems|complex|launcher|MLRS|SAM|howitzer|tank|vehicle|air defen[cs]e"
+    r"|missile|rocket|drone|UAV|helicopter|aircraft|gun|ship|vessel|corvette|frigate|cruiser"
+    r"|submarine|boat|корабл\w*|судн\w*|катер\w*|комплекс\w*|РСЗО|РСЗВ|ЗРК|САУ"
+    r"|установк\w*|систем\w*|танк\w*|гаубиц\w*|ракет\w*|дрон\w*|БПЛА|гелікоптер\w*|вертол\w*)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+_NUMWORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "a pair of": 2,
+    "один": 1, "одна": 1, "одну": 1, "одного": 1, "два": 2, "две": 2, "дві": 2, "двух": 2,
+    "двох": 2, "три": 3, "трех": 3, "трёх": 3, "трьох": 3, "четыре": 4, "чотири": 4,
+    "четырех": 4, "чотирьох": 4, "пять": 5, "п'ять": 5, "пʼять": 5, "п’ять": 5, "пяти": 5,
+    "шесть": 6, "шість": 6, "семь": 7, "сім": 7, "восемь": 8, "вісім": 8, "девять": 9,
+    "дев'ять": 9, "десять": 10,
+}  # fmt: skip
+_NUMW = "|".join(sorted((re.escape(w) for w in _NUMWORDS), key=len, reverse=True))
+_COUNT_BEFORE = re.compile(
+    rf"(?<![\w.,\-‑])(?P<n>\d{{1,3}}|{_NUMW})(?:\s*[x×]\s*|\s+)(?:(?!(?:mm|km|cm|hp|kg|m|per)\b)"
+    rf"[^\W\d][\w'’-]*\s+){{0,3}}$",
+    re.IGNORECASE,
+)
+_COUNT_AFTER = re.compile(r"^\s*[x×]\s*(?P<n>\d{1,3})\b|^\s*\(\s*[x×]?(?P<m>\d{1,3})\s*[x×]?\)")
+_COUNT_X_BEFORE = re.compile(r"(?<!\w)(?P<n>\d{1,3})\s*[x×]\s*$")
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    model: str
+    surface: str
+    key: str
+    family: str
+    category: str | None
+    origin: str
+    variant_of: str | None = None
+    base_ctx: bool = False
+    fate: str | None = None
+    cue_pos: int = -1
+    side: Side = "unknown"
+    count: int | None = None
+    urls: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- matching
+
+
+_DIGIT = re.compile(r"\d")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _token_key(word: str) -> str:
+    """eq_key of one alphanumeric token, without the NFKC pass when the token is plain."""
+    k = word.casefold().translate(_TRANS)
+    return k if k.isascii() and k.isalnum() else eq_key(word)
+
+
+def _find_mentions(text: str, cat: Catalog, cyr_doc: bool) -> list[_Mention]:
+    url_spans = [m.span() for m in _URL.finditer(text)]
+    words = [m.group() for m in _TOKEN.finditer(text)]
+    toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    keys = [_token_key(w) for w in words]
+    digit = [bool(_DIGIT.search(w)) for w in words]
+    cyr = [bool(_CYRILLIC.search(w)) for w in words]
+    prefixes = cat.prefixes
+    out: list[_Mention] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        if keys[i] not in prefixes and not digit[i] and not cyr[i]:
+            i += 1  # fast path: most words cannot start a designation
+            continue
+        s0 = toks[i][0]
+        if any(a <= s0 < b for a, b in url_spans) or (s0 > 0 and text[s0 - 1] in "@#/"):
+            i += 1
+            continue
+        best: tuple[int, str, str | None] | None = None  # last token, key, variant parent
+        key = ""
+        for j in range(i, min(i + 6, n)):
+            if j > i:
+                sep = text[toks[j - 1][1] : toks[j][0]]
+                if not _JOIN.fullmatch(sep) or (
+                    sep.strip() == "" and keys[j - 1].isdigit() and keys[j][:1].isdigit()
+                ):
+                    break
+            piece = keys[j]
+            if cyr_doc or cyr[j]:
+                alt = _lookalike_key(text[toks[j][0] : toks[j][1]])
+                if key + piece not in cat.prefixes and key + alt in cat.prefixes:
+                    piece = alt
+            key += piece
+            if key in cat.alias:
+                best = (j, key, None)
+            elif j == i or key not in cat.prefixes:
+                tail = text[toks[j][0] : toks[j][1]]
+                if (
+                    key.endswith("s")
+                    and key[:-1] in cat.alias
+                    and tail[-1] == "s"
+                    and (len(tail) > 1 and (tail[-2].isdigit() or tail[-2].isupper()))
+                ):
+                    best = (j, key[:-1], None)
+                elif cyr[j] and not any(c.isdigit() for c in key):
+                    for cut in (1, 2, 3):
+                        stem = key[:-cut]
+                        if len(stem) >= 3 and (stem in cat.stems):
+                            best = (j, stem, "stem")
+                            break
+                parent = None
+                if digit[j] and (best is None or best[0] < j):
+                    parent = _variant(cat, key)
+                    if parent and len(key) - len(parent) > len(keys[j]):
+                        parent = None
+                if parent and (best is None or len(parent) >= len(best[1])):
+                    best = (j, key, parent)
+            if key not in cat.prefixes:
+                break
+        if best is None:
+            i += 1
+            continue
+        j, key, parent = best
+        start, end = toks[i][0], toks[j][1]
+        surface = text[start:end]
+        if not _plausible(text, start, end, surface, key, cat):
+            i += 1
+            continue
+        if parent == "stem":
+            mid = cat.stems[key]
+            parent = None
+        elif parent:
+            mid = romanise(surface)
+        else:
+            mid = cat.alias[key]
+        ref = cat.models.get(cat.alias[parent] if parent else mid)
+        out.append(
+            _Mention(
+                start, end, mid, surface, eq_key(mid),
+                ref.family if ref else mid, ref.category if ref else None,
+                ref.origin if ref else "", variant_of=cat.alias[parent] if parent else None,
+            )
+        )  # fmt: skip
+        i = j + 1
+    return out
+
+
+def _plausible(text: str, start: int, end: int, surface: str, key: str, cat: Catalog) -> bool:
+    """Reject lowercase prose ("a 50-year"), and weak bare names without an equipment cue."""
+    first_alpha = next((c for c in surface if c.isalpha()), "")
+    if not surface[0].isdigit() and first_alpha and not first_alpha.isupper():
+        return False
+    if end < len(text) and (text[end].isalnum() or text[end] in "@"):
+        return False
+    digitless = not any(c.isdigit() for c in key)
+    if digitless and (
+        _PERSON_BEFORE.search(text[max(0, start - 12) : start])
+        or _PERSON_AFTER.match(text[end : end + 12])
+    ):
+        return False
+    if digitless and key in cat.acronyms and not surface.replace("-", "").isupper():
+        return False
+    if digitless and key in cat.weak:
+        before = text[max(0, start - 1) : start]
+        after = text[end : end + 1]
+        if before and before in _QUOTE_CH and after and after in _QUOTE_CH:
+            return True
+        window = text[max(0, start - 40) : end + 40]
+        return bool(_EQUIP_CTX.search(window)) or (surface.isupper() and len(surface) > 2)
+    return True
+
+
+# ---------------------------------------------------------------------------- attributes
+
+
+def _line_window(text: str, pos: int) -> tuple[int, int]:
+    """The line of ``pos``, extended over an embedded post's attribution lines ("— Name (@h)")."""
+    s = text.rfind("\n", 0, pos) + 1
+    e = text.find("\n", pos)
+    e = len(text) if e < 0 else e
+    for _ in range(2):
+        nxt = text.find("\n", e + 1)
+        line = text[e + 1 : len(text) if nxt < 0 else nxt]
+        if e < len(text) and (line.lstrip().startswith(("—", "-", ":")) or "pic.twitter" in line):
+            e = len(text) if nxt < 0 else nxt
+        else:
+            break
+    return s, e
+
+
+_AUX_BEFORE = re.compile(
+    r"\b(?:is|was|were|been|being|be|are|got|get|gets|getting)\s+(?:\w+ly\s+)?$", re.I
+)
+_PARTICIPLE = re.compile(
+    r"\w+ed|shot down|downed|lost|sunk|hit|struck|blown up|taken out"
+    r"|knocked out|finished off|left behind|burnt|wiped out|sank|crashed|exploded",
+    re.I,
+)
+
+
+_VERBLIKE = re.compile(r"(?!trophy|scrap)[a-z]+(?:\s(?:down|up|out|off))?", re.I)
+_FORCES = re.compile(
+    r"^[\s'’s]*(?:[\w-]+\s+){0,1}(?:forces|troops|soldiers|brigade|units?|army|military|marines"
+    r"|defenders|fighters|servicemen|crews?|воїн\w*|військ\w*|бійц\w*|боєць|захисник\w*"
+    r"|сил\w*|бригад\w*|десантник\w*|военн\w*|бойц\w*|боец|защитник\w*|войск\w*|армі\w*"
+    r"|арми\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_agent(text: str, m: _Mention, c: re.Match[str]) -> bool:
+    """English, cue after the mention: is the mention the doer rather than what was hit?"""
+    if not _VERBLIKE.fullmatch(c.group()):
+        return False  # "turned into scrap metal", "a trophy": not a verb with a subject
+    after = text[c.end() : c.end() + 20]
+    if re.match(r"^\s+by\b", after):
+        return False
+    if _AUX_BEFORE.search(text[max(m.end, c.start() - 30) : c.start()]):
+        return False
+    near = len(re.findall(r"[\w-]+", text[m.end : c.start()])) <= 3
+    # "T-72B3 captured near ...", "the tank destroyed in ...": the mention is the patient
+    return not (near and _PARTICIPLE.fullmatch(c.group()) and not _OBJECT_AFTER.match(after))
+
+
+_CLAUSE = re.compile(r"[,:;“”«»\"]|\s[–—]\s")
+_RELATIVE = re.compile(
+    r"^[\s’'”»]*,\s+(?:which|that|who|що|який|яка|які|котр\w+|который|которая|которые)\b",
+    re.IGNORECASE,
+)
+
+
+def _clause_gap(between: str) -> int:
+    """Distance penalty for a cue in another clause; ", which ..." stays in the same one."""
+    if _RELATIVE.match(between):
+        return 0
+    return 40 if _CLAUSE.search(between) else 0
+
+
+def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str | None, int]:
+    """Nearest fate cue in the sentence for which the mention is the patient, not the agent."""
+    best: tuple[int, str, int] | None = None
+    for c in _FATE_RE.finditer(text, s, e):
+        if m.start <= c.start() < m.end:
+            continue
+        fate = c.lastgroup or ""
+        if _NOT_FATE.search(text, max(s, c.start() - 25), min(e, c.end() + 15)):
+            continue
+        if c.start() >= m.end:  # cue after the mention
+            between = text[m.end : c.start()]
+            if re.search(r"[.;!?]", between):
+                continue
+            if lang in (None, "en") and _is_agent(text, m, c):
+                continue  # "a Bradley obliterating a T-90M": the Bradley is the agent
+            raw = c.start() - m.end
+            dist = raw * 3 // 2 + _clause_gap(between)
+        else:  # cue before the mention
+            between = text[c.end() : m.start]
+            if _INSTRUMENT.search(between):
+                continue  # "destroyed by a Lancet"
+            if fate == "delivered" and lang in (None, "en") and c.group().lower() == "sent":
+                continue
+            raw = m.start - c.end()
+            dist = raw + _clause_gap(between)
+        if raw > 200:
+            continue
+        if best is None or dist < best[0]:
+            best = (dist, fate, c.start())
+    return (best[1], best[2]) if best else (None, -1)
+
+
+def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False) -> Side:
+    """Owning side: the nearest owner adjective before the mention (and after the previous
+    mention, whose adjectives are its own); else the opposite of the actor."""
+    owner: Side | None = None
+    actor: Side | None = None
+    shared: Side | None = None  # "a Russian BMP-3 and three BTR-82A": shared by coordination
+    for sm in _SIDE_RE.finditer(text, s, m.start):
+        side: Side = "RU" if sm.lastgroup == "RU" else "UA"
+        before = text[max(s, sm.start() - 12) : sm.start()]
+        after = text[sm.end() : sm.end() + 60]
+        cue_after = _FATE_RE.match(after.lstrip()) or re.match(
+            r"^\s*(?:\w+\s+){0,2}(?:" + _FATE_RE.pattern + ")", after, re.IGNORECASE
+        )
+        is_actor = (
+            bool(_BY_BEFORE.search(before))
+            or bool(cue_after and _AGENT_AFTER.match(after[: cue_after.start()]))
+            or bool(_FORCES.match(after))
+        )
+        owner_subject = bool(cue_after) and any(
+            w in cue_after.group().lower() for w in _OWNER_SUBJECT
+        )
+        if owner_subject:
+            owner = side  # "Kiev's forces lost ... two D-30": scopes over the whole list
+        elif is_actor:
+            actor = side
+        elif sm.start() >= prev_end:
+            owner = side
+        elif coord:
+            shared = side
+    # "captured by the Ukrainians" after the mention
+    tail = text[m.end : m.end + 80]
+    by = re.search(r"\bby\s+(?:the\s+)?(?:\w+\s+)?(Ukrainian|Ukrainians|Russian|Russians)\b", tail)
+    if owner or shared:
+        return owner or shared  # type: ignore[return-value]
+    if actor:
+        return "UA" if actor == "RU" else "RU"
+    if by:
+        return "UA" if by.group(1).startswith("Russian") else "RU"
+    return "unknown"
+
+
+def _count(text: str, s: int, m: _Mention) -> int | None:
+    before = text[max(s, m.start - 60) : m.start]
+    after = text[m.end : m.end + 12]
+    ma = _COUNT_AFTER.match(after)
+    if ma:
+        return int(ma.group("n") or ma.group("m"))
+    mx = _COUNT_X_BEFORE.search(before)
+    if mx:
+        return int(mx.group("n"))
+    mb = _COUNT_BEFORE.search(before)
+    if mb:
+        raw = mb.group("n").lower()
+        val = int(raw) if raw.isdigit() else _NUMWORDS.get(raw)
+        if val and 0 < val < 1000:
+            return val
+    return None
+
+
+def _urls(text: str, pos: int) -> list[str]:
+    s, e = _line_window(text, pos)
+    return [u.group().rstrip(".,;:!?") for u in _URL.finditer(text, s, e)]
+
+
+# ---------------------------------------------------------------------------- items
+
+
+def _merge(mentions: list[_Mention], text: str) -> list[tuple[str, list[_Mention]]]:
+    """Group mentions into items: same model; a family name or later short form joins the
+    specific model; a component named "from the … system" joins its vehicle."""
+    groups: dict[str, list[_Mention]] = {}
+    for m in mentions:
+        groups.setdefault(m.key, []).append(m)
+    keys = list(groups)
+    first = {k: groups[k][0].start for k in keys}
+    target: dict[str, str] = {}
+    for a in keys:
+        ga = groups[a]
+        if any(x.base_ctx for x in ga):
+            continue
+        ma = ga[0]
+        best: str | None = None
+        for b in keys:
+            if b == a:
+                continue
+            mb = groups[b][0]
+            family_name = a == eq_key(mb.family) and not any(c.isdigit() for c in a)
+            shorter = b.startswith(a) and len(b) > len(a) and any(c.isdigit() for c in a)
+            same_fam = ma.family == mb.family or family_name
+            later_short = shorter and bool(ma.family == mb.family or mb.variant_of)
+            named = mb.model.split()[0] == ma.model and " " in mb.model  # "2S5" ~ "2S5 Giatsint-S"
+            cand = family_name or named or (same_fam and a == eq_key(mb.family))
+            cand = cand or (later_short and first[b] < first[a])
+            if not cand and same_fam and first[b] < first[a]:
+                # "a 2S6M combat vehicle from the 2K22M Tunguska system"
+                cand = any(
+                    0 <= x.start - y.end <= 60
+                    and re.search(
+                        r"\b(?:from|of|for)\s+the\b|(?<!\w)(?:з|із|из|от)\s", text[y.end : x.start]
+                    )
+                    for x in ga
+                    for y in groups[b]
+                )
+            if cand and (best is None or len(b) > len(best)):
+                best = b
+        if best:
+            target[a] = best
+    items: dict[str, list[_Mention]] = {}
+    for k in keys:
+        root = k
+        seen = {k}
+        while root in target and target[root] not in seen:
+            root = target[root]
+            seen.add(root)
+        items.setdefault(root, []).extend(groups[k])
+    return [
+        (k, sorted(v, key=lambda m: m.start))
+        for k, v in sorted(items.items(), key=lambda kv: first[kv[0]])
+    ]
+
+
+@component("equipment")
+def equipment(doc: Doc) -> Doc:
+    """Append one EquipmentLoss per model-designated item in the document."""
+    cat = catalog()
+    text = doc.text
+    if not doc.sents:
+        from frontlens.extract.sentences import split_sentences
+
+        doc.sents = split_sentences(text)
+    cyr_doc = doc.lang in ("uk", "ru")
+    mentions = _find_mentions(text, cat, cyr_doc)
+    if not mentions:
+        return doc
+    lang = doc.lang
+    prev_end = 0
+    for m in mentions:
+        s, e = doc.sentence_of(m.start)
+        m.base_ctx = bool(_BASE_CTX.search(text[max(s, m.start - 60) : m.start]))
+        m.fate, m.cue_pos = _fate(text, s, e, m, lang)
+        coord = prev_end >= s and bool(_COORD.fullmatch(text[prev_end : m.start]))
+        m.side = _side(text, s, m, prev_end, coord)
+        prev_end = m.end
+        m.count = _count(text, s, m)
+        m.urls = _urls(text, m.start)
+    items = _merge(mentions, text)
+    media = list(doc.user.get("media") or [])
+    info: list[dict[str, Any]] = doc.user.setdefault("equipment", [])
+    for root, group in items:
+        with_fate = [m for m in group if m.fate]
+        primary = (
+            min(with_fate, key=lambda m: (_PRIORITY[m.fate or "delivered"], m.start))
+            if with_fate
+            else group[0]
+        )
+        # the most specific designation named for this item
+        head = group[0] if group[0].key == root else next(m for m in group if m.key == root)
+        side = primary.side
+        if side == "unknown":
+            side = next((m.side for m in group if m.side != "unknown"), "unknown")
+        if side == "unknown":
+            side = (
+                "RU"
+                if head.origin in ("Soviet Union", "Russia")
+                else ("UA" if head.origin else "unknown")
+            )
+        count = primary.count if primary.fate else next((m.count for m in group if m.count), None)
+        urls: list[str] = []
+        for m in group:
+            for u in m.urls:
+                if u not in urls:
+                    urls.append(u)
+        if len(items) == 1:
+            urls.extend(u for u in media if u not in urls)
+        fate_raw = primary.fate
+        fate: Fate = fate_raw if fate_raw in _PRIORITY and fate_raw != "delivered" else "unknown"  # type: ignore[assignment]
+        s, e = doc.sentence_of(primary.start)
+        rec = EquipmentLoss(
+            catalog_type=head.model,
+            model_text=head.surface,
+            category=head.category,
+            side=side,
+            fate=fate,
+            count=count or 1,
+            evidence_urls=urls,
+            **provenance(doc, s, e),
+        )
+        doc.records.append(rec)
+        info.append({
+            "record_id": rec.id, "model": head.model, "fate_raw": fate_raw,
+            "count_stated": count, "mentions": [(m.start, m.end) for m in group],
+        })  # fmt: skip
+    return doc

@@ -1,0 +1,223 @@
+"""Behaviour of the equipment component, catalog and scorer (own sentences; no network)."""
+
+from __future__ import annotations
+
+import pytest
+
+import frontlens.extract.sentences  # noqa: F401  (registers "sentences")
+from frontlens.evaluate.equipment import RULES, model_key, score_equipment
+from frontlens.extract.doc import COMPONENTS, Doc
+from frontlens.extract.equipment import catalog, eq_key, romanise
+from frontlens.model import EquipmentLoss
+
+
+def run(text: str, lang: str = "en", **user: object) -> list[EquipmentLoss]:
+    doc = Doc(text=text, lang=lang, source_id="t1", user=dict(user))
+    for name in ("sentences", "equipment"):
+        doc = COMPONENTS[name](doc)
+    return [r for r in doc.records if isinstance(r, EquipmentLoss)]
+
+
+def one(text: str, lang: str = "en") -> EquipmentLoss:
+    recs = run(text, lang)
+    assert len(recs) == 1, [r.catalog_type for r in recs]
+    return recs[0]
+
+
+# ------------------------------------------------------------------ normal form and catalog
+
+
+def test_key_unifies_cyrillic_latin_and_hyphens() -> None:
+    assert eq_key("Т-72Б3") == eq_key("T-72B3") == eq_key("t 72 b3") == eq_key("T\u201172B3")
+    assert eq_key("2С6М") == eq_key("2S6M")
+    assert eq_key("МТ-ЛБ") == eq_key("MT-LB")
+    assert romanise("Т-72Б3М") == "T-72B3M"
+
+
+@pytest.mark.parametrize(
+    ("alias", "model"),
+    [
+        ("Tunguska", "2K22 Tunguska"),
+        ("Тунгуска", "2K22 Tunguska"),
+        ("2S6M", "2S6M Tunguska"),
+        ("2С6М", "2S6M Tunguska"),
+        ("Shilka", "ZSU-23-4 Shilka"),
+        ("Шилка", "ZSU-23-4 Shilka"),
+        ("Т-90М", "T-90M"),
+        ("БМП-2", "BMP-2"),
+        ("МТ-ЛБ", "MT-LB"),
+        ("Grad", "BM-21 Grad"),
+        ("Abrams", "M1 Abrams"),
+    ],
+)
+def test_aliases_resolve(alias: str, model: str) -> None:
+    assert catalog().resolve(alias) == model
+
+
+def test_families_and_categories() -> None:
+    cat = catalog()
+    assert cat.models["2S6M Tunguska"].family == cat.models["2K22 Tunguska"].family
+    assert cat.models["T-72B3"].family == "T-72"
+    assert cat.models["T-72B3"].category == "tank"
+    assert cat.models["ZSU-23-4 Shilka"].category == "SPAAG"
+    assert cat.models["BMP-2"].category == "IFV"
+    assert len(cat.models) > 1000
+
+
+# ------------------------------------------------------------------ finding mentions
+
+
+def test_spaced_and_plural_designations() -> None:
+    r = one("Shelling destroyed three M 777 howitzers near the river.")
+    assert r.catalog_type == "M777" and r.count == 3 and r.fate == "destroyed"
+    r = one("Drone crews say several T-64BVs were knocked out last week.")
+    assert r.catalog_type == "T-64BV"
+
+
+def test_unlisted_variant_keeps_written_designation() -> None:
+    r = one("Бійці захопили танк Т-72Б3М поблизу села.", "uk")
+    assert r.catalog_type == "T-72B3M" and r.category == "tank" and r.fate == "captured"
+
+
+def test_prose_is_not_equipment() -> None:
+    assert run("He is a 50 year old farmer. The storm hit the town; grad students left.") == []
+    assert run("A tor on the hill. Гроза и град прошли над городом.", "ru") == []
+
+
+def test_weak_name_needs_cue_or_quotes() -> None:
+    assert run("Grad was the word he used.") == []
+    r = one("Ukrainian artillery destroyed a Russian ‘Grad’ near the village.")
+    assert r.catalog_type == "BM-21 Grad" and r.category == "MLRS"
+
+
+# ------------------------------------------------------------------ one item per doc
+
+
+def test_family_and_component_merge_into_one_item() -> None:
+    text = (
+        "A Russian 2S6M/M1 vehicle of the 2K22M Tunguska-M complex was captured near the "
+        "river. Its Tunguska radar was intact."
+    )
+    r = one(text)
+    assert r.catalog_type == "2S6M Tunguska" and r.side == "RU" and r.fate == "captured"
+
+
+def test_repeated_mentions_dedupe_and_base_models_stay_apart() -> None:
+    text = (
+        "Gunners destroyed a Russian BMP-2M at dawn. The BMP-2M, an upgrade of the BMP-2, "
+        "burned for hours. Another BMP-2M photo appeared later."
+    )
+    recs = run(text)
+    assert sorted(r.catalog_type for r in recs) == ["BMP-2", "BMP-2M"]
+
+
+def test_short_form_after_full_form_is_same_item() -> None:
+    recs = run("A Russian Su-25SM3 was shot down. The Su-25 pilot ejected.")
+    assert [r.catalog_type for r in recs] == ["Su-25SM3"]
+
+
+# ------------------------------------------------------------------ fate, side, count
+
+
+def test_fate_and_side_english() -> None:
+    r = one("Russian T-72B3 captured by Ukrainian forces near the town.")
+    assert (r.fate, r.side) == ("captured", "RU")
+    r = one("The Ukrainian brigade destroyed an enemy BMP-3 with a drone.")
+    assert (r.fate, r.side) == ("destroyed", "RU")
+    r = one("Russian drones destroyed two US-supplied M2A2 Bradley vehicles.")
+    assert (r.fate, r.side, r.count) == ("destroyed", "UA", 2)
+
+
+def test_agent_is_not_the_loss() -> None:
+    recs = {r.catalog_type: r for r in run("An M2A2 Bradley knocked out a Russian T-62M.")}
+    assert recs["M2 Bradley"].fate == "unknown"
+    assert recs["T-62M"].fate == "destroyed" and recs["T-62M"].side == "RU"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "fate", "model"),
+    [
+        ("Під Бахмутом знищено російський танк Т-90М.", "uk", "destroyed", "T-90M"),
+        ("Оборонці захопили ворожу БМП-2 як трофей.", "uk", "captured", "BMP-2"),
+        ("Екіпаж покинув Т-72Б3 у полі.", "uk", "abandoned", "T-72B3"),
+        ("Под Купянском уничтожен украинский танк Т-64БВ.", "ru", "destroyed", "T-64BV"),
+        ("Бойцы захватили ЗСУ-23-4 «Шилка».", "ru", "captured", "ZSU-23-4 Shilka"),
+        ("Вертолёт Ми-8 был подбит над лесом.", "ru", "damaged", "Mi-8"),
+    ],
+)
+def test_fate_cues_uk_ru(text: str, lang: str, fate: str, model: str) -> None:
+    recs = run(text, lang)
+    assert [(r.catalog_type, r.fate) for r in recs] == [(model, fate)]
+
+
+def test_counts() -> None:
+    assert one("Troops captured two T-80BV tanks.").count == 2
+    assert one("Footage shows 2x T-72B3 destroyed.").count == 2
+    assert one("Уничтожено пять танков Т-72Б.", "ru").count == 5
+    assert one("The 152 mm 2S3 Akatsiya was destroyed.").count == 1
+
+
+def test_delivered_is_unknown_fate_but_kept() -> None:
+    doc = Doc(text="Germany delivered Leopard 2A6 tanks in March.", lang="en", source_id="d")
+    doc = COMPONENTS["equipment"](COMPONENTS["sentences"](doc))
+    (rec,) = doc.records
+    assert rec.fate == "unknown"
+    assert doc.user["equipment"][0]["fate_raw"] == "delivered"
+
+
+# ------------------------------------------------------------------ evidence and provenance
+
+
+def test_evidence_links_and_media() -> None:
+    text = (
+        "Russian BTR-82A destroyed near the bridge. pic.twitter.com/AbC123\n"
+        "More at https://t.me/somechannel/42"
+    )
+    r = one(text)
+    assert "pic.twitter.com/AbC123" in r.evidence_urls
+    r = run("A Russian 2S1 Gvozdika was abandoned.", media=["photo_1.jpg"])[0]
+    assert r.evidence_urls == ["photo_1.jpg"]
+
+
+def test_span_is_the_supporting_sentence() -> None:
+    text = "Calm morning. Ukrainian troops captured a Russian MT-LB. Nothing else."
+    r = one(text)
+    assert text[r.start : r.end] == "Ukrainian troops captured a Russian MT-LB."
+    assert r.source_id == "t1" and r.extractor_version
+
+
+# ------------------------------------------------------------------ scoring
+
+
+def test_score_matches_normalised_models() -> None:
+    gold = {
+        "id": "g1",
+        "gold": {
+            "equipment": [
+                {
+                    "surface": "TOR-M2",
+                    "model": "Tor-M2",
+                    "category": "SAM",
+                    "side": "RU",
+                    "fate": "destroyed",
+                    "count": 1,
+                },
+                {
+                    "surface": "Т-90М",
+                    "model": "T-90M",
+                    "category": "tank",
+                    "side": "RU",
+                    "fate": "captured",
+                    "count": 1,
+                },
+            ]
+        },
+    }
+    doc = Doc(text="A drone destroyed a Russian TOR-M2 launcher.", lang="en", source_id="g1")
+    doc = COMPONENTS["equipment"](COMPONENTS["sentences"](doc))
+    sc = score_equipment(gold, doc)
+    assert (sc.tp, sc.fp, sc.fn) == (1, 0, 1)
+    assert doc.user["equipment_attr"]["fate"]["ok"] == 1
+    assert model_key("9K332 Tor-M2") == model_key("TOR-M2")
+    assert model_key("T-80") != model_key("T-80BVM")
+    assert "normalised" in RULES
