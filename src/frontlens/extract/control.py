@@ -1,0 +1,584 @@
+"""Control events: a named place changed hands, was entered, encircled, shelled, held, fought over.
+
+Rules over the tokens ``ner.<lang>`` leaves in ``doc.user["tokens"]`` (lemmas and POS for all
+three languages), so nothing is parsed twice. Word lists are data (``data/lexicon/control_*``).
+Per sentence:
+
+1. triggers (``control_<lang>.txt``: lemma or surface, ``*`` = prefix, longest phrase wins) give
+   an action; a negation ("no longer", "не") or a modal/aim ("would", "to prevent", "операция по
+   освобождению") just before drops it: those are not events;
+2. the trigger links to the nearest place after it (else before it) within a few tokens, never
+   across clause punctuation, a clause word, a modal, a passive "by" or another trigger; for
+   take/held/entered/withdrew any other noun in between ("seized a tank in X") also stops it,
+   since the trigger is then about that thing. "east of X" is skipped for a following place,
+   "from X" is an origin (except for withdrew), "near X" blocks a take. Coordinated places join
+   ("Ямпіль, Новоселівка ... – звільнені", "Balakliia and Izyum"); a region right after a
+   settlement only locates it; "Moscow forces" and "за реку Днепр" are not places acted on;
+3. with no place: "the city"/"цю територію" (or "the city, which ...") is the last settlement
+   named; an intransitive withdrawal ("troops have withdrawn") is about the place of an event in
+   the last few sentences;
+4. the actor is the nearest side cue in the clause (``control_sides.txt``; after "from/від/от"
+   the opponent, after "repelled" the attacker), else the trigger's default side. "take" is
+   ``liberated`` for a Ukrainian actor and ``captured`` otherwise, so Russian "освобождение" is
+   ``captured`` (gold convention) and "Ukrainian troops captured Kupyansk" is ``liberated``;
+   next to "remain/досі/остаются" it is a state, ``held``;
+5. ``new_controller``: liberated → UA, captured/held → actor, others unknown (``Side`` has no
+   "contested", so ``fighting`` leaves it unknown);
+6. only named places count (gold convention): "several settlements have come under the control
+   of Ukrainian armed formations" yields nothing unless a place is named in that sentence.
+
+One record per (place, action, actor) per document, where the actor is what the record can show
+(new_controller of ``held``); a record with a cue-given actor replaces one with a default actor.
+Claimant: a speaker of the statements component in the sentence, else the first person (then
+organisation) of a sentence with a reporting cue; otherwise the narrator (claimed_by unknown).
+Date: timex's nearest dated expression in the sentence (a date without a year stays None), else
+the publication date, i.e. the date of the claim. Span: the sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from frontlens.extract import lexicon, models
+from frontlens.extract.doc import Doc, PlaceMention, component, provenance
+from frontlens.extract.sentences import split_sentences
+from frontlens.model import ControlEvent, Side, TimePrecision
+
+MAX_AFTER = 10  # tokens between a trigger and a following place
+MAX_BEFORE = 4  # tokens between a preceding place and its trigger (passives, "X – звільнені")
+MAX_CUE = 12  # side cue distance in tokens
+CARRY_SENTS = 3  # a place-less withdrawal refers to a place linked this many sentences back
+_BLOCK = frozenset(";:()?!")
+_CUE_BLOCK = frozenset(";:()?!—–")
+_BLOCK_WORDS = frozenset(lexicon.words("control_clause"))
+_AGENT = frozenset(["by"])
+_RELATIVE = frozenset(["which", "that", "яка", "який", "яке", "які", "которая", "который",
+                       "которое", "которые"])
+_DETERMINERS = frozenset(["the", "this", "that", "цей", "це", "цю", "ця", "цього", "цьому",
+                          "этот", "эту", "этого", "этом", "тот", "в", "у", "до", "из", "з",
+                          "із", "во"])
+_COORD = frozenset([",", "and", "or", "і", "й", "та", "и", "або", "или", "the", "&", "-",
+                    "including", "включаючи", "зокрема", "включая"])
+_NOUNS = frozenset(["NOUN", "PROPN"])
+_PARTICIPLE = frozenset(["PRTF", "PRTS", "ADJF", "VERB"])
+_PLACE_KINDS = frozenset(["settlement", "oblast-or-region"])
+_EN_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+_TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
+_ACTIONS = (
+    "liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled", "shelled",
+    "held", "fighting",
+)
+_INTERNAL = ("take", "repel")
+_NOUN_GATED = frozenset(["take", "held", "entered", "withdrew"])
+
+
+@dataclass(frozen=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+    lemma: str
+    pos: str = ""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One lexicon line compiled: items to match, the action and the actor to assume."""
+
+    items: tuple[str, ...]
+    action: str
+    default: Side
+
+
+def _item_matches(item: str, tok: _Tok) -> bool:
+    if item == "*":
+        return True
+    low = tok.text.lower()
+    if item.endswith("*"):
+        stem = item[:-1]
+        return low.startswith(stem) or tok.lemma.startswith(stem)
+    return item in (low, tok.lemma)
+
+
+def _parse_line(line: str) -> tuple[str, tuple[str, ...]]:
+    head, _, rest = line.partition(" ")
+    return head, tuple(rest.lower().split())
+
+
+class _Index:
+    """Phrases indexed by their first item (exact word, or a prefix's first 3 letters), so each
+    token is tried against a handful of phrases instead of the whole list."""
+
+    def __init__(self, entries: list[tuple[tuple[str, ...], Any]]) -> None:
+        self.exact: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        self.prefix: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        for items, value in sorted(entries, key=lambda x: -len(x[0])):
+            first = items[0]
+            if first.endswith("*") and len(first) < 4:
+                raise ValueError(f"prefix {first!r}: a phrase's first stem needs 3+ letters")
+            if first.endswith("*"):
+                self.prefix.setdefault(first[:3], []).append((items, value))
+            else:
+                self.exact.setdefault(first, []).append((items, value))
+
+    def match(self, toks: list[_Tok], i: int, hi: int) -> tuple[int, Any]:
+        """(length, value) of the longest phrase starting at token ``i`` and ending before
+        ``hi``; (0, None) when none does."""
+        tok = toks[i]
+        low = tok.text.lower()
+        cands: list[tuple[tuple[str, ...], Any]] = []
+        for key in {low, tok.lemma}:
+            cands += self.exact.get(key, ())
+        for key in {low[:3], tok.lemma[:3]}:
+            cands += self.prefix.get(key, ())
+        best: tuple[int, Any] = (0, None)
+        for items, value in cands:
+            if len(items) > best[0] and i + len(items) <= hi:
+                n = _match_at(items, toks, i)
+                if n > best[0]:
+                    best = (n, value)
+        return best
+
+    def any_in(self, toks: list[_Tok], lo: int, hi: int) -> bool:
+        return any(self.match(toks, i, hi)[0] for i in range(lo, hi))
+
+
+@cache
+def patterns(lang: str) -> _Index:
+    """Trigger patterns of a language (longest phrase wins: "under * control" over "control")."""
+    out = []
+    for line in lexicon.entries(f"control_{lang}"):
+        head, items = _parse_line(line)
+        action, _, default = head.partition(":")
+        if action not in _INTERNAL and action not in _ACTIONS:
+            raise ValueError(f"control_{lang}: unknown action {action!r}")
+        out.append((items, Pattern(items, action, default or "unknown")))  # type: ignore[arg-type]
+    return _Index(out)
+
+
+@cache
+def _phrases(name: str) -> _Index:
+    return _Index([(tuple(e.lower().split()), True) for e in lexicon.entries(name)])
+
+
+@cache
+def _side_cues() -> _Index:
+    return _Index([(items, side) for side, items in map(_parse_line,
+                                                        lexicon.entries("control_sides"))])
+
+
+def _match_at(items: tuple[str, ...], toks: list[_Tok], i: int) -> int:
+    """Number of tokens matched by ``items`` starting at ``i`` (0 when no match)."""
+    if i < 0 or i + len(items) > len(toks):
+        return 0
+    for k, item in enumerate(items):
+        if not _item_matches(item, toks[i + k]):
+            return 0
+    return len(items)
+
+
+def _any_phrase(name: str, toks: list[_Tok], lo: int, hi: int) -> bool:
+    return _phrases(name).any_in(toks, lo, hi)
+
+
+@cache
+def acled_table() -> dict[str, tuple[str, str]]:
+    """action → (ACLED event type, sub-event type), from ``data/acled_actions.csv``."""
+    text = (files("frontlens") / "data" / "acled_actions.csv").read_text(encoding="utf-8")
+    return {
+        row["action"]: (row["acled_event_type"], row["acled_sub_event_type"])
+        for row in csv.DictReader(text.splitlines())
+    }
+
+
+def acled_for(action: str) -> tuple[str, str]:
+    """ACLED (event type, sub-event type) for a control action; KeyError for unknown actions."""
+    return acled_table()[action]
+
+
+def _tokens(doc: Doc) -> list[_Tok]:
+    toks = doc.user.get("tokens")
+    if toks:
+        return [_Tok(t.start, t.end, t.text, t.lemma.lower(), t.pos) for t in toks]
+    # no ner component ran: lemmas from pymorphy3 (uk/ru) or a crude English suffix rule
+    lang = doc.lang if doc.lang in ("uk", "ru") else None
+    out = []
+    for m in _TOKEN_RE.finditer(doc.text):
+        low = m.group().lower()
+        if lang:
+            lemma = models.lemma(lang, low)
+        else:
+            lemma = _EN_SUFFIX.sub("", low) if len(low) > 5 else low
+        out.append(_Tok(m.start(), m.end(), m.group(), lemma))
+    return out
+
+
+def _targets(doc: Doc) -> list[PlaceMention]:
+    """Settlements and regions used literally, minus a region that only locates the settlement
+    before it ("Balakliia, Kharkiv Oblast", "місто Балаклія Харківської області") and names
+    used as modifiers ("Moscow forces") or after a river word."""
+    cands = sorted(
+        (p for p in doc.places if p.kind in _PLACE_KINDS and p.usage == "literal"),
+        key=lambda p: p.start,
+    )
+    out: list[PlaceMention] = []
+    text = doc.text
+    after_words = lexicon.words("control_not_place_after")
+    before_words = lexicon.words("control_not_place_before")
+    for p in cands:
+        nxt = text[p.end:p.end + 30].split()
+        if nxt and nxt[0] in ("'s", "’s"):
+            nxt = nxt[1:]
+        prv = text[max(0, p.start - 30):p.start].split()
+        if nxt and nxt[0].lower().strip(".,") in after_words:
+            continue  # "Moscow forces", "Bradley fighting vehicle": a modifier, not a place
+        if prv and prv[-1].lower() in before_words:
+            continue  # "за реку Днепр": a river named like a city
+        prev = out[-1] if out else None
+        if (prev is not None and p.kind == "oblast-or-region" and prev.kind == "settlement"
+                and doc.text[prev.end:p.start].strip() in ("", ",")):
+            continue
+        out.append(p)
+    return out
+
+
+@dataclass
+class _Trigger:
+    i: int  # first token
+    j: int  # one past the last token
+    pattern: Pattern
+
+
+def _find_triggers(toks: list[_Tok], lo: int, hi: int, lang: str) -> list[_Trigger]:
+    out: list[_Trigger] = []
+    index = patterns(lang)
+    i = lo
+    while i < hi:
+        n, p = index.match(toks, i, hi)
+        if n:
+            negated = _any_phrase("control_negation", toks, max(lo, i - 4), i)
+            aim = _any_phrase("control_irrealis", toks, max(lo, i - 2), i) or (
+                p.action == "take" and _any_phrase("control_purpose", toks, max(lo, i - 2), i))
+            if not negated and not aim:
+                out.append(_Trigger(i, i + n, p))
+            i += n
+        else:
+            i += 1
+    return out
+
+
+_PSpan = tuple[int, int, PlaceMention]
+
+
+class _Linker:
+    """Links triggers to places inside one sentence."""
+
+    def __init__(self, toks: list[_Tok], pspans: list[_PSpan], lo: int, hi: int,
+                 trig_idx: set[int], named: list[tuple[int, int]], cue_idx: set[int]) -> None:
+        self.toks, self.pspans, self.lo, self.hi, self.trig_idx = toks, pspans, lo, hi, trig_idx
+        self.named, self.cue_idx = named, cue_idx
+        self.generic = lexicon.words("control_generic")
+        self.near = lexicon.words("control_near")
+        self.compass = lexicon.words("control_compass")
+        self.modal = lexicon.words("control_irrealis")
+        self.origin = lexicon.words("control_origin")
+        self.anaphora = lexicon.words("control_anaphora")
+
+    def blocked(self, trig: _Trigger, a: int, b: int) -> bool:
+        """True when tokens a..b-1 cross a clause boundary, another trigger, a passive agent,
+        or (for take/held/entered) a noun the trigger is really about ("seized a tank in X")."""
+        toks = self.toks
+        gated = trig.pattern.action in _NOUN_GATED
+        has_place = any(a <= s < b for s, _, _ in self.pspans)
+        for k in range(a, b):
+            t = toks[k].text.lower()
+            if t in _BLOCK or t in _BLOCK_WORDS or t in _AGENT or t in self.modal:
+                return True
+            if k in self.trig_idx and not (trig.i <= k < trig.j):
+                return True
+            if t == "," and not has_place and not (
+                k + 1 < len(toks) and toks[k + 1].pos in _PARTICIPLE and toks[k + 1].pos != "VERB"
+            ):
+                return True
+            if gated and toks[k].pos in _NOUNS and t not in self.generic and (
+                    toks[k].lemma not in self.generic) and not self.is_named(k):
+                return True
+            if trig.pattern.action == "take" and t in self.near:
+                return True
+        return False
+
+    def is_named(self, k: int) -> bool:
+        """Token k belongs to a place (any kind, "Ukraine's" too) or is a side cue."""
+        return any(s <= k < e for s, e in self.named) or k in self.cue_idx
+
+    def is_reference(self, ps: int) -> bool:
+        """"east of X": X is a bearing, not the place acted on."""
+        toks = self.toks
+        return ps >= 2 and toks[ps - 1].text.lower() in ("of", "від", "от") and (
+            toks[ps - 2].text.lower() in self.compass)
+
+    def link(self, trig: _Trigger) -> list[PlaceMention]:
+        after = [x for x in self.pspans if trig.j <= x[0] <= min(self.hi, trig.j + MAX_AFTER)
+                 and not (trig.pattern.action != "withdrew" and x[0] > 0
+                          and self.toks[x[0] - 1].text.lower() in self.origin)]
+        reach = [x for x in after if not self.blocked(trig, trig.j, x[0])]
+        reach = reach[: next((n for n, x in enumerate(after) if x not in reach), len(after))]
+        if reach:
+            ps, pe, pm = reach[0]
+            if self.is_reference(ps) and len(reach) > 1:
+                ps, pe, pm = reach[1]
+            return [pm, *self.coordinated(ps, pe, +1)]
+        before = [x for x in self.pspans
+                  if max(self.lo, trig.i - MAX_BEFORE - 1) <= x[1] - 1 < trig.i]
+        for ps, pe, pm in reversed(before):
+            if self.blocked(trig, pe, trig.i):
+                break
+            if pe == trig.i and trig.pattern.action == "withdrew" and pm.kind == "settlement":
+                break  # "Moscow abandoned ...": a town that withdraws is its government
+            return [pm, *self.coordinated(ps, pe, -1)]
+        return self.relative(trig)
+
+    def relative(self, trig: _Trigger) -> list[PlaceMention]:
+        """"Балаклії, яка була в окупації": a relative pronoun right after a place refers to it."""
+        for _ps, pe, pm in reversed(self.pspans):
+            if pe > trig.i or trig.i - pe > MAX_BEFORE + 3 or pe + 1 >= trig.i:
+                continue
+            toks = self.toks
+            if toks[pe].text == "," and toks[pe + 1].text.lower() in _RELATIVE and not (
+                self.blocked(trig, pe + 2, trig.i)):
+                return [pm]
+            return []
+        return []
+
+    def anaphor(self, trig: _Trigger) -> bool:
+        """The trigger is about a town named earlier: "troops entered the city" (a following
+        "the city"/"місто" with no name after it) or "the city, which has been under control"."""
+        toks = self.toks
+        for k in range(trig.j, min(self.hi, trig.j + 4)):
+            tok = toks[k]
+            if (tok.text.lower() in self.anaphora or tok.lemma in self.anaphora) and (
+                    toks[k - 1].text.lower() in _DETERMINERS):
+                return not any(s in (k + 1, k + 2) for s, _, _ in self.pspans) and not (
+                    self.blocked(trig, trig.j, k))
+        for k in range(trig.i - 1, max(self.lo, trig.i - MAX_BEFORE - 3), -1):
+            if toks[k].text.lower() in _RELATIVE:
+                m = k - 1 if toks[k - 1].text != "," else k - 2
+                return m >= self.lo and toks[m].text.lower() in self.anaphora and not (
+                    self.blocked(trig, k + 1, trig.i))
+        return False
+
+    def coordinated(self, ps: int, pe: int, step: int) -> list[PlaceMention]:
+        out: list[PlaceMention] = []
+        cur_s, cur_e = ps, pe
+        while True:
+            nxt = None
+            for s, e, pm in self.pspans:
+                if step > 0 and s >= cur_e:
+                    gap = range(cur_e, s)
+                elif step < 0 and e <= cur_s:
+                    gap = range(e, cur_s)
+                else:
+                    continue
+                if len(gap) <= 3 and all(self.toks[k].text.lower() in _COORD for k in gap):
+                    nxt = (s, e, pm)
+                    break
+            if nxt is None:
+                return out
+            out.append(nxt[2])
+            cur_s, cur_e = nxt[0], nxt[1]
+
+
+def _cues(toks: list[_Tok], lo: int, hi: int) -> list[tuple[int, Side]]:
+    """(token index, side) of side cues in the sentence, flipped after an opposing word."""
+    out: list[tuple[int, Side]] = []
+    opposing = lexicon.words("control_opposing")
+    index = _side_cues()
+    i = lo
+    while i < hi:
+        n, side = index.match(toks, i, hi)
+        if not n:
+            i += 1
+            continue
+        if any(toks[k].text.lower() in opposing for k in range(max(lo, i - 2), i)):
+            side = "RU" if side == "UA" else "UA"
+        out.append((i, side))
+        i += n
+    return out
+
+
+def _actor(toks: list[_Tok], trig: _Trigger, cues: list[tuple[int, Side]],
+           places: set[int]) -> tuple[Side, bool]:
+    """(actor, explicit): the nearest side cue in the same clause, else the default side."""
+    best: tuple[float, Side] | None = None
+    for idx, side in cues:
+        if idx in places:
+            continue
+        if trig.i <= idx < trig.j:  # "under Russian control": the cue is inside the phrase
+            return side, True
+        a, b = (idx + 1, trig.i) if idx < trig.i else (trig.j, idx)
+        if any(toks[k].text in _CUE_BLOCK or toks[k].text.lower() in _BLOCK_WORDS
+               for k in range(a, b)):
+            continue
+        after = idx >= trig.j
+        dist = (idx - trig.j + 1) + 0.5 if after else trig.i - idx
+        if trig.pattern.action == "repel" and after:
+            side = "RU" if side == "UA" else "UA"  # "repelled a Ukrainian attack": attacker
+        if dist <= MAX_CUE and (best is None or dist < best[0]):
+            best = (dist, side)
+    if best:
+        return best[1], True
+    return trig.pattern.default, False
+
+
+def _resolve(action: str, actor: Side) -> tuple[str, Side]:
+    """(final action, new_controller) per the gold convention."""
+    if action == "take":
+        action = "liberated" if actor == "UA" else "captured"
+    if action == "repel":
+        action = "held"
+    if action == "liberated":
+        return action, "UA"
+    if action == "captured":
+        return action, actor if actor in ("UA", "RU") else "RU"
+    if action == "held":
+        return action, actor
+    return action, "unknown"
+
+
+def _claimant(doc: Doc, toks: list[_Tok], lo: int, hi: int, s: int, e: int,
+              cues: list[tuple[int, Side]]) -> tuple[str | None, Side]:
+    speakers: list[Any] = doc.user.get("speakers") or []
+    for sp in speakers:
+        if sp.start < e and sp.end > s and sp.start >= 0 and sp.name and (
+                len(sp.name.split()) <= 6):  # a clause mistaken for a name is no claimant
+            return sp.name, sp.side
+    if not _any_phrase("control_report", toks, lo, hi):
+        return None, "unknown"
+    ents = [x for x in doc.ents if x.label in ("PER", "ORG") and s <= x.start < e
+            and not any(p.start < x.end and x.start < p.end for p in doc.places)]
+    if not ents:
+        return None, "unknown"
+    ent = min(ents, key=lambda x: (x.label != "PER", x.start))
+    side: Side = "unknown"
+    for idx, cue_side in cues:
+        if ent.start - 40 <= toks[idx].start < ent.end:
+            side = cue_side
+    return ent.text, side
+
+
+def _date(doc: Doc, s: int, e: int, a: int, b: int) -> tuple[Any, TimePrecision]:
+    """Event date from the nearest time expression of the sentence, else the claim's date."""
+    if doc.times:
+        try:
+            from frontlens.extract.timex import date_for_span
+        except ImportError:  # the time component is optional
+            date_for_span = None
+        if date_for_span is not None:
+            when, prec = date_for_span(doc, a, b, allow_inferred_year=False)
+            if when is not None:
+                return when, prec
+        else:
+            times = [t for t in doc.times if s <= t.start < e and t.value is not None]
+            if times:
+                t = min(times, key=lambda t: abs(t.start - a))
+                return t.value, t.precision
+    if doc.published is not None:
+        return doc.published, "day"
+    return None, "unknown"
+
+
+@dataclass
+class _Found:
+    event: ControlEvent
+    explicit: bool
+
+
+@component("control")
+def control(doc: Doc) -> Doc:
+    if not doc.sents:
+        doc.sents = split_sentences(doc.text)
+    lang = doc.lang if doc.lang in ("en", "uk", "ru") else "en"
+    toks = _tokens(doc)
+    starts = [t.start for t in toks]
+    places = _targets(doc)
+    found: dict[tuple[str, str, str], _Found] = {}
+    recent: list[tuple[int, list[PlaceMention]]] = []  # (sentence no, places linked there)
+
+    def add(pm: PlaceMention, action: str, actor: Side, explicit: bool, new_controller: Side,
+            s: int, e: int, extra: dict[str, Any]) -> None:
+        # the record shows the actor only through new_controller (held by UA vs held by RU)
+        key = (pm.name.lower(), action, new_controller if action == "held" else "")
+        old = found.get(key)
+        if old is not None and (old.explicit or not explicit):
+            return
+        found[key] = _Found(ControlEvent(
+            **provenance(doc, s, e),
+            place_id=pm.place.id if pm.place else None,
+            place_name=pm.name,
+            action=action,  # type: ignore[arg-type]
+            new_controller=new_controller,
+            **extra,
+        ), explicit)
+
+    for n_sent, (s, e) in enumerate(doc.sents):
+        lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+        if lo >= hi:
+            continue
+        trigs = _find_triggers(toks, lo, hi, lang)
+        if not trigs:
+            continue
+        pspans: list[_PSpan] = []
+        for pm in places:
+            if s <= pm.start < e:
+                a = bisect.bisect_right(starts, pm.start) - 1
+                b = bisect.bisect_left(starts, pm.end)
+                pspans.append((max(a, lo), max(b, a + 1), pm))
+        trig_idx = {k for t in trigs for k in range(t.i, t.j)}
+        place_idx = {k for ps, pe, _ in pspans for k in range(ps, pe)}
+        cues = _cues(toks, lo, hi)
+        named = [(bisect.bisect_right(starts, p.start) - 1, bisect.bisect_left(starts, p.end))
+                 for p in doc.places if s <= p.start < e]
+        linker = _Linker(toks, pspans, lo, hi, trig_idx, named, {i for i, _ in cues})
+        hedged = _any_phrase("control_hedges", toks, lo, hi)
+        claimant, claimed_by = _claimant(doc, toks, lo, hi, s, e, cues)
+        linked_here: list[PlaceMention] = []
+        for trig in trigs:
+            linked = linker.link(trig)
+            intransitive = trig.pattern.action == "withdrew" and (
+                trig.j >= hi or not toks[trig.j].text[:1].isalnum())
+            if not linked and not pspans and intransitive:
+                # "Наказ виконано, війська відійшли": the place of a recent event
+                prior = [ps for n, ps in recent if n_sent - n <= CARRY_SENTS]
+                linked = [p for p in (prior[-1] if prior else []) if p.kind == "settlement"][:1]
+            elif not linked and linker.anaphor(trig):
+                # "troops entered the city": the last settlement named before the trigger
+                first = doc.sents[max(0, n_sent - CARRY_SENTS)][0]
+                at = toks[trig.i].start
+                named = [p for p in places if first <= p.start < at and p.kind == "settlement"]
+                linked = named[-1:]
+            if not linked:
+                continue
+            linked_here.extend(linked)
+            actor, explicit = _actor(toks, trig, cues, place_idx)
+            kind = trig.pattern.action
+            if kind == "take" and _any_phrase("control_state", toks, max(lo, trig.i - 2),
+                                              min(hi, trig.j + 3)):
+                kind = "held"  # "remain occupied by Russians": a state, not a change of hands
+            action, new_controller = _resolve(kind, actor)
+            when, precision = _date(doc, s, e, toks[trig.i].start, toks[trig.j - 1].end)
+            extra = {"claimed_by": claimed_by, "claimant": claimant, "event_date": when,
+                     "time_precision": precision, "hedged": hedged}
+            for pm in linked:
+                add(pm, action, actor, explicit, new_controller, s, e, extra)
+        if linked_here:
+            recent.append((n_sent, linked_here))
+    known = {(k[0], k[1]) for k in found if k[2] not in ("", "unknown")}
+    doc.records.extend(f.event for k, f in found.items()
+                       if not (k[2] == "unknown" and (k[0], k[1]) in known))
+    return doc

@@ -1,0 +1,204 @@
+"""Control-event extraction: trigger patterns per language, actor → action, hedging, ACLED, scoring.
+
+Places are given by hand (the places component is tested on its own), so these tests pin the
+control rules only. No network: the language models ship inside installed packages.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from frontlens.evaluate.control import controller_accuracy, same_place, score_control
+from frontlens.extract import control as control_mod
+from frontlens.extract import ner as _ner  # noqa: F401  (registers ner.*)
+from frontlens.extract import sentences as _sentences  # noqa: F401
+from frontlens.extract.doc import COMPONENTS, Doc, PlaceMention
+from frontlens.model import ControlEvent, Place
+
+
+def run(text: str, lang: str, places: dict[str, str], published: date | None = None) -> Doc:
+    """Run sentences + ner.<lang> + control with places at every occurrence of each surface."""
+    doc = Doc(text, lang=lang, published=published, source_id="src-test")
+    doc = COMPONENTS["sentences"](doc)
+    doc = COMPONENTS[f"ner.{lang}"](doc)
+    for surface, name in places.items():
+        kind = "oblast-or-region" if any(w in surface.lower() for w in (
+            "oblast", "region", "області", "область", "щин")) else "settlement"
+        pos = text.find(surface)
+        while pos >= 0:
+            doc.places.append(PlaceMention(pos, pos + len(surface), surface, kind,
+                                           Place(id=f"t:{name}", name=name)))
+            pos = text.find(surface, pos + 1)
+    doc.places.sort(key=lambda p: p.start)
+    return COMPONENTS["control"](doc)
+
+
+def events(doc: Doc) -> set[tuple[str, str, str]]:
+    return {(r.place_name, r.action, r.new_controller) for r in doc.records
+            if isinstance(r, ControlEvent)}
+
+
+def test_seed_liberation_of_the_city_of() -> None:
+    doc = run("President Zelenskyy celebrated the liberation of the city of Balakliia, which is "
+              "located in the Kharkiv Oblast province.", "en",
+              {"Balakliia": "Balakliia", "Kharkiv Oblast": "Kharkiv Oblast"})
+    assert events(doc) == {("Balakliia", "liberated", "UA")}
+    ev = doc.records[0]
+    assert isinstance(ev, ControlEvent)
+    assert (ev.start, ev.end) == doc.sents[0]  # provenance is the sentence
+
+
+def test_seed_unnamed_settlements_give_nothing() -> None:
+    # gold convention: only claims about a named place count
+    doc = run("Fighting was reported near Kharkiv. “The enemy is being delayed, but several "
+              "settlements have already come under the control of Ukrainian armed formations,” "
+              "the official said.", "en", {"Kharkiv": "Kharkiv"})
+    assert all(a != "liberated" for _, a, _ in events(doc))
+
+
+def test_seed_withdrawn_refers_to_place_named_nearby() -> None:
+    doc = run("Ukrainian soldiers raised the flag over Balakliia after liberating Balakliia. "
+              "The order is fulfilled. Russian occupational troops have withdrawn.", "en",
+              {"Balakliia": "Balakliia"})
+    assert ("Balakliia", "withdrew", "unknown") in events(doc)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ukrainian forces entered Kupiansk on Saturday.", ("Kupiansk", "entered", "unknown")),
+    ("Ukrainian troops advanced toward Kupiansk this week.",
+     ("Kupiansk", "advanced_toward", "unknown")),
+    ("Ukrainian units made gains near Kupiansk.", ("Kupiansk", "advanced_toward", "unknown")),
+    ("Ukrainian forces encircled Kupiansk.", ("Kupiansk", "encircled", "unknown")),
+    ("Russian artillery shelled Kupiansk overnight.", ("Kupiansk", "shelled", "unknown")),
+    ("A missile strike hit Kupiansk.", ("Kupiansk", "shelled", "unknown")),
+    ("Russian troops repelled a Ukrainian assault near Kupiansk.", ("Kupiansk", "held", "RU")),
+    ("Heavy fighting continues in Kupiansk.", ("Kupiansk", "fighting", "unknown")),
+    ("Russian forces captured Kupiansk.", ("Kupiansk", "captured", "RU")),
+    ("Ukrainian troops captured Kupiansk.", ("Kupiansk", "liberated", "UA")),
+    ("Kupiansk has been under the control of Ukrainian forces for weeks.",
+     ("Kupiansk", "held", "UA")),
+    ("Russian forces withdrew from Kupiansk.", ("Kupiansk", "withdrew", "unknown")),
+])
+def test_english_patterns(text: str, expected: tuple[str, str, str]) -> None:
+    assert expected in events(run(text, "en", {"Kupiansk": "Kupiansk"}))
+
+
+def test_english_negation_aim_and_objects_are_not_events() -> None:
+    places = {"Kharkiv": "Kharkiv"}
+    assert not events(run("Russia no longer has control of Kharkiv.", "en", places))
+    assert not events(run("The operation to liberate Kharkiv goes on.", "en", places))
+    assert not events(run("Ukrainian troops seized a Russian tank in Kharkiv.", "en", places))
+
+
+def test_one_record_per_place_and_action() -> None:
+    doc = run("Ukrainian forces liberated Izium. Izium was liberated by Ukrainian troops.", "en",
+              {"Izium": "Izium"})
+    assert [r.action for r in doc.records if isinstance(r, ControlEvent)] == ["liberated"]
+
+
+@pytest.mark.parametrize(("text", "places", "expected"), [
+    ("Українські військові звільнили Ізюм.", {"Ізюм": "Izium"}, ("Izium", "liberated", "UA")),
+    ("Окупанти відступили з Херсона.", {"Херсона": "Kherson"},
+     ("Kherson", "withdrew", "unknown")),
+    ("ЗСУ оточили угруповання ворога біля Лимана.", {"Лимана": "Lyman"},
+     ("Lyman", "encircled", "unknown")),
+    ("Росіяни обстріляли Харків.", {"Харків": "Kharkiv"}, ("Kharkiv", "shelled", "unknown")),
+    ("Тривають бої за Бахмут.", {"Бахмут": "Bakhmut"}, ("Bakhmut", "fighting", "unknown")),
+    ("Війська РФ захопили Мар'їнку.", {"Мар'їнку": "Marinka"},
+     ("Marinka", "captured", "RU")),
+    ("Населені пункти Ізюм, Балаклія – звільнені.", {"Ізюм": "Izium", "Балаклія": "Balakliia"},
+     ("Balakliia", "liberated", "UA")),
+])
+def test_ukrainian_inflected_patterns(text: str, places: dict[str, str],
+                                      expected: tuple[str, str, str]) -> None:
+    assert expected in events(run(text, "uk", places))
+
+
+def test_ukrainian_list_gets_every_place() -> None:
+    doc = run("Населені пункти Ізюм, Балаклія – звільнені.", "uk",
+              {"Ізюм": "Izium", "Балаклія": "Balakliia"})
+    assert {p for p, a, _ in events(doc) if a == "liberated"} == {"Izium", "Balakliia"}
+
+
+@pytest.mark.parametrize(("text", "places", "expected"), [
+    # a Russian "liberation" of a Ukrainian town is a capture by Russia (gold convention)
+    ("Минобороны России сообщило об освобождении Угледара.", {"Угледара": "Vuhledar"},
+     ("Vuhledar", "captured", "RU")),
+    ("ВСУ освободили Херсон.", {"Херсон": "Kherson"}, ("Kherson", "liberated", "UA")),
+    ("Принято решение перегруппировать войска в районе Изюма.", {"Изюма": "Izium"},
+     ("Izium", "withdrew", "unknown")),
+    ("Войска отведены из Херсона.", {"Херсона": "Kherson"}, ("Kherson", "withdrew", "unknown")),
+    ("Российские подразделения вошли в Купянск.", {"Купянск": "Kupiansk"},
+     ("Kupiansk", "entered", "unknown")),
+    ("Под Купянском идут бои.", {"Купянском": "Kupiansk"}, ("Kupiansk", "fighting", "unknown")),
+    ("Город Угледар взят под контроль.", {"Угледар": "Vuhledar"},
+     ("Vuhledar", "captured", "RU")),
+])
+def test_russian_patterns(text: str, places: dict[str, str],
+                          expected: tuple[str, str, str]) -> None:
+    assert expected in events(run(text, "ru", places))
+
+
+def test_hedging_and_dates() -> None:
+    doc = run("Ukrainian troops have reportedly entered Kupiansk.", "en",
+              {"Kupiansk": "Kupiansk"}, published=date(2022, 9, 10))
+    ev = next(r for r in doc.records if isinstance(r, ControlEvent))
+    assert ev.hedged and ev.event_date == date(2022, 9, 10)  # no date given: the claim's date
+    doc = run("Российские войска якобы вошли в Купянск.", "ru", {"Купянск": "Kupiansk"})
+    assert all(r.hedged for r in doc.records if isinstance(r, ControlEvent))
+    doc = run("Ukrainian troops entered Kupiansk.", "en", {"Kupiansk": "Kupiansk"})
+    assert not any(r.hedged for r in doc.records if isinstance(r, ControlEvent))
+
+
+def test_acled_mapping_covers_every_action() -> None:
+    assert control_mod.acled_for("liberated") == ("Battles", "Government regains territory")
+    assert control_mod.acled_for("captured") == ("Battles", "Non-state actor overtakes territory")
+    assert control_mod.acled_for("shelled")[0] == "Explosions/Remote violence"
+    assert control_mod.acled_for("withdrew") == (
+        "Strategic developments", "Non-violent transfer of territory")
+    actions = ControlEvent.model_fields["action"].annotation.__args__  # type: ignore[union-attr]
+    assert all(control_mod.acled_for(a) for a in actions)
+    with pytest.raises(KeyError):
+        control_mod.acled_for("negotiated")
+
+
+def test_scoring_matches_inflected_surfaces() -> None:
+    assert same_place("Балаклеи", "Балаклеей") and not same_place("Izium", "Kupiansk")
+    doc = run("ВСУ освободили Херсон.", "ru", {"Херсон": "Kherson"})
+    gold = {"id": "t", "gold": {"control_claims": [
+        {"place_surface": "Херсона", "place": "Kherson", "action": "liberated",
+         "new_controller": "UA"},
+        {"place_surface": "Херсона", "place": "Kherson", "action": "entered",
+         "new_controller": None},
+    ]}}
+    sc = score_control(gold, doc)
+    assert (sc.tp, sc.fp, sc.fn) == (1, 0, 1)
+    assert controller_accuracy(sc) == (1, 1)
+
+
+def test_linking_rules_anaphora_origin_bearing_state() -> None:
+    doc = run("Kherson celebrated as Ukrainian troops entered the city.", "en",
+              {"Kherson": "Kherson"})
+    assert ("Kherson", "entered", "unknown") in events(doc)
+    doc = run("Ukrainian forces advanced from Kharkiv toward Kupiansk.", "en",
+              {"Kharkiv": "Kharkiv", "Kupiansk": "Kupiansk"})
+    assert {p for p, a, _ in events(doc) if a == "advanced_toward"} == {"Kupiansk"}
+    doc = run("Fighting was reported east of Sudzha around Plekhovo.", "en",
+              {"Sudzha": "Sudzha", "Plekhovo": "Plekhovo"})
+    assert {p for p, a, _ in events(doc) if a == "fighting"} == {"Plekhovo"}
+    doc = run("Частина Херсонщини досі залишається окупованою російськими військами.", "uk",
+              {"Херсонщини": "Kherson Oblast"})
+    assert ("Kherson Oblast", "held", "RU") in events(doc)
+    doc = run("Ukrainian artillery hit Moscow forces near Izium.", "en",
+              {"Moscow": "Moscow", "Izium": "Izium"})
+    assert {p for p, _, _ in events(doc)} == {"Izium"}
+
+
+def test_runs_without_tokens_times_or_speakers() -> None:
+    doc = Doc("Russian forces shelled Kharkiv.", lang="en", source_id="src-x")
+    doc.places.append(PlaceMention(23, 30, "Kharkiv", "settlement", None))
+    doc = COMPONENTS["control"](doc)
+    assert events(doc) == {("Kharkiv", "shelled", "unknown")}
+    assert COMPONENTS["control"](Doc("", lang="uk")).records == []
