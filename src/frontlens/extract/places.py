@@ -1,0 +1,733 @@
+"""The ``places`` component: recognise toponyms in ``doc.text`` and resolve them.
+
+Recognition is gazetteer-driven (a dictionary lookup over token n-grams, longest match first),
+because the small English NER misreads Ukrainian toponyms (Balakliia → PERSON) and there is no
+packaged Ukrainian NER. NER output in ``doc.ents`` is used as evidence when a component put it
+there (LOC accepts a weak match, a titled PER rejects one), never required.
+
+- English: capitalised n-grams (≤ 5 tokens, "of"/"on"/"de" allowed inside) looked up by
+  ``norm_key``; "<name> Oblast/region/province/Raion" forms the region; organisation names
+  ("Armed Forces of Ukraine", "Kherson regional council") and person titles are excluded.
+- Ukrainian/Russian: every token is tried in its surface form, its pymorphy3 lemmas and
+  suffix-stripped stems, so Балаклії/Балаклію/Балаклеи all find Balakliia; adjective +
+  область/район finds the oblast or raion by the adjective's stem; relational adjectives on their
+  own (Харківський напрямок, изюмско-балаклейской) are not mentions.
+
+``geoparse(text, lang, published)`` is the CLI-facing entry point.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+from itertools import product
+from typing import Any
+
+from frontlens.extract.doc import COMPONENTS, Doc, PlaceKind, PlaceMention, component
+from frontlens.resolve.gazetteer import Candidate, Gazetteer, default_gazetteer
+from frontlens.resolve.geocode import Pending, resolve
+from frontlens.resolve.translit import adj_stem, norm_key
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*", re.UNICODE)
+MAX_N = 5
+
+# ---- English lexicon ------------------------------------------------------------------------
+REGION_WORDS_EN = {"oblast", "region", "province", "raion", "district", "oblast's", "krai",
+                   "governorate", "county", "state", "oblasts", "regions"}
+_JOINERS_EN = {"of", "on", "de", "la", "del", "upon", "am", "an", "der", "el", "al", "du", "le"}
+ORG_HEAD = {
+    "forces", "force", "ministry", "service", "council", "bank", "university", "embassy",
+    "academy", "institute", "agency", "guard", "office", "command", "committee", "department",
+    "army", "navy", "church", "federation's", "railways", "railway", "post", "times", "news",
+    "corporation", "company", "association", "union", "party", "court", "police", "parliament",
+    "government", "administration", "staff", "intelligence", "directorate", "brigade",
+    "battalion", "regiment", "division", "corps", "fleet", "commission", "centre", "center",
+    "foundation", "fund", "group", "airlines", "airways", "telegraph", "herald", "journal",
+    "tribune", "media", "radio", "television", "tv", "club", "school", "college", "hospital",
+    "museum", "theatre", "theater", "library", "stadium", "festival", "prize", "award",
+}
+ORG_TAIL = ORG_HEAD | {
+    "airport", "airfield", "base", "plant", "station", "daily", "today", "press", "insider",
+    "pravda", "inc", "ltd", "corp", "fc", "online", "channel", "regional", "city", "nuclear",
+    "military", "oblast administration", "street", "avenue", "square", "bridge", "road",
+    "district court", "dam", "hpp", "npp", "tpp",
+}
+ORG_TAIL_LOWER_OK = {"regional", "city", "nuclear", "military", "power", "airport", "air"}
+TITLES = {"president", "mr", "mrs", "ms", "dr", "gen", "general", "minister", "premier",
+          "governor", "mayor", "sen", "senator", "lt", "col", "colonel", "maj", "capt", "sgt",
+          "lord", "sir", "saint", "st", "king", "queen", "prince", "pope", "judge"}
+STOP_EN = {
+    "a", "an", "the", "and", "or", "but", "in", "on", "at", "of", "for", "with", "by", "to",
+    "from", "as", "is", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we",
+    "i", "you", "his", "her", "their", "our", "my", "not", "no", "yes", "so", "if", "then",
+    "when", "where", "who", "what", "which", "while", "after", "before", "during", "since",
+    "until", "about", "over", "under", "up", "down", "out", "off", "into", "onto", "per", "via",
+    "all", "any", "some", "many", "much", "more", "most", "one", "two", "three", "four", "five",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "today", "tomorrow",
+    "yesterday", "reuters", "ap", "afp", "photo", "video", "image", "images", "news", "update",
+    "read", "also", "however", "meanwhile", "still", "just", "now", "new", "old", "big",
+    "great", "good", "best", "top", "last", "first", "second", "third", "next", "early", "late",
+    "said", "says", "say", "told", "will", "would", "could", "should", "can", "might",
+    "must", "has", "have", "had", "was", "were", "been", "be", "being", "are", "do", "does",
+    "did", "there", "here", "how", "why", "only", "even", "well", "back", "again", "once",
+    "very", "too", "both", "each", "other", "such", "own", "same", "than", "like",
+    "ukrainian", "russian", "american", "british", "european", "western", "eastern", "northern",
+    "southern", "central", "north", "south", "east", "west", "kremlin", "pentagon", "nato",
+    "army", "force", "forces", "military", "troops", "president", "minister", "general",
+    "mayor", "governor", "government", "police", "security", "defence", "defense", "war",
+    "peace", "victory", "freedom", "liberty", "union", "independence", "republic", "center",
+    "centre", "media", "press", "post", "times", "day", "week", "month", "year", "world",
+    "home", "city", "town", "village", "region", "oblast", "river", "lake", "sea", "island",
+    "mount", "bay", "beach", "park", "hill", "valley", "lines", "line", "front", "frontline",
+    "battle", "storm", "hope", "unity", "progress", "telegram", "twitter", "facebook",
+    "instagram", "youtube", "tiktok", "google", "apple", "amazon", "microsoft", "x", "ok",
+    "god", "love", "life", "man", "woman", "people", "she's", "he's", "it's", "isw", "us",
+    "mr", "mrs", "ms", "dr", "st", "king", "queen", "prince", "kong", "bar", "fish", "orange",
+    "crystal", "leader", "chief", "mission", "commander", "soldier", "soldiers", "tank",
+    "tanks", "saint", "lincoln", "jackson", "franklin", "madison", "hamilton", "fleet",
+    "bank", "cup", "university", "inc", "act", "market", "star", "metro", "green", "plain",
+    "young", "sky", "mega", "buy", "ear", "hug", "nah", "college", "airport",
+}
+NOT_PLACE_NEXT = {"agreement", "agreements", "accords", "accord", "format", "protocol",
+                  "protocols", "talks", "summit", "declaration", "treaty", "process"}
+_RAION_EN = re.compile(r"^(\w{3,}?)(kyi|kyy|kiy|kij|ky|ki|kyj)$")
+_CONTRACTION = re.compile(r"['’](ll|ve|re|d|m|t)$", re.IGNORECASE)
+ROLE_NEXT = {"mayor", "governor", "oblast", "region", "city", "head", "administration",
+             "direction", "front", "axis", "offensive", "counteroffensive", "border", "sector",
+             "residents", "authorities", "officials", "police", "metro", "railway", "station"}
+_USUK = re.compile(r"\b(U\.S\.(?:A\.)?|U\.K\.)(?!\w)")
+# Single tokens that are almost always a person's first name or a word, not a place, in news.
+PERSONISH = {"vitaly", "jack", "tobias", "victoria", "florence", "charlotte", "austin",
+             "paris hilton", "oleg", "igor", "denis", "dmitry", "sergey", "vladimir", "olga",
+             "ivan", "mykola", "petro", "ali", "george", "elizabeth"}
+
+# ---- Ukrainian / Russian lexicon -------------------------------------------------------------
+REGION_NOUNS = {
+    "область": "obl", "області": "obl", "областю": "obl", "областей": "obl", "обл": "obl",
+    "областях": "obl", "областями": "obl", "областям": "obl", "областi": "obl",
+    "области": "obl", "областью": "obl", "край": "obl", "краю": "obl", "крае": "obl",
+    "краем": "obl", "краї": "obl",
+    "район": "raion", "району": "raion", "районі": "raion", "районом": "raion",
+    "районів": "raion", "районах": "raion", "районам": "raion", "района": "raion",
+    "районе": "raion", "районы": "raion", "районов": "raion", "райони": "raion",
+    "районами": "raion",
+}
+CONJ = {"і", "й", "та", "и", "або", "или"}
+RELATIONAL_NEXT = re.compile(
+    r"^(напрям|направлен|угрупован|группировк|фронт|міськ|городск|сільськ|сельск|обласн|"
+    r"голов|громад|мясоруб|котл|режим|влад|окуп|ділянк|участк|плацдарм|рубеж|кордон|границ|"
+    r"рад|округ|військ|войск|наступ|контрнаступ|операц|бригад|трас|шосе|дорог|бік|сторон)"
+)
+ORG_PREV_UKRU = {
+    "сили", "силы", "сил", "силами", "силам", "силах", "міноборони", "минобороны", "вс", "вкс",
+    "зс", "зсу", "розвідки", "разведки", "гур", "сбу", "фсб", "мзс", "мид", "нгу", "дпсу",
+    "служби", "службы", "служба", "управління", "управление", "управления", "новини",
+    "новости", "міністерство", "министерство", "міністерства", "министерства", "генштаб",
+    "генштабу", "генштаба", "штаб", "штабу", "штаба", "банк", "банку", "посольство",
+    "посольства", "уряд", "правительство", "правительства", "уряду", "прокуратура",
+    "прокуратури", "прокуратуры", "гвардія", "гвардия", "гвардії", "гвардии", "прикордонна",
+    "пограничная", "полиция", "поліція", "поліції", "полиции",
+}
+ORG_DEF_PREV = {"оборони", "обороны", "безпеки", "безопасности", "справ", "дел"}
+ORG_DEF_HEAD = {"сили", "силы", "сил", "министерство", "міністерство", "министерства",
+                "міністерства", "служба", "служби", "службы", "рада", "ради", "совет", "совета",
+                "міністерству", "министерству", "силам", "силами"}
+ORG_NEXT_UKRU = {"ова", "ода", "24", "ова»", "вга"}
+RIVER_CUE = re.compile(r"^(берег|берега|берегу|берегом|береги|річк|рік|рек|переправ|через|"
+                       r"river|bank|across)")
+COUNTRY_LOWER_OK = {"росія", "россия", "рф", "україна", "украина"}
+_NOUN_ENDS = sorted({"ії", "ію", "ією", "ія", "ей", "ям", "ями", "ях", "ові", "еві", "ом", "ем",
+                     "ою", "ею", "ами", "ах", "ів", "ов", "ев", "і", "ї", "ю", "у", "е", "а",
+                     "я", "и", "ы", "ой", "ий", "ого", "ому", "ім", "им"},
+                    key=len, reverse=True)
+_NOM_ENDS = ("", "а", "я", "ь", "е", "о", "и", "і", "ія", "ея", "ка")
+_ADJ_FORMS = ("е", "ий", "ій", "а", "я", "е", "ое", "ая", "ый", "ой", "ее")
+
+
+@lru_cache(maxsize=4)
+def _morph(lang: str) -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="uk") if lang == "uk" else pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=100_000)
+def _parse(lang: str, word: str) -> tuple[tuple[str, str], ...]:
+    """(normal form, tag) for the top analyses of a word."""
+    return tuple((p.normal_form, str(p.tag)) for p in _morph(lang).parse(word)[:4])
+
+
+@lru_cache(maxsize=100_000)
+def word_forms(lang: str, word: str) -> tuple[str, ...]:
+    """Candidate nominative keys for one inflected word: surface, lemmas, stems + endings."""
+    w = norm_key(word)
+    out: dict[str, None] = {w: None}
+    for lemma, tag in _parse(lang, word.lower()):
+        lk = norm_key(lemma)
+        out[lk] = None
+        if tag.startswith("ADJF"):
+            st = adj_stem(lemma)
+            for e in _ADJ_FORMS:
+                out[st + e] = None
+    for end in _NOUN_ENDS:
+        if w.endswith(end) and len(w) - len(end) >= 3:
+            stem = w[: -len(end)]
+            for e in _NOM_ENDS:
+                out[stem + e] = None
+            break
+    if len(w) >= 4:
+        out[adj_stem(w) + "е"] = None
+    return tuple(out)
+
+
+def _is_cap(s: str) -> bool:
+    return s[:1].isupper()
+
+
+class _Tok:
+    __slots__ = ("end", "key", "start", "text")
+
+    def __init__(self, m: re.Match[str]) -> None:
+        self.start, self.end, self.text = m.start(), m.end(), m.group()
+        if (self.text[-2:] in ("'s", "’s") and self.text.isascii() is False) or \
+                self.text[-2:] in ("'s", "’s"):
+            self.text = self.text[:-2]  # English possessive: Ukraine's
+            self.end -= 2
+        self.key = norm_key(self.text)
+
+
+def _tokens(text: str) -> list[_Tok]:
+    return [_Tok(m) for m in _TOKEN.finditer(text)]
+
+
+def _joinable(text: str, a: _Tok, b: _Tok) -> bool:
+    """Tokens a, b may be parts of one name: only spaces or one hyphen/apostrophe between."""
+    gap = text[a.end : b.start]
+    if gap[:2] in ("'s", "’s"):
+        gap = gap[2:]
+    return gap in (" ", "-", "‑", "–") or (len(gap) <= 2 and gap.strip() in ("", "-"))
+
+
+def _kind(c: Candidate) -> PlaceKind:
+    if c.fclass == "country":
+        return "country"
+    if c.fclass == "region":
+        return "oblast-or-region"
+    if c.fclass == "other":
+        return "river-or-other"
+    return "settlement"
+
+
+# ---- English --------------------------------------------------------------------------------
+def _ner_maps(doc: Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]],
+                                 list[tuple[int, int]]]:
+    loc, per, org = [], [], []
+    for e in doc.ents:
+        (loc if e.label == "LOC" else per if e.label == "PER" else org if e.label == "ORG"
+         else []).append((e.start, e.end))
+    return loc, per, org
+
+
+def _inside(spans: list[tuple[int, int]], s: int, e: int) -> tuple[int, int] | None:
+    for a, b in spans:
+        if a <= s and e <= b:
+            return a, b
+    return None
+
+
+def _org_context_en(text: str, toks: list[_Tok], i: int, j: int) -> bool:
+    """Whether tokens i..j-1 sit inside an organisation name (by its head or tail words)."""
+    # backward: "... Forces of (the) X", "Ministry of Defence of X"
+    k = i - 1
+    steps = 0
+    while k >= 0 and steps < 6:
+        t = toks[k]
+        if not _joinable(text, t, toks[k + 1]) and text[t.end : toks[k + 1].start].strip():
+            break
+        if t.key in ORG_HEAD and _is_cap(t.text):
+            return True
+        if t.key in ("of", "the", "and", "for") or _is_cap(t.text):
+            k -= 1
+            steps += 1
+            continue
+        break
+    # hyphen compound with a non-place acronym before: RBC-Ukraine
+    if i > 0 and text[toks[i - 1].end : toks[i].start] == "-" and toks[i - 1].text.isupper():
+        return True
+    if j < len(toks):
+        nxt = toks[j]
+        gap = text[toks[j - 1].end : nxt.start]
+        if gap in (" ", "-") and nxt.key in ORG_TAIL and (_is_cap(nxt.text) or
+                                                          nxt.key in ORG_TAIL_LOWER_OK):
+            if nxt.key == "regional" or nxt.key == "city":
+                return j + 1 < len(toks) and toks[j + 1].key in {
+                    "council", "administration", "court", "prosecutor", "hospital", "military",
+                    "state", "police", "prosecutors", "department", "head"}
+            if nxt.key in ("nuclear", "power", "military", "air"):
+                return True
+            return True
+    return False
+
+
+def _raion_en(gaz: Gazetteer, t: _Tok) -> list[Candidate]:
+    """"Kupyanskyi district" → Kupiansk Raion (or its centre town as a proxy)."""
+    m = _RAION_EN.match(t.key)
+    if not m:
+        return []
+    base = m.group(1)
+    for k in (base + "k", base.rstrip("s"), base.rstrip("s") + "a", base.rstrip("st") + "a",
+              base.rstrip("s") + "aya", base.rstrip("s") + "e", base.rstrip("s") + "o"):
+        cands = [c for c in gaz.names_for(k) if c.fclass in ("settlement", "region")]
+        if cands:
+            return cands
+    return []
+
+
+def _match_en(doc: Doc, gaz: Gazetteer, demonyms: bool = False) -> list[Pending]:
+    text = doc.text
+    names_for = gaz.lookup_key if demonyms else gaz.names_for
+    toks = _tokens(text)
+    loc, per, org = _ner_maps(doc)
+    out: list[Pending] = []
+    for m in _USUK.finditer(text):
+        cands = list(gaz.names_for("united states" if m.group().startswith("U.S")
+                                    else "united kingdom"))
+        cands = [c for c in cands if c.fclass == "country"]
+        if cands:
+            out.append(Pending(m.start(), m.end(), m.group(), cands, via="gazetteer",
+                               strong=True))
+    i = 0
+    n = len(toks)
+    while i < n:
+        t = toks[i]
+        if not _is_cap(t.text) or len(t.text) == 1 or _CONTRACTION.search(t.text):
+            i += 1
+            continue
+        if i + 1 < n and toks[i + 1].key in ("district", "raion", "rayon") and \
+                text[t.end : toks[i + 1].start] == " ":
+            got = _raion_en(gaz, t)
+            if got:
+                out.append(Pending(t.start, toks[i + 1].end, text[t.start : toks[i + 1].end],
+                                   got, via="adj+raion", strong=True))
+                i += 2
+                continue
+        best: tuple[int, tuple[Candidate, ...], str] | None = None
+        key = t.key
+        j = i + 1
+        if gaz.has_key(key) and names_for(key):
+            best = (j, names_for(key), "any")
+        while j < n and j - i < MAX_N and _joinable(text, toks[j - 1], toks[j]):
+            nt = toks[j]
+            if not (_is_cap(nt.text) or nt.key in _JOINERS_EN or nt.key in REGION_WORDS_EN):
+                break
+            key = f"{key} {nt.key}"
+            j += 1
+            if gaz.has_key(key) and names_for(key):
+                want = "region" if nt.key in REGION_WORDS_EN else "any"
+                best = (j, names_for(key), want)
+            elif not gaz.has_prefix(key):
+                break
+        if best is None:
+            i += 1
+            continue
+        j, cands, want = best
+        if want != "region" and j < n and toks[j].key in ("region", "oblast", "province") and \
+                text[toks[j - 1].end : toks[j].start] == " " and \
+                any(c.fclass == "region" for c in cands):
+            cands = tuple(c for c in cands if c.fclass == "region")
+            want = "region"
+            j += 1
+        s, e = toks[i].start, toks[j - 1].end
+        surface = text[s:e]
+        if _keep_en(doc, toks, i, j, cands, want, loc, per, org):
+            out.append(Pending(s, e, surface, list(cands), want=want, via="gazetteer",
+                               strong=want == "region" or _inside(loc, s, e) is not None
+                               or any(c.fclass == "country" for c in cands)))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def gaz_has(key: str) -> bool:
+    return default_gazetteer().has_key(key)
+
+
+def _keep_en(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterable[Candidate],
+             want: str, loc: list[tuple[int, int]], per: list[tuple[int, int]],
+             org: list[tuple[int, int]]) -> bool:
+    text = doc.text
+    cands = list(cands)
+    s, e = toks[i].start, toks[j - 1].end
+    single = j - i == 1
+    key = " ".join(t.key for t in toks[i:j])
+    if any(c.lang == "dem" for c in cands):
+        return True  # only reachable when the caller asked for demonyms (GeoWebNews task)
+    if (key in STOP_EN and text[s:e] not in ("US", "UK")) or key in PERSONISH:
+        return False
+    if _org_context_en(text, toks, i, j):
+        return False
+    if j < len(toks) and toks[j].key in NOT_PLACE_NEXT and not _is_cap(toks[j].text):
+        return False  # a named agreement or format: Minsk agreements
+    if single and any(ch.isupper() for ch in toks[i].text[1:]) and not toks[i].text.isupper():
+        return False  # MoD, McDonald: mixed-case acronyms and names
+    if i > 0 and toks[i - 1].key in TITLES and _is_cap(toks[i - 1].text):
+        return False
+    if single and toks[i].text.isupper() and len(toks[i].text) <= 3 and not any(
+        c.fclass in ("country", "region") for c in cands
+    ):
+        return False  # acronyms (ISW, AFU) unless a country code such as "US"/"UK"
+    strong_kind = any(c.fclass in ("country", "region", "other") for c in cands)
+    war = any(c.country in ("UA", "RU", "BY") for c in cands)
+    maxpop = max((c.population or 0) for c in cands)
+    ner_loc = _inside(loc, s, e) is not None
+    ner_per = _inside(per, s, e)
+    if want == "region" or (strong_kind and not single):
+        return True
+    # a following capitalised word that does not continue the name: "Jackson Smith", and
+    # "Taras Shevchenko" (Taras is only an alias of Taraz)
+    primary = max(((c.population or 0) for c in cands if norm_key(c.name) == key), default=-1)
+    if j < len(toks) and text[toks[j - 1].end : toks[j].start] == " " and _is_cap(toks[j].text) \
+            and toks[j].key not in STOP_EN and toks[j].key not in ROLE_NEXT and not strong_kind \
+            and (primary < 0 or (primary < 2_000_000 and not war)):
+        return False
+    # preceded by a capitalised non-stop token in the same name chain: "Tobias Schneider"
+    if i > 0 and text[toks[i - 1].end : toks[i].start] == " " and _is_cap(toks[i - 1].text) and \
+            toks[i - 1].key not in STOP_EN and not strong_kind and maxpop < 100_000 and \
+            not _sentence_start(text, toks[i - 1].start):
+        return False
+    if ner_per and not ner_loc and ner_per != (s, e) and not strong_kind:
+        return False  # part of a longer person name
+    for x in doc.ents:
+        if x.start <= s and e <= x.end and (x.start, x.end) != (s, e) and \
+                x.label in ("PER", "LOC") and not strong_kind and \
+                not gaz_has(norm_key(x.text)) and " " in x.text.strip():
+            return False  # inside a longer name the gazetteer does not know: Taras Shevchenko
+    other = _exact_label(doc, s, e)
+    if other and other not in ("LOC", "PER", "GPE", "NORP") and not strong_kind and not war:
+        return False  # NER calls it a product/organisation/work: Bradley, Concord
+    if ner_loc or strong_kind:
+        return True
+    if war:
+        return maxpop >= 300 or not single
+    return maxpop >= 15000 or (maxpop >= 1000 and not single)
+
+
+def _exact_label(doc: Doc, s: int, e: int) -> str | None:
+    for x in doc.ents:
+        if x.start == s and x.end == e:
+            return x.label
+    return None
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    k = pos - 1
+    while k >= 0 and text[k] in " \t\"'“«(":
+        k -= 1
+    return k < 0 or text[k] in ".!?\n:"
+
+
+# ---- Ukrainian / Russian --------------------------------------------------------------------
+def _ukru_keys(lang: str, toks: list[_Tok], gaz: Gazetteer) -> list[str]:
+    forms = [word_forms(lang, t.text) for t in toks]
+    if len(forms) == 1:
+        return list(forms[0])
+    heads = [f for f in forms[0] if gaz.has_prefix(f)]
+    if not heads:
+        return []
+    return [" ".join(c) for c in product(heads, *[f[:6] for f in forms[1:]])]
+
+
+def _has_name_tag(lang: str, word: str) -> bool:
+    return any(("Geox" in tag or "Name" in tag or "Surn" in tag or "Abbr" in tag)
+               for _, tag in _parse(lang, word.lower()))
+
+
+def _known_common(lang: str, word: str) -> bool:
+    """Known dictionary word with no proper-noun reading (Вчора, Прапор, Наказ)."""
+    m = _morph(lang)
+    w = word.lower()
+    return m.word_is_known(w) and not _has_name_tag(lang, word)
+
+
+def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
+    text = doc.text
+    toks = _tokens(text)
+    n = len(toks)
+    out: list[Pending] = []
+    skip_until = -1
+    i = 0
+    while i < n:
+        if i < skip_until:
+            i += 1
+            continue
+        t = toks[i]
+        low = t.key
+        nxt = toks[i + 1] if i + 1 < n else None
+        # compound relational adjective: изюмско-балаклейской, харківсько-донецький
+        if nxt and text[t.end : nxt.start] == "-" and re.search(r"(ск|цк|зк|ськ|цьк|зьк)о$",
+                                                                  low):
+            skip_until = i + 2
+            i += 1
+            continue
+        # adjective + область/район (also "A і B районів")
+        got = _region_adj(doc, gaz, lang, toks, i)
+        if got:
+            out.extend(got[0])
+            i = got[1]
+            continue
+        cap = _is_cap(t.text)
+        if not cap and low not in COUNTRY_LOWER_OK and not any(
+            k in COUNTRY_LOWER_OK for k in word_forms(lang, t.text)[:3]
+        ):
+            i += 1
+            continue
+        best: tuple[int, list[Candidate]] | None = None
+        for size in (3, 2, 1):
+            j = i + size
+            if j > n or any(not _joinable(text, toks[k], toks[k + 1]) for k in range(i, j - 1)):
+                continue
+            if size > 1 and not all(_is_cap(x.text) or x.key in ("на", "над")
+                                    for x in toks[i + 1 : j]):
+                continue
+            for key in _ukru_keys(lang, toks[i:j], gaz):
+                if gaz.has_key(key):
+                    cands = list(gaz.names_for(key))
+                    if not cap:
+                        cands = [c for c in cands if c.fclass == "country"]
+                    if cands:
+                        best = (j, cands)
+                        break
+            if best:
+                break
+        if best is None:
+            i += 1
+            continue
+        j, cands = best
+        if _keep_ukru(doc, lang, toks, i, j, cands):
+            s, e = toks[i].start, toks[j - 1].end
+            river = any(RIVER_CUE.match(x.key) for x in toks[max(0, i - 2) : i])
+            out.append(Pending(s, e, text[s:e], cands, via="gazetteer",
+                               want="other" if river else "any",
+                               strong=any(c.fclass in ("country", "region") for c in cands)))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
+                i: int) -> tuple[list[Pending], int] | None:
+    text = doc.text
+    n = len(toks)
+    t = toks[i]
+    if not _is_cap(t.text) or i + 1 >= n:
+        return None
+    # "Купянского и Изюмского районов": A conj B noun
+    j = i + 1
+    adjs = [i]
+    if toks[j].key in CONJ and j + 2 < n and _is_cap(toks[j + 1].text) and \
+            toks[j + 2].key in REGION_NOUNS:
+        adjs.append(j + 1)
+        j += 2
+    if toks[j].key not in REGION_NOUNS:
+        return None
+    cls = REGION_NOUNS[toks[j].key]
+    out = []
+    for a in adjs:
+        stem = adj_stem(toks[a].text)
+        cands = list(gaz.names_for(norm_key(f"{stem} #{cls}")))
+        if not cands and cls == "raion":
+            for k in (stem, stem[:-2], stem[:-2] + "а", stem[:-3] + "я" if stem.endswith(
+                    "йск") else stem):
+                cands = [c for c in gaz.names_for(k) if c.fclass == "settlement"]
+                if cands:
+                    break
+        if not cands:
+            continue
+        end = toks[j].end if a == adjs[-1] else toks[a].end
+        s = toks[a].start
+        out.append(Pending(s, end, text[s:end], cands, want="region" if cls == "obl" else "any",
+                           via="adj+" + cls, strong=True))
+    return (out, j + 1) if out else None
+
+
+def _keep_ukru(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
+               cands: list[Candidate]) -> bool:
+    text = doc.text
+    t = toks[i]
+    nxt = toks[j] if j < len(toks) else None
+    prev = toks[i - 1] if i > 0 else None
+    strong = any(c.fclass in ("country", "region") for c in cands)
+    maxpop = max((c.population or 0) for c in cands)
+    # organisation names: Збройні сили України, Міноборони РФ, Харківська ОВА, «Россия 24»
+    if prev and prev.key in ORG_PREV_UKRU and text[prev.end : t.start].strip() == "":
+        return False
+    if prev and prev.key in ORG_DEF_PREV and i > 1 and toks[i - 2].key in ORG_DEF_HEAD:
+        return False
+    if nxt and nxt.key in ORG_NEXT_UKRU and text[toks[j - 1].end : nxt.start].strip() in (
+            "", "»"):
+        return False
+    # relational adjective: Харківському напрямку, Ізюмський міський голова
+    first = _parse(lang, t.text.lower())
+    if j - i == 1 and first and first[0][1].startswith("ADJF") and not strong:
+        if nxt and not _is_cap(nxt.text) and RELATIONAL_NEXT.match(nxt.key):
+            return False
+        if nxt and not _is_cap(nxt.text) and text[t.end : nxt.start] == " " and any(
+            tag.startswith("NOUN") for _, tag in _parse(lang, nxt.text.lower())[:1]
+        ):
+            return False
+    if lang == "ru" and j - i == 1 and not strong and maxpop < 20000 and \
+            _known_common(lang, t.text):
+        return False
+    if j - i > 1 and not strong and maxpop < 20000 and _known_common(lang, t.text) and \
+            _is_cap(t.text) and _sentence_start(text, t.start) is False and lang == "ru":
+        return False
+    if j - i > 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000:
+        return False
+    tags = [tg for _, tg in _parse(lang, t.text.lower())]
+    if j - i == 1 and not strong and lang == "ru" and tags and any(
+            x in tags[0] for x in ("Surn", "Name", "Patr")) and "Geox" not in tags[0]:
+        return False  # Суровикина, Сырский: a person's name read first
+    if j - i == 1 and not strong and lang == "uk" and tags and "Surn" in tags[0] and \
+            maxpop < 10000:
+        return False
+    if j - i == 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000 and \
+            not _has_name_tag(lang, t.text):
+        return False
+    # person: a first name/surname reading next to another capitalised name
+    if j - i == 1 and not strong and nxt and _is_cap(nxt.text) and \
+            text[t.end : nxt.start] == " " and any("Name" in tg or "Surn" in tg
+                                                   for _, tg in _parse(lang, t.text.lower())):
+        return False
+    return not (j - i == 1 and not strong and prev and _is_cap(prev.text) and
+                text[prev.end : t.start] == " " and
+                any("Name" in tg for _, tg in _parse(lang, prev.text.lower())))
+
+
+# ---- component ------------------------------------------------------------------------------
+def _doc_lang(doc: Doc) -> str:
+    if doc.lang in ("uk", "ru", "en"):
+        return doc.lang
+    cyr = sum(1 for c in doc.text[:2000] if "а" <= c.lower() <= "я" or c in "іїєґ")
+    if cyr > 50:
+        return "uk" if re.search(r"[іїєґ]", doc.text[:4000].lower()) else "ru"
+    return "en"
+
+
+def find_places(doc: Doc, gaz: Gazetteer | None = None,
+                demonyms: bool = False) -> list[PlaceMention]:
+    """Recognise and resolve the toponyms of ``doc`` (does not modify ``doc``).
+
+    ``demonyms`` also tags country/continent adjectives (Russian → Russia), as GeoWebNews
+    defines the task; the news convention (and the component) leaves them out.
+    """
+    gaz = gaz or default_gazetteer()
+    lang = _doc_lang(doc)
+    pending = (_match_ukru(doc, gaz, lang) if lang in ("uk", "ru")
+               else _match_en(doc, gaz, demonyms))
+    war = lang in ("uk", "ru") or bool(re.search(r"Ukrain|Russia|Kyiv|Kremlin|Donbas",
+                                                 doc.text))
+    resolve(pending, lang, war_focus=war)
+    out = []
+    toks = _tokens(doc.text) if lang == "en" else []
+    for p in pending:
+        b = p.best
+        kind: PlaceKind = _kind(b) if b else "settlement"
+        if p.via.startswith("adj+"):
+            kind = "oblast-or-region"  # a raion found through its centre town's name
+        elif b and kind == "settlement" and lang == "en" and _region_reading(doc, gaz, toks, p):
+            obl = [c for c in gaz.names_for(norm_key(p.surface) + " oblast")
+                   if c.fclass == "region"]
+            if obl:
+                b, kind = obl[0], "oblast-or-region"
+                p.best = b
+        usage = "literal"
+        if b and kind == "settlement" and b.subtype == "capital" and _metonymic(doc, p):
+            usage = "metonymic"
+        out.append(PlaceMention(
+            start=p.start, end=p.end, surface=p.surface, kind=kind,
+            place=b.to_place() if b else None, score=p.score,
+            candidates=[c.to_place() for c in p.alts], usage=usage,  # type: ignore[arg-type]
+            via=p.via))
+    return out
+
+
+_SAYS = re.compile(
+    r"^(['’]s\b|\s*(said|says|claimed|claims|announced|denied|warned|insisted|has|had|is|was|"
+    r"will|would|wants|hopes|accused|accuses|refused|rejected|responded|agreed|demands|"
+    r"demanded|regime|government|authorities|leadership|officials|forces|troops|backed|"
+    r"заявил|заявив|сообщил|повідомив|вважає|считает|режим)\b)", re.IGNORECASE)
+_BETWEEN = re.compile(r"\b(between|from|and|with|to|by)\s+$", re.IGNORECASE)
+
+
+def _metonymic(doc: Doc, p: Pending) -> bool:
+    """A capital standing for its government: "Moscow said", "Kyiv's forces", "the Kiev
+    regime", "talks between Moscow and Kyiv"."""
+    after = doc.text[p.end : p.end + 30]
+    if _SAYS.match(after):
+        return True
+    before = doc.text[max(0, p.start - 12) : p.start]
+    return bool(_BETWEEN.search(before)) and bool(re.match(r"^\s+(and|to)\s+[A-Z]", after))
+
+
+_REGION_BEFORE = re.compile(r"\b(region(al)?|oblast|province)\s+(leader|head|governor|chief|"
+                            r"authorities|administration)?\s*(of|in)\s+(the\s+)?$",
+                            re.IGNORECASE)
+
+
+def _region_reading(doc: Doc, gaz: Gazetteer, toks: list[_Tok], p: Pending) -> bool:
+    """A bare oblast-centre name read as the oblast: "regional leader of Kharkiv", "Donetsk
+    and Luhansk" (two oblast names coordinated)."""
+    key = norm_key(p.surface)
+    if not any(c.fclass == "region" for c in gaz.names_for(key + " oblast")):
+        return False
+    if _REGION_BEFORE.search(doc.text[max(0, p.start - 40) : p.start]):
+        return True
+    m = re.match(r"^\s*(and|or|,)\s+(\w+)", doc.text[p.end : p.end + 30])
+    b = re.search(r"(\w+)\s*(and|or|,)\s*$", doc.text[max(0, p.start - 30) : p.start])
+    pair = (m.group(2) if m else None) or (b.group(1) if b else None)
+    return bool(pair and pair[:1].isupper() and pair.lower() in _OBLAST_PAIRS.get(key, ()))
+
+
+_OBLAST_PAIRS = {"donetsk": ("luhansk", "lugansk"), "luhansk": ("donetsk",),
+                 "lugansk": ("donetsk",), "zaporizhzhia": ("kherson",),
+                 "kherson": ("zaporizhzhia", "zaporizhia", "zaporozhye")}
+
+
+@component("places")
+def places(doc: Doc) -> Doc:
+    doc.places.extend(find_places(doc))
+    return doc
+
+
+# ---- CLI-facing -----------------------------------------------------------------------------
+def geoparse(text: str, lang: str | None = None, published: date | None = None,
+             use_ner: bool = True) -> list[dict[str, Any]]:
+    """Toponyms in ``text`` with their resolution, one dict per mention (for the CLI)."""
+    doc = Doc(text=text, lang=lang, published=published)
+    lang = _doc_lang(doc)
+    doc.lang = lang
+    for name in ("sentences", f"ner.{lang}" if use_ner else ""):
+        if name in COMPONENTS:
+            try:
+                doc = COMPONENTS[name](doc)
+            except Exception:  # NER models may be missing; the gazetteer still works
+                doc.notes.append(f"{name} failed")
+    out = []
+    for m in find_places(doc):
+        p = m.place
+        out.append({
+            "surface": m.surface, "start": m.start, "end": m.end, "kind": m.kind,
+            "name": p.name if p else None, "lat": p.lat if p else None,
+            "lon": p.lon if p else None, "gazetteer_id": p.id if p else None,
+            "admin1": p.admin1 if p else None, "country": p.country if p else None,
+            "score": m.score, "usage": m.usage,
+        })
+    return out
+

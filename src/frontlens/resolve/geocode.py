@@ -1,0 +1,118 @@
+"""Choosing the referent of each toponym: priors plus document context.
+
+War reporting is local: a bare "Lyman" next to "Donetsk" and "Kupiansk" is the Ukrainian town,
+not the namesake in South Carolina. Each candidate gets a score from (a) a population /
+feature-class prior, (b) the country focus of the document (Ukrainian/Russian places are preferred
+when the text is about the war), (c) an oblast or region named in the same document, and (d)
+spatial coherence with the places already resolved unambiguously. Two passes: confident
+mentions first, then the rest scored against them. Unresolvable mentions keep their candidates
+and a low score instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from frontlens.resolve.gazetteer import Candidate, haversine_km
+from frontlens.resolve.translit import norm_key
+
+WAR_COUNTRIES = {"UA": 3.0, "RU": 1.6, "BY": 0.8}
+
+
+@dataclass
+class Pending:
+    """A recognised toponym waiting for resolution."""
+
+    start: int
+    end: int
+    surface: str
+    cands: list[Candidate]
+    want: str = "any"  # any | region | settlement | country | other
+    via: str = ""
+    strong: bool = False  # surface is unambiguous as a place (region suffix, NER LOC, ...)
+    best: Candidate | None = None
+    score: float = 0.0
+    alts: list[Candidate] = field(default_factory=list)
+
+
+def _base(c: Candidate, want: str) -> float:
+    """Prior of a candidate: population, feature class, and what the surface asked for."""
+    s = c.prior or 1.0
+    if c.fclass == "country":
+        s += 5.0
+    elif c.fclass == "region":
+        if want == "region":
+            s += 4.0
+        else:  # a bare name is the city more often than the region named after it
+            s += 0.3 if c.subtype in ("oblast", "state", "city-region") else -1.0
+    elif c.fclass == "other":
+        s += 3.0
+    else:
+        s += {"capital": 2.2, "city": 0.7}.get(c.subtype or "", 0.0)
+        if (c.population or 0) >= 1_000_000:
+            s += 1.5
+    if want == "region" and c.fclass == "settlement":
+        s -= 4.0
+    if want == "settlement" and c.fclass != "settlement":
+        s -= 4.0
+    if want == "other":
+        s += 12.0 if c.fclass == "other" else 0.0
+    return s
+
+
+def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) -> None:
+    """Pick ``best`` for each pending mention in place (two passes, context-aware).
+
+    Mentions with the same surface and candidates are scored once (a text repeating a name
+    100,000 times costs one resolution), and anchors are distinct places, so this stays linear.
+    """
+    focus = dict(WAR_COUNTRIES) if war_focus or lang in ("uk", "ru") else {}
+    # country focus also from the document's own country mentions
+    for p in pending:
+        for c in p.cands:
+            if c.fclass == "country" and len(p.cands) == 1 and c.country:
+                focus[c.country] = max(focus.get(c.country, 0.0), 1.0)
+    groups: dict[tuple, list[Pending]] = {}
+    for p in pending:
+        if p.cands:
+            key = (norm_key(p.surface), p.want, p.strong, tuple(c.pid for c in p.cands))
+            groups.setdefault(key, []).append(p)
+    anchors: dict[int, Candidate] = {}
+    admin1s: dict[str, float] = {}
+    for pass_no in (1, 2):
+        for (skey, _, _, _), members in groups.items():
+            p = members[0]
+            scored = []
+            for c in p.cands:
+                s = _base(c, p.want) + focus.get(c.country or "", 0.0)
+                if norm_key(c.name.split(",")[0]) == skey:
+                    s += 1.0  # the surface is the place's primary name, not an old alias
+                if pass_no == 2 and c.fclass in ("settlement", "region") and c.lat is not None:
+                    if c.admin1 and c.admin1 in admin1s:
+                        s += 2.5
+                    d = min((haversine_km(c.lat, c.lon, a.lat, a.lon) for a in anchors.values()
+                             if a.pid != c.pid and a.lat is not None), default=1e9)
+                    s += 3.0 if d < 100 else 2.0 if d < 250 else 0.8 if d < 600 else 0.0
+                scored.append((s, c))
+            scored.sort(key=lambda t: (-t[0], t[1].gid))
+            top, best = scored[0]
+            margin = top - scored[1][0] if len(scored) > 1 else 5.0
+            conf = 1 / (1 + math.exp(-(margin - 0.5)))
+            score = round(min(0.99, 0.35 + 0.6 * conf) if p.strong or margin > 1 else
+                          0.2 + 0.5 * conf, 3)
+            alts = [c for _, c in scored[:5]]
+            for m in members:
+                m.best, m.alts, m.score = best, alts, score
+        if pass_no == 1:
+            for members in groups.values():
+                p = members[0]
+                b = p.best
+                if b is None or p.score < 0.6:
+                    continue
+                if b.fclass == "region" and b.admin1:
+                    admin1s[b.admin1] = 1.0
+                if b.fclass == "settlement" and b.lat is not None and b.country in focus:
+                    anchors[b.pid] = b
+                    if b.admin1:
+                        admin1s[b.admin1] = max(admin1s.get(b.admin1, 0.0), 0.5)

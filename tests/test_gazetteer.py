@@ -1,0 +1,85 @@
+"""The bundled gazetteer: spellings, apostrophes, inflection keys, load time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from frontlens.resolve.gazetteer import Gazetteer
+from frontlens.resolve.translit import adj_stem, kmu, norm_key, ru_variants, uk_variants
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    t = time.perf_counter()
+    g = Gazetteer()
+    g.lookup("Kharkiv")
+    print(f"gazetteer open + first lookup: {1000 * (time.perf_counter() - t):.1f} ms")
+    return g
+
+
+def _top(g: Gazetteer, name: str) -> str:
+    cands = g.lookup(name)
+    assert cands, name
+    return max(cands, key=lambda c: c.prior or 0).gid
+
+
+def test_kmu_transliteration() -> None:
+    assert kmu("Балаклія") == "Balakliia"
+    assert kmu("Куп'янськ") == "Kupiansk"
+    assert kmu("Ізюм") == "Izium"
+    assert kmu("Харків") == "Kharkiv"
+    assert kmu("Згурівка") == "Zghurivka"
+    assert kmu("Яготин") == "Yahotyn"
+
+
+def test_variant_spellings() -> None:
+    assert "Balakliya" in {v.capitalize() for v in uk_variants("Балаклія")}
+    assert {"kharkov", "balakleya", "kupyansk", "izyum", "liman"} <= {
+        v for n in ("Харьков", "Балаклея", "Купянск", "Изюм", "Лиман") for v in ru_variants(n)}
+
+
+def test_norm_key_apostrophes_and_hyphens() -> None:
+    assert norm_key("Куп'янськ") == norm_key("Куп’янськ") == norm_key("Купʼянськ")
+    assert norm_key("Ivano-Frankivsk") == "ivano frankivsk"
+    assert norm_key("Ёлкино") == "елкино"
+    assert adj_stem("Харківської") == adj_stem("Харківська") == "харківськ"
+
+
+@pytest.mark.parametrize("name", ["Balakliia", "Balakleya", "Balakliya", "Балаклія",
+                                  "Балаклея"])
+def test_balakliia_spellings_are_one_place(gaz: Gazetteer, name: str) -> None:
+    assert _top(gaz, name) == "geonames:712926"
+
+
+@pytest.mark.parametrize("name", ["Kupiansk", "Kupyansk", "Куп'янськ", "Куп’янськ",
+                                  "Купʼянськ", "Купянск"])
+def test_kupiansk(gaz: Gazetteer, name: str) -> None:
+    assert _top(gaz, name) == "geonames:703656"
+
+
+def test_city_and_oblast_are_distinct(gaz: Gazetteer) -> None:
+    city = gaz.lookup("Kharkiv")
+    assert any(c.fclass == "settlement" and c.country == "UA" for c in city)
+    for name in ("Kharkiv Oblast", "Kharkiv region", "Харківщина", "Харківська область",
+                 "Харьковская область", "Kharkov Oblast"):
+        cands = gaz.lookup(name)
+        assert any(c.fclass == "region" and c.name == "Kharkiv Oblast" for c in cands), name
+
+
+def test_renamed_town_and_duplicates(gaz: Gazetteer) -> None:
+    lyman = [c for c in gaz.lookup("Лиман") if c.subtype == "city"]
+    assert lyman and lyman[0].admin1 == "Donetsk Oblast"
+    # WOF carries Balakliia twice; the build merges them into one record
+    assert len([c for c in gaz.lookup("Балаклія") if c.admin1 == "Kharkiv Oblast"]) == 1
+
+
+def test_load_is_fast_and_small() -> None:
+    t = time.perf_counter()
+    g = Gazetteer()
+    g.lookup("Izium")
+    dt = time.perf_counter() - t
+    print(f"fresh gazetteer load + lookup: {dt * 1000:.1f} ms; meta: {g.meta().get('places')}")
+    assert dt < 2.0
+    assert g.path.stat().st_size < 40_000_000

@@ -1,0 +1,85 @@
+"""The places component on short texts (no NER: the gazetteer alone decides)."""
+
+from __future__ import annotations
+
+from frontlens.extract.doc import Doc
+from frontlens.extract.places import find_places, geoparse
+
+
+def _spans(text: str, lang: str) -> dict[str, tuple[str | None, str]]:
+    doc = Doc(text=text, lang=lang)
+    return {m.surface: (m.place.id if m.place else None, m.kind) for m in find_places(doc)}
+
+
+def test_english_spellings_and_region() -> None:
+    got = _spans("Ukrainian forces entered Balakleya and Kupyansk; fighting near Izyum "
+                 "and Lyman in the Kharkiv region continued.", "en")
+    assert got["Balakleya"][0] == "geonames:712926"
+    assert got["Kupyansk"][0] == "geonames:703656"
+    assert got["Izyum"][0] == "geonames:707292"
+    assert got["Lyman"][0] == "geonames:704204"
+    assert got["Kharkiv region"][1] == "oblast-or-region"
+    assert "Ukrainian" not in got
+
+
+def test_city_vs_oblast() -> None:
+    got = _spans("Shelling hit Kharkiv. Villages in Kharkiv Oblast were retaken.", "en")
+    assert got["Kharkiv"][1] == "settlement"
+    assert got["Kharkiv Oblast"][1] == "oblast-or-region"
+
+
+def test_organisation_names_are_not_places() -> None:
+    got = _spans("The Armed Forces of Ukraine and the Ministry of Defence of Russia reported "
+                 "on Izium. The Kherson regional council met.", "en")
+    assert set(got) == {"Izium"}
+
+
+def test_titles_and_person_names() -> None:
+    got = _spans("President Zelenskyy visited Izium, said Taras Shevchenko.", "en")
+    assert "Izium" in got
+    assert "Taras" not in got
+
+
+def test_ukrainian_inflections_and_apostrophes() -> None:
+    text = ("Звільнено Балаклію. У Балаклії та на Харківщині тривають бої. "
+            "Куп’янськ і Купʼянськ. Місто Балаклія Харківської області.")
+    doc = Doc(text=text, lang="uk")
+    ms = find_places(doc)
+    ids = {m.surface: m.place.id for m in ms if m.place}
+    assert ids["Балаклію"] == ids["Балаклії"] == ids["Балаклія"] == "geonames:712926"
+    assert ids["Куп’янськ"] == ids["Купʼянськ"] == "geonames:703656"
+    kinds = {m.surface: m.kind for m in ms}
+    assert kinds["Харківщині"] == "oblast-or-region"
+    assert kinds["Харківської області"] == "oblast-or-region"
+
+
+def test_relational_adjectives_are_not_mentions() -> None:
+    assert _spans("На Харківському напрямку тривають бої.", "uk") == {}
+    got = _spans("Командование изюмско-балаклейской группировки вывело войска из Балаклеи.",
+                 "ru")
+    assert list(got) == ["Балаклеи"]
+    assert got["Балаклеи"][0] == "geonames:712926"
+
+
+def test_russian_inflections() -> None:
+    got = _spans("Бои под Купянском и в Курскую область, освобождение Авдеевки.", "ru")
+    assert got["Купянском"][0] == "geonames:703656"
+    assert got["Курскую область"][1] == "oblast-or-region"
+    assert "Авдеевки" in got
+
+
+def test_ambiguous_mention_kept_with_candidates() -> None:
+    doc = Doc(text="Officials said Shevchenkove was shelled.", lang="en")
+    ms = find_places(doc)
+    assert len(ms) == 1
+    m = ms[0]
+    assert len(m.candidates) > 1 and m.score < 0.7  # dozens of Shevchenkove, no context
+
+
+def test_geoparse_dicts() -> None:
+    out = geoparse("Russian troops left Izium, Kharkiv Oblast.", lang="en", use_ner=False)
+    keys = {"surface", "start", "end", "name", "lat", "lon", "gazetteer_id", "admin1",
+            "country", "score", "kind"}
+    assert out and all(keys <= set(d) for d in out)
+    izium = next(d for d in out if d["surface"] == "Izium")
+    assert abs(izium["lat"] - 49.2) < 0.1 and izium["country"] == "UA"
