@@ -62,10 +62,10 @@ def main() -> None:
     t_spacy_load = time.perf_counter() - t0
     t0 = time.perf_counter()
     load_components("en")
-    from frontlens.resolve.gazetteer import load_gazetteer
+    from frontlens.resolve.gazetteer import default_gazetteer
 
     t1 = time.perf_counter()
-    load_gazetteer()
+    default_gazetteer()
     t_gaz = time.perf_counter() - t1
     t_load = time.perf_counter() - t0
     list(nlp.pipe(docs[:20]))  # warm-up both paths

@@ -21,10 +21,10 @@ from frontlens.extract.pipeline import SUPPORTED, run_components
 from frontlens.ingest.lang import detect_language
 
 SECTIONS: dict[str, tuple[Callable[[dict[str, Any], Doc], Score], str]] = {
-    "control_events": (control.score_control, control.RULES),
+    "control_events": (control.score_control, control.__doc__ or ""),
     "equipment": (equipment.score_equipment, equipment.RULES),
-    "statements": (statements.score_statements, statements.RULES),
-    "area_claims": (area.score_area, area.RULES),
+    "statements": (statements.score_statements, statements.__doc__ or ""),
+    "area_claims": (area.score_area, area.__doc__ or ""),
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from frontlens.extract import lexicon, models
 from frontlens.extract.doc import Doc, EntitySpan, component
@@ -32,25 +33,55 @@ class Token:
     is_title: bool = False
 
 
+# spaCy's parser needs about 1 GB per 100k characters; longer texts are parsed in pieces.
+SPACY_CHUNK = 50_000
+
+
+def chunk_bounds(text: str, size: int = SPACY_CHUNK) -> list[tuple[int, int]]:
+    """Pieces of at most ``size`` chars, cut at a line break or space where there is one."""
+    out, start = [], 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = max(text.rfind("\n", start, end), text.rfind(" ", start, end))
+            end = cut + 1 if cut > start else end
+        out.append((start, end))
+        start = end
+    return out
+
+
 @component("ner.en")
 def ner_en(doc: Doc) -> Doc:
-    sdoc = doc.user.get("spacy") or models.spacy_en()(doc.text)
-    return _from_spacy(doc, sdoc)
-
-
-def _from_spacy(doc: Doc, sdoc: object) -> Doc:
-    doc.user["spacy"] = sdoc
-    doc.user["tokens"] = [
-        Token(t.idx, t.idx + len(t.text), t.text, t.lemma_.lower() or t.lower_, t.pos_,
-              t.text[:1].isupper())
-        for t in sdoc  # type: ignore[attr-defined]
-    ]
-    doc.ents.extend(
-        EntitySpan(e.start_char, e.end_char, _SPACY_LABELS.get(e.label_, e.label_), e.text,
-                   "spacy")
-        for e in sdoc.ents  # type: ignore[attr-defined]
-    )
+    sdoc = doc.user.get("spacy")
+    if sdoc is None and len(doc.text) <= SPACY_CHUNK:
+        sdoc = models.spacy_en()(doc.text)
+    if sdoc is not None:
+        doc.user["spacy"] = sdoc
+        _add_spacy(doc, sdoc, 0)
+        return doc
+    # A very long text: no document-wide parse is kept, components fall back to tokens.
+    bounds = chunk_bounds(doc.text)
+    nlp = models.spacy_en()
+    doc.user["tokens"] = []
+    for (start, _end), piece in zip(
+        bounds, nlp.pipe(doc.text[s:e] for s, e in bounds), strict=True
+    ):
+        _add_spacy(doc, piece, start)
+    doc.notes.append(f"long text: parsed in {len(bounds)} pieces")
     return doc
+
+
+def _add_spacy(doc: Doc, sdoc: Any, offset: int) -> None:
+    doc.user.setdefault("tokens", []).extend(
+        Token(offset + t.idx, offset + t.idx + len(t.text), t.text, t.lemma_.lower() or t.lower_,
+              t.pos_, t.text[:1].isupper())
+        for t in sdoc
+    )
+    doc.ents.extend(
+        EntitySpan(offset + e.start_char, offset + e.end_char,
+                   _SPACY_LABELS.get(e.label_, e.label_), e.text, "spacy")
+        for e in sdoc.ents
+    )
 
 
 def _morph_tokens(doc: Doc, lang: str, spans: list[tuple[int, int, str]]) -> list[Token]:

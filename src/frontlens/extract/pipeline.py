@@ -28,13 +28,12 @@ from frontlens.extract.doc import (
     EXTRACTOR_VERSION,
     Doc,
 )
+from frontlens.extract.ner import SPACY_CHUNK
 from frontlens.ingest.lang import detect_languages
 from frontlens.model import Extracted, Extraction, Source
 from frontlens.store.db import Store
 
 SUPPORTED = ("en", "uk", "ru")
-# spaCy's parser needs about 1 GB per 100k characters; longer texts are parsed in pieces.
-SPACY_CHUNK = 50_000
 
 
 class Extractor(Protocol):

@@ -28,6 +28,7 @@ from typing import Any
 
 from frontlens.extract import lexicon, models
 from frontlens.extract.doc import Doc, Speaker, component, provenance
+from frontlens.extract.ner import SPACY_CHUNK
 from frontlens.model import Side, Statement
 
 # --------------------------------------------------------------------------------------------
@@ -323,7 +324,7 @@ def _person_mentions(doc: Doc) -> list[_Spk]:
                 role = text[toks[j].start : e.start].strip(" ,")
                 g = _gloss(doc.lang, [t.lemma for t in toks[j:k]])
                 role = f"{role} ({g})" if g else role
-            name = _slav_name(doc.lang or "ru", e.text)
+            name = _slav_name(doc.lang, e.text) if doc.lang in ("uk", "ru") else e.text
         out.append(_Spk(name, role, _role_side(role), e.start, e.end, True))
     return out
 
@@ -449,6 +450,8 @@ def _speakerlike(subj: Any, phrase: str) -> bool:
 def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str, Any]]:
     sdoc = doc.user.get("spacy")
     if sdoc is None:
+        if len(doc.text) > SPACY_CHUNK:  # parsed in pieces by ner.en: no document-wide parse
+            return []
         sdoc = models.spacy_en()(doc.text)
         doc.user["spacy"] = sdoc
     text = doc.text
