@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= out/demo.db
 FL := $(BIN)/frontlens --db sqlite:///$(DEMO_DB)
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench eval clean
 
 install: $(STAMP)
 
@@ -22,8 +22,15 @@ demo: install
 	$(FL) ingest sample
 	@echo "--- ingesting the same sample again stores nothing new:"
 	$(FL) ingest sample
+	$(FL) extract
 	$(FL) stats
-	$(FL) sources --limit 12
+	$(FL) sources --limit 8
+	@echo "--- control events (each with its supporting sentence):"
+	$(FL) records control --limit 8
+	@echo "--- equipment losses:"
+	$(FL) records equipment --limit 5
+	@echo "--- statements:"
+	$(FL) records statements --limit 4
 
 test: install
 	bash scripts/test.sh
@@ -33,6 +40,13 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/extract.py
+
+eval: install
+	@mkdir -p out
+	$(BIN)/frontlens eval ../shared/data/news/dev.jsonl --json out/eval_dev.json --md out/eval_dev.md
+	$(BIN)/frontlens eval ../shared/data/news/dev_ukru.jsonl --json out/eval_ukru.json --md out/eval_ukru.md
+	$(BIN)/frontlens eval-geoparse ../shared/data/geoparse/GeoWebNews/GWN.xml --json out/eval_gwn.json > /dev/null
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

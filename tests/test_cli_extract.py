@@ -1,0 +1,116 @@
+"""The extraction commands end to end: extract, records, geoparse and eval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from frontlens.cli import app
+
+runner = CliRunner()
+
+ARTICLE = """---
+title: "[SYNTHETIC] test report"
+date: 2022-09-09T18:00:00+03:00
+outlet: frontlens test
+---
+Ukrainian President Volodymyr Zelenskyy celebrated the liberation of the city of Balakliia
+on Friday. "Several settlements have come under our control," a Ukrainian officer said.
+Ukraine says it has retaken more than 1,000 square kilometers. A captured T-72B3 was
+photographed near Balakliia.
+"""
+
+
+def _cli(db: str, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["--db", db, *args])
+
+
+def test_extract_stores_records_and_a_second_run_does_nothing(sqlite_url: str,
+                                                              tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(ARTICLE, encoding="utf-8")
+    assert _cli(sqlite_url, "ingest", str(tmp_path / "a.md")).exit_code == 0
+    first = _cli(sqlite_url, "extract", "--json")
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert report["processed"] == 1 and report["records"] > 0
+    assert json.loads(_cli(sqlite_url, "extract", "--json").stdout)["processed"] == 0
+    counts = json.loads(_cli(sqlite_url, "stats", "--json").stdout)
+    assert counts["control_events"] >= 1 and counts["area_claims"] == 1
+    assert counts["equipment_losses"] == 1 and counts["extractions"] == 1
+    listed = _cli(sqlite_url, "records", "control")
+    assert "liberated" in listed.stdout and "Balakliia" in listed.stdout
+
+
+def test_extract_rejects_a_malformed_since_date(sqlite_url: str) -> None:
+    result = _cli(sqlite_url, "extract", "--since", "last tuesday")
+    assert result.exit_code == 2 and "not a date" in result.stderr
+
+
+def test_geoparse_prints_places_without_storing_anything(sqlite_url: str, tmp_path: Path,
+                                                         monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["geoparse", "--lang", "uk",
+                                 "ЗСУ звільнили Балаклію на Харківщині."])
+    assert result.exit_code == 0, result.output
+    places = json.loads(result.stdout)
+    assert [p["name"] for p in places] == ["Balakliia", "Kharkiv Oblast"]
+    first = places[0]
+    assert first["surface"] == "Балаклію" and first["country"] == "UA"
+    assert {"start", "end", "lat", "lon", "gazetteer_id", "admin1", "score"} <= set(first)
+    assert not (tmp_path / "frontlens.db").exists()
+
+
+def test_geoparse_jsonl_answers_one_line_per_input(tmp_path: Path) -> None:
+    batch = tmp_path / "in.jsonl"
+    batch.write_text(
+        json.dumps({"id": "x", "text": "Russian troops withdrew from Izium.", "lang": "en"})
+        + "\n" + json.dumps({"id": "y", "text": "Войска отошли из Купянска."}) + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["geoparse", "--jsonl", str(batch)])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["x", "y"]
+    assert rows[0]["places"][0]["name"] == "Izium"
+    assert rows[1]["places"][0]["name"] == "Kupiansk"
+
+
+def test_eval_writes_json_with_every_section_and_markdown_with_errors(tmp_path: Path) -> None:
+    text = "Ukrainian forces liberated Balakliia. Russian troops shelled Kharkiv."
+    gold = {
+        "id": "t1", "date": "2022-09-09", "text": text,
+        "gold": {
+            "places": [
+                {"surface": "Balakliia", "name": "Balakliia", "kind": "settlement",
+                 "country": "UA", "usage": "literal", "mentions": [[27, 36]],
+                 "lat": 49.46, "lon": 36.86},
+                {"surface": "Kharkiv", "name": "Kharkiv", "kind": "settlement",
+                 "country": "UA", "usage": "literal", "mentions": [[61, 68]],
+                 "lat": 49.99, "lon": 36.23},
+                # deliberately wrong span, so the report must list a miss
+                {"surface": "Izium", "name": "Izium", "kind": "settlement", "country": "UA",
+                 "usage": "literal", "mentions": [[0, 5]], "lat": 49.21, "lon": 37.26},
+            ],
+            "control_claims": [{"place_surface": "Balakliia", "place": "Balakliia",
+                                "new_controller": "UA", "action": "liberated", "actor": "UA",
+                                "claimed_by": None, "date": None},
+                               {"place_surface": "Kharkiv", "place": "Kharkiv",
+                                "new_controller": None, "action": "shelled", "actor": "RU",
+                                "claimed_by": None, "date": None}],
+            "equipment": [], "statements": [], "area_claims": [],
+        },
+    }
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(gold) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(path), "--json", str(tmp_path / "r.json"),
+                                 "--md", str(tmp_path / "r.md")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    for key in ("places", "control_events", "equipment", "statements", "area_claims"):
+        assert {"precision", "recall", "f1", "n_gold", "n_pred"} <= set(report[key])
+    assert {"acc_161km", "median_km", "n"} <= set(report["geocoding"])
+    assert report["control_events"]["f1"] == 1.0
+    assert report["places"]["n_gold"] == 3 and report["places"]["recall"] < 1.0  # "Izium" span
+    md = (tmp_path / "r.md").read_text()
+    assert "Matching rules" in md and "missed" in md
