@@ -390,6 +390,9 @@ def main() -> None:
             digitless = not any(c.isdigit() for c in k)
             weak = digitless and k in WEAK_NAMES and k not in STRONG_OVERRIDE
             weak = weak or (digitless and models[mid]["src"] == "oryx-ship")
+            # a single capitalised word taken from a long Oryx name ("Turret", "Donbas",
+            # "Minsk", "Boeing") is an ordinary word or a place far more often than a vehicle
+            weak = weak or (digitless and kind == "name" and " " not in alias.strip())
             wr.writerow([alias, mid, kind, int(weak)])
     print(f"{len(models)} models, {len(best)} alias keys → {OUT}")
 
