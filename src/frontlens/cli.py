@@ -416,5 +416,102 @@ def db_current(ctx: typer.Context) -> None:
     out.print(f"current {current_revision(store.engine) or 'empty'}, head {head_revision()}")
 
 
+# -- fusion (frontlens.fuse): thin commands over run_fusion / explain / picture / contradictions --
+
+
+@app.command()
+def fuse(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Fuse stored mentions into graded events, contradictions and the control timeline.
+
+    Rebuilds every fusion table from the stored records in one transaction (idempotent).
+    """
+    from frontlens.fuse.confidence import ReliabilityTableError
+    from frontlens.fuse.picture import run_fusion
+
+    store = _open(_settings(ctx))
+    try:
+        report = run_fusion(store)
+    except ReliabilityTableError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    if json_out:
+        _dump(report.__dict__)
+        return
+    out.print(f"{sum(report.events.values())} events "
+              f"({', '.join(f'{k} {v}' for k, v in sorted(report.events.items()))}), "
+              f"{report.evidence} evidence links, "
+              f"{sum(report.contradictions.values())} contradictions, "
+              f"{sum(report.duplicates.values())} copies, {report.states} control states "
+              f"in {report.seconds:.1f} s", markup=False)
+    out.print("grades: " + ", ".join(f"{k} {v}" for k, v in sorted(report.graded.items())),
+              markup=False)
+    for note in report.notes:
+        err.print(f"note: {note}", markup=False)
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    event_id: Annotated[str, typer.Argument(help="An event id or a unique prefix of one.")],
+) -> None:
+    """Why an event has its grade, citing the sentence behind every piece of evidence."""
+    from frontlens.fuse.picture import UnknownEvent
+    from frontlens.fuse.picture import explain as explain_event
+
+    store = _open(_settings(ctx))
+    try:
+        out.print(explain_event(store, event_id), markup=False)
+    except UnknownEvent as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def picture(
+    ctx: typer.Context,
+    as_of: Annotated[str, typer.Option("--as-of", help="Date, YYYY-MM-DD.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Who holds which settlement as of a date, with grade and sources (run `fuse` first)."""
+    from frontlens.fuse.picture import picture as control_picture
+
+    day = _day(as_of)
+    store = _open(_settings(ctx))
+    rows = control_picture(store, day)
+    if json_out:
+        _dump(rows)
+        return
+    table = Table("place", "controller", "since", "grade", "score", "disputed", "lat", "lon",
+                  "sources", box=None)
+    for r in rows:
+        table.add_row(r["place"], r["controller"], str(r["since"]), r["grade"],
+                      f"{r['score']:.2f}", "yes" if r["disputed"] else "",
+                      "" if r["lat"] is None else f"{r['lat']:.4f}",
+                      "" if r["lon"] is None else f"{r['lon']:.4f}", str(len(r["sources"])))
+    out.print(table)
+
+
+@app.command()
+def contradictions(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, max=100000)] = 1000,
+    json_out: JsonFlag = False,
+) -> None:
+    """Pairs of reports that cannot both be true, each with its cited sentence."""
+    from frontlens.fuse.picture import list_contradictions
+
+    store = _open(_settings(ctx))
+    rows = list_contradictions(store, limit=limit)
+    if json_out:
+        _dump(rows)
+        return
+    for r in rows:
+        out.print(f"[bold]{r['kind']}[/bold] ", end="")
+        out.print(r["reason"], markup=False)
+        for side in ("a", "b"):
+            out.print(f"    {r[side + '_source_id']} ({r[side + '_outlet'] or '-'}) "
+                      f"“{r[side + '_quote']}”", markup=False, style="dim")
+
+
 if __name__ == "__main__":
     app()

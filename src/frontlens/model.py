@@ -282,3 +282,107 @@ EXTRACTED_TYPES: tuple[type[Extracted], ...] = (
     EquipmentLoss,
     AreaClaim,
 )
+
+
+# -- fusion output (frontlens.fuse): derived from the records above, rebuilt by `frontlens fuse` --
+
+EventKind = Literal["control", "equipment", "statement"]
+EvidenceRole = Literal["supporting", "contradicting"]
+
+
+class Event(Record):
+    """One real-world event fused from many mentions, with its Admiralty grade.
+
+    ``kind`` says which records it fuses: control events (the main case), equipment losses
+    (``subject`` = catalog type, ``action`` = fate) or statements (``subject`` = speaker).
+    ``grade`` is letter (source reliability) + digit (information credibility), or "unknown"
+    when the event has no date or no place, so it is kept but never put on the map.
+    """
+
+    id: str
+    kind: EventKind = "control"
+    place_id: str | None = None
+    place_name: str | None = None
+    subject: str | None = None
+    action: str
+    new_controller: Side = "unknown"
+    first_date: date | None = None
+    last_date: date | None = None
+    time_precision: TimePrecision = "unknown"
+    grade: str = "unknown"
+    reliability: str = "F"
+    credibility: int = Field(6, ge=1, le=6)
+    score: float = 0.0
+    n_sources_independent: int = 0
+    n_mentions: int = 0
+    both_sides: bool = False
+    concession: bool = False
+    photo: bool = False
+    hedged_share: float = 0.0
+    contradicted: bool = False
+    explanation: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventEvidence(Record):
+    """A record's part in an event; a copy keeps its link but names what it copies."""
+
+    event_id: str
+    record_id: str
+    record_type: str
+    source_id: str
+    role: EvidenceRole = "supporting"
+    duplicate_of: str | None = Field(None, description="Source id this evidence copies.")
+    start: int = 0
+    end: int = 0
+
+
+class Contradiction(Record):
+    """Two records that cannot both be true, each citable by source span."""
+
+    id: str
+    kind: Literal["control_conflict", "denial", "area_figures"]
+    a_record_id: str
+    a_source_id: str
+    b_record_id: str
+    b_source_id: str
+    a_event_id: str | None = None
+    b_event_id: str | None = None
+    place_id: str | None = None
+    place_name: str | None = None
+    a_date: date | None = None
+    b_date: date | None = None
+    reason: str
+
+
+class SourceDuplicate(Record):
+    """A source that copies another (near-duplicate text, forward, quote or translation)."""
+
+    source_id: str
+    canonical_id: str | None = Field(None, description="The copied source, when it is stored.")
+    copied_outlet: str | None = Field(None, description="Outlet copied (forwards) when known.")
+    method: Literal["exact", "minhash", "forward", "quote", "translation"]
+    similarity: float = 1.0
+
+
+class ControlState(Record):
+    """One step of a settlement's control timeline: precomputed so as-of queries are one read."""
+
+    id: str
+    place_key: str
+    place_id: str | None = None
+    place_name: str
+    lat: float | None = None
+    lon: float | None = None
+    controller: Side
+    since: date
+    until: date | None = Field(None, description="Exclusive end: the next state's start.")
+    grade: str
+    score: float
+    disputed: bool = False
+    event_ids: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+
+
+FUSED_TYPES: tuple[type[Record], ...] = (
+    Event, EventEvidence, Contradiction, SourceDuplicate, ControlState,
+)

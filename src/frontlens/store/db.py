@@ -35,8 +35,12 @@ from frontlens.model import (
     EXTRACTED_TYPES,
     Actor,
     AreaClaim,
+    Contradiction,
     ControlEvent,
+    ControlState,
     EquipmentLoss,
+    Event,
+    EventEvidence,
     Extraction,
     MapFeature,
     MapLayer,
@@ -44,6 +48,7 @@ from frontlens.model import (
     Place,
     Record,
     Source,
+    SourceDuplicate,
     Statement,
 )
 from frontlens.store import schema
@@ -62,6 +67,11 @@ TABLES: dict[type[Record], Table] = {
     MapLayer: schema.map_layers,
     MapFeature: schema.map_features,
     Extraction: schema.extractions,
+    Event: schema.events,
+    EventEvidence: schema.event_evidence,
+    Contradiction: schema.contradictions,
+    SourceDuplicate: schema.source_duplicates,
+    ControlState: schema.control_states,
 }
 
 _CHUNK = 500

@@ -234,3 +234,96 @@ extractions = Table(
     Column("n_records", Integer, nullable=False),
     Column("processed_at", UTCDateTime, nullable=False),
 )
+
+# -- fusion output (frontlens.fuse); rebuilt wholesale by run_fusion, so no foreign keys to the
+# extracted records (they may be re-extracted underneath) --------------------------------------
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False, index=True),
+    Column("place_id", String(64), index=True),
+    Column("place_name", String(256)),
+    Column("subject", String(256)),
+    Column("action", String(32), nullable=False),
+    Column("new_controller", String(8), nullable=False),
+    Column("first_date", Date, index=True),
+    Column("last_date", Date),
+    Column("time_precision", String(8), nullable=False),
+    Column("grade", String(8), nullable=False),
+    Column("reliability", String(1), nullable=False),
+    Column("credibility", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("n_sources_independent", Integer, nullable=False),
+    Column("n_mentions", Integer, nullable=False),
+    Column("both_sides", Boolean, nullable=False),
+    Column("concession", Boolean, nullable=False),
+    Column("photo", Boolean, nullable=False),
+    Column("hedged_share", Float, nullable=False),
+    Column("contradicted", Boolean, nullable=False),
+    Column("explanation", JsonType, nullable=False),
+)
+
+event_evidence = Table(
+    "event_evidence",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("record_type", String(32), nullable=False),
+    Column("source_id", String(64), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("duplicate_of", String(64)),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+)
+
+contradictions = Table(
+    "contradictions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(24), nullable=False, index=True),
+    Column("a_record_id", String(64), nullable=False),
+    Column("a_source_id", String(64), nullable=False),
+    Column("b_record_id", String(64), nullable=False),
+    Column("b_source_id", String(64), nullable=False),
+    Column("a_event_id", String(64)),
+    Column("b_event_id", String(64)),
+    Column("place_id", String(64), index=True),
+    Column("place_name", String(256)),
+    Column("a_date", Date),
+    Column("b_date", Date),
+    Column("reason", Text, nullable=False),
+)
+
+source_duplicates = Table(
+    "source_duplicates",
+    metadata,
+    Column("source_id", String(64), primary_key=True),
+    Column("canonical_id", String(64), index=True),
+    Column("copied_outlet", String(256)),
+    Column("method", String(16), nullable=False),
+    Column("similarity", Float, nullable=False),
+)
+
+control_states = Table(
+    "control_states",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("place_key", String(320), nullable=False, index=True),
+    Column("place_id", String(64)),
+    Column("place_name", String(256), nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("controller", String(8), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("until", Date),
+    Column("grade", String(8), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("disputed", Boolean, nullable=False),
+    Column("event_ids", JsonType, nullable=False),
+    Column("sources", JsonType, nullable=False),
+)
+
+# the as-of query reads `since <= d AND (until IS NULL OR until > d)`: one range scan
+Index("ix_control_states_since_until", control_states.c.since, control_states.c.until)

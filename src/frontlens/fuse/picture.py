@@ -1,0 +1,417 @@
+"""The control picture, and the fusion run that rebuilds it from stored records.
+
+:func:`run_fusion` reads every stored control event, equipment loss, statement and area claim,
+finds copies among the sources, fuses, grades, finds contradictions and writes the result
+(events, evidence, contradictions, source duplicates and the per-place control timeline) in one
+transaction, replacing the previous run: running it twice gives the same tables.
+
+The timeline (``control_states``) is precomputed here so that :func:`picture` is one indexed
+range query: ``since <= as_of AND (until IS NULL OR until > as_of)``. Per place, control
+events are walked in date order; a change of hands starts a new state only when it is a change
+action (liberated, captured, withdrew, entered) or outscores the state it would replace; a
+weaker opposing report marks the state as disputed instead of flipping it. Events graded
+"unknown" or 5 (improbable) never enter the timeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import String, delete, func, or_, select, type_coerce
+
+from frontlens.fuse import confidence as conf
+from frontlens.fuse.dedup import Links, SourceInfo, find_duplicates
+from frontlens.fuse.events import (
+    CHANGE,
+    GAP_DAYS,
+    AreaItem,
+    EqClaim,
+    Fused,
+    StClaim,
+    area_contradictions,
+    claim_from_row,
+    day_of,
+    equipment_key,
+    fuse_control,
+    fuse_equipment,
+    fuse_statements,
+    quote_key,
+    source_facts,
+    speaker_key,
+)
+from frontlens.store import schema
+from frontlens.store.db import Store
+
+_CHUNK = 2000
+MAX_STATE_SOURCES = 50
+
+
+@dataclass
+class FusionReport:
+    records: dict[str, int] = field(default_factory=dict)
+    events: dict[str, int] = field(default_factory=dict)
+    graded: dict[str, int] = field(default_factory=dict)
+    evidence: int = 0
+    contradictions: dict[str, int] = field(default_factory=dict)
+    duplicates: dict[str, int] = field(default_factory=dict)
+    states: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+# -- timeline -----------------------------------------------------------------------------------
+
+
+Coords = Callable[[set[str]], dict[str, tuple[float | None, float | None]]]
+
+
+def _coords() -> tuple[Coords | None, str | None]:
+    """A batch id → (lat, lon) lookup in the bundled gazetteer, else None and a note why."""
+    try:
+        from frontlens.resolve.gazetteer import default_gazetteer
+
+        gaz = default_gazetteer()
+    except (ImportError, FileNotFoundError, OSError) as exc:
+        return None, f"gazetteer unavailable ({exc}); lat/lon left empty"
+
+    def lookup(ids: set[str]) -> dict[str, tuple[float | None, float | None]]:
+        if len(ids) > 20:
+            # the gazetteer has no index on gid: one scan beats a scan per id
+            try:
+                rows = gaz.con.execute("SELECT gid, lat, lon FROM places")
+                return {gid: (lat, lon) for gid, lat, lon in rows if gid in ids}
+            except sqlite3.Error:
+                pass
+        found = {}
+        for pid in ids:
+            cand = gaz.get(pid)
+            if cand is not None:
+                found[pid] = (cand.lat, cand.lon)
+        return found
+
+    return lookup, None
+
+
+def build_states(events: list[dict[str, Any]], sources_of: dict[str, list[str]],
+                 coords: Coords | None = None) -> list[dict[str, Any]]:
+    """Per-place control timeline from graded control events (see the module docstring)."""
+    by_place: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        if (e["kind"] == "control" and e["new_controller"] in ("UA", "RU")
+                and e["first_date"] is not None and e["grade"] != conf.UNKNOWN_GRADE
+                and e["credibility"] <= 4):
+            by_place[e["explanation"]["place_key"]].append(e)
+    out: list[dict[str, Any]] = []
+    gap = timedelta(days=GAP_DAYS)
+    for key, evs in by_place.items():
+        evs.sort(key=lambda e: (e["first_date"], -e["score"], e["id"]))
+        states: list[dict[str, Any]] = []
+        cur: dict[str, Any] | None = None
+        for e in evs:
+            if cur is not None and e["new_controller"] == cur["controller"]:
+                _absorb(cur, e, sources_of)
+                continue
+            if cur is not None:
+                overlaps = e["first_date"] <= cur["_last"] + gap
+                weaker = e["score"] <= cur["score"]
+                if weaker and (overlaps or e["action"] not in CHANGE):
+                    cur["disputed"] = True
+                    continue
+                cur["until"] = e["first_date"]
+            cur = _state(key, e, sources_of)
+            if states and cur["since"] <= states[-1]["_last"] + gap:
+                cur["disputed"] = True
+            states.append(cur)
+        out.extend(states)
+    where = coords({s["place_id"] for s in out if s["place_id"]}) if coords else {}
+    for s in out:
+        s.pop("_last")
+        s.pop("_best")
+        s["lat"], s["lon"] = where.get(s["place_id"], (None, None))
+    return out
+
+
+def _state(key: str, e: dict[str, Any], sources_of: dict[str, list[str]]) -> dict[str, Any]:
+    ident = f"{key}|{e['first_date']}|{e['new_controller']}|{e['id']}"
+    return {
+        "id": "cs-" + hashlib.sha256(ident.encode()).hexdigest()[:20],
+        "place_key": key, "place_id": e["place_id"], "place_name": e["place_name"] or key,
+        "lat": None, "lon": None, "controller": e["new_controller"], "since": e["first_date"],
+        "until": None, "grade": e["grade"], "score": e["score"], "disputed": False,
+        "event_ids": [e["id"]], "sources": list(sources_of.get(e["id"], []))[:MAX_STATE_SOURCES],
+        "_last": e["last_date"] or e["first_date"], "_best": e["score"],
+    }
+
+
+def _absorb(cur: dict[str, Any], e: dict[str, Any], sources_of: dict[str, list[str]]) -> None:
+    cur["event_ids"].append(e["id"])
+    cur["_last"] = max(cur["_last"], e["last_date"] or e["first_date"])
+    if e["score"] > cur["_best"]:
+        cur["_best"] = cur["score"] = e["score"]
+        cur["grade"] = e["grade"]
+    have = set(cur["sources"])
+    for s in sources_of.get(e["id"], []):
+        if len(cur["sources"]) >= MAX_STATE_SOURCES:
+            break
+        if s not in have:
+            cur["sources"].append(s)
+            have.add(s)
+
+
+def picture(store: Store, as_of: date) -> list[dict[str, Any]]:
+    """Who holds which place on ``as_of``: one indexed query over the precomputed timeline.
+
+    Dates and the JSON list are read as plain text and decoded here (``date.fromisoformat``,
+    ``json.loads``): SQLAlchemy's per-value type processing cost more than the query itself
+    at thousands of places. PostgreSQL hands back native values, which pass through.
+    """
+    t = schema.control_states
+    q = (
+        select(t.c.place_name, t.c.place_id, t.c.lat, t.c.lon, t.c.controller,
+               type_coerce(t.c.since, String), type_coerce(t.c.until, String), t.c.grade,
+               t.c.score, t.c.disputed, type_coerce(t.c.sources, String))
+        .where(t.c.since <= as_of, or_(t.c.until.is_(None), t.c.until > as_of))
+        .order_by(t.c.place_name)
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    day, loads = _as_date, json.loads
+    return [
+        {"place": r[0], "place_id": r[1], "lat": r[2], "lon": r[3], "controller": r[4],
+         "since": day(r[5]), "until": day(r[6]), "grade": r[7], "score": r[8],
+         "disputed": bool(r[9]), "sources": loads(r[10]) if isinstance(r[10], str) else r[10]}
+        for r in rows
+    ]
+
+
+def _as_date(v: Any) -> date | None:
+    if v is None or isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10])
+
+
+def timeline(store: Store, place: str) -> list[dict[str, Any]]:
+    """All states of one place (id or name), oldest first."""
+    t = schema.control_states
+    q = select(t).where(or_(t.c.place_id == place, func.lower(t.c.place_name) == place.lower()))
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q.order_by(t.c.since))]
+
+
+# -- the fusion run -----------------------------------------------------------------------------
+
+
+def load_inputs(store: Store, table: conf.ReliabilityTable
+                ) -> tuple[dict[str, SourceInfo], list[Any], list[EqClaim], list[StClaim],
+                           list[AreaItem], dict[str, set[str]]]:
+    """Read what fusion needs: light objects, not pydantic records (speed at 1M rows)."""
+    s = schema.sources
+    sources: dict[str, SourceInfo] = {}
+    with store.engine.connect() as conn:
+        for r in conn.execute(select(s.c.id, s.c.kind, s.c.outlet, s.c.url, s.c.external_id,
+                                     s.c.published_at, s.c.language, s.c.content_hash,
+                                     s.c.forwarded_from, s.c.media, s.c.text)):
+            rel = table.lookup(r.outlet, r.url)
+            sources[r.id] = SourceInfo(
+                id=r.id, kind=r.kind, outlet=r.outlet, url=r.url, external_id=r.external_id,
+                published_at=r.published_at, language=r.language, content_hash=r.content_hash,
+                forwarded_from=r.forwarded_from, media=bool(r.media), letter=rel.letter,
+                category=rel.category, side=rel.side, text=r.text)
+        control = []
+        for r in conn.execute(select(schema.control_events)):
+            src = sources.get(r.source_id)
+            sentence = src.text[r.start : r.end] if src is not None else None
+            control.append(claim_from_row(r, sentence))
+        eq = []
+        for r in conn.execute(select(schema.equipment_losses)):
+            src = sources.get(r.source_id)
+            eq.append(EqClaim(r.id, r.source_id, r.start, r.end,
+                              equipment_key(r.catalog_type, r.model_text), r.fate, r.side,
+                              r.place_id, list(r.evidence_urls or []),
+                              day_of(src.published_at) if src else None))
+        st = []
+        against: dict[str, set[str]] = defaultdict(set)
+        for r in conn.execute(select(schema.statements)):
+            src = sources.get(r.source_id)
+            st.append(StClaim(r.id, r.source_id, r.start, r.end,
+                              speaker_key(r.speaker_id, r.speaker), quote_key(r.quote),
+                              day_of(src.published_at) if src else None,
+                              bool(r.against_interest), r.side))
+            if r.against_interest and r.side in ("UA", "RU"):
+                against[r.source_id].add(r.side)
+        areas = []
+        for r in conn.execute(select(schema.area_claims)):
+            src = sources.get(r.source_id)
+            areas.append(AreaItem(r.id, r.source_id, r.value_km2, r.qualifier, r.place_id,
+                                  day_of(src.published_at) if src else None))
+    return sources, control, eq, st, areas, dict(against)
+
+
+def run_fusion(store: Store, table: conf.ReliabilityTable | None = None) -> FusionReport:
+    """Rebuild every fusion table from the stored records, in one transaction (idempotent)."""
+    t0 = time.perf_counter()
+    table = table or conf.default_table()
+    rep = FusionReport()
+    sources, control, eq, st, areas, against = load_inputs(store, table)
+    rep.records = {"sources": len(sources), "control_events": len(control),
+                   "equipment_losses": len(eq), "statements": len(st), "area_claims": len(areas)}
+    facts = source_facts(control, eq, st, areas)
+    dups = find_duplicates(sources.values(), facts)
+    links = Links(dups)
+    parts: list[Fused] = [
+        fuse_control(control, sources, links, against),
+        fuse_equipment(eq, sources, links),
+        fuse_statements(st, sources, links),
+    ]
+    events = [e for p in parts for e in p.events]
+    evidence = [e for p in parts for e in p.evidence]
+    contradictions = parts[0].contradictions + area_contradictions(areas)
+    sources_of: dict[str, list[str]] = defaultdict(list)
+    for ev in evidence:
+        if ev["role"] == "supporting" and ev["duplicate_of"] is None:
+            sources_of[ev["event_id"]].append(ev["source_id"])
+    coords, note = _coords()
+    if note:
+        rep.notes.append(note)
+    states = build_states(events, sources_of, coords)
+    with store.transaction() as conn:
+        for t in (schema.events, schema.event_evidence, schema.contradictions,
+                  schema.source_duplicates, schema.control_states):
+            conn.execute(delete(t))
+        for t, rows in ((schema.events, events), (schema.event_evidence, evidence),
+                        (schema.contradictions, contradictions),
+                        (schema.source_duplicates, [d.model_dump() for d in dups]),
+                        (schema.control_states, states)):
+            for i in range(0, len(rows), _CHUNK):
+                conn.execute(t.insert(), rows[i : i + _CHUNK])
+    for e in events:
+        rep.events[e["kind"]] = rep.events.get(e["kind"], 0) + 1
+        g = e["grade"] if e["grade"] == conf.UNKNOWN_GRADE else e["grade"][0] + "*"
+        rep.graded[g] = rep.graded.get(g, 0) + 1
+    for c in contradictions:
+        rep.contradictions[c["kind"]] = rep.contradictions.get(c["kind"], 0) + 1
+    for d in dups:
+        rep.duplicates[d.method] = rep.duplicates.get(d.method, 0) + 1
+    rep.evidence = len(evidence)
+    rep.states = len(states)
+    rep.seconds = round(time.perf_counter() - t0, 3)
+    return rep
+
+
+# -- reading back -------------------------------------------------------------------------------
+
+
+class UnknownEvent(LookupError):
+    pass
+
+
+def find_event(store: Store, event_id: str) -> dict[str, Any]:
+    """An event by id or unique id prefix."""
+    t = schema.events
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t).where(t.c.id.startswith(event_id)).limit(2)).all()
+    if len(rows) != 1:
+        why = "no event" if not rows else "more than one event"
+        raise UnknownEvent(f"{why} with id {event_id!r}")
+    return dict(rows[0]._mapping)
+
+
+def _cite(text: str, start: int, end: int, limit: int = 300) -> str:
+    quote = " ".join(text[start:end].split())
+    return quote if len(quote) <= limit else quote[: limit - 1] + "…"
+
+
+def explain(store: Store, event_id: str) -> str:
+    """Why an event has its grade, citing the sentence behind every piece of evidence."""
+    e = find_event(store, event_id)
+    ev_t, src_t, dup_t = schema.event_evidence, schema.sources, schema.source_duplicates
+    with store.engine.connect() as conn:
+        evidence = [dict(r._mapping) for r in conn.execute(
+            select(ev_t).where(ev_t.c.event_id == e["id"]).order_by(ev_t.c.role.desc(),
+                                                                     ev_t.c.source_id))]
+        ids = {x["source_id"] for x in evidence}
+        srcs = {r.id: r for r in conn.execute(
+            select(src_t.c.id, src_t.c.outlet, src_t.c.url, src_t.c.published_at,
+                   src_t.c.text).where(src_t.c.id.in_(ids)))}
+        dups = {r.source_id: r for r in conn.execute(
+            select(dup_t).where(dup_t.c.source_id.in_(ids)))}
+    table = conf.default_table()
+    what = e["place_name"] or e["subject"] or "?"
+    when = (f"{e['first_date']} … {e['last_date']}" if e["first_date"] else "no date")
+    lines = [
+        f"Event {e['id']} ({e['kind']}): {what}"
+        + (f" [{e['place_id']}]" if e["place_id"] else "")
+        + f" — {e['action']}"
+        + (f", controller {e['new_controller']}" if e["new_controller"] != "unknown" else "")
+        + f"; {when} ({e['time_precision']})",
+        f"Grade {e['grade']}: source reliability {e['reliability']} (best independent "
+        f"source), information credibility {e['credibility']}; score {e['score']:.3f}",
+        "Why:",
+        *[f"  - {r}" for r in e["explanation"].get("reasons", [])],
+        f"  independent source groups {e['n_sources_independent']}, mentions {e['n_mentions']}, "
+        f"both sides {_yn(e['both_sides'])}, concession {_yn(e['concession'])}, "
+        f"photo/video {_yn(e['photo'])}, hedged {e['hedged_share']:.0%}, "
+        f"contradicted {_yn(e['contradicted'])}",
+    ]
+    for role in ("supporting", "contradicting"):
+        rows = [x for x in evidence if x["role"] == role]
+        if not rows:
+            continue
+        lines.append(f"{role.capitalize()} ({len(rows)}):")
+        for x in rows:
+            s = srcs.get(x["source_id"])
+            outlet = (s.outlet if s else None) or "unknown outlet"
+            letter = table.lookup(s.outlet if s else None, s.url if s else None).letter
+            day = s.published_at.date() if s and s.published_at else "undated"
+            quote = _cite(s.text, x["start"], x["end"]) if s else ""
+            lines.append(f"  [{letter}] {outlet}, {day}, {x['source_id']}[{x['start']}:{x['end']}]"
+                         f" “{quote}”")
+            d = dups.get(x["source_id"])
+            if x["duplicate_of"]:
+                how = d.method if d is not None else "same outlet or a copy of one"
+                lines.append(f"      counted once with {x['duplicate_of']} ({how})")
+            elif d is not None:
+                target = d.canonical_id or d.copied_outlet
+                lines.append(f"      a copy ({d.method}) of {target}, which is not evidence "
+                             "here: counts as its representative")
+    return "\n".join(lines)
+
+
+def _yn(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def list_contradictions(store: Store, limit: int = 1000) -> list[dict[str, Any]]:
+    """Contradiction pairs with both citations (outlet, date, quoted sentence)."""
+    c, s = schema.contradictions, schema.sources
+    with store.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(
+            select(c).order_by(c.c.kind, c.c.place_name, c.c.id).limit(limit))]
+        ids = {r["a_source_id"] for r in rows} | {r["b_source_id"] for r in rows}
+        srcs = {r.id: r for r in conn.execute(
+            select(s.c.id, s.c.outlet, s.c.published_at, s.c.text).where(s.c.id.in_(ids)))}
+        spans = _spans(conn, rows)
+    for r in rows:
+        for side in ("a", "b"):
+            src = srcs.get(r[f"{side}_source_id"])
+            start, end = spans.get(r[f"{side}_record_id"], (0, 0))
+            r[f"{side}_outlet"] = src.outlet if src else None
+            r[f"{side}_quote"] = _cite(src.text, start, end) if src else ""
+    return rows
+
+
+def _spans(conn: Any, rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    ids = {r["a_record_id"] for r in rows} | {r["b_record_id"] for r in rows}
+    out: dict[str, tuple[int, int]] = {}
+    for t in (schema.control_events, schema.area_claims):
+        for r in conn.execute(select(t.c.id, t.c.start, t.c.end).where(t.c.id.in_(ids))):
+            out[r.id] = (r.start, r.end)
+    return out
