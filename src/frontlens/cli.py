@@ -513,5 +513,98 @@ def contradictions(
                       f"“{r[side + '_quote']}”", markup=False, style="dim")
 
 
+@app.command()
+def mapdiff(
+    ctx: typer.Context,
+    date_from: Annotated[str, typer.Option("--from", help="First layer date, YYYY-MM-DD.")],
+    date_to: Annotated[str, typer.Option("--to", help="Second layer date, YYYY-MM-DD.")],
+    top: Annotated[int, typer.Option(min=0, help="Settlements to list per direction.")] = 20,
+    json_out: JsonFlag = False,
+) -> None:
+    """Area that changed hands between two control-map layers (km², equal-area), the
+    settlements inside it, and the area claims made in that period beside it."""
+    from frontlens.fuse import maps
+
+    d1, d2 = _parse_day(date_from, "--from").date(), _parse_day(date_to, "--to").date()
+    store = _open(_settings(ctx))
+    try:
+        diff = maps.mapdiff(store, d1, d2)
+    except maps.MapError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    claims = store.area_claims_between(d1, d2)
+    result = {
+        "from": str(d1), "to": str(d2),
+        "layers": [str(diff.layer1.layer_date), str(diff.layer2.layer_date)],
+        "projection": diff.projection,
+        "to_free_km2": round(diff.to_free_km2, 1),
+        "to_occupied_km2": round(diff.to_occupied_km2, 1),
+        "transitions_km2": diff.transitions_km2,
+        "redrawn_km2": round(diff.redrawn_km2, 1),
+        "settlements_to_free": [s.__dict__ for s in diff.settlements_to_free[:top]],
+        "settlements_to_occupied": [s.__dict__ for s in diff.settlements_to_occupied[:top]],
+        "n_settlements_to_free": len(diff.settlements_to_free),
+        "n_settlements_to_occupied": len(diff.settlements_to_occupied),
+        "area_claims": [
+            {**c.model_dump(mode="json", include={"id", "source_id", "value_km2", "qualifier",
+                                                  "claimant", "claimed_by"}),
+             "published": str(when) if when else None, "sentence": sentence}
+            for c, when, sentence in claims
+        ],
+    }
+    if json_out:
+        _dump(result)
+        return
+    out.print(f"Map {result['layers'][0]} → {result['layers'][1]} ({diff.projection}):")
+    out.print(f"  occupied → Ukrainian-held: {result['to_free_km2']:,.0f} km², "
+              f"{result['n_settlements_to_free']} settlements")
+    out.print(f"  Ukrainian-held → occupied: {result['to_occupied_km2']:,.0f} km², "
+              f"{result['n_settlements_to_occupied']} settlements")
+    if diff.settlements_to_free:
+        out.print("  largest retaken: " + ", ".join(
+            s.name for s in diff.settlements_to_free[:top]), markup=False)
+    out.print(f"Area claims published {d1} … {d2}: {len(claims)}")
+    for c, when, sentence in claims:
+        q = {"more_than": "more than ", "about": "about ", "up_to": "up to ",
+             "less_than": "less than "}.get(c.qualifier, "")
+        out.print(f"  {when or '?'}  {q}{c.value_km2:,.0f} km²  ({c.claimant or c.claimed_by}) "
+                  f"“{sentence[:160]}”", markup=False)
+
+
+@app.command()
+def mapcheck(
+    ctx: typer.Context,
+    horizon: Annotated[int, typer.Option(min=0, max=30, help="Days after the claim.")] = 3,
+    json_out: JsonFlag = False,
+) -> None:
+    """Cross-check every extracted control claim against the map layer of its day and the
+    following days; print agreement statistics and the claims the map contradicts."""
+    from frontlens.fuse import maps
+    from frontlens.model import ControlEvent
+
+    store = _open(_settings(ctx))
+    events = store.list_records(ControlEvent, limit=10_000_000)
+    if not maps.list_layers(store):
+        err.print("error: no map layers stored (ingest GeoJSON control maps first)")
+        raise typer.Exit(2)
+    checks = maps.cross_check(store, events, horizon_days=horizon)
+    stats = maps.agreement_stats(checks)
+    rows = [{"event_id": c.event.id, "place": c.event.place_name, "action": c.event.action,
+             "date": str(c.event.event_date) if c.event.event_date else None,
+             "expected": c.expected, "verdict": c.verdict,
+             "agree_day": str(c.agree_day) if c.agree_day else None} for c in checks]
+    if json_out:
+        _dump({"stats": stats.__dict__, "claims": rows})
+        return
+    out.print(f"{stats.n_events} claims: " + ", ".join(
+        f"{k} {v}" for k, v in sorted(stats.verdicts.items())), markup=False)
+    out.print(f"agreement (agree / (agree + disagree)): {stats.share_agree}, "
+              f"n checked {stats.n_checked}", markup=False)
+    for r in rows:
+        if r["verdict"] == "disagree":
+            out.print(f"  disagrees: {r['place']} {r['action']} {r['date']} "
+                      f"(expected {r['expected']}) {r['event_id']}", markup=False)
+
+
 if __name__ == "__main__":
     app()

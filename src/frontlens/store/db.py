@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
@@ -303,6 +303,29 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t).where(t.c.id.in_(list(ids))))
             return [Source.model_validate(dict(r._mapping)) for r in rows]
+
+    def area_claims_between(
+        self, d1: date, d2: date
+    ) -> list[tuple[AreaClaim, date | None, str]]:
+        """Area claims in sources published from ``d1`` to ``d2`` (inclusive), with the
+        publication day and the supporting sentence, oldest first."""
+        a, s = schema.area_claims, schema.sources
+        lo = datetime(d1.year, d1.month, d1.day, tzinfo=UTC)
+        hi = datetime(d2.year, d2.month, d2.day, tzinfo=UTC) + timedelta(days=1)
+        q = (
+            select(a, s.c.published_at, s.c.text)
+            .join(s, s.c.id == a.c.source_id)
+            .where(s.c.published_at >= lo, s.c.published_at < hi)
+            .order_by(s.c.published_at, a.c.start)
+        )
+        out = []
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                row = dict(r._mapping)
+                when, text = row.pop("published_at"), row.pop("text")
+                claim = AreaClaim.model_validate(row)
+                out.append((claim, when.date() if when else None, text[claim.start : claim.end]))
+        return out
 
     def counts(self) -> dict[str, int]:
         """Row count per table, keyed by table name."""
