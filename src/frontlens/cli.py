@@ -330,6 +330,22 @@ def eval_news(
     out.print(f"geocoding: {report['geocoding']}", markup=False)
 
 
+@app.command("eval-fusion")
+def eval_fusion_cmd(
+    datasets: Annotated[list[Path], typer.Argument(help="Gold JSON Lines (news schema).",
+                                                   exists=True, dir_okay=False)],
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report.")]
+    = None,
+) -> None:
+    """Cross-document fusion of control claims: pairwise precision and recall on gold data."""
+    from frontlens.evaluate.fusion import eval_fusion
+
+    report = eval_fusion(datasets)
+    if json_path:
+        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    _dump({k: v for k, v in report.items() if k != "rules"})
+
+
 @app.command("eval-geoparse")
 def eval_geoparse_cmd(
     path: Annotated[Path, typer.Argument(help="GeoWebNews-format XML (GWN.xml).", exists=True,

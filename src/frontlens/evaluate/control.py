@@ -51,10 +51,10 @@ def _gold_side(value: str | None) -> str:
     return value if value in ("UA", "RU", "US", "other") else "unknown"
 
 
-def score_control(gold_doc: dict[str, Any], doc: Doc) -> Score:
-    """Score one document's control events (see RULES in the module docstring)."""
-    score = Score()
-    doc_id = str(gold_doc.get("id", ""))
+def match_claims(
+    gold_doc: dict[str, Any], doc: Doc
+) -> tuple[list[tuple[dict[str, Any], ControlEvent]], list[dict[str, Any]], list[ControlEvent]]:
+    """(matched (gold claim, prediction) pairs, missed gold claims, spurious predictions)."""
     preds = [r for r in doc.records if isinstance(r, ControlEvent)]
     used: set[int] = set()
     # the surfaces behind each prediction: mentions of its place inside its supporting span
@@ -63,6 +63,8 @@ def score_control(gold_doc: dict[str, Any], doc: Doc) -> Score:
             if ev.start <= pm.start < ev.end and pm.name == ev.place_name]
         for k, ev in enumerate(preds)
     }
+    matched: list[tuple[dict[str, Any], ControlEvent]] = []
+    missed: list[dict[str, Any]] = []
     for claim in gold_doc.get("gold", {}).get("control_claims", []):
         names = [claim.get("place") or "", claim.get("place_surface") or ""]
         hit = None
@@ -74,22 +76,32 @@ def score_control(gold_doc: dict[str, Any], doc: Doc) -> Score:
                 hit = k
                 break
         if hit is None:
-            score.miss(doc_id, claim.get("place_surface", ""), action=claim["action"],
-                       place=claim.get("place"), actor=claim.get("actor"))
-            continue
-        used.add(hit)
+            missed.append(claim)
+        else:
+            used.add(hit)
+            matched.append((claim, preds[hit]))
+    return matched, missed, [ev for k, ev in enumerate(preds) if k not in used]
+
+
+def score_control(gold_doc: dict[str, Any], doc: Doc) -> Score:
+    """Score one document's control events (see RULES in the module docstring)."""
+    score = Score()
+    doc_id = str(gold_doc.get("id", ""))
+    matched, missed, spurious = match_claims(gold_doc, doc)
+    for claim in missed:
+        score.miss(doc_id, claim.get("place_surface", ""), action=claim["action"],
+                   place=claim.get("place"), actor=claim.get("actor"))
+    for claim, ev in matched:
         score.hit()
-        ev = preds[hit]
         if ev.new_controller != _gold_side(claim.get("new_controller")):
             score.errors.append({
                 "kind": "wrong_controller", "doc": doc_id, "text": ev.place_name,
                 "action": ev.action, "gold": claim.get("new_controller"),
                 "pred": ev.new_controller,
             })
-    for k, ev in enumerate(preds):
-        if k not in used:
-            score.spurious(doc_id, doc.text[ev.start:ev.end][:200], place=ev.place_name,
-                           action=ev.action, new_controller=ev.new_controller)
+    for ev in spurious:
+        score.spurious(doc_id, doc.text[ev.start:ev.end][:200], place=ev.place_name,
+                       action=ev.action, new_controller=ev.new_controller)
     return score
 
 
