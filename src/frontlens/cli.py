@@ -336,11 +336,14 @@ def eval_fusion_cmd(
                                                    exists=True, dir_okay=False)],
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report.")]
     = None,
+    maps_dir: Annotated[Path | None, typer.Option(
+        "--maps", help="Folder of control-map GeoJSON layers: also report map agreement.",
+        exists=True, file_okay=False)] = None,
 ) -> None:
     """Cross-document fusion of control claims: pairwise precision and recall on gold data."""
     from frontlens.evaluate.fusion import eval_fusion
 
-    report = eval_fusion(datasets)
+    report = eval_fusion(datasets, maps_dir)
     if json_path:
         json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     _dump({k: v for k, v in report.items() if k != "rules"})

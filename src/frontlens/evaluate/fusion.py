@@ -42,7 +42,9 @@ def _source(gold: dict[str, Any]) -> Source:
                   text=gold["text"])
 
 
-def eval_fusion(paths: list[Path]) -> dict[str, Any]:
+def eval_fusion(paths: list[Path], maps_dir: Path | None = None) -> dict[str, Any]:
+    """Pairwise fusion scores; with ``maps_dir`` (control-map GeoJSON layers) also the share of
+    extracted control claims the map agrees with on their day or the following 3 days."""
     golds = [g for p in paths for g in load_gold(p)]
     sources = [_source(g) for g in golds]
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,6 +56,7 @@ def eval_fusion(paths: list[Path]) -> dict[str, Any]:
             for res in results:
                 store.replace_extraction(conn, res.run, res.records)
         report = run_fusion(store)
+        agreement = _map_agreement(store, maps_dir) if maps_dir else None
         ev = schema.event_evidence
         with store.engine.connect() as conn:
             event_of = {r.record_id: r.event_id for r in conn.execute(
@@ -90,5 +93,21 @@ def eval_fusion(paths: list[Path]) -> dict[str, Any]:
         "n_claims_unmatched": unmatched,
         "n_docs": len(golds),
         "fusion": {"events": report.events, "records": report.records},
+        "map_agreement": agreement,
         "rules": (__doc__ or "").strip(),
     }
+
+
+def _map_agreement(store: Store, maps_dir: Path) -> dict[str, Any]:
+    from frontlens.config import Settings
+    from frontlens.fuse import maps
+    from frontlens.ingest import ingest_inputs
+    from frontlens.model import ControlEvent
+
+    ingest_inputs(store, [str(p) for p in sorted(maps_dir.glob("*.geojson"))],
+                  Settings(db=store.url))
+    events = store.list_records(ControlEvent, limit=1_000_000)
+    stats = maps.agreement_stats(maps.cross_check(store, events, horizon_days=3))
+    return {"n_claims": stats.n_events, "n_checked": stats.n_checked, "n_agree": stats.n_agree,
+            "share_agree": stats.share_agree, "verdicts": stats.verdicts,
+            "per_action": stats.per_action}
