@@ -32,6 +32,9 @@ def test_mapdiff_reports_area_settlements_and_period_claims(sqlite_url: str,
     assert diff["layers"] == ["2022-09-06", "2022-09-12"]
     assert diff["to_free_km2"] > 100 and diff["n_settlements_to_free"] > 0
     assert [c["value_km2"] for c in diff["area_claims"]] == [1000.0]
+    # no source names any settlement, so every one that changed hands is a coverage gap
+    assert diff["n_coverage_gaps"] == diff["n_settlements_to_free"] + diff[
+        "n_settlements_to_occupied"]
     assert "square kilometers" in diff["area_claims"][0]["sentence"]
 
 

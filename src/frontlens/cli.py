@@ -552,6 +552,7 @@ def mapdiff(
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from exc
     claims = store.area_claims_between(d1, d2)
+    gaps = maps.gaps_in(diff, store.mentioned_place_ids())
     result = {
         "from": str(d1), "to": str(d2),
         "layers": [str(diff.layer1.layer_date), str(diff.layer2.layer_date)],
@@ -564,6 +565,8 @@ def mapdiff(
         "settlements_to_occupied": [s.__dict__ for s in diff.settlements_to_occupied[:top]],
         "n_settlements_to_free": len(diff.settlements_to_free),
         "n_settlements_to_occupied": len(diff.settlements_to_occupied),
+        "coverage_gaps": [{"direction": d, **g.__dict__} for d, g in gaps[:top]],
+        "n_coverage_gaps": len(gaps),
         "area_claims": [
             {**c.model_dump(mode="json", include={"id", "source_id", "value_km2", "qualifier",
                                                   "claimant", "claimed_by"}),
@@ -582,6 +585,8 @@ def mapdiff(
     if diff.settlements_to_free:
         out.print("  largest retaken: " + ", ".join(
             s.name for s in diff.settlements_to_free[:top]), markup=False)
+    out.print(f"Coverage gaps: {len(gaps)} of these settlements are named by no stored source"
+              + (": " + ", ".join(g.name for _, g in gaps[:top]) if gaps else ""), markup=False)
     out.print(f"Area claims published {d1} … {d2}: {len(claims)}")
     for c, when, sentence in claims:
         q = {"more_than": "more than ", "about": "about ", "up_to": "up to ",
@@ -623,6 +628,141 @@ def mapcheck(
         if r["verdict"] == "disagree":
             out.print(f"  disagrees: {r['place']} {r['action']} {r['date']} "
                       f"(expected {r['expected']}) {r['event_id']}", markup=False)
+
+
+
+# -- reports (frontlens.report): ledgers, the daily brief and exports ---------------------------
+
+EXPORT_FORMATS = ("geojson", "acled", "ledger", "jsonl")
+GEOJSON_CONTENT = ("events", "timelines")
+LEDGERS = ("equipment", "claims")
+
+
+@app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(EXPORT_FORMATS)}.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write; - for stdout.")],
+    md_out: Annotated[bool, typer.Option("--md", help="ledger: Markdown instead of CSV.")]
+    = False,
+    what: Annotated[str, typer.Option(
+        "--what", help="geojson: events (fused control events) or timelines (control states).")]
+    = "events",
+) -> None:
+    """Export fused events (GeoJSON, ACLED CSV), the equipment ledger or every record (JSONL)."""
+    from frontlens.report import export as ex
+
+    if fmt not in EXPORT_FORMATS:
+        err.print(f"error: unknown format {fmt!r}; one of {', '.join(EXPORT_FORMATS)}",
+                  markup=False)
+        raise typer.Exit(2)
+    if what not in GEOJSON_CONTENT:
+        err.print(f"error: --what {what!r}; one of {', '.join(GEOJSON_CONTENT)}", markup=False)
+        raise typer.Exit(2)
+    store = _open(_settings(ctx))
+    fh = sys.stdout if str(output) == "-" else None
+    try:
+        if fh is None:
+            fh = output.open("w", encoding="utf-8", newline="")
+        if fmt == "geojson":
+            stats = ex.write_geojson(store, fh, what)
+        elif fmt == "acled":
+            stats = ex.write_acled(store, fh)
+        elif fmt == "ledger":
+            stats = ex.write_ledger(store, fh, markdown=md_out)
+        else:
+            stats = ex.write_jsonl(store, fh)
+    except OSError as exc:
+        err.print(f"error: cannot write {output}: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    finally:
+        if fh is not None and fh is not sys.stdout:
+            fh.close()
+        store.close()
+    skipped = f", {stats.skipped} left out ({stats.reason})" if stats.skipped else ""
+    err.print(f"{fmt}: {stats.written} written to {output}{skipped}", markup=False)
+
+
+@app.command()
+def ledger(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(LEDGERS)}.")],
+    since: Annotated[str | None, typer.Option("--from", help="Published on or after, YYYY-MM-DD.")]
+    = None,
+    until: Annotated[str | None, typer.Option("--to", help="Published on or before, YYYY-MM-DD.")]
+    = None,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000)] = 100,
+    json_out: JsonFlag = False,
+) -> None:
+    """Equipment losses Oryx-style (each item once) or the claims ledger (who said what)."""
+    from dataclasses import asdict
+
+    from frontlens.report.ledgers import FATES, claims_ledger, equipment_ledger
+
+    if kind not in LEDGERS:
+        err.print(f"error: unknown ledger {kind!r}; one of {', '.join(LEDGERS)}", markup=False)
+        raise typer.Exit(2)
+    d1, d2 = _day(since), _day(until)
+    store = _open(_settings(ctx))
+    if kind == "equipment":
+        rows = equipment_ledger(store, since=d1, until=d2)[:limit]
+        if json_out:
+            _dump([asdict(r) for r in rows])
+            return
+        table = Table("side", "category", "type", *FATES, "total", "sources", box=None)
+        for r in rows:
+            table.add_row(r.side, r.category, r.type, *(str(getattr(r, f)) for f in FATES),
+                          str(r.total), str(len(r.source_ids)))
+        out.print(table)
+        return
+    claims = claims_ledger(store, since=d1, until=d2, limit=limit)
+    if json_out:
+        _dump([asdict(c) for c in claims])
+        return
+    for c in claims:
+        when = c.published_at.strftime("%Y-%m-%d %H:%M") if c.published_at else "undated"
+        flag = " [against interest]" if c.against_interest else ""
+        out.print(f"{when} {c.speaker or 'unnamed'}"
+                  + (f" ({c.role})" if c.role else "")
+                  + f", {c.side}, {'quoted' if c.direct else 'reported'} ({c.cue or '-'}){flag}: "
+                  f"“{c.quote[:300]}”", markup=False)
+        out.print(f"    {c.outlet or '-'} {c.url or ''} {c.source_id}[{c.start}:{c.end}]",
+                  markup=False, style="dim")
+
+
+@app.command()
+def brief(
+    ctx: typer.Context,
+    since: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    until: Annotated[str, typer.Option("--to", help="Last day (inclusive), YYYY-MM-DD.")],
+    html_path: Annotated[Path | None, typer.Option("--html", help="Write self-contained HTML.")]
+    = None,
+    md_path: Annotated[Path | None, typer.Option("--md", help="Write Markdown.")] = None,
+) -> None:
+    """Daily brief: changes of control, equipment losses, key statements and contradictions,
+    each with its citations (run `fuse` first). Prints Markdown when no file is given."""
+    from frontlens.report.brief import build_brief, render_html, render_markdown
+
+    d1, d2 = _day(since), _day(until)
+    if d1 is None or d2 is None or d1 > d2:
+        err.print(f"error: --from {since} is after --to {until}", markup=False)
+        raise typer.Exit(2)
+    store = _open(_settings(ctx))
+    b = build_brief(store, d1, d2)
+    try:
+        if html_path:
+            html_path.write_text(render_html(b), encoding="utf-8")
+        if md_path:
+            md_path.write_text(render_markdown(b), encoding="utf-8")
+    except OSError as exc:
+        err.print(f"error: cannot write: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    if not html_path and not md_path:
+        sys.stdout.write(render_markdown(b))
+    else:
+        err.print(f"brief {d1} – {d2}: {len(b.changes)} changes of control, "
+                  f"{len(b.equipment)} equipment lines, {len(b.statements)} statements, "
+                  f"{len(b.contradictions)} contradictions", markup=False)
 
 
 if __name__ == "__main__":

@@ -761,6 +761,11 @@ def coverage_gaps(
     expect the reporting to name, which it does not.
     """
     diff = mapdiff(store, d1, d2, settlements=settlements, origin_contains=origin_contains)
+    return gaps_in(diff, mentioned_place_ids)
+
+
+def gaps_in(diff: MapDiff, mentioned_place_ids: set[str]) -> list[tuple[str, Settlement]]:
+    """The settlements of an already computed ``diff`` that no source mentions."""
     gaps = [("occupied->free", s) for s in diff.settlements_to_free] + [
         ("free->occupied", s) for s in diff.settlements_to_occupied
     ]

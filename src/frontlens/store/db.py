@@ -327,6 +327,13 @@ class Store:
                 out.append((claim, when.date() if when else None, text[claim.start : claim.end]))
         return out
 
+    def mentioned_place_ids(self) -> set[str]:
+        """Gazetteer ids of every place some stored source mentions (resolved mentions)."""
+        m = schema.mentions
+        q = select(m.c.resolved_id).where(m.c.type == "place", m.c.resolved_id.is_not(None))
+        with self.engine.connect() as conn:
+            return {r[0] for r in conn.execute(q.distinct())}
+
     def counts(self) -> dict[str, int]:
         """Row count per table, keyed by table name."""
         with self.engine.connect() as conn:
