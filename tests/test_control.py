@@ -202,3 +202,11 @@ def test_runs_without_tokens_times_or_speakers() -> None:
     doc = COMPONENTS["control"](doc)
     assert events(doc) == {("Kharkiv", "shelled", "unknown")}
     assert COMPONENTS["control"](Doc("", lang="uk")).records == []
+
+
+def test_a_capture_whose_object_follows_the_verb_is_not_a_place_capture() -> None:
+    doc = run("На північній околиці Балаклії захоплено справний танк Т-72Б3.", "uk",
+              {"Балаклії": "Balakliia"})
+    assert events(doc) == set()
+    doc = run("Балаклію звільнено від окупантів.", "uk", {"Балаклію": "Balakliia"})
+    assert {(p, a) for p, a, _ in events(doc)} == {("Balakliia", "liberated")}

@@ -336,6 +336,8 @@ class _Linker:
             return [pm, *self.coordinated(ps, pe, +1)]
         before = [x for x in self.pspans
                   if max(self.lo, trig.i - MAX_BEFORE - 1) <= x[1] - 1 < trig.i]
+        if before and self.object_follows(trig):
+            return []  # "near X a tank was captured": the capture is about the tank, not X
         for ps, pe, pm in reversed(before):
             if self.blocked(trig, pe, trig.i):
                 break
@@ -343,6 +345,23 @@ class _Linker:
                 break  # "Moscow abandoned ...": a town that withdraws is its government
             return [pm, *self.coordinated(ps, pe, -1)]
         return self.relative(trig)
+
+    def object_follows(self, trig: _Trigger) -> bool:
+        """A take/held trigger directly followed (within 3 tokens) by a noun that is neither a
+        place nor generic has that noun as its object (Ukrainian/Russian passives put the
+        object after the verb: "захоплено справний танк")."""
+        if trig.pattern.action not in _NOUN_GATED or trig.pattern.action == "withdrew":
+            return False
+        for k in range(trig.j, min(self.hi, trig.j + 3)):
+            tok = self.toks[k]
+            if tok.text in _BLOCK or tok.text.lower() in _BLOCK_WORDS:
+                return False
+            if any(s <= k < e for s, e, _ in self.pspans):
+                return False
+            if tok.pos in _NOUNS and tok.text.lower() not in self.generic and (
+                    tok.lemma not in self.generic) and not self.is_named(k):
+                return True
+        return False
 
     def relative(self, trig: _Trigger) -> list[PlaceMention]:
         """"Балаклії, яка була в окупації": a relative pronoun right after a place refers to it."""
