@@ -513,7 +513,8 @@ def equipment_key(catalog_type: str | None, model_text: str) -> str:
 
 
 def fuse_equipment(claims: list[EqClaim], sources: dict[str, SourceInfo], links: Links) -> Fused:
-    """Same type + fate + place within a few days of publication, or the same photo link."""
+    """Same type + fate + place within a few days of publication, or the same type shown by the
+    same photo link (a tally post links one photo per item, so a link alone joins nothing)."""
     parent = list(range(len(claims)))
 
     def find(i: int) -> int:
@@ -522,10 +523,10 @@ def fuse_equipment(claims: list[EqClaim], sources: dict[str, SourceInfo], links:
             i = parent[i]
         return i
 
-    by_url: dict[str, int] = {}
+    by_url: dict[tuple[str, str], int] = {}
     for i, c in enumerate(claims):
         for u in c.urls:
-            j = by_url.setdefault(u, i)
+            j = by_url.setdefault((c.subject, u), i)
             parent[find(i)] = find(j)
     blocks: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, c in enumerate(claims):
