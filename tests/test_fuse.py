@@ -262,12 +262,27 @@ def test_same_photo_link_fuses_equipment_across_days(store: Store) -> None:
     a = src("2S6M abandoned", "A", "2022-09-09T12:00:00+00:00")
     b = src("Tunguska left behind", "B", "2022-09-20T12:00:00+00:00")
     loss = dict(start=0, end=5, extractor="t", extractor_version="0", fate="abandoned",
-                evidence_urls=[url])
+                evidence_urls=[url], catalog_type="2S6M Tunguska")
     store_all(store, [a, b, EquipmentLoss(source_id=a.id, model_text="2S6M", **loss),
                       EquipmentLoss(source_id=b.id, model_text="Tunguska", **loss)])
     run_fusion(store)
     (ev,) = events(store, kind="equipment")
     assert ev["n_mentions"] == 2 and ev["photo"]
+
+
+def test_a_tally_link_shared_by_different_types_does_not_fuse_them(store: Store) -> None:
+    url = "https://example.org/p/tally.jpg"
+    a = src("T-72B3 captured", "A", "2022-09-09T12:00:00+00:00")
+    b = src("BMP-2 captured", "B", "2022-09-20T12:00:00+00:00")
+    loss = dict(start=0, end=5, extractor="t", extractor_version="0", fate="captured",
+                evidence_urls=[url])
+    store_all(store, [a, b,
+                      EquipmentLoss(source_id=a.id, model_text="T-72B3", catalog_type="T-72B3",
+                                    **loss),
+                      EquipmentLoss(source_id=b.id, model_text="BMP-2", catalog_type="BMP-2",
+                                    **loss)])
+    run_fusion(store)
+    assert len(events(store, kind="equipment")) == 2
 
 
 # -- the run ------------------------------------------------------------------------------------
