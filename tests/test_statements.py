@@ -181,3 +181,15 @@ def test_score_statements_counts_span_and_speaker() -> None:
     sc = score_statements(gold, doc)
     assert (sc.tp, sc.fn, sc.fp) == (1, 1, 0)
     assert sc.direct_ok == 1  # type: ignore[attr-defined]
+
+
+def test_statement_span_stays_within_its_sentences() -> None:
+    from frontlens.extract.doc import Doc
+    from frontlens.extract.pipeline import run_components
+
+    text = ('"The enemy was thrown back," the official said in a statement.  Residents '
+            "described shelling all night. Officials in Kyiv gave no details. " * 3)
+    doc = run_components(Doc(text, lang="en", source_id="s"))
+    statements = [r for r in doc.records if type(r).__name__ == "Statement"]
+    assert statements
+    assert all(r.end - r.start < 120 for r in statements)

@@ -8,6 +8,7 @@ exactly ``Source.text``, so every record can be traced back to its sentence.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -85,11 +86,14 @@ class Doc:
     user: dict[str, Any] = field(default_factory=dict)  # components' scratch (e.g. spaCy Doc)
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
-        """The (start, end) of the sentence containing ``pos`` (whole text if unsegmented)."""
-        for s, e in self.sents:
-            if s <= pos < e:
-                return s, e
-        return 0, len(self.text)
+        """The (start, end) of the sentence containing ``pos``: the whole text if unsegmented,
+        the empty span (pos, pos) when ``pos`` falls in the space between two sentences."""
+        if not self.sents:
+            return 0, len(self.text)
+        k = bisect_right(self.sents, (pos, len(self.text) + 1)) - 1
+        if k >= 0 and self.sents[k][0] <= pos < self.sents[k][1]:
+            return self.sents[k]
+        return pos, pos
 
 
 Component = Callable[[Doc], Doc]
