@@ -31,6 +31,17 @@ demo: install
 	$(FL) records equipment --limit 5
 	@echo "--- statements:"
 	$(FL) records statements --limit 4
+	$(FL) fuse
+	@echo "--- the picture on 12 September 2022 (controller, since, Admiralty grade):"
+	$(FL) picture --as-of 2022-09-12
+	$(FL) contradictions --limit 5
+	$(FL) mapdiff --from 2022-09-06 --to 2022-09-12 --top 10
+	$(FL) brief --from 2022-09-06 --to 2022-09-14 --md out/brief.md --html out/brief.html
+	$(FL) export --format geojson -o out/events.geojson
+	$(FL) export --format acled -o out/events_acled.csv
+	$(FL) export --format ledger -o out/equipment_ledger.csv
+	$(FL) export --format jsonl -o out/records.jsonl
+	@echo "--- reports written: out/brief.md out/brief.html out/events.geojson out/events_acled.csv out/equipment_ledger.csv out/records.jsonl"
 
 test: install
 	bash scripts/test.sh
