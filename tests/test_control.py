@@ -210,3 +210,10 @@ def test_a_capture_whose_object_follows_the_verb_is_not_a_place_capture() -> Non
     assert events(doc) == set()
     doc = run("Балаклію звільнено від окупантів.", "uk", {"Балаклію": "Balakliia"})
     assert {(p, a) for p, a, _ in events(doc)} == {("Balakliia", "liberated")}
+
+
+def test_a_sentence_calling_the_claim_fake_yields_no_event() -> None:
+    doc = run("Сообщения о «захвате» Изюма — фейк.", "ru", {"Изюма": "Izium"})
+    assert events(doc) == set()
+    doc = run("Claims that Russian troops captured Izium are fake.", "en", {"Izium": "Izium"})
+    assert events(doc) == set()

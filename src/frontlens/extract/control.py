@@ -257,6 +257,8 @@ class _Trigger:
 
 def _find_triggers(toks: list[_Tok], lo: int, hi: int, lang: str) -> list[_Trigger]:
     out: list[_Trigger] = []
+    if _any_phrase("control_denial", toks, lo, hi):
+        return out  # the sentence calls the claim it reports false
     index = patterns(lang)
     i = lo
     while i < hi:
