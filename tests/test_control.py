@@ -217,3 +217,9 @@ def test_a_sentence_calling_the_claim_fake_yields_no_event() -> None:
     assert events(doc) == set()
     doc = run("Claims that Russian troops captured Izium are fake.", "en", {"Izium": "Izium"})
     assert events(doc) == set()
+
+
+def test_the_destination_of_a_withdrawal_is_not_the_place_left() -> None:
+    doc = run("Russian troops have withdrawn from Izium, describing the move as a regrouping "
+              "toward Donetsk.", "en", {"Izium": "Izium", "Donetsk": "Donetsk"})
+    assert {p for p, a, _ in events(doc) if a == "withdrew"} == {"Izium"}

@@ -290,6 +290,7 @@ class _Linker:
         self.compass = lexicon.words("control_compass")
         self.modal = lexicon.words("control_irrealis")
         self.origin = lexicon.words("control_origin")
+        self.destination = lexicon.words("control_destination")
         self.anaphora = lexicon.words("control_anaphora")
 
     def blocked(self, trig: _Trigger, a: int, b: int) -> bool:
@@ -328,7 +329,9 @@ class _Linker:
     def link(self, trig: _Trigger) -> list[PlaceMention]:
         after = [x for x in self.pspans if trig.j <= x[0] <= min(self.hi, trig.j + MAX_AFTER)
                  and not (trig.pattern.action != "withdrew" and x[0] > 0
-                          and self.toks[x[0] - 1].text.lower() in self.origin)]
+                          and self.toks[x[0] - 1].text.lower() in self.origin)
+                 and not (trig.pattern.action == "withdrew" and x[0] > 0
+                          and self.toks[x[0] - 1].text.lower() in self.destination)]
         reach = [x for x in after if not self.blocked(trig, trig.j, x[0])]
         reach = reach[: next((n for n, x in enumerate(after) if x not in reach), len(after))]
         if reach:
