@@ -766,5 +766,49 @@ def brief(
                   f"{len(b.contradictions)} contradictions", markup=False)
 
 
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (localhost, 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to bind; non-loopback is read-only "
+                                           "unless a token is set.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    token: Annotated[str | None, typer.Option(
+        "--token", envvar="FRONTLENS_API_TOKEN",
+        help="Bearer token for writes (POST /api/ingest, /api/fuse); none: writes refused.")]
+    = None,
+) -> None:
+    """Serve the JSON API under /api (docs at /docs) and the dashboard at /."""
+    import uvicorn
+
+    from frontlens.serve import create_app
+
+    settings = _settings(ctx)
+    if token:
+        settings = settings.model_copy(update={"api_token": token})
+    read_only = not is_loopback(host) and not settings.api_token
+    try:
+        api = create_app(settings, read_only=read_only)
+    except StoreError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    mode = ("read-only (non-loopback address, no token)" if read_only
+            else "writes need the bearer token" if settings.api_token
+            else "writes refused (no token)")
+    err.print(f"frontlens API on http://{host}:{port}/api (docs /docs); {mode}", markup=False)
+    uvicorn.run(api, host=host, port=port, log_level="info", proxy_headers=False)
+
+
 if __name__ == "__main__":
     app()

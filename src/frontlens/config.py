@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     )
     languages: tuple[str, ...] = ("en", "uk", "ru")
     batch_size: int = Field(1000, description="Records per database write inside an input.")
+    api_token: str | None = Field(
+        None, description="Bearer token the API requires for writes; no token, no writes."
+    )
+    upload_max_bytes: int = Field(
+        50 * MB, description="Largest request body POST /api/ingest accepts (413 beyond)."
+    )
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -1,0 +1,671 @@
+"""The JSON API (and the dashboard's static files) over one store.
+
+Reads are open; writes (``POST /api/ingest``, ``POST /api/fuse``) need ``Authorization:
+Bearer <Settings.api_token>``. With no token configured, or when the app is built read-only
+(``frontlens serve`` on a non-loopback address without a token), writes are refused, so a
+server exposed by mistake cannot be fed or rebuilt. Uploads are counted while they stream in
+and cut off at ``Settings.upload_max_bytes`` (413); URLs go through ``ingest/fetch.py`` with
+its refusal of private addresses. Source text is returned as JSON strings only.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import queue
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import Annotated, Any, Literal, TextIO
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import StreamingResponse as Streaming
+from fastapi.staticfiles import StaticFiles
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import Select, func, or_, select
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from frontlens.config import Settings, get_settings
+from frontlens.fuse import maps
+from frontlens.fuse import picture as pic
+from frontlens.model import (
+    EXTRACTED_TYPES,
+    AreaClaim,
+    ControlEvent,
+    ControlState,
+    EquipmentLoss,
+    Event,
+    Extracted,
+    MapLayer,
+    Mention,
+    Source,
+    Statement,
+)
+from frontlens.report import brief as brief_mod
+from frontlens.report import export as ex
+from frontlens.report.ledgers import ClaimRow, EquipmentRow, claims_ledger, equipment_ledger
+from frontlens.serve.schemas import (
+    CitedContradiction,
+    CitedEvidence,
+    CitedRecord,
+    EventDetail,
+    IngestRequest,
+    IngestResult,
+    Page,
+    PictureEntry,
+    SearchResult,
+    SourceDetail,
+    Stats,
+    TimelineStep,
+)
+from frontlens.store import schema
+from frontlens.store.db import TABLES, Store
+from frontlens.store.search import search_sources
+
+STATIC_DIR = Path(__file__).parent / "static"
+MAX_LIMIT = 1000
+RECORD_TYPES: dict[str, type[Extracted]] = {
+    "control": ControlEvent, "equipment": EquipmentLoss, "statements": Statement,
+    "area": AreaClaim, "mentions": Mention,
+}
+EXPORTS = {"geojson": ("application/geo+json", "geojson"), "acled": ("text/csv", "csv"),
+           "ledger": ("text/csv", "csv"), "jsonl": ("application/x-ndjson", "jsonl")}
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_PICTURE: TypeAdapter[list[dict[str, Any]]] = TypeAdapter(list[dict[str, Any]])
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0)]
+From = Annotated[date | None, Query(alias="from", description="First day (inclusive).")]
+To = Annotated[date | None, Query(alias="to", description="Last day (inclusive).")]
+
+
+# -- dependencies -------------------------------------------------------------------------------
+
+
+def get_store(request: Request) -> Store:
+    """The app's one Store (created by :func:`create_app` from ``Settings.db``)."""
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def require_writer(request: Request) -> None:
+    """Refuse writes unless a token is configured, the app is writable and the caller sends it.
+
+    Runs before the body is read, so an unauthenticated upload is never received.
+    """
+    settings: Settings = request.app.state.settings
+    if request.app.state.read_only:
+        raise HTTPException(403, "read-only server: writes are disabled")
+    if not settings.api_token:
+        raise HTTPException(403, "writes are disabled: no API token is configured "
+                                 "(FRONTLENS_API_TOKEN or frontlens serve --token)")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise HTTPException(401, "missing bearer token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if not hmac.compare_digest(given.strip().encode(), settings.api_token.encode()):
+        raise HTTPException(403, "wrong token")
+
+
+Writer = Depends(require_writer)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _day_bounds(d1: date | None, d2: date | None) -> tuple[datetime | None, datetime | None]:
+    lo = datetime.combine(d1, time(), tzinfo=UTC) if d1 else None
+    hi = datetime.combine(d2 + timedelta(days=1), time(), tzinfo=UTC) if d2 else None
+    return lo, hi
+
+
+def _page(conn: Any, q: Select[Any], limit: int, offset: int) -> tuple[int, list[Any]]:
+    total = conn.execute(select(func.count()).select_from(q.order_by(None).subquery()))
+    return int(total.scalar_one()), conn.execute(q.limit(limit).offset(offset)).all()
+
+
+def _sources_query(d1: date | None, d2: date | None, lang: str | None, kind: str | None,
+                   outlet: str | None) -> Select[Any]:
+    s = schema.sources
+    q = select(s).order_by(s.c.published_at.desc().nulls_last(), s.c.id)
+    lo, hi = _day_bounds(d1, d2)
+    if lo is not None:
+        q = q.where(s.c.published_at >= lo)
+    if hi is not None:
+        q = q.where(s.c.published_at < hi)
+    for col, val in (("language", lang), ("kind", kind), ("outlet", outlet)):
+        if val:
+            q = q.where(s.c[col] == val)
+    return q
+
+
+def _one_source(store: Store, source_id: str) -> Source:
+    found = store.find_sources(source_id)
+    if len(found) != 1:
+        why = "no source" if not found else "more than one source"
+        raise HTTPException(404, f"{why} with id {source_id!r}")
+    return found[0]
+
+
+def _cite_evidence(conn: Any, rows: list[dict[str, Any]]) -> list[CitedEvidence]:
+    """Evidence rows with outlet, link, date, media and the exact sentence of each."""
+    s = schema.sources
+    ids = {r["source_id"] for r in rows}
+    srcs = {r.id: r for r in conn.execute(
+        select(s.c.id, s.c.outlet, s.c.url, s.c.published_at, s.c.media, s.c.text)
+        .where(s.c.id.in_(ids)))} if ids else {}
+    e = schema.equipment_losses
+    eq_ids = [r["record_id"] for r in rows if r["record_type"] == "EquipmentLoss"]
+    urls = {r.id: list(r.evidence_urls or []) for r in conn.execute(
+        select(e.c.id, e.c.evidence_urls).where(e.c.id.in_(eq_ids)))} if eq_ids else {}
+    out = []
+    for r in rows:
+        src = srcs.get(r["source_id"])
+        out.append(CitedEvidence(
+            **r, outlet=src.outlet if src else None, url=src.url if src else None,
+            published_at=src.published_at if src else None,
+            sentence=src.text[r["start"]:r["end"]] if src else "",
+            media=list(src.media or []) if src else [],
+            evidence_urls=urls.get(r["record_id"], [])))
+    return out
+
+
+def _evidence_of(conn: Any, event_ids: list[str], per_event: int | None = None
+                 ) -> dict[str, list[CitedEvidence]]:
+    ev = schema.event_evidence
+    if not event_ids:
+        return {}
+    rows = [dict(r._mapping) for r in conn.execute(
+        select(ev).where(ev.c.event_id.in_(event_ids))
+        .order_by(ev.c.event_id, ev.c.role.desc(), ev.c.source_id, ev.c.start))]
+    if per_event is not None:
+        kept: dict[str, int] = {}
+        trimmed = []
+        for r in rows:
+            if kept.get(r["event_id"], 0) < per_event:
+                kept[r["event_id"]] = kept.get(r["event_id"], 0) + 1
+                trimmed.append(r)
+        rows = trimmed
+    out: dict[str, list[CitedEvidence]] = {}
+    for c in _cite_evidence(conn, rows):
+        out.setdefault(c.event_id, []).append(c)
+    return out
+
+
+class _QueueWriter:
+    """A text file whose writes become chunks on a bounded queue (export → HTTP stream)."""
+
+    def __init__(self, q: queue.Queue[str | BaseException | None], closed: threading.Event,
+                 chunk: int = 64 * 1024) -> None:
+        self.q, self.closed, self.chunk, self.buf, self.size = q, closed, chunk, [], 0
+
+    def write(self, s: str) -> int:
+        self.buf.append(s)
+        self.size += len(s)
+        if self.size >= self.chunk:
+            self.flush()
+        return len(s)
+
+    def flush(self) -> None:
+        if self.buf:
+            self._put("".join(self.buf))
+            self.buf, self.size = [], 0
+
+    def _put(self, item: str | BaseException | None) -> None:
+        while True:
+            if self.closed.is_set():
+                raise BrokenPipeError("client went away")
+            try:
+                self.q.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+
+def _stream_writer(write: Callable[[TextIO], object]) -> Iterator[bytes]:
+    """Run an export writer in a thread and yield what it writes, with bounded memory."""
+    q: queue.Queue[str | BaseException | None] = queue.Queue(maxsize=16)
+    closed = threading.Event()
+    fh = _QueueWriter(q, closed)
+
+    def work() -> None:
+        try:
+            write(fh)  # type: ignore[arg-type]
+            fh.flush()
+            fh._put(None)
+        except BrokenPipeError:
+            pass
+        except BaseException as exc:  # hand the failure to the response, which ends the stream
+            with suppress(BrokenPipeError):
+                fh._put(exc)
+
+    threading.Thread(target=work, daemon=True, name="frontlens-export").start()
+    try:
+        while True:
+            item = q.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item.encode("utf-8")
+    finally:
+        closed.set()
+
+
+async def _limited_body(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"upload larger than {limit} bytes")
+    seen = 0
+    async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > limit:
+            raise HTTPException(413, f"upload larger than {limit} bytes")
+        yield chunk
+
+
+def _run_ingest(store: Store, settings: Settings, raw: Any, fmt: str | None, extract: bool,
+                fuse: bool) -> IngestResult:
+    from frontlens.ingest.pipeline import ingest_one
+
+    rep = ingest_one(store, raw, settings, fmt)
+    result = IngestResult(origin=rep.origin, format=rep.format, added=rep.added,
+                          skipped=rep.skipped, error=rep.error, item_errors=rep.item_errors)
+    if rep.error is None and (extract or fuse):
+        if extract:
+            from frontlens.extract.pipeline import run_extract
+
+            result.extract = asdict(run_extract(store))
+        if fuse:
+            result.fusion = asdict(pic.run_fusion(store))
+    return result
+
+
+# -- routes -------------------------------------------------------------------------------------
+
+api = APIRouter(prefix="/api")
+
+
+@api.get("/sources", response_model=Page[Source], tags=["sources"])
+def list_sources(store: StoreDep, d1: From = None, d2: To = None, lang: str | None = None,
+                 kind: str | None = None, outlet: str | None = None, limit: Limit = 50,
+                 offset: Offset = 0) -> Page[Source]:
+    """Sources, newest first, filtered by publication day, language, kind and outlet."""
+    with store.engine.connect() as conn:
+        total, rows = _page(conn, _sources_query(d1, d2, lang, kind, outlet), limit, offset)
+    return Page[Source](total=total, limit=limit, offset=offset,
+                        items=[Source.model_validate(dict(r._mapping)) for r in rows])
+
+
+@api.get("/sources/{source_id}", response_model=SourceDetail, tags=["sources"])
+def get_source(store: StoreDep, source_id: str) -> SourceDetail:
+    """One source (a unique id prefix is enough) with every record extracted from it."""
+    src = _one_source(store, source_id)
+    names = {m: k for k, m in RECORD_TYPES.items()}
+    return SourceDetail(source=src, records={
+        names[m]: store.records_for(m, src.id) for m in EXTRACTED_TYPES})  # type: ignore[misc]
+
+
+def _record_filters(model: type[Extracted], q: Select[Any], side: str | None,
+                    place: str | None) -> Select[Any]:
+    t = TABLES[model]
+    if side:
+        col = {ControlEvent: "new_controller", AreaClaim: "claimed_by"}.get(model, "side")
+        if col not in t.c:
+            raise HTTPException(400, "records of this type have no side")
+        q = q.where(t.c[col] == side)
+    if place:
+        if model is Mention:
+            q = q.where(or_(t.c.resolved_id == place, func.lower(t.c.text) == place.lower()))
+        elif model is ControlEvent:
+            q = q.where(or_(t.c.place_id == place,
+                            func.lower(t.c.place_name) == place.lower()))
+        elif "place_id" in t.c:
+            q = q.where(t.c.place_id == place)
+        else:
+            raise HTTPException(400, "records of this type have no place")
+    return q
+
+
+@api.get("/records/{record_type}", response_model=Page[CitedRecord], tags=["records"])
+def list_records(store: StoreDep, record_type: Literal["control", "equipment", "statements",
+                                                       "area", "mentions"],
+                 d1: From = None, d2: To = None, side: str | None = None,
+                 place: str | None = None, lang: str | None = None, limit: Limit = 50,
+                 offset: Offset = 0) -> Page[CitedRecord]:
+    """Extracted records with their sentence; the date range is the source's publication day."""
+    model = RECORD_TYPES[record_type]
+    t, s = TABLES[model], schema.sources
+    q = (select(t, s.c.outlet, s.c.url, s.c.published_at, s.c.language, s.c.text)
+         .join(s, s.c.id == t.c.source_id)
+         .order_by(s.c.published_at.desc().nulls_last(), t.c.source_id, t.c.start, t.c.id))
+    lo, hi = _day_bounds(d1, d2)
+    if lo is not None:
+        q = q.where(s.c.published_at >= lo)
+    if hi is not None:
+        q = q.where(s.c.published_at < hi)
+    if lang:
+        q = q.where(s.c.language == lang)
+    q = _record_filters(model, q, side, place)
+    with store.engine.connect() as conn:
+        total, rows = _page(conn, q, limit, offset)
+    items = []
+    fields = set(model.model_fields)
+    for r in rows:
+        m = dict(r._mapping)
+        rec = model.model_validate({k: v for k, v in m.items() if k in fields})
+        items.append(CitedRecord(type=record_type, record=rec,  # type: ignore[arg-type]
+                                 sentence=m["text"][rec.start:rec.end], outlet=m["outlet"],
+                                 url=m["url"], published_at=m["published_at"],
+                                 language=m["language"]))
+    return Page[CitedRecord](total=total, limit=limit, offset=offset, items=items)
+
+
+@api.get("/events", response_model=Page[Event], tags=["events"])
+def list_events(store: StoreDep, grade: str | None = None, place: str | None = None,
+                side: str | None = None, kind: str | None = None,
+                day: Annotated[date | None, Query(alias="date")] = None, d1: From = None,
+                d2: To = None, limit: Limit = 50, offset: Offset = 0) -> Page[Event]:
+    """Fused events, strongest first. ``grade``: a letter (reliability), a digit
+    (credibility), a full grade such as ``B2``, or ``unknown``; ``date``: events spanning it."""
+    e = schema.events
+    q = select(e).order_by(e.c.score.desc(), e.c.id)
+    if grade:
+        if len(grade) == 1 and grade.isalpha():
+            q = q.where(e.c.reliability == grade.upper())
+        elif grade.isdigit():
+            q = q.where(e.c.credibility == int(grade))
+        else:
+            q = q.where(e.c.grade == (grade.upper() if len(grade) == 2 else grade))
+    if place:
+        q = q.where(or_(e.c.place_id == place, func.lower(e.c.place_name) == place.lower()))
+    if side:
+        q = q.where(e.c.new_controller == side)
+    if kind:
+        q = q.where(e.c.kind == kind)
+    last = func.coalesce(e.c.last_date, e.c.first_date)
+    if day is not None:
+        q = q.where(e.c.first_date <= day, last >= day)
+    if d1 is not None:
+        q = q.where(last >= d1)
+    if d2 is not None:
+        q = q.where(e.c.first_date <= d2)
+    with store.engine.connect() as conn:
+        total, rows = _page(conn, q, limit, offset)
+    return Page[Event](total=total, limit=limit, offset=offset,
+                       items=[Event.model_validate(dict(r._mapping)) for r in rows])
+
+
+@api.get("/events/{event_id}", response_model=EventDetail, tags=["events"])
+def get_event(store: StoreDep, event_id: str) -> EventDetail:
+    """An event (id or unique prefix) with every supporting and contradicting record cited."""
+    try:
+        row = pic.find_event(store, event_id)
+        text = pic.explain(store, row["id"])
+    except pic.UnknownEvent as exc:
+        raise HTTPException(404, str(exc)) from exc
+    with store.engine.connect() as conn:
+        evidence = _evidence_of(conn, [row["id"]]).get(row["id"], [])
+    evidence.sort(key=lambda c: (c.role != "supporting", c.source_id, c.start))
+    return EventDetail(event=Event.model_validate(row), evidence=evidence, explain=text)
+
+
+@api.get("/picture", response_model=list[PictureEntry], tags=["picture"])
+def get_picture(store: StoreDep, as_of: date | None = None) -> Response:
+    """Who holds which place on ``as_of`` (default: today), with grade and sources."""
+    rows = pic.picture(store, as_of or datetime.now(UTC).date())
+    # serialised in one pass by pydantic-core: thousands of rows, no per-row model objects
+    return Response(_PICTURE.dump_json(rows), media_type="application/json")
+
+
+@api.get("/timeline/{place_id}", response_model=list[TimelineStep], tags=["picture"])
+def get_timeline(store: StoreDep, place_id: str,
+                 evidence: Annotated[int, Query(ge=0, le=100)] = 10) -> list[TimelineStep]:
+    """Control states of one place (gazetteer id or name), oldest first, each with up to
+    ``evidence`` cited records per event behind it."""
+    states = [ControlState.model_validate(r) for r in pic.timeline(store, place_id)]
+    if not states:
+        raise HTTPException(404, f"no control timeline for {place_id!r}")
+    with store.engine.connect() as conn:
+        cited = _evidence_of(conn, [e for st in states for e in st.event_ids], evidence)
+    return [TimelineStep(state=st, evidence=[c for e in st.event_ids for c in cited.get(e, [])])
+            for st in states]
+
+
+@api.get("/layers", response_model=list[MapLayer], tags=["maps"])
+def get_layers(store: StoreDep) -> list[MapLayer]:
+    """Stored control-map layers (no geometry), oldest first."""
+    return maps.list_layers(store)
+
+
+@api.get("/layers/for", response_model=MapLayer, tags=["maps"])
+def get_layer_for(store: StoreDep, day: Annotated[date, Query(alias="date")]) -> MapLayer:
+    """The layer of a day, else the nearest earlier one (a map never speaks for the future)."""
+    try:
+        return maps.layer_for(store, day)
+    except maps.NoLayerError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@api.get("/layers/{layer_id}/features", tags=["maps"])
+def get_features(store: StoreDep, layer_id: str,
+                 simplify: Annotated[float | None, Query(ge=0, le=1, description=(
+                     "Douglas–Peucker tolerance in degrees (e.g. 0.001 ≈ 100 m)."))] = None
+                 ) -> JSONResponse:
+    """A layer as a GeoJSON FeatureCollection; each feature's ``status`` is its control status
+    (``feature_status``: null when the polygon is not about the front)."""
+    layer = store.get(MapLayer, layer_id)
+    if layer is None:
+        raise HTTPException(404, f"no layer with id {layer_id!r}")
+    features = []
+    for f in maps.load_features(store, layer_id):
+        geometry = f.geometry
+        if simplify:
+            from shapely.geometry import mapping, shape
+
+            try:
+                geometry = mapping(shape(geometry).simplify(simplify, preserve_topology=True))
+            except (ValueError, TypeError, AttributeError):
+                geometry = f.geometry  # an odd geometry is served as stored
+        props = {**f.properties, "name": f.name, "idx": f.idx,
+                 "status": maps.feature_status(f, layer)}
+        features.append({"type": "Feature", "id": f.idx, "geometry": geometry,
+                         "properties": props})
+    return JSONResponse({"type": "FeatureCollection", "features": features,
+                         "layer": layer.model_dump(mode="json")},
+                        media_type="application/geo+json")
+
+
+@api.get("/ledger/equipment", response_model=list[EquipmentRow], tags=["reports"])
+def get_equipment_ledger(store: StoreDep, d1: From = None, d2: To = None,
+                         side: str | None = None) -> list[EquipmentRow]:
+    """Oryx-style losses by side, category and type, each item counted once, with citations."""
+    return equipment_ledger(store, since=d1, until=d2, side=side)
+
+
+@api.get("/ledger/claims", response_model=list[ClaimRow], tags=["reports"])
+def get_claims_ledger(store: StoreDep, d1: From = None, d2: To = None, side: str | None = None,
+                      against_interest: bool | None = None, limit: Limit = 100,
+                      offset: Offset = 0) -> list[ClaimRow]:
+    """Statements, newest first (against-interest first within a publication time)."""
+    rows = claims_ledger(store, since=d1, until=d2, side=side,
+                         against_interest=against_interest, limit=offset + limit)
+    return list(islice(rows, offset, None))
+
+
+@api.get("/contradictions", response_model=list[CitedContradiction], tags=["reports"])
+def get_contradictions(store: StoreDep, limit: Limit = 200) -> list[CitedContradiction]:
+    """Pairs of claims that cannot both hold, each side with outlet and quoted sentence."""
+    return [CitedContradiction.model_validate(r) for r in pic.list_contradictions(store, limit)]
+
+
+@api.get("/brief", tags=["reports"], responses={200: {"content": {
+    "application/json": {}, "text/markdown": {}, "text/html": {}}}})
+def get_brief(store: StoreDep, d1: Annotated[date, Query(alias="from")],
+              d2: Annotated[date, Query(alias="to")],
+              format: Literal["json", "md", "html"] = "json") -> Response:
+    """The daily brief for an inclusive day range: JSON, Markdown or self-contained HTML."""
+    if d1 > d2:
+        raise HTTPException(400, f"from {d1} is after to {d2}")
+    b = brief_mod.build_brief(store, d1, d2)
+    if format == "md":
+        return PlainTextResponse(brief_mod.render_markdown(b), media_type="text/markdown")
+    if format == "html":
+        return HTMLResponse(brief_mod.render_html(b), headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+    return Response(TypeAdapter(brief_mod.Brief).dump_json(b), media_type="application/json")
+
+
+@api.get("/search", response_model=Page[SearchResult], tags=["sources"])
+def search(store: StoreDep, q: Annotated[str, Query(min_length=1, max_length=500)],
+           limit: Limit = 20, offset: Offset = 0) -> Page[SearchResult]:
+    """Full text over source titles and texts (every word must occur), best first."""
+    hits, total = search_sources(store, q, limit=limit, offset=offset)
+    return Page[SearchResult](total=total, limit=limit, offset=offset, items=[
+        SearchResult(source=h.source, rank=h.rank, snippet=h.snippet, match_start=h.match_start,
+                     match_end=h.match_end) for h in hits])
+
+
+@api.get("/export/{fmt}", tags=["reports"], response_class=Streaming)
+def export(store: StoreDep, fmt: Literal["geojson", "acled", "ledger", "jsonl"],
+           what: Literal["events", "timelines"] = "events") -> Streaming:
+    """Stream an export: GeoJSON (events or timelines), ACLED CSV, ledger CSV or JSON Lines."""
+    writers: dict[str, Callable[[TextIO], object]] = {
+        "geojson": lambda fh: ex.write_geojson(store, fh, what),
+        "acled": lambda fh: ex.write_acled(store, fh),
+        "ledger": lambda fh: ex.write_ledger(store, fh),
+        "jsonl": lambda fh: ex.write_jsonl(store, fh),
+    }
+    media, suffix = EXPORTS[fmt]
+    return Streaming(_stream_writer(writers[fmt]), media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="frontlens-{fmt}.{suffix}"'})
+
+
+@api.get("/stats", response_model=Stats, tags=["sources"])
+def stats(request: Request, store: StoreDep) -> Stats:
+    """Row counts per table and sources per language and kind."""
+    settings: Settings = request.app.state.settings
+    return Stats(counts=store.counts(), by_language=store.source_counts_by("language"),
+                 by_kind=store.source_counts_by("kind"), read_only=request.app.state.read_only,
+                 writes_enabled=bool(settings.api_token) and not request.app.state.read_only)
+
+
+@api.post("/ingest", response_model=IngestResult, tags=["writes"], dependencies=[Writer],
+          openapi_extra={"requestBody": {"content": {
+              "multipart/form-data": {"schema": {"type": "object", "properties": {
+                  "file": {"type": "string", "format": "binary"},
+                  "format": {"type": "string"}}, "required": ["file"]}},
+              "application/json": {"schema": IngestRequest.model_json_schema()}}}})
+async def ingest(request: Request, store: StoreDep, settings: SettingsDep,
+                 extract: bool = False, fuse: bool = False) -> JSONResponse:
+    """Ingest one uploaded file (multipart ``file``) or one URL (JSON ``{"url": ...}``);
+    ``extract``/``fuse`` run extraction and fusion afterwards. 422 when the input was refused
+    (the report says why), 413 when the upload is larger than ``upload_max_bytes``."""
+    from frontlens.ingest.base import RawInput
+
+    ctype = request.headers.get("content-type", "")
+    limit = settings.upload_max_bytes
+    if ctype.startswith("multipart/form-data"):
+        parser = MultiPartParser(request.headers, _limited_body(request, limit), max_files=1,
+                                 max_fields=4)
+        try:
+            form = await parser.parse()
+        except MultiPartException as exc:
+            raise HTTPException(400, f"bad multipart body: {exc.message}") from exc
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(400, "multipart body needs a 'file' part")
+        fmt = form.get("format")
+        name = _SAFE_NAME.sub("_", Path(upload.filename or "upload").name).strip("._") or "upload"
+        tmp = Path(tempfile.mkdtemp(prefix="frontlens-upload-"))
+        try:
+            path = tmp / name
+            with path.open("wb") as fh:
+                await run_in_threadpool(shutil.copyfileobj, upload.file, fh)
+            await upload.close()
+            raw = RawInput(origin=f"upload:{name}", path=path)
+            result = await run_in_threadpool(_run_ingest, store, settings, raw,
+                                             fmt if isinstance(fmt, str) and fmt else None,
+                                             extract, fuse)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    elif ctype.startswith("application/json"):
+        body = b""
+        async for chunk in _limited_body(request, min(limit, 64 * 1024)):
+            body += chunk
+        try:
+            req = IngestRequest.model_validate_json(body)
+        except ValidationError as exc:
+            raise HTTPException(422, json.loads(exc.json(include_url=False))) from exc
+        if not re.match(r"^https?://", req.url, re.I):
+            raise HTTPException(422, "only http(s) URLs are fetched")
+        raw = RawInput(origin=req.url, url=req.url)
+        result = await run_in_threadpool(_run_ingest, store, settings, raw, req.format,
+                                         extract, fuse)
+    else:
+        raise HTTPException(415, "send multipart/form-data with a 'file' part, or JSON "
+                                 '{"url": ...}')
+    return JSONResponse(result.model_dump(mode="json"),
+                        status_code=422 if result.error else 200)
+
+
+@api.post("/fuse", tags=["writes"], dependencies=[Writer])
+def fuse(store: StoreDep) -> dict[str, Any]:
+    """Rebuild events, grades, contradictions and the control timeline (idempotent)."""
+    return asdict(pic.run_fusion(store))
+
+
+# -- the app ------------------------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None, *, static_dir: Path | None = None,
+               read_only: bool = False) -> FastAPI:
+    """The API over ``settings.db`` (one Store per app), with the dashboard at ``/`` when its
+    static folder exists. ``read_only`` refuses every write whatever the token."""
+    settings = settings or get_settings()
+    store = Store(settings.db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(title="frontlens", version="0.1.0", lifespan=lifespan,
+                  description="A sourced, confidence-graded picture from public war reporting. "
+                              "Source text is returned as plain JSON strings.")
+    app.state.store, app.state.settings, app.state.read_only = store, settings, read_only
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    app.include_router(api)
+    static = static_dir if static_dir is not None else STATIC_DIR
+    if static.is_dir():
+        app.mount("/", StaticFiles(directory=static, html=True), name="dashboard")
+    else:
+        @app.get("/", include_in_schema=False)
+        def root() -> dict[str, str]:
+            return {"api": "/api", "docs": "/docs", "dashboard": f"not installed ({static})"}
+    return app
