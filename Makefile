@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= out/demo.db
 FL := $(BIN)/frontlens --db sqlite:///$(DEMO_DB)
 
-.PHONY: install demo test lint bench eval clean
+.PHONY: install demo test lint bench eval web clean
 
 install: $(STAMP)
 
@@ -47,7 +47,7 @@ test: install
 	bash scripts/test.sh
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 
 bench: install
 	$(BIN)/python bench/ingest.py
@@ -58,6 +58,11 @@ eval: install
 	$(BIN)/frontlens eval ../shared/data/news/dev.jsonl --json out/eval_dev.json --md out/eval_dev.md
 	$(BIN)/frontlens eval ../shared/data/news/dev_ukru.jsonl --json out/eval_ukru.json --md out/eval_ukru.md
 	$(BIN)/frontlens eval-geoparse ../shared/data/geoparse/GeoWebNews/GWN.xml --json out/eval_gwn.json > /dev/null
+
+# The built dashboard is committed (src/frontlens/serve/static), so serving needs no Node;
+# this rebuilds it from web/ with npm (Leaflet, world-atlas) after a change to web/src.
+web: install
+	bash scripts/build_web.sh
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

@@ -7,6 +7,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BIN="${VENV:-.venv}/bin"
 
+# Browser tests drive Debian's Chromium; install it when we can (root with apt), else they skip.
+if [[ ! -x /usr/bin/chromium && "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "installing Debian chromium for the browser tests" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 \
+        || echo "warning: could not install chromium; browser tests will be skipped" >&2
+fi
+
 started=0
 if [[ -z "${FRONTLENS_TEST_PG_URL:-}" ]]; then
     if line="$(bash scripts/pg-test-server.sh | tail -n 1)" \

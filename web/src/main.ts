@@ -1,0 +1,794 @@
+// frontlens dashboard: map + timeline + evidence, ledgers, contradictions, brief, ingest.
+// Leaflet is loaded by index.html from /vendor/leaflet (global L); no request leaves the origin.
+import { ApiError, getAll, getJSON, getText, ingest, items } from "./api";
+import { append, clear, el, extLink, highlighted, status } from "./dom";
+
+declare const L: any;
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const DAY = 86_400_000;
+const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+const parseDay = (s: string) => Date.parse(s.slice(0, 10) + "T00:00:00Z");
+
+const STATUS_COLOURS: Record<string, string> = {
+  occupied: "#c0392b", occupied_pre2022: "#7b241c", liberated: "#2e86c1",
+  contested: "#a6a6a6", free: "#5dade2",
+};
+const CONTROLLER_COLOURS: Record<string, string> = { UA: "#1f6fb2", RU: "#b8322a", unknown: "#6b6b6b" };
+const CONTROLLER_NAMES: Record<string, string> = { UA: "Ukraine", RU: "Russia", unknown: "unknown" };
+
+/** Opacity from the Admiralty grade: credibility digit 1 (confirmed) … 6 (cannot be judged). */
+export function gradeOpacity(grade: string | null | undefined): number {
+  const m = /^([A-F])([1-6])$/.exec(grade || "");
+  if (!m) return 0.3;
+  const byDigit = [1, 0.9, 0.72, 0.55, 0.4, 0.3][Number(m[2]) - 1];
+  const byLetter = { A: 1, B: 0.95, C: 0.85, D: 0.75, E: 0.65, F: 0.55 }[m[1] as "A"];
+  return Math.max(0.2, byDigit * byLetter);
+}
+
+const state = {
+  min: parseDay("2022-02-24"),
+  max: Date.now(),
+  asOf: parseDay("2022-09-12"),
+  playing: 0 as number,
+  layers: [] as any[],
+  layerCache: new Map<string, any>(),
+  events: [] as any[],
+  coords: new Map<string, [number, number]>(), // place_id → lat, lon (from the picture)
+  picture: [] as any[],
+  selected: null as string | null,
+  loadSeq: 0,
+};
+
+let map: any;
+let controlLayer: any;
+let placeLayer: any;
+let eventLayer: any;
+
+// ---------------------------------------------------------------------------------- tabs
+
+function setupTabs(): void {
+  const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>("[role=tab]"));
+  const show = (tab: HTMLButtonElement, focus = false) => {
+    for (const t of tabs) {
+      const on = t === tab;
+      t.setAttribute("aria-selected", String(on));
+      t.tabIndex = on ? 0 : -1;
+      $(t.getAttribute("aria-controls")!).hidden = !on;
+    }
+    if (focus) tab.focus();
+    $("search-results").hidden = true;
+    const view = tab.dataset.view!;
+    if (view === "map") map?.invalidateSize();
+    void loadView(view);
+  };
+  tabs.forEach((t, i) => {
+    t.addEventListener("click", () => show(t));
+    t.addEventListener("keydown", (e) => {
+      const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+      if (d) { e.preventDefault(); show(tabs[(i + d + tabs.length) % tabs.length], true); }
+    });
+  });
+}
+
+const loaded = new Set<string>();
+async function loadView(view: string): Promise<void> {
+  if (loaded.has(view)) return;
+  loaded.add(view);
+  try {
+    if (view === "ledgers") await loadLedgers();
+    else if (view === "contradictions") await loadContradictions();
+  } catch (e) {
+    loaded.delete(view);
+    console.error(e);
+  }
+}
+
+// ---------------------------------------------------------------------------------- map
+
+async function setupMap(): Promise<void> {
+  map = L.map("map", { zoomControl: true, preferCanvas: false, attributionControl: true,
+                       minZoom: 4, maxZoom: 13, keyboard: true })
+    .setView([48.9, 33.5], 6);
+  map.attributionControl.setPrefix(false);
+  // the container changes size with the panel, the phone layout and orientation changes
+  if ("ResizeObserver" in window) new ResizeObserver(() => map.invalidateSize()).observe($("map"));
+  map.attributionControl.addAttribution("Natural Earth; gazetteer: Who's On First, GeoNames");
+  map.createPane("basemap").style.zIndex = "200";
+  map.createPane("control").style.zIndex = "300";
+  map.createPane("labels").style.zIndex = "350";
+  map.createPane("events").style.zIndex = "420";
+  map.createPane("places").style.zIndex = "450";
+  controlLayer = L.layerGroup().addTo(map);
+  placeLayer = L.layerGroup().addTo(map);
+  eventLayer = L.layerGroup().addTo(map);
+  L.control.layers(null, {
+    "Control map": controlLayer, "Settlements": placeLayer, "Events (7 days)": eventLayer,
+  }, { collapsed: true }).addTo(map);
+
+  const [countries, places] = await Promise.all([
+    fetch("/basemap/countries.geojson").then((r) => r.json()).catch(() => null),
+    fetch("/basemap/places.geojson").then((r) => r.json()).catch(() => null),
+  ]);
+  if (countries) {
+    L.geoJSON(countries, {
+      pane: "basemap", interactive: false,
+      style: (f: any) => ({
+        color: "#8a8a8a", weight: f.properties.name === "Ukraine" ? 1.6 : 0.8,
+        fillColor: f.properties.name === "Ukraine" ? "#fbfaf5" : "#e9e7e0", fillOpacity: 1,
+      }),
+    }).addTo(map);
+  }
+  if (places) {
+    const labels = L.layerGroup().addTo(map);
+    for (const f of places.features) {
+      const [lon, lat] = f.geometry.coordinates;
+      const p = f.properties;
+      if (p.kind === "oblast") {
+        const node = el("span", { class: "oblast-label" }, p.name.replace(/ Oblast$/, ""));
+        L.marker([lat, lon], { pane: "labels", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "oblast-icon", html: node, iconSize: null }) }).addTo(labels);
+      } else {
+        const m = L.circleMarker([lat, lon], { pane: "labels", radius: p.rank === 1 ? 3.5 : 2.5,
+          color: "#444", weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: false });
+        if (p.rank <= 2) {
+          m.bindTooltip(tip(p.name), { permanent: true, direction: "right", className: "city-label",
+                                  offset: [4, 0] });
+        }
+        m.addTo(labels);
+      }
+    }
+  }
+}
+
+/** Leaflet puts *string* tooltip content in with innerHTML: always hand it a text element. */
+function tip(text: string): HTMLElement {
+  return el("span", {}, text);
+}
+
+function layerForDate(day: string): any | null {
+  // the newest layer dated on or before the day (the API's /layers/for does the same)
+  let best: any = null;
+  for (const l of state.layers) {
+    const d = l.layer_date;
+    if (d && d <= day && (!best || d > best.layer_date)) best = l;
+  }
+  return best;
+}
+
+async function drawControl(day: string, seq: number): Promise<void> {
+  let layer: any = null;
+  try {
+    const r = await getJSON("/layers/for", { date: day });
+    layer = Array.isArray(r) ? r[0] : r?.layer ?? r;
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) console.warn(e);
+    layer = layerForDate(day);
+  }
+  if (seq !== state.loadSeq) return;
+  if (!layer || !layer.id) {
+    controlLayer.clearLayers();
+    $("layer-info").textContent = "no control map on or before this date";
+    return;
+  }
+  let fc = state.layerCache.get(layer.id);
+  if (!fc) {
+    fc = await getJSON(`/layers/${encodeURIComponent(layer.id)}/features`);
+    state.layerCache.set(layer.id, fc);
+  }
+  if (seq !== state.loadSeq) return;
+  controlLayer.clearLayers();
+  L.geoJSON(fc, {
+    pane: "control", interactive: false,
+    style: (f: any) => {
+      const s = f.properties?.status ?? "contested";
+      return { color: STATUS_COLOURS[s] ?? "#999", weight: 0.6, fillOpacity: 0.35,
+               fillColor: STATUS_COLOURS[s] ?? "#999" };
+    },
+  }).addTo(controlLayer);
+  $("layer-info").textContent = `control map: ${layer.name ?? layer.id} (${layer.layer_date ?? "undated"})`;
+}
+
+function placeKey(p: any): string {
+  return p.place_id || p.place;
+}
+
+function drawPlaces(rows: any[]): void {
+  placeLayer.clearLayers();
+  const list = $("place-list");
+  clear(list);
+  for (const p of rows) {
+    if (p.place_id && p.lat != null) state.coords.set(p.place_id, [p.lat, p.lon]);
+    const label = `${p.place}: ${CONTROLLER_NAMES[p.controller] ?? p.controller} since ${p.since}, grade ${p.grade}${p.disputed ? ", disputed" : ""}`;
+    if (p.lat != null && p.lon != null) {
+      const op = gradeOpacity(p.grade);
+      const m = L.circleMarker([p.lat, p.lon], {
+        pane: "places", radius: 8, weight: p.disputed ? 3 : 1.5,
+        color: p.disputed ? "#f1c40f" : "#222", dashArray: p.disputed ? "3 2" : null,
+        fillColor: CONTROLLER_COLOURS[p.controller] ?? "#666", fillOpacity: op, opacity: 0.5 + op / 2,
+        className: "fl-place",
+      });
+      m.bindTooltip(tip(label));
+      m.on("click", () => openPlace(p));
+      m.addTo(placeLayer);
+      const path: SVGElement | undefined = m.getElement?.();
+      if (path) {
+        path.setAttribute("tabindex", "0");
+        path.setAttribute("role", "button");
+        path.setAttribute("aria-label", label);
+        path.setAttribute("data-place", p.place);
+        path.addEventListener("keydown", (e: KeyboardEvent) => {
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openPlace(p); }
+        });
+      }
+    }
+    list.appendChild(el("li", {}, el("button", {
+      type: "button", class: `place-btn ctl-${p.controller}`, "data-place": p.place,
+      "aria-label": label, onclick: () => openPlace(p),
+    }, el("span", { class: "swatch", style: `opacity:${gradeOpacity(p.grade)}`, "aria-hidden": "true" }),
+      `${p.place} `, el("small", {}, `${p.controller} · ${p.grade}${p.disputed ? " · disputed" : ""}`))));
+  }
+  $("place-count").textContent = `${rows.length} settlements with a known controller`;
+}
+
+function drawEvents(day: string): void {
+  eventLayer.clearLayers();
+  const t = parseDay(day);
+  for (const e of state.events) {
+    const d = e.first_date ?? e.last_date;
+    if (!d) continue;
+    const dt = parseDay(d);
+    if (dt > t || dt < t - 6 * DAY) continue;
+    const ll = (e.lat != null && e.lon != null) ? [e.lat, e.lon] : state.coords.get(e.place_id);
+    if (!ll) continue;
+    // a ring under the settlement dot: the dot stays clickable, the ring still shows the event
+    const m = L.circleMarker(ll, {
+      pane: "events", radius: 13, weight: 4, color: "#f39c12", opacity: 0.9, fill: true,
+      fillOpacity: 0, className: "fl-event",
+    });
+    m.bindTooltip(tip(`${e.place_name ?? e.subject ?? "?"}: ${e.action} (${d}, ${e.grade})`));
+    m.on("click", () => openEvent(e.id));
+    m.addTo(eventLayer);
+  }
+}
+
+// ---------------------------------------------------------------------------------- as-of
+
+async function setAsOf(t: number, why = "user"): Promise<void> {
+  t = Math.min(Math.max(t, state.min), state.max);
+  state.asOf = t;
+  const day = iso(t);
+  const slider = $<HTMLInputElement>("asof");
+  slider.value = String(Math.round((t - state.min) / DAY));
+  slider.setAttribute("aria-valuetext", day);
+  $<HTMLInputElement>("asof-date").value = day;
+  const seq = ++state.loadSeq;
+  const t0 = performance.now();
+  status($("map-status"), `loading ${day}…`);
+  try {
+    const [rows] = await Promise.all([
+      getJSON("/picture", { as_of: day }),
+      drawControl(day, seq).catch((e) => console.warn("control map", e)),
+    ]);
+    if (seq !== state.loadSeq) return;
+    state.picture = items(rows);
+    drawPlaces(state.picture);
+    drawEvents(day);
+    const ms = performance.now() - t0;
+    (window as any).__fl.lastAsOfMs = ms;
+    (window as any).__fl.asOf = day;
+    performance.measure?.(`fl-asof ${day}`, { start: t0, end: performance.now() });
+    status($("map-status"), `as of ${day}: ${state.picture.length} settlements (${Math.round(ms)} ms)`);
+    history.replaceState(null, "", `#as_of=${day}`);
+    if (state.selected && why !== "play") {
+      const p = state.picture.find((x) => placeKey(x) === state.selected);
+      if (p) renderPlaceHeader(p);
+    }
+  } catch (e) {
+    if (seq === state.loadSeq) status($("map-status"), `could not load ${day}: ${(e as Error).message}`, "error");
+  }
+}
+
+function setupTime(): void {
+  const slider = $<HTMLInputElement>("asof");
+  slider.min = "0";
+  slider.max = String(Math.round((state.max - state.min) / DAY));
+  slider.addEventListener("input", () => void setAsOf(state.min + Number(slider.value) * DAY));
+  const date = $<HTMLInputElement>("asof-date");
+  date.min = iso(state.min);
+  date.max = iso(state.max);
+  date.addEventListener("change", () => { if (date.value) void setAsOf(parseDay(date.value)); });
+  $("prev-day").addEventListener("click", () => void setAsOf(state.asOf - DAY));
+  $("next-day").addEventListener("click", () => void setAsOf(state.asOf + DAY));
+  const play = $<HTMLButtonElement>("play");
+  play.addEventListener("click", () => (state.playing ? stop() : start()));
+  const speed = $<HTMLSelectElement>("speed");
+  const start = () => {
+    if (state.asOf >= state.max) void setAsOf(state.min);
+    play.setAttribute("aria-pressed", "true");
+    play.textContent = "❚❚ Pause";
+    const tick = async () => {
+      if (!state.playing) return;
+      if (state.asOf >= state.max) return stop();
+      await setAsOf(state.asOf + DAY, "play");
+      if (state.playing) state.playing = window.setTimeout(tick, Number(speed.value));
+    };
+    state.playing = window.setTimeout(tick, 0);
+  };
+  const stop = () => {
+    window.clearTimeout(state.playing);
+    state.playing = 0;
+    play.setAttribute("aria-pressed", "false");
+    play.textContent = "▶ Play";
+  };
+  $("range-info").textContent = `${iso(state.min)} – ${iso(state.max)}`;
+}
+
+async function loadRange(): Promise<void> {
+  const [layers, events] = await Promise.all([
+    getJSON("/layers").then(items).catch(() => []),
+    getAll("/events").catch(() => []),
+  ]);
+  state.layers = layers;
+  state.events = events;
+  const days: number[] = [];
+  for (const l of layers) if (l.layer_date) days.push(parseDay(l.layer_date));
+  for (const e of events) {
+    if (e.first_date) days.push(parseDay(e.first_date));
+    if (e.last_date) days.push(parseDay(e.last_date));
+  }
+  if (days.length) {
+    state.min = Math.min(...days) - 3 * DAY;
+    state.max = Math.max(...days) + 3 * DAY;
+  }
+  const hash = /as_of=(\d{4}-\d{2}-\d{2})/.exec(location.hash);
+  state.asOf = hash ? parseDay(hash[1]) : days.length ? Math.max(...days) : state.max;
+}
+
+// ---------------------------------------------------------------------------------- panel
+
+function openPanel(): HTMLElement {
+  const panel = $("panel");
+  panel.hidden = false;
+  document.body.classList.add("panel-open");
+  return panel;
+}
+
+function closePanel(): void {
+  $("panel").hidden = true;
+  document.body.classList.remove("panel-open");
+  state.selected = null;
+  map?.invalidateSize();
+}
+
+function renderPlaceHeader(p: any): void {
+  const head = $("panel-head");
+  clear(head);
+  append(head, [
+    el("h2", { id: "panel-title", tabindex: "-1" }, p.place),
+    el("p", { class: "asof-line" },
+      `As of ${iso(state.asOf)}: `,
+      el("strong", { class: `ctl ctl-${p.controller}` }, CONTROLLER_NAMES[p.controller] ?? p.controller),
+      ` since ${p.since}`, " · grade ", el("strong", { class: "grade" }, p.grade),
+      ` (score ${Number(p.score).toFixed(2)})`,
+      p.disputed ? el("span", { class: "badge disputed" }, "disputed") : null),
+  ]);
+}
+
+async function openPlace(p: any): Promise<void> {
+  state.selected = placeKey(p);
+  const panel = openPanel();
+  renderPlaceHeader(p);
+  const body = $("panel-body");
+  clear(body);
+  body.appendChild(el("p", { class: "muted" }, "loading timeline…"));
+  ($("panel-title") as HTMLElement).focus();
+  map?.invalidateSize();
+  let steps: any[] = [];
+  try {
+    steps = items(await getJSON(`/timeline/${encodeURIComponent(p.place_id || p.place)}`));
+  } catch (e) {
+    clear(body);
+    body.appendChild(el("p", { class: "error" }, `timeline: ${(e as Error).message}`));
+    return;
+  }
+  if (state.selected !== placeKey(p)) return;
+  clear(body);
+  body.appendChild(el("h3", {}, "Control timeline"));
+  const ol = el("ol", { class: "timeline", "aria-label": `Control timeline of ${p.place}` });
+  let current: any = null;
+  const asOf = iso(state.asOf);
+  for (const step of steps) {
+    const s = step.state ?? step;
+    const isNow = s.since <= asOf && (!s.until || s.until > asOf);
+    if (isNow) current = step;
+    const evIds: string[] = s.event_ids ?? [];
+    ol.appendChild(el("li", { class: `tl ctl-${s.controller}${isNow ? " now" : ""}` },
+      el("span", { class: "tl-date" }, `${s.since} → ${s.until ?? "…"}`), " ",
+      el("strong", {}, CONTROLLER_NAMES[s.controller] ?? s.controller), ` · ${s.grade}`,
+      s.disputed ? el("span", { class: "badge disputed" }, "disputed") : null,
+      isNow ? el("span", { class: "badge" }, "as of date") : null,
+      evIds.length ? el("span", { class: "tl-events" }, ...evIds.map((id) =>
+        el("button", { type: "button", class: "linkish", onclick: () => openEvent(id, false) },
+          `event ${id.slice(0, 12)}`))) : null));
+  }
+  if (!steps.length) ol.appendChild(el("li", {}, "no control states"));
+  body.appendChild(ol);
+  const evSection = el("section", { id: "event-detail", "aria-live": "polite" });
+  body.appendChild(evSection);
+  const pick = current ?? steps[steps.length - 1];
+  const ids: string[] = (pick?.state ?? pick)?.event_ids ?? [];
+  if (ids.length) await openEvent(ids[ids.length - 1], false);
+  else if (pick?.evidence?.length) renderEvidence(evSection, pick.evidence);
+}
+
+async function openEvent(id: string, standalone = true): Promise<void> {
+  if (standalone) {
+    openPanel();
+    const head = $("panel-head");
+    clear(head);
+    head.appendChild(el("h2", { id: "panel-title", tabindex: "-1" }, "Event"));
+    clear($("panel-body"));
+    $("panel-body").appendChild(el("section", { id: "event-detail", "aria-live": "polite" }));
+  }
+  const sec = $("event-detail");
+  clear(sec);
+  sec.appendChild(el("p", { class: "muted" }, "loading event…"));
+  let d: any;
+  try {
+    d = await getJSON(`/events/${encodeURIComponent(id)}`);
+  } catch (e) {
+    clear(sec);
+    sec.appendChild(el("p", { class: "error" }, `event ${id}: ${(e as Error).message}`));
+    return;
+  }
+  const e = d.event ?? d;
+  clear(sec);
+  const what = e.kind === "control"
+    ? `${e.place_name ?? "?"}: ${e.action}${e.new_controller && e.new_controller !== "unknown" ? ` (controller ${e.new_controller})` : ""}`
+    : `${e.subject ?? e.place_name ?? "?"}: ${e.action}`;
+  const when = e.first_date ? (e.last_date && e.last_date !== e.first_date ? `${e.first_date} … ${e.last_date}` : e.first_date) : "undated";
+  append(sec, [
+    el("h3", {}, "The claim"),
+    el("p", { class: "claim" }, what, el("br"), el("small", {}, `${when} · ${e.time_precision ?? ""} · event ${e.id}`)),
+    el("p", {}, "Grade ", el("strong", { class: "grade" }, e.grade),
+      ` — source reliability ${e.reliability}, information credibility ${e.credibility}; ` +
+      `${e.n_sources_independent} independent source group(s), ${e.n_mentions} mention(s)` +
+      (e.contradicted ? "; contradicted" : "")),
+  ]);
+  if (d.explain) {
+    sec.appendChild(el("details", { class: "explain" }, el("summary", {}, "Why this grade (explain)"),
+      el("pre", {}, d.explain)));
+  }
+  renderEvidence(sec, d.evidence ?? []);
+}
+
+function renderEvidence(sec: HTMLElement, evidence: any[]): void {
+  for (const role of ["supporting", "contradicting"]) {
+    const rows = evidence.filter((x) => (x.role ?? "supporting") === role);
+    sec.appendChild(el("h3", {}, `${role === "supporting" ? "Supporting" : "Contradicting"} sources (${rows.length})`));
+    if (!rows.length) { sec.appendChild(el("p", { class: "muted" }, "none")); continue; }
+    const ul = el("ul", { class: `evidence ${role}` });
+    for (const x of rows) {
+      const media: string[] = [...(x.media ?? []), ...(x.evidence_urls ?? [])];
+      ul.appendChild(el("li", { class: "ev" },
+        el("div", { class: "ev-meta" },
+          el("strong", {}, x.outlet ?? "unknown outlet"), " · ",
+          x.published_at ? String(x.published_at).slice(0, 16).replace("T", " ") : "undated", " · ",
+          x.url ? extLink(x.url, "source link") : el("span", { class: "muted" }, "no link"),
+          x.duplicate_of ? el("span", { class: "badge" }, `copy of ${String(x.duplicate_of).slice(0, 12)}`) : null),
+        el("blockquote", { class: "ev-sentence" },
+          x.sentence != null ? el("mark", {}, x.sentence) : highlighted(x.text ?? "", x.start, x.end)),
+        el("div", { class: "ev-ids muted" }, `${x.source_id} [${x.start}:${x.end}]`),
+        media.length ? el("div", { class: "media" }, "Photos/videos: ",
+          ...media.map((u, i) => [i ? ", " : "", extLink(u, mediaLabel(u))])) : null));
+    }
+    sec.appendChild(ul);
+  }
+}
+
+function mediaLabel(u: string): string {
+  try { const p = new URL(u).pathname; return p.split("/").pop() || u; } catch { return u; }
+}
+
+// ---------------------------------------------------------------------------------- tables
+
+type Col = { key: string; label: string; num?: boolean; fmt?: (r: any) => string | Node };
+
+function sortableTable(host: HTMLElement, rows: any[], cols: Col[], caption: string,
+                       initial: { key: string; dir: 1 | -1 } = { key: cols[0].key, dir: 1 }): void {
+  clear(host);
+  let sortKey = initial.key;
+  let dir: number = initial.dir;
+  const filter = el("input", { type: "search", id: `${host.id}-filter`, placeholder: "filter…",
+                               "aria-controls": `${host.id}-table` });
+  const count = el("span", { class: "muted", "aria-live": "polite" });
+  const table = el("table", { id: `${host.id}-table` });
+  const thead = el("thead");
+  const tbody = el("tbody");
+  table.append(el("caption", {}, caption), thead, tbody);
+  const headRow = el("tr");
+  const ths: HTMLTableCellElement[] = [];
+  for (const c of cols) {
+    const th = el("th", { scope: "col", "aria-sort": "none" },
+      el("button", { type: "button", class: "sort", onclick: () => {
+        dir = sortKey === c.key ? -dir : 1; sortKey = c.key; render();
+      } }, c.label));
+    ths.push(th);
+    headRow.appendChild(th);
+  }
+  thead.appendChild(headRow);
+  const cellText = (r: any, c: Col) => {
+    const v = r[c.key];
+    return Array.isArray(v) ? v.join(" ") : v == null ? "" : String(v);
+  };
+  const render = () => {
+    const q = filter.value.trim().toLowerCase();
+    const col = cols.find((c) => c.key === sortKey)!;
+    const shown = rows.filter((r) => !q || cols.some((c) => cellText(r, c).toLowerCase().includes(q)));
+    shown.sort((a, b) => {
+      const x = a[sortKey], y = b[sortKey];
+      if (col.num) return dir * ((Number(x) || 0) - (Number(y) || 0));
+      return dir * cellText(a, col).localeCompare(cellText(b, col));
+    });
+    clear(tbody);
+    for (const r of shown) {
+      tbody.appendChild(el("tr", {}, ...cols.map((c) => el("td", { class: c.num ? "num" : "" },
+        c.fmt ? c.fmt(r) : cellText(r, c)))));
+    }
+    ths.forEach((th, i) => th.setAttribute("aria-sort",
+      cols[i].key === sortKey ? (dir > 0 ? "ascending" : "descending") : "none"));
+    count.textContent = `${shown.length} of ${rows.length} rows`;
+  };
+  filter.addEventListener("input", render);
+  host.append(el("div", { class: "table-tools" },
+    el("label", { for: filter.id }, "Filter "), filter, " ", count),
+    el("div", { class: "table-wrap" }, table));
+  render();
+}
+
+function cites(r: any): Node {
+  const cs: any[] = r.citations ?? (r.citation ? [r.citation] : []);
+  if (!cs.length) return document.createTextNode(r.sentence ?? "");
+  const d = el("details", {}, el("summary", {}, `${cs.length} citation(s)`));
+  for (const c of cs) {
+    d.appendChild(el("p", { class: "cite-row" }, el("strong", {}, c.outlet ?? "?"), " ",
+      c.published_at ? String(c.published_at).slice(0, 10) : "", ": ",
+      el("mark", {}, c.sentence ?? ""), " ", c.url ? extLink(c.url, "link") : null));
+  }
+  return d;
+}
+
+async function loadLedgers(): Promise<void> {
+  const [eq, claims] = await Promise.all([
+    getAll("/ledger/equipment").catch((e) => { status($("ledger-equipment"), String(e.message), "error"); return null; }),
+    getJSON("/ledger/claims", { limit: "1000" }).then(items).catch((e) => { status($("ledger-claims"), String(e.message), "error"); return null; }),
+  ]);
+  if (eq) {
+    sortableTable($("ledger-equipment"), eq, [
+      { key: "side", label: "Side" }, { key: "category", label: "Category" },
+      { key: "type", label: "Type" }, { key: "destroyed", label: "Destroyed", num: true },
+      { key: "damaged", label: "Damaged", num: true }, { key: "abandoned", label: "Abandoned", num: true },
+      { key: "captured", label: "Captured", num: true }, { key: "unknown", label: "Unknown", num: true },
+      { key: "total", label: "Total", num: true },
+      { key: "citations", label: "Evidence", fmt: cites },
+    ], "Equipment losses (Oryx-style: an event counts once)", { key: "total", dir: -1 });
+  }
+  if (claims) {
+    sortableTable($("ledger-claims"), claims, [
+      { key: "published_at", label: "Published", fmt: (r) => r.published_at ? String(r.published_at).slice(0, 16).replace("T", " ") : "undated" },
+      { key: "speaker", label: "Speaker" }, { key: "role", label: "Role" },
+      { key: "side", label: "Side" },
+      { key: "against_interest", label: "Against interest", fmt: (r) => r.against_interest ? "yes" : "" },
+      { key: "direct", label: "Direct quote", fmt: (r) => r.direct ? "yes" : "reported" },
+      { key: "quote", label: "Quote", fmt: (r) => el("mark", {}, r.quote ?? "") },
+      { key: "outlet", label: "Outlet", fmt: (r) => r.url ? extLink(r.url, r.outlet ?? "link") : (r.outlet ?? "") },
+    ], "Claims ledger (statements; first 1000)", { key: "published_at", dir: -1 });
+  }
+}
+
+async function loadContradictions(): Promise<void> {
+  const host = $("contradictions-list");
+  let rows: any[];
+  try { rows = await getAll("/contradictions"); } catch (e) { status(host, (e as Error).message, "error"); return; }
+  clear(host);
+  if (!rows.length) { host.textContent = "No contradictions."; return; }
+  const ul = el("ul", { class: "contra" });
+  for (const c of rows) {
+    ul.appendChild(el("li", {},
+      el("h3", {}, `${c.place_name ?? "—"} · ${c.kind.replace(/_/g, " ")}`),
+      el("p", {}, c.reason),
+      el("div", { class: "pair" },
+        el("div", {}, el("strong", {}, c.a_outlet ?? c.a_source_id), ` ${c.a_date ?? ""}`,
+          el("blockquote", {}, el("mark", {}, c.a_quote ?? "")),
+          c.a_event_id ? el("button", { type: "button", class: "linkish", onclick: () => openEventFromTab(c.a_event_id) }, "open event") : null),
+        el("div", {}, el("strong", {}, c.b_outlet ?? c.b_source_id), ` ${c.b_date ?? ""}`,
+          el("blockquote", {}, el("mark", {}, c.b_quote ?? "")),
+          c.b_event_id ? el("button", { type: "button", class: "linkish", onclick: () => openEventFromTab(c.b_event_id) }, "open event") : null))));
+  }
+  host.appendChild(ul);
+}
+
+function openEventFromTab(id: string): void {
+  (document.querySelector("[data-view=map]") as HTMLButtonElement).click();
+  void openEvent(id);
+}
+
+// ---------------------------------------------------------------------------------- brief
+
+function setupBrief(): void {
+  const from = $<HTMLInputElement>("brief-from");
+  const to = $<HTMLInputElement>("brief-to");
+  from.value = iso(state.asOf - 6 * DAY);
+  to.value = iso(state.asOf);
+  $("brief-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const fmt = $<HTMLSelectElement>("brief-format").value;
+    const out = $("brief-out");
+    clear(out);
+    status($("brief-status"), "loading…");
+    try {
+      if (fmt === "html") {
+        const html = await getText("/brief", { from: from.value, to: to.value, format: "html" });
+        // sandbox with no tokens: no scripts, no forms, no same-origin; CSP is inherited too
+        const frame = el("iframe", { sandbox: "", title: "Daily brief (HTML)", class: "brief-frame",
+                                      referrerpolicy: "no-referrer" });
+        frame.srcdoc = html;
+        out.appendChild(frame);
+      } else if (fmt === "md") {
+        out.appendChild(el("pre", { class: "brief-text" },
+          await getText("/brief", { from: from.value, to: to.value, format: "md" })));
+      } else {
+        const j = await getJSON("/brief", { from: from.value, to: to.value, format: "json" });
+        out.appendChild(el("pre", { class: "brief-text" }, JSON.stringify(j, null, 2)));
+      }
+      status($("brief-status"), `brief ${from.value} – ${to.value}`);
+    } catch (e) {
+      status($("brief-status"), (e as Error).message, "error");
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------- ingest
+
+function setupIngest(): void {
+  const form = $<HTMLFormElement>("ingest-form");
+  const token = $<HTMLInputElement>("ingest-token");
+  try { token.value = sessionStorage.getItem("fl-token") ?? ""; } catch { /* storage off */ }
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const file = $<HTMLInputElement>("ingest-file").files?.[0];
+    const url = $<HTMLInputElement>("ingest-url").value.trim();
+    const out = $("ingest-result");
+    const bar = $<HTMLProgressElement>("ingest-progress");
+    clear(out);
+    if (!file && !url) { status($("ingest-status"), "choose a file or enter a URL", "error"); return; }
+    try { sessionStorage.setItem("fl-token", token.value); } catch { /* storage off */ }
+    const submit = form.querySelector("button[type=submit]") as HTMLButtonElement;
+    submit.disabled = true;
+    bar.hidden = false;
+    bar.removeAttribute("value");
+    status($("ingest-status"), file ? `uploading ${file.name}…` : `fetching ${url}…`);
+    try {
+      let body: FormData | string;
+      if (file) { body = new FormData(); body.append("file", file, file.name); }
+      else body = JSON.stringify({ url });
+      const process = $<HTMLInputElement>("ingest-process").checked;
+      const res = await ingest(body, token.value.trim(), process, (loaded, total) => {
+        if (total) { bar.max = total; bar.value = loaded; }
+        if (total && loaded >= total) status($("ingest-status"), "uploaded; processing on the server…");
+      });
+      bar.max = 1; bar.value = 1;
+      renderIngestReport(out, res);
+      status($("ingest-status"), res?.error ? `refused: ${res.error}` : "done",
+             res?.error ? "error" : "info");
+      loaded.delete("ledgers"); loaded.delete("contradictions");
+      void loadRange().then(() => setAsOf(state.asOf));
+    } catch (e) {
+      status($("ingest-status"), (e as Error).message, "error");
+    } finally {
+      submit.disabled = false;
+    }
+  });
+}
+
+function renderIngestReport(out: HTMLElement, res: any): void {
+  const reports: any[] = Array.isArray(res) ? res : res?.inputs ?? res?.items ?? [res];
+  const table = el("table", { class: "ingest-report" }, el("caption", {}, "Per-input report"),
+    el("thead", {}, el("tr", {}, ...["input", "format", "added", "skipped", "error"].map((h) => el("th", { scope: "col" }, h)))));
+  const tb = el("tbody");
+  for (const r of reports) {
+    tb.appendChild(el("tr", { class: r.error ? "bad" : "ok" },
+      el("td", {}, r.origin ?? ""), el("td", {}, r.format ?? ""),
+      el("td", { class: "num" }, String(r.added ?? r.stored ?? "")),
+      el("td", { class: "num" }, String(r.skipped ?? "")),
+      el("td", {}, r.error ?? (r.item_errors?.length ? r.item_errors.join("; ") : "—"))));
+  }
+  table.appendChild(tb);
+  const extra: Node[] = [];
+  for (const r of reports) {
+    if (r.extract) extra.push(el("p", {}, `extracted: ${r.extract.processed ?? "?"} source(s), ${r.extract.records ?? "?"} record(s)`));
+    if (r.fusion) extra.push(el("p", {}, `fusion: ${Object.entries(r.fusion).filter(([, v]) => typeof v === "number").map(([k, v]) => `${k.replace(/_/g, " ")} ${v}`).join(", ")}`));
+  }
+  out.append(table, ...extra, el("details", {}, el("summary", {}, "raw response"),
+    el("pre", {}, JSON.stringify(res, null, 2))));
+}
+
+// ---------------------------------------------------------------------------------- search, stats
+
+function setupSearch(): void {
+  $("search-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const q = $<HTMLInputElement>("search-q").value.trim();
+    const out = $("search-results");
+    clear(out);
+    if (!q) return;
+    try {
+      const rows = items(await getJSON("/search", { q }));
+      out.hidden = false;
+      out.appendChild(el("p", { class: "muted" }, `${rows.length} result(s) for “${q}” `,
+        el("button", { type: "button", class: "linkish", onclick: () => { out.hidden = true; $("search-q").focus(); } }, "close")));
+      const ul = el("ul");
+      for (const r of rows.slice(0, 50)) {
+        const s = r.source ?? r;
+        const snippet: string = r.snippet ?? s.text?.slice(0, 200) ?? "";
+        const off = snippet && r.match_start != null && s.text ? snippet.indexOf(s.text.slice(r.match_start, r.match_end)) : -1;
+        ul.appendChild(el("li", {}, el("strong", {}, s.outlet ?? s.origin ?? s.id), " ",
+          s.published_at ? String(s.published_at).slice(0, 10) : "", " ", s.url ? extLink(s.url, "link") : null,
+          el("div", { class: "snippet" }, off >= 0
+            ? highlighted(snippet, off, off + (r.match_end - r.match_start)) : document.createTextNode(snippet))));
+      }
+      out.appendChild(ul);
+    } catch (e) {
+      out.hidden = false;
+      out.appendChild(el("p", { class: "error" }, (e as Error).message));
+    }
+  });
+}
+
+async function loadStats(): Promise<void> {
+  try {
+    const s = await getJSON("/stats");
+    const c = s.counts ?? s;
+    const parts = Object.entries(c).filter(([, v]) => typeof v === "number" && v > 0).slice(0, 8)
+      .map(([k, v]) => `${k.replace(/_/g, " ")} ${v}`);
+    $("stats").textContent = parts.join(" · ");
+    if (s.writes_enabled === false) $("ingest-status").textContent = "The server has writes disabled: ingest will be refused.";
+  } catch { /* optional */ }
+}
+
+/** Zoom to the settlements of the picture (the area the data is about), once at start. */
+function fitToData(): void {
+  const pts = state.picture.filter((p) => p.lat != null && p.lon != null).map((p) => [p.lat, p.lon]);
+  if (!pts.length) return;
+  const b = L.latLngBounds(pts).pad(pts.length > 1 ? 0.6 : 0);
+  // no animation: the first view is drawn once, at its final zoom, by every renderer
+  if (pts.length === 1) map.setView(pts[0], 9, { animate: false });
+  else map.fitBounds(b, { maxZoom: 9, animate: false });
+}
+
+// ---------------------------------------------------------------------------------- start
+
+async function main(): Promise<void> {
+  (window as any).__fl = { ready: false, lastAsOfMs: null, asOf: null };
+  setupTabs();
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    if (!$("search-results").hidden) { $("search-results").hidden = true; return; }
+    if (!$("panel").hidden) closePanel();
+  });
+  $("panel-close").addEventListener("click", closePanel);
+  await Promise.all([setupMap(), loadRange()]);
+  setupTime();
+  setupBrief();
+  setupIngest();
+  setupSearch();
+  void loadStats();
+  await setAsOf(state.asOf, "init");
+  fitToData();
+  (window as any).__fl.map = map;
+  (window as any).__fl.ready = true;
+  document.body.dataset.ready = "1";
+}
+
+void main();
