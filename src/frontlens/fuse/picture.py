@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import String, delete, func, or_, select, type_coerce
 
 from frontlens.fuse import confidence as conf
@@ -183,13 +184,7 @@ def picture(store: Store, as_of: date) -> list[dict[str, Any]]:
     )
     with store.engine.connect() as conn:
         rows = conn.execute(q).all()
-    day, loads = _as_date, json.loads
-    return [
-        {"place": r[0], "place_id": r[1], "lat": r[2], "lon": r[3], "controller": r[4],
-         "since": day(r[5]), "until": day(r[6]), "grade": r[7], "score": r[8],
-         "disputed": bool(r[9]), "sources": loads(r[10]) if isinstance(r[10], str) else r[10]}
-        for r in rows
-    ]
+    return [_picture_row(r) for r in rows]
 
 
 def _as_date(v: Any) -> date | None:
@@ -415,3 +410,60 @@ def _spans(conn: Any, rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
         for r in conn.execute(select(t.c.id, t.c.start, t.c.end).where(t.c.id.in_(ids))):
             out[r.id] = (r.start, r.end)
     return out
+
+
+# -- in-memory as-of index (for serving) -------------------------------------------------------
+
+_FAR = 10**7  # a day ordinal beyond any date: an open-ended state
+
+
+def picture_stamp(store: Store) -> tuple[Any, ...]:
+    """A cheap fingerprint of the control timeline; it changes whenever fusion rewrites it."""
+    t = schema.control_states
+    q = select(func.count(), func.max(t.c.since), func.max(t.c.until), func.sum(t.c.score))
+    with store.engine.connect() as conn:
+        return tuple(conn.execute(q).one())
+
+
+class PictureIndex:
+    """The control timeline held in memory with every state pre-encoded as JSON.
+
+    A dashboard scrubbing through dates asks for the whole picture again and again; with the
+    states in arrays, an as-of answer is a vectorised interval test and a join of ready-made
+    bytes, not a query plus thousands of dict encodings. Rebuild it when ``picture_stamp``
+    changes (``frontlens fuse`` rewrote the timeline).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.stamp = picture_stamp(store)
+        rows = picture_states(store)
+        self._since = np.array([r["since"].toordinal() for r in rows], dtype=np.int64)
+        self._until = np.array(
+            [r["until"].toordinal() if r["until"] else _FAR for r in rows], dtype=np.int64)
+        self._json = np.array(
+            [json.dumps(r, default=str, ensure_ascii=False).encode() for r in rows], dtype=object)
+
+    def json(self, as_of: date) -> bytes:
+        """The same list ``picture(store, as_of)`` returns, as UTF-8 JSON."""
+        d = as_of.toordinal()
+        hits = self._json[(self._since <= d) & (self._until > d)]
+        return b"[" + b",".join(hits) + b"]"
+
+
+def picture_states(store: Store) -> list[dict[str, Any]]:
+    """Every control state, in ``picture()``'s row shape and order."""
+    t = schema.control_states
+    q = select(t.c.place_name, t.c.place_id, t.c.lat, t.c.lon, t.c.controller,
+               type_coerce(t.c.since, String), type_coerce(t.c.until, String), t.c.grade,
+               t.c.score, t.c.disputed, type_coerce(t.c.sources, String)
+               ).order_by(t.c.place_name, t.c.since)
+    with store.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    return [_picture_row(r) for r in rows]
+
+
+def _picture_row(r: Any) -> dict[str, Any]:
+    return {"place": r[0], "place_id": r[1], "lat": r[2], "lon": r[3], "controller": r[4],
+            "since": _as_date(r[5]), "until": _as_date(r[6]), "grade": r[7], "score": r[8],
+            "disputed": bool(r[9]),
+            "sources": json.loads(r[10]) if isinstance(r[10], str) else r[10]}

@@ -429,11 +429,27 @@ def get_event(store: StoreDep, event_id: str) -> EventDetail:
 
 
 @api.get("/picture", response_model=list[PictureEntry], tags=["picture"])
-def get_picture(store: StoreDep, as_of: date | None = None) -> Response:
+def get_picture(request: Request, store: StoreDep, as_of: date | None = None) -> Response:
     """Who holds which place on ``as_of`` (default: today), with grade and sources."""
-    rows = pic.picture(store, as_of or datetime.now(UTC).date())
-    # serialised in one pass by pydantic-core: thousands of rows, no per-row model objects
-    return Response(_PICTURE.dump_json(rows), media_type="application/json")
+    return Response(_picture_index(request, store).json(as_of or datetime.now(UTC).date()),
+                    media_type="application/json")
+
+
+_INDEX_LOCK = threading.Lock()
+
+
+def _picture_index(request: Request, store: Store) -> pic.PictureIndex:
+    """The app's in-memory picture, rebuilt when fusion has rewritten the timeline (checked
+    with one cheap aggregate query per request, so a `frontlens fuse` run elsewhere shows)."""
+    stamp = pic.picture_stamp(store)
+    index: pic.PictureIndex | None = getattr(request.app.state, "picture_index", None)
+    if index is None or index.stamp != stamp:
+        with _INDEX_LOCK:
+            index = getattr(request.app.state, "picture_index", None)
+            if index is None or index.stamp != stamp:
+                index = pic.PictureIndex(store)
+                request.app.state.picture_index = index
+    return index
 
 
 @api.get("/timeline/{place_id}", response_model=list[TimelineStep], tags=["picture"])
