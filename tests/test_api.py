@@ -252,7 +252,11 @@ def test_reports_and_exports(client: TestClient) -> None:
 
 
 def test_openapi_and_docs(client: TestClient) -> None:
-    assert "swagger" in client.get("/docs").text.lower()
+    page = client.get("/docs").text
+    assert "swagger" in page.lower()
+    # the docs page loads Swagger UI from the package, never from a CDN
+    assert "https://" not in page and "/vendor/swagger-ui/swagger-ui-bundle.js" in page
+    assert client.get("/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
     spec = client.get("/openapi.json").json()
     for path in ("/api/picture", "/api/events/{event_id}", "/api/ingest", "/api/search"):
         assert path in spec["paths"]

@@ -33,6 +33,13 @@ for (const f of ["leaflet.js", "leaflet.css", "LICENSE"]) {
 }
 cpSync(join(nm, "leaflet", "dist", "images"), join(vend, "images"), { recursive: true });
 
+// Swagger UI for the API's /docs page, served from here instead of a CDN
+const sw = join(stat, "vendor", "swagger-ui");
+mkdirSync(sw, { recursive: true });
+for (const f of ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE"]) {
+  copyFileSync(join(nm, "swagger-ui-dist", f), join(sw, f));
+}
+
 // countries: keep those whose bbox meets [10,40]-[55,60] (Ukraine and its neighbours)
 const topo = JSON.parse(readFileSync(join(nm, "world-atlas", "countries-50m.json"), "utf8"));
 const fc = feature(topo, topo.objects.countries);

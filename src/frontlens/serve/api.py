@@ -27,6 +27,7 @@ from typing import Annotated, Any, Literal, TextIO
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.responses import StreamingResponse as Streaming
 from fastapi.staticfiles import StaticFiles
@@ -664,7 +665,7 @@ def create_app(settings: Settings | None = None, *, static_dir: Path | None = No
         yield
         store.close()
 
-    app = FastAPI(title="frontlens", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="frontlens", version="0.1.0", lifespan=lifespan, docs_url=None,
                   description="A sourced, confidence-graded picture from public war reporting. "
                               "Source text is returned as plain JSON strings.")
     app.state.store, app.state.settings, app.state.read_only = store, settings, read_only
@@ -677,6 +678,16 @@ def create_app(settings: Settings | None = None, *, static_dir: Path | None = No
         return response
 
     app.include_router(api)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI from the package's own copy (vendor/swagger-ui), not a CDN."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="frontlens API",
+            swagger_js_url="/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/vendor/swagger-ui/favicon-32x32.png")
+
     static = static_dir if static_dir is not None else STATIC_DIR
     if static.is_dir():
         app.mount("/", StaticFiles(directory=static, html=True), name="dashboard")
