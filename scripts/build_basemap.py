@@ -5,8 +5,12 @@ FeatureCollection of points (coordinates rounded to 4 decimals, ~10 m) to
 src/frontlens/serve/static/basemap/places.geojson. Country boundaries come from the
 ``world-atlas`` npm package and are converted by web/build.mjs, not here.
 
-The gazetteer holds points only, so there are no oblast *outlines*: oblasts are written as
-label points (``kind: "oblast"``) at their gazetteer centroid.
+The gazetteer holds points only, so oblast *outlines* are derived: every Ukrainian settlement
+gets its Voronoi cell, cells are merged by the settlement's oblast and clipped to Ukraine's
+outline from countries.geojson (built first by web/build.mjs). The result follows the real
+boundaries to within the spacing of villages (a few km) — good enough for orientation on a
+dashboard, not for measuring (mapdiff uses the control layers, never these outlines). Written
+to basemap/oblasts.geojson.
 
 Usage: python scripts/build_basemap.py [--min-population 50000] [--out PATH]
 """
@@ -67,6 +71,45 @@ def build(gazetteer: Path, min_population: int) -> dict[str, object]:
     }
 
 
+def oblast_outlines(gazetteer: Path, countries: Path) -> dict[str, object]:
+    """Approximate oblast polygons: settlements' Voronoi cells merged per oblast, clipped to
+    Ukraine, simplified (0.01°) and rounded to 3 decimals."""
+    import numpy as np
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    ukraine = next(shape(f["geometry"]) for f in json.loads(countries.read_text())["features"]
+                   if f["properties"].get("name") == "Ukraine")
+    conn = sqlite3.connect(f"file:{gazetteer}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT lon, lat, admin1 FROM places WHERE country = 'UA' AND fclass = 'settlement' "
+            "AND lat IS NOT NULL AND (admin1 LIKE '% Oblast' OR admin1 IN ('Crimea', 'Kyiv', "
+            "'Sevastopol'))").fetchall()
+    finally:
+        conn.close()
+    pts = shapely.points(np.array([(r[0], r[1]) for r in rows]))
+    keep = shapely.contains(ukraine.buffer(0.05), pts)
+    pts, names = pts[keep], [r[2] for r, k in zip(rows, keep, strict=True) if k]
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts),
+                                                       extend_to=ukraine.envelope))
+    tree = shapely.STRtree(pts)
+    cell_idx, pt_idx = tree.query(cells, predicate="contains")
+    by_oblast: dict[str, list[object]] = {}
+    for c, p in zip(cell_idx, pt_idx, strict=True):
+        by_oblast.setdefault(names[p], []).append(cells[c])
+    features = []
+    for name, parts in sorted(by_oblast.items()):
+        geom = shapely.intersection(shapely.union_all(parts), ukraine)
+        geom = shapely.set_precision(shapely.simplify(geom, 0.01), 0.001)
+        if not geom.is_empty:
+            features.append({"type": "Feature", "geometry": mapping(geom),
+                             "properties": {"name": name, "derived": "voronoi"}})
+    return {"type": "FeatureCollection",
+            "note": "approximate: Voronoi cells of gazetteer settlements merged per oblast",
+            "features": features}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--min-population", type=int, default=50_000)
@@ -78,6 +121,12 @@ def main() -> None:
     args.out.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n",
                         encoding="utf-8")
     print(f"{args.out}: {len(fc['features'])} places")  # type: ignore[arg-type]
+    countries = args.out.parent / "countries.geojson"
+    if countries.exists():
+        outlines = oblast_outlines(args.gazetteer, countries)
+        target = args.out.parent / "oblasts.geojson"
+        target.write_text(json.dumps(outlines, separators=(",", ":")) + "\n", encoding="utf-8")
+        print(f"{target}: {len(outlines['features'])} oblast outlines")  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -106,9 +106,10 @@ async function setupMap(): Promise<void> {
     "Control map": controlLayer, "Settlements": placeLayer, "Events (7 days)": eventLayer,
   }, { collapsed: true }).addTo(map);
 
-  const [countries, places] = await Promise.all([
+  const [countries, places, oblasts] = await Promise.all([
     fetch("/basemap/countries.geojson").then((r) => r.json()).catch(() => null),
     fetch("/basemap/places.geojson").then((r) => r.json()).catch(() => null),
+    fetch("/basemap/oblasts.geojson").then((r) => r.json()).catch(() => null),
   ]);
   if (countries) {
     L.geoJSON(countries, {
@@ -117,6 +118,13 @@ async function setupMap(): Promise<void> {
         color: "#8a8a8a", weight: f.properties.name === "Ukraine" ? 1.6 : 0.8,
         fillColor: f.properties.name === "Ukraine" ? "#fbfaf5" : "#e9e7e0", fillOpacity: 1,
       }),
+    }).addTo(map);
+  }
+  if (oblasts) {
+    // approximate outlines derived from the gazetteer (scripts/build_basemap.py): orientation only
+    L.geoJSON(oblasts, {
+      pane: "basemap", interactive: false,
+      style: () => ({ color: "#b9b4a6", weight: 0.8, dashArray: "3 3", fill: false }),
     }).addTo(map);
   }
   if (places) {
