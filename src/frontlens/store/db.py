@@ -346,4 +346,4 @@ class Store:
         col = schema.sources.c[column]
         with self.engine.connect() as conn:
             rows = conn.execute(select(col, func.count()).group_by(col).order_by(col))
-            return {str(k): n for k, n in rows}
+            return {("unknown" if k is None else str(k)): n for k, n in rows}
