@@ -31,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN/ruff" check src tests bench
+"$BIN/ruff" check src tests bench scripts
 set +e
 "$BIN/python" -m pytest "$@"
 rc=$?
