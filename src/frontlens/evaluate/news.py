@@ -59,14 +59,13 @@ def evaluate(path: Path) -> dict[str, Any]:
     for gold in load_gold(path):
         doc = run_components(doc_for(gold))
         lang = doc.lang or "en"
-        scores = {"places": None, **{k: fn(gold, doc) for k, (fn, _) in SECTIONS.items()}}
         place_score, geo = places.score_places(gold, doc)
-        scores["places"] = place_score
+        scores = {"places": place_score,
+                  **{k: fn(gold, doc) for k, (fn, _) in SECTIONS.items()}}
         geo_all += geo
         geo_lang.setdefault(lang, places.GeoStats())
         geo_lang[lang] += geo
         for key, sc in scores.items():
-            assert sc is not None
             totals.setdefault(key, Score())
             totals[key] += sc
             by_lang.setdefault(lang, {}).setdefault(key, Score())
