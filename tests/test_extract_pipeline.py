@@ -134,3 +134,27 @@ def test_worker_processes_give_the_same_records_as_one_process(sqlite_url: str,
                                 ((TABLES[m], st.counts()[TABLES[m].name])
                                  for m in EXTRACTED_TYPES)}
     assert results[1] == results[2]
+
+
+class _Echo:
+    """A stand-in for a learned extractor: proves run_extract only needs the interface."""
+
+    name = "echo-test"
+    version = "1"
+
+    def extract(self, sources):  # type: ignore[no-untyped-def]
+        from frontlens.model import Mention
+
+        for s in sources:
+            rec = Mention(source_id=s.id, start=0, end=min(5, len(s.text)), extractor=self.name,
+                          extractor_version=self.version, text=s.text[:5], type="place")
+            run = Extraction(source_id=s.id, extractor=self.name, version=self.version,
+                             status="ok", n_records=1)
+            yield pipeline.ExtractionResult(run, [rec])
+
+
+def test_another_extractor_plugs_in_beside_the_rules(store: Store) -> None:
+    _store_sources(store, [_src(SEED)])
+    assert run_extract(store, extractor=_Echo()).records == 1
+    assert run_extract(store, extractor=_Echo()).processed == 0  # incremental per extractor
+    assert run_extract(store).processed == 1  # the rule pipeline has its own bookkeeping

@@ -199,10 +199,12 @@ def run_extract(
     workers: int = 1,
     batch_size: int = 64,
     on_batch: Callable[[int], None] | None = None,
+    extractor: Extractor | None = None,
 ) -> ExtractReport:
-    """Extract every source not yet processed by the current extractor version and store the
-    records, one transaction per batch (a crash loses at most the batch in flight)."""
-    ex = RuleExtractor()
+    """Extract every source not yet processed by the extractor's current version (the rule
+    pipeline unless another ``Extractor`` is given) and store the records, one transaction per
+    batch (a crash loses at most the batch in flight)."""
+    ex = extractor or RuleExtractor()
 
     def pages() -> Iterator[list[Source]]:
         after = ""
@@ -215,7 +217,7 @@ def run_extract(
             yield page
 
     report = ExtractReport()
-    for results in extract_batches(pages(), workers=workers):
+    for results in extract_batches(pages(), workers=workers, extractor=ex):
         with store.transaction() as conn:
             for res in results:
                 store.replace_extraction(conn, res.run, res.records)
