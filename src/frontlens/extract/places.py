@@ -18,6 +18,7 @@ there (LOC accepts a weak match, a titled PER rejects one), never required.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -291,7 +292,7 @@ def _raion_en(gaz: Gazetteer, t: _Tok) -> list[Candidate]:
 
 def _match_en(doc: Doc, gaz: Gazetteer, demonyms: bool = False) -> list[Pending]:
     text = doc.text
-    names_for = gaz.lookup_key if demonyms else gaz.names_for
+    names_for = functools.partial(gaz.names_for, demonyms=demonyms)
     toks = _tokens(text)
     loc, per, org = _ner_maps(doc)
     out: list[Pending] = []
@@ -383,7 +384,10 @@ def _keep_en(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterable[Candida
         c.fclass in ("country", "region") for c in cands
     ):
         return False  # acronyms (ISW, AFU) unless a country code such as "US"/"UK"
-    strong_kind = any(c.fclass in ("country", "region", "other") for c in cands)
+    # world first/second-level regions (subtype admin1/2) include small or person-like names (Sofia,
+    # Grad): they do not make a name a place on their own
+    strong_kind = any(c.fclass in ("country", "other") or (
+        c.fclass == "region" and c.subtype not in ("admin1", "admin2")) for c in cands)
     war = any(c.country in ("UA", "RU", "BY") for c in cands)
     maxpop = max((c.population or 0) for c in cands)
     ner_loc = _inside(loc, s, e) is not None

@@ -89,14 +89,18 @@ class Gazetteer:
     def lookup(self, name: str, demonyms: bool = False) -> list[Candidate]:
         """Candidates whose some name normalises like ``name`` (any language).
 
-        Demonyms ("Irish" → Ireland) are names only when the caller already knows the span
-        is a toponym (gold-toponym evaluation); text matching never uses them.
+        Demonyms ("Irish" → Ireland) and state/province abbreviations ("Calif.", "BC") are
+        names only when the caller already knows the span is a toponym (gold-toponym
+        evaluation); text matching never uses abbreviations, and demonyms only on request.
         """
-        return [c for c in self.lookup_key(norm_key(name)) if demonyms or c.lang != "dem"]
+        return [c for c in self.lookup_key(norm_key(name))
+                if demonyms or c.lang not in ("dem", "abbr")]
 
-    def names_for(self, key: str) -> tuple[Candidate, ...]:
-        """Text-matching candidates for a normalised key (demonym-only entries left out)."""
-        return tuple(c for c in self.lookup_key(key) if c.lang != "dem")
+    def names_for(self, key: str, demonyms: bool = False) -> tuple[Candidate, ...]:
+        """Text-matching candidates for a normalised key (demonym-only entries left out unless
+        ``demonyms``; abbreviations such as "Calif." / "BC", language ``abbr``, always)."""
+        return tuple(c for c in self.lookup_key(key)
+                     if c.lang != "abbr" and (demonyms or c.lang != "dem"))
 
     def get(self, gid: str) -> Candidate | None:
         row = self.con.execute(

@@ -45,7 +45,8 @@ def _base(c: Candidate, want: str) -> float:
         if want == "region":
             s += 4.0
         else:  # a bare name is the city more often than the region named after it
-            s += 0.3 if c.subtype in ("oblast", "state", "city-region") else -1.0
+            s += 0.3 if c.subtype in ("oblast", "state", "city-region", "admin1",
+                                      "admin2") else -1.0
     elif c.fclass == "other":
         s += 3.0
     else:
