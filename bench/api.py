@@ -31,7 +31,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fuse import START  # bench/fuse.py: the fusion bench's start day
+from fuse import START, picture_events  # bench/fuse.py: the same generated events
 
 from frontlens.config import Settings
 from frontlens.fuse.picture import build_states, picture
@@ -39,30 +39,6 @@ from frontlens.serve import create_app
 from frontlens.serve.api import _PICTURE
 from frontlens.store import schema
 from frontlens.store.db import Store
-
-
-def picture_events(n_events: int, n_places: int, seed: int = 11) -> list[dict[str, Any]]:
-    """Graded control events as ``bench/fuse.py``'s picture bench makes them (same seed)."""
-    rnd = random.Random(seed)
-    per_place = n_events // n_places
-    events = []
-    for p in range(n_places):
-        day = START
-        ctrl = rnd.choice(["UA", "RU"])
-        for k in range(per_place):
-            day += timedelta(days=rnd.randint(1, 14))
-            ctrl = ctrl if rnd.random() < 0.6 else ("RU" if ctrl == "UA" else "UA")
-            action = "held" if rnd.random() < 0.5 else ("liberated" if ctrl == "UA"
-                                                           else "captured")
-            digit = rnd.randint(1, 4)
-            events.append({
-                "id": f"ev-{p:05d}-{k:03d}", "kind": "control", "place_id": f"gn:{p}",
-                "place_name": f"Place {p}", "new_controller": ctrl, "action": action,
-                "first_date": day, "last_date": day, "grade": f"{rnd.choice('ABCDEF')}{digit}",
-                "credibility": digit, "score": round(rnd.random(), 3),
-                "explanation": {"place_key": f"gn:{p}"},
-            })
-    return events
 
 
 def _stats(name: str, lat: list[float]) -> tuple[float, float]:

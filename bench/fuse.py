@@ -24,6 +24,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from frontlens.fuse.dedup import Links, SourceInfo
 from frontlens.fuse.events import claim_from_row, fuse_control
@@ -100,8 +101,9 @@ def bench_fusion(sizes: list[int]) -> dict[int, float]:
     return times
 
 
-def bench_picture(n_events: int, n_places: int = 5000, queries: int = 20) -> None:
-    rnd = random.Random(11)
+def picture_events(n_events: int, n_places: int, seed: int = 11) -> list[dict[str, Any]]:
+    """Graded control events: places changing hands every 1–14 days from START."""
+    rnd = random.Random(seed)
     per_place = n_events // n_places
     events = []
     for p in range(n_places):
@@ -120,6 +122,12 @@ def bench_picture(n_events: int, n_places: int = 5000, queries: int = 20) -> Non
                 "credibility": digit, "score": round(rnd.random(), 3),
                 "explanation": {"place_key": f"gn:{p}"},
             })
+    return events
+
+
+def bench_picture(n_events: int, n_places: int = 5000, queries: int = 20) -> None:
+    events = picture_events(n_events, n_places)
+    rnd = random.Random(12)
     t0 = time.perf_counter()
     states = build_states(events, {e["id"]: [f"src-{e['id']}"] for e in events})
     t_build = time.perf_counter() - t0
