@@ -29,7 +29,7 @@ from frontlens.extract.doc import (
     Doc,
 )
 from frontlens.extract.ner import SPACY_CHUNK
-from frontlens.ingest.lang import detect_languages
+from frontlens.ingest.lang import detect_languages, script_fallback
 from frontlens.model import Extracted, Extraction, Source
 from frontlens.store.db import Store
 
@@ -84,11 +84,9 @@ def choose_language(source: Source) -> tuple[str | None, str, str | None]:
     if detected in SUPPORTED:
         why = f"declared language {source.language!r} not supported" if source.language else None
         return detected, "ok" if why is None else "fallback", why
-    cyrillic = sum(1 for ch in text[:5000] if "\u0400" <= ch <= "\u04ff")
-    latin = sum(1 for ch in text[:5000] if ch.isascii() and ch.isalpha())
-    if max(cyrillic, latin) == 0:
+    fallback = script_fallback(text)
+    if fallback is None:
         return None, "skipped", f"language {detected or source.language or 'unknown'} not supported"
-    fallback = "ru" if cyrillic > latin else "en"
     lang_name = source.language or detected or "unknown"
     return fallback, "fallback", f"language {lang_name} not supported; processed as {fallback}"
 

@@ -27,7 +27,7 @@ from itertools import product
 from typing import Any
 
 from frontlens.extract.doc import COMPONENTS, Doc, PlaceKind, PlaceMention, component
-from frontlens.ingest.lang import detect_language
+from frontlens.ingest.lang import detect_language, script_fallback
 from frontlens.resolve.gazetteer import Candidate, Gazetteer, default_gazetteer
 from frontlens.resolve.geocode import Pending, resolve
 from frontlens.resolve.translit import adj_stem, norm_key
@@ -617,15 +617,14 @@ def _keep_ukru(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
 
 # ---- component ------------------------------------------------------------------------------
 def _doc_lang(doc: Doc) -> str:
-    """The pipeline language for a text given without one: the shared detector, else by script
-    (Cyrillic → ru, anything else → en)."""
+    """The pipeline language for a text given without one: the shared detector, else the
+    same script fallback ``frontlens extract`` uses (English when there is nothing to go on)."""
     if doc.lang in ("uk", "ru", "en"):
         return doc.lang
     code, _ = detect_language(doc.text)
     if code in ("uk", "ru", "en"):
         return code
-    cyr = sum(1 for c in doc.text[:2000] if "\u0400" <= c <= "\u04ff")
-    return "ru" if cyr > 10 else "en"
+    return script_fallback(doc.text) or "en"
 
 
 def find_places(doc: Doc, gaz: Gazetteer | None = None,

@@ -50,6 +50,16 @@ def _script(sample: str) -> str | None:
     return "cyrillic" if cyr >= lat else "latin"
 
 
+def script_fallback(text: str) -> str | None:
+    """The pipeline language to use when detection gave nothing supported: Russian for mostly
+    Cyrillic text, English for mostly Latin, None when the text has letters of neither."""
+    sample = text[:5000]
+    cyr, lat = len(_CYR.findall(sample)), len(_LAT.findall(sample))
+    if max(cyr, lat) == 0:
+        return None
+    return "ru" if cyr > lat else "en"
+
+
 def _best(values: list[Any]) -> tuple[str | None, float]:
     if not values or values[0].value <= 0.0:
         return None, 0.0
