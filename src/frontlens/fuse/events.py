@@ -544,11 +544,11 @@ def fuse_equipment(claims: list[EqClaim], sources: dict[str, SourceInfo], links:
         r = find(i)
         g = comps.get(r)
         if g is None:
-            g = comps[r] = Group("equipment", c.subject, c.fate, dated=c.day is not None)
+            g = comps[r] = Group("equipment", c.subject, c.fate)
         g.add(c)
     fused = Fused(groups=list(comps.values()))
     for g in fused.groups:
-        g.dated = any(c.day is not None for c in g.claims)
+        g.dated = any(c.day is not None for c in g.claims)  # over all members, once grouped
         row, ev = grade_group(g, "EquipmentLoss", sources, links)
         fused.events.append(row)
         fused.evidence.extend(ev)
