@@ -530,12 +530,8 @@ class GazetteerSettlements:
         self._lon = self._lat = np.empty(0)
 
     def coords(self, place_ids: Iterable[str]) -> dict[str, tuple[float, float]]:
-        out: dict[str, tuple[float, float]] = {}
-        for pid in set(place_ids):
-            cand = self.gaz.get(pid)
-            if cand is not None and cand.lat is not None and cand.lon is not None:
-                out[pid] = (float(cand.lon), float(cand.lat))
-        return out
+        return {gid: (float(c.lon), float(c.lat)) for gid, c in self.gaz.get_many(place_ids).items()
+                if c.lat is not None and c.lon is not None}
 
     def _load(self) -> list[Settlement]:
         con: sqlite3.Connection = self.gaz.con

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -84,19 +83,7 @@ def _coords() -> tuple[Coords | None, str | None]:
         return None, f"gazetteer unavailable ({exc}); lat/lon left empty"
 
     def lookup(ids: set[str]) -> dict[str, tuple[float | None, float | None]]:
-        if len(ids) > 20:
-            # the gazetteer has no index on gid: one scan beats a scan per id
-            try:
-                rows = gaz.con.execute("SELECT gid, lat, lon FROM places")
-                return {gid: (lat, lon) for gid, lat, lon in rows if gid in ids}
-            except sqlite3.Error:
-                pass
-        found = {}
-        for pid in ids:
-            cand = gaz.get(pid)
-            if cand is not None:
-                found[pid] = (cand.lat, cand.lon)
-        return found
+        return {gid: (c.lat, c.lon) for gid, c in gaz.get_many(ids).items()}
 
     return lookup, None
 

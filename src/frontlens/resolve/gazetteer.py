@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -108,6 +109,21 @@ class Gazetteer:
             "admin2, country, population, prior FROM places WHERE gid = ? LIMIT 1",
             (gid,)).fetchone()
         return Candidate(row, "und") if row else None
+
+    def get_many(self, gids: Iterable[str]) -> dict[str, Candidate]:
+        """Entries by gazetteer id, in batches of indexed look-ups (ids the build dropped are
+        simply absent)."""
+        ids = sorted(set(gids))
+        out: dict[str, Candidate] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = self.con.execute(
+                "SELECT pid, gid, name, name_uk, name_ru, fclass, subtype, lat, lon, admin1, "
+                "admin2, country, population, prior FROM places WHERE gid IN "
+                f"({','.join('?' * len(chunk))})", chunk)
+            for row in rows:
+                out.setdefault(row[1], Candidate(row, "und"))
+        return out
 
     def meta(self) -> dict[str, str]:
         return dict(self.con.execute("SELECT k, v FROM meta").fetchall())
