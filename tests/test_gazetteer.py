@@ -98,3 +98,31 @@ def test_world_first_level_regions(gaz: Gazetteer) -> None:
     assert not gaz.lookup("Calif.")
     assert gaz.lookup("Calif.", demonyms=True)[0].name == "California"
     assert not gaz.names_for(norm_key("Calif."), demonyms=True)
+
+
+def _resolved(text_names: list[str], war_focus: bool = False) -> list[str]:
+    from frontlens.resolve.geocode import Pending, resolve
+
+    g = Gazetteer()
+    pend = [Pending(0, len(n), n, g.lookup(n), strong=True) for n in text_names]
+    resolve(pend, "en", war_focus=war_focus)
+    return [f"{p.best.fclass}:{p.best.country}:{p.best.name}" if p.best else "-" for p in pend]
+
+
+def test_country_name_is_the_country_not_the_capital_alias() -> None:
+    # Mexico City carries "Mexico" as an alternate name; a bare "Mexico" is the country,
+    # even next to Mexican cities that would pull a settlement reading closer.
+    assert _resolved(["Mexico", "Guadalajara", "Puebla"])[0] == "country:MX:Mexico"
+
+
+def test_nickname_alias_yields_to_a_namesake() -> None:
+    # Singapore's alternate names include "Garden City"; places named Garden City win.
+    best = _resolved(["Garden City"])[0]
+    assert best.endswith(":Garden City"), best
+
+
+@pytest.mark.parametrize(("name", "cc"), [("UAE", "AE"), ("Holy See", "VA"),
+                                          ("Republic of Armenia", "AM"),
+                                          ("Democratic People's Republic of Korea", "KP")])
+def test_country_alternative_spellings(gaz: Gazetteer, name: str, cc: str) -> None:
+    assert any(c.fclass == "country" and c.country == cc for c in gaz.lookup(name))

@@ -13,11 +13,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from frontlens.resolve.gazetteer import Candidate, haversine_km
 from frontlens.resolve.translit import norm_key
 
 WAR_COUNTRIES = {"UA": 3.0, "RU": 1.6, "BY": 0.8}
+NICKNAME_PENALTY = 2.0
+"""A settlement reached through an alternate name unlike its own ("Garden City" → Singapore,
+"White House" → Casablanca), or through a country's own name ("Mexico" → Mexico City), yields
+to places that carry the name as their own."""
+
+
+def _primary(c: Candidate) -> str:
+    return norm_key(c.name.split(",")[0])
+
+
+def _nickname(key: str, primary: str) -> bool:
+    """Whether ``key`` is a different name, not a spelling of ``primary`` (Kharkov / Kharkiv,
+    Kiev / Kyiv and Izyum / Izium are spellings; both must be Latin to judge)."""
+    if not key.isascii() or not primary.isascii():
+        return False
+    return SequenceMatcher(None, key, primary).ratio() < 0.5
 
 
 @dataclass
@@ -85,10 +102,16 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
         for (skey, _, _, _), members in groups.items():
             p = members[0]
             scored = []
+            # "Mexico" is the country, not Mexico City reached through an alias
+            country_named = any(c.fclass == "country" and _primary(c) == skey for c in p.cands)
             for c in p.cands:
                 s = _base(c, p.want) + focus.get(c.country or "", 0.0)
-                if norm_key(c.name.split(",")[0]) == skey:
+                primary = _primary(c)
+                if primary == skey:
                     s += 1.0  # the surface is the place's primary name, not an old alias
+                elif c.fclass == "settlement" and (country_named or _nickname(skey, primary)):
+                    # no capital / size bonus through a borrowed name
+                    s = (c.prior or 1.0) - NICKNAME_PENALTY + focus.get(c.country or "", 0.0)
                 if pass_no == 2 and c.fclass in ("settlement", "region") and c.lat is not None:
                     if c.admin1 and c.admin1 in admin1s:
                         s += 2.5
