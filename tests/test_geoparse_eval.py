@@ -42,4 +42,5 @@ def test_metrics_and_peers(tmp_path: Path) -> None:
                 "n"} <= set(part)
     assert res["gold_toponyms"]["recall"] == 1.0
     assert res["gold_toponyms"]["acc_161km"] == 1.0
+    assert res["gold_toponyms"]["acc_161km_ceiling"] == 1.0  # every gold name is in the gazetteer
     assert res["end_to_end"]["f1"] == 1.0

@@ -7,9 +7,11 @@ the EUPEG figures in PEER_NUMBERS.md are computed on). Metrics, as in those tabl
   sorted log(1 + error) curve normalised by log(20,039 km) (Gritta et al. 2018; lower is better).
 ``gold_toponyms`` feeds the gold spans to the resolver (recognition is then perfect, and a
 toponym the gazetteer cannot resolve counts as a 20,039 km error; ``acc_161km_resolvable`` is
-the same on the spans the gazetteer has a candidate for). ``peers`` scores the bundled
-Edinburgh / EMM / Yahoo! outputs with the same code. ``*_all_types`` keys give recognition
-against every annotated toponym span of GWN.xml (TOPONYM_TYPES), not only GeoNames-labelled ones.
+the same on the spans the gazetteer has a candidate for, and ``acc_161km_ceiling`` the share
+of spans that have one: the most any resolver could reach on this gazetteer). ``peers`` scores
+the bundled Edinburgh / EMM / Yahoo! outputs with the same code. ``*_all_types`` keys give
+recognition against every annotated toponym span of GWN.xml (TOPONYM_TYPES), not only
+GeoNames-labelled ones.
 """
 
 from __future__ import annotations
@@ -200,6 +202,10 @@ def eval_geoparse(path: str | Path, use_ner: bool = True) -> dict[str, Any]:
     resolvable = [{k: v for k, v in g.items() if gaz_knows(v[0])} for g in gold]
     gt_m["acc_161km_resolvable"] = metrics(resolvable, gt)["acc_161km"]
     gt_m["n_resolvable"] = sum(len(g) for g in resolvable)
+    n_geo = sum(1 for g in gold for _, pt in g.values() if pt is not None)
+    n_geo_res = sum(1 for g in resolvable for _, pt in g.values() if pt is not None)
+    # the best any resolver could do on this gazetteer: spans without a candidate are errors
+    gt_m["acc_161km_ceiling"] = round(n_geo_res / n_geo, 4) if n_geo else None
     return {"end_to_end": e2e_m, "gold_toponyms": gt_m, "peers": peers}
 
 
