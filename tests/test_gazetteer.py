@@ -126,3 +126,10 @@ def test_nickname_alias_yields_to_a_namesake() -> None:
                                           ("Democratic People's Republic of Korea", "KP")])
 def test_country_alternative_spellings(gaz: Gazetteer, name: str, cc: str) -> None:
     assert any(c.fclass == "country" and c.country == cc for c in gaz.lookup(name))
+
+
+def test_air_bases_are_places_but_their_stems_stay_towns(gaz: Gazetteer) -> None:
+    assert {c.gid for c in gaz.lookup("Hostomel Airport")} == {"icao:UKKM"}
+    assert any(c.gid == "icao:UKFI" for c in gaz.lookup("Saki Air Base"))
+    assert all(c.subtype != "airport" for c in gaz.lookup("Hostomel"))
+    assert all(c.subtype != "airport" for c in gaz.lookup("Kennedy"))
