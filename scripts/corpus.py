@@ -265,7 +265,11 @@ def cmd_gaz(names: list[str]) -> int:
 
 def cmd_blind(path: Path, ids: list[str], out: Path) -> int:
     docs = {d["id"]: d for d in read_jsonl(path)}
-    blind = [{k: v for k, v in docs[i].items() if k not in ("gold", "annotator")} for i in ids]
+    missing = [i for i in ids if i not in docs]
+    if missing:
+        print(f"not in {path} (yet): {', '.join(missing)}")
+    blind = [{k: v for k, v in docs[i].items() if k not in ("gold", "annotator")}
+             for i in ids if i in docs]
     write_jsonl(out, blind)
     print(f"{len(blind)} documents without gold → {out}")
     return 0

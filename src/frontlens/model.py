@@ -26,6 +26,9 @@ ControlAction = Literal[
     "held", "fighting",
 ]
 Fate = Literal["destroyed", "damaged", "abandoned", "captured", "unknown"]
+ClaimStatus = Literal["new", "recalled", "denied", "hypothetical"]
+# where an event date came from: the text itself, a dateline, or only the publication date
+DateSource = Literal["text", "dateline", "publication", "none"]
 
 
 class Record(BaseModel):
@@ -187,6 +190,15 @@ class ControlEvent(Extracted):
     event_date: date | None = None
     time_precision: TimePrecision = "unknown"
     hedged: bool = False
+    actor: Side = Field("unknown", description="The side that did the action.")
+    status: ClaimStatus = Field(
+        "new", description="new | recalled (background) | denied | hypothetical (planned, "
+        "feared); only 'new' claims enter the timeline.")
+    date_source: DateSource = Field(
+        "none", description="Where event_date came from; 'publication' dates are never "
+        "day-precise facts about the event.")
+    confidence: float | None = Field(
+        None, ge=0, le=1, description="Calibrated probability from the learned decision layer.")
 
     def _identity_fields(self) -> tuple[str, ...]:
         return ("place_name", "action")

@@ -164,6 +164,10 @@ control_events = Table(
     Column("event_date", Date, index=True),
     Column("time_precision", String(8), nullable=False),
     Column("hedged", Boolean, nullable=False),
+    Column("actor", String(8), nullable=False, server_default="unknown"),
+    Column("status", String(16), nullable=False, server_default="new", index=True),
+    Column("date_source", String(16), nullable=False, server_default="none"),
+    Column("confidence", Float),
 )
 
 equipment_losses = Table(
