@@ -5,7 +5,7 @@ validation and mention filling, blind copies for a second pass, agreement, the s
     python scripts/corpus.py gaz NAME [NAME ...]
     python scripts/corpus.py finalize FILE.jsonl
     python scripts/corpus.py blind FILE.jsonl --ids a,b,c -o OUT.jsonl
-    python scripts/corpus.py agree FIRST.jsonl SECOND.jsonl [--json OUT]
+    python scripts/corpus.py agree --first A.jsonl... --second B.jsonl... [--json OUT]
     python scripts/corpus.py split [--write]
 
 Run from the repository root; `../shared/data/news/exclude/` must be beside the checkout.
@@ -275,6 +275,117 @@ def cmd_blind(path: Path, ids: list[str], out: Path) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- split
+
+SPLIT_SALT = "frontlens-corpus-split-v1"
+SECTIONS = ("places", "control_claims", "equipment", "statements", "area_claims")
+
+
+def split_of(doc: dict[str, Any]) -> str:
+    """train / dev / test by outlet, fixed before any document was collected: the test split
+    holds whole outlets (about 22 %), so no test outlet is ever seen in training."""
+    outlet = (doc.get("outlet") or norm_url(doc.get("url") or "").split("/")[0]).lower()
+    bucket = int(hashlib.sha256(f"{SPLIT_SALT}|{outlet}".encode()).hexdigest(), 16) % 100
+    return "test" if bucket < 22 else "dev" if bucket < 37 else "train"
+
+
+def cmd_split(write: bool) -> int:
+    docs = [d for f in sorted((CORPUS / "batches").glob("*.jsonl")) for d in read_jsonl(f)]
+    parts: dict[str, list[dict[str, Any]]] = {"train": [], "dev": [], "test": []}
+    for d in docs:
+        parts[split_of(d)].append(d)
+    for name, ds in parts.items():
+        langs = {lang: sum(d["lang"] == lang for d in ds) for lang in sorted(LANGS)}
+        outlets = len({d["outlet"] for d in ds})
+        print(f"{name:5} {len(ds):4} docs {outlets:3} outlets {langs}")
+        if write:
+            write_jsonl(CORPUS / f"{name}.jsonl", sorted(ds, key=lambda d: d["id"]))
+    if write:
+        digest = hashlib.sha256((CORPUS / "test.jsonl").read_bytes()).hexdigest()
+        print(f"test.jsonl sha256 {digest}")
+    return 0
+
+
+# ---------------------------------------------------------------- agreement
+
+def _f1(a: int, b: int, both: int) -> dict[str, Any]:
+    p = both / b if b else 1.0
+    r = both / a if a else 1.0
+    return {"first": a, "second": b, "agreed": both,
+            "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0}
+
+
+def _greedy(xs: list[Any], ys: list[Any], same: Any) -> list[tuple[Any, Any]]:
+    used: set[int] = set()
+    pairs = []
+    for x in xs:
+        for k, y in enumerate(ys):
+            if k not in used and same(x, y):
+                used.add(k)
+                pairs.append((x, y))
+                break
+    return pairs
+
+
+def _words(s: str | None) -> set[str]:
+    return set(re.findall(r"\w+", (s or "").lower()))
+
+
+def agreement(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-section F1 between two annotators over the documents both annotated, and on
+    matched control claims the share with the same actor, new controller and status."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from frontlens.evaluate.control import same_place
+
+    by_id = {d["id"]: d for d in first}
+    pairs = [(by_id[d["id"]], d) for d in second if d["id"] in by_id]
+    counts = {k: [0, 0, 0] for k in SECTIONS}
+    attr = {"actor": [0, 0], "new_controller": [0, 0], "status": [0, 0]}
+    rules = {
+        "places": lambda x, y: x == y,
+        "control_claims": lambda x, y: x["action"] == y["action"] and any(
+            same_place(a, b) for a in (x.get("place") or "", x["place_surface"])
+            for b in (y.get("place") or "", y["place_surface"]) if a and b),
+        "equipment": lambda x, y: (x.get("model") or "").lower() == (y.get("model") or "").lower()
+        and x.get("fate") == y.get("fate"),
+        "statements": lambda x, y: len(_words(x["text"]) & _words(y["text"]))
+        >= 0.5 * max(1, min(len(_words(x["text"])), len(_words(y["text"])))),
+        "area_claims": lambda x, y: x.get("value") == y.get("value"),
+    }
+    for a, b in pairs:
+        for key in SECTIONS:
+            if key == "places":
+                xs = [tuple(m) for p in a["gold"]["places"] for m in p["mentions"]]
+                ys = [tuple(m) for p in b["gold"]["places"] for m in p["mentions"]]
+            else:
+                xs, ys = a["gold"].get(key, []), b["gold"].get(key, [])
+            matched = _greedy(xs, ys, rules[key])
+            counts[key][0] += len(xs)
+            counts[key][1] += len(ys)
+            counts[key][2] += len(matched)
+            if key == "control_claims":
+                for x, y in matched:
+                    for field in attr:
+                        attr[field][0] += x.get(field) == y.get(field)
+                        attr[field][1] += 1
+    out: dict[str, Any] = {"documents": len(pairs)}
+    out.update({k: _f1(*v) for k, v in counts.items()})
+    out["control_claims_on_matched"] = {
+        k: round(v[0] / v[1], 3) if v[1] else None for k, v in attr.items()}
+    return out
+
+
+def cmd_agree(first: list[Path], second: list[Path], out: Path | None) -> int:
+    a = [d for f in first for d in read_jsonl(f)]
+    b = [d for f in second for d in read_jsonl(f)]
+    report = agreement(a, b)
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    print(text)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -289,7 +400,17 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("file", type=Path)
     a.add_argument("--ids", required=True)
     a.add_argument("-o", "--out", type=Path, required=True)
+    a = sub.add_parser("split")
+    a.add_argument("--write", action="store_true")
+    a = sub.add_parser("agree")
+    a.add_argument("--first", type=Path, nargs="+", required=True)
+    a.add_argument("--second", type=Path, nargs="+", required=True)
+    a.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    if args.cmd == "split":
+        return cmd_split(args.write)
+    if args.cmd == "agree":
+        return cmd_agree(args.first, args.second, args.json)
     if args.cmd == "exclude":
         return cmd_exclude(args.file, args.drop)
     if args.cmd == "gaz":
