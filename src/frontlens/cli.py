@@ -350,6 +350,25 @@ def eval_fusion_cmd(
     _dump({k: v for k, v in report.items() if k != "rules"})
 
 
+@app.command("eval-picture")
+def eval_picture_cmd(
+    datasets: Annotated[list[Path], typer.Argument(help="Gold JSON Lines (news schema).",
+                                                   exists=True, dir_okay=False)],
+    maps_dir: Annotated[Path, typer.Option(
+        "--maps", help="Folder of control-map GeoJSON layers (one per day).",
+        exists=True, file_okay=False)],
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report.")]
+    = None,
+) -> None:
+    """Fuse the documents and score the as-of picture against the map on every layer day."""
+    from frontlens.evaluate.picture import eval_picture, summary
+
+    report = eval_picture(datasets, maps_dir)
+    if json_path:
+        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    out.print(summary(report), markup=False)
+
+
 @app.command("eval-geoparse")
 def eval_geoparse_cmd(
     path: Annotated[Path, typer.Argument(help="GeoWebNews-format XML (GWN.xml).", exists=True,

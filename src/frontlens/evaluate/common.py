@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,11 @@ class Score:
     fp: int = 0
     fn: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    """Section-specific tallies (per action, attribute agreement...) summed like tp/fp/fn."""
+
+    def ratio(self, num: str, den: str) -> float | None:
+        return round(self.counts[num] / self.counts[den], 4) if self.counts[den] else None
 
     def miss(self, doc_id: str, text: str, **detail: Any) -> None:
         self.fn += 1
@@ -29,6 +35,7 @@ class Score:
         self.fp += other.fp
         self.fn += other.fn
         self.errors.extend(other.errors)
+        self.counts.update(other.counts)
         return self
 
     @property

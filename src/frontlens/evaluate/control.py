@@ -15,6 +15,10 @@ RULES
   "unknown" (the model's ``Side`` has no "contested"; ``fighting`` implies it). A mismatch is
   kept in ``Score.errors`` with kind ``wrong_controller``; use :func:`controller_accuracy`.
 - Actor, claimant, date and hedging are not part of the match.
+- Details (``detail()``): precision and recall per action; on matched claims the share with
+  the right ``new_controller``, ``actor`` (gold null = "unknown") and ``status`` (gold without a
+  status = "new"); of matched claims whose gold has an event date, the share whose predicted
+  date was read from the text (not the publication date) and equals it at the gold precision.
 """
 
 from __future__ import annotations
@@ -88,11 +92,25 @@ def score_control(gold_doc: dict[str, Any], doc: Doc) -> Score:
     score = Score()
     doc_id = str(gold_doc.get("id", ""))
     matched, missed, spurious = match_claims(gold_doc, doc)
+    c = score.counts
     for claim in missed:
+        c[f"gold:{claim['action']}"] += 1
         score.miss(doc_id, claim.get("place_surface", ""), action=claim["action"],
                    place=claim.get("place"), actor=claim.get("actor"))
     for claim, ev in matched:
         score.hit()
+        c[f"gold:{ev.action}"] += 1
+        c[f"pred:{ev.action}"] += 1
+        c[f"tp:{ev.action}"] += 1
+        c["controller_ok"] += ev.new_controller == _gold_side(claim.get("new_controller"))
+        if "actor" in claim:
+            c["actor_n"] += 1
+            c["actor_ok"] += ev.actor == _gold_side(claim.get("actor"))
+        c["status_n"] += 1
+        c["status_ok"] += ev.status == (claim.get("status") or "new")
+        if claim.get("date"):
+            c["date_n"] += 1
+            c["date_ok"] += _same_date(claim, ev)
         if ev.new_controller != _gold_side(claim.get("new_controller")):
             score.errors.append({
                 "kind": "wrong_controller", "doc": doc_id, "text": ev.place_name,
@@ -100,9 +118,38 @@ def score_control(gold_doc: dict[str, Any], doc: Doc) -> Score:
                 "pred": ev.new_controller,
             })
     for ev in spurious:
+        c[f"pred:{ev.action}"] += 1
         score.spurious(doc_id, doc.text[ev.start:ev.end][:200], place=ev.place_name,
                        action=ev.action, new_controller=ev.new_controller)
     return score
+
+
+def _same_date(claim: dict[str, Any], ev: ControlEvent) -> bool:
+    if ev.event_date is None or ev.date_source not in ("text", "dateline"):
+        return False
+    gold = str(claim["date"])
+    return ev.event_date.isoformat()[:len(gold)] == gold
+
+
+def detail(score: Score) -> dict[str, Any]:
+    """Per-action P/R and attribute accuracies on matched claims (see RULES)."""
+    c = score.counts
+    actions = sorted({k.split(":", 1)[1] for k in c if k.startswith(("gold:", "pred:"))})
+    core = ("liberated", "captured", "withdrew", "entered")
+    core_gold = sum(c[f"gold:{a}"] for a in core)
+    return {
+        "per_action": {a: {"precision": score.ratio(f"tp:{a}", f"pred:{a}"),
+                           "recall": score.ratio(f"tp:{a}", f"gold:{a}"),
+                           "n_gold": c[f"gold:{a}"], "n_pred": c[f"pred:{a}"]}
+                       for a in actions},
+        "recall_change_of_hands": (round(sum(c[f"tp:{a}"] for a in core) / core_gold, 4)
+                                   if core_gold else None),
+        "new_controller_accuracy": round(c["controller_ok"] / score.tp, 4) if score.tp else None,
+        "actor_accuracy": score.ratio("actor_ok", "actor_n"),
+        "status_accuracy": score.ratio("status_ok", "status_n"),
+        "event_date_accuracy": score.ratio("date_ok", "date_n"),
+        "n_matched": score.tp,
+    }
 
 
 def controller_accuracy(score: Score) -> tuple[int, int]:

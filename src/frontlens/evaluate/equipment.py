@@ -89,6 +89,8 @@ def score_equipment(gold_doc: dict[str, Any], doc: Doc) -> Score:
         else:
             ok = r.fate == gf
         attr["fate"]["ok" if ok else "bad"] += 1
+        sc.counts["fate_n"] += 1
+        sc.counts["fate_ok"] += ok
         if not ok:
             sc.errors.append(
                 {"kind": "fate", "doc": did, "text": g["surface"], "gold": gf, "pred": r.fate}
@@ -96,6 +98,8 @@ def score_equipment(gold_doc: dict[str, Any], doc: Doc) -> Score:
         if g.get("side"):
             ok = r.side == g["side"]
             attr["side"]["ok" if ok else "bad"] += 1
+            sc.counts["side_n"] += 1
+            sc.counts["side_ok"] += ok
             if not ok:
                 sc.errors.append(
                     {
@@ -109,6 +113,8 @@ def score_equipment(gold_doc: dict[str, Any], doc: Doc) -> Score:
         if g.get("count") is not None:
             ok = r.count == g["count"]
             attr["count"]["ok" if ok else "bad"] += 1
+            sc.counts["count_n"] += 1
+            sc.counts["count_ok"] += ok
             if not ok:
                 sc.errors.append(
                     {
@@ -123,6 +129,8 @@ def score_equipment(gold_doc: dict[str, Any], doc: Doc) -> Score:
             gc, pc = g["category"], r.category or ""
             ok = gc == pc or _COARSE.get(pc) == gc
             attr["category"]["ok" if ok else "bad"] += 1
+            sc.counts["category_n"] += 1
+            sc.counts["category_ok"] += ok
             if not ok:
                 sc.errors.append(
                     {"kind": "category", "doc": did, "text": g["surface"], "gold": gc, "pred": pc}
@@ -131,3 +139,9 @@ def score_equipment(gold_doc: dict[str, Any], doc: Doc) -> Score:
         if k not in gold:
             sc.spurious(did, r.model_text, model=r.catalog_type, fate=r.fate)
     return sc
+
+
+def detail(score: Score) -> dict[str, Any]:
+    """Attribute accuracy on matched items (gold attribute present)."""
+    return {f"{k}_accuracy": score.ratio(f"{k}_ok", f"{k}_n")
+            for k in ("side", "fate", "count", "category")}

@@ -25,8 +25,8 @@ from sqlalchemy import select
 
 from frontlens.evaluate.control import match_claims, norm_name
 from frontlens.evaluate.news import doc_for, load_gold
-from frontlens.extract.pipeline import RuleExtractor
-from frontlens.fuse.picture import run_fusion
+from frontlens.extract.pipeline import ExtractionResult, RuleExtractor
+from frontlens.fuse.picture import FusionReport, run_fusion
 from frontlens.model import Source
 from frontlens.store import schema
 from frontlens.store.db import Store
@@ -42,20 +42,27 @@ def _source(gold: dict[str, Any]) -> Source:
                   text=gold["text"])
 
 
+def build_store(golds: list[dict[str, Any]], tmp: Path
+                ) -> tuple[Store, list[ExtractionResult], FusionReport]:
+    """Gold documents ingested, extracted and fused in a throwaway SQLite store under ``tmp``,
+    exactly as ``frontlens ingest / extract / fuse`` would."""
+    sources = [_source(g) for g in golds]
+    store = Store(f"sqlite:///{tmp / 'fusion-eval.db'}")
+    with store.transaction() as conn:
+        store.insert_new(conn, sources)
+    results = list(RuleExtractor().extract(sources))
+    with store.transaction() as conn:
+        for res in results:
+            store.replace_extraction(conn, res.run, res.records)
+    return store, results, run_fusion(store)
+
+
 def eval_fusion(paths: list[Path], maps_dir: Path | None = None) -> dict[str, Any]:
     """Pairwise fusion scores; with ``maps_dir`` (control-map GeoJSON layers) also the share of
     extracted control claims the map agrees with on their day or the following 3 days."""
     golds = [g for p in paths for g in load_gold(p)]
-    sources = [_source(g) for g in golds]
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(f"sqlite:///{Path(tmp) / 'fusion-eval.db'}")
-        with store.transaction() as conn:
-            store.insert_new(conn, sources)
-        results = list(RuleExtractor().extract(sources))
-        with store.transaction() as conn:
-            for res in results:
-                store.replace_extraction(conn, res.run, res.records)
-        report = run_fusion(store)
+        store, results, report = build_store(golds, Path(tmp))
         agreement = _map_agreement(store, maps_dir) if maps_dir else None
         ev = schema.event_evidence
         with store.engine.connect() as conn:

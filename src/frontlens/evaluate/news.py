@@ -70,16 +70,30 @@ def evaluate(path: Path) -> dict[str, Any]:
             totals[key] += sc
             by_lang.setdefault(lang, {}).setdefault(key, Score())
             by_lang[lang][key] += sc
-    report: dict[str, Any] = {key: sc.as_dict() for key, sc in totals.items()}
+    report: dict[str, Any] = {key: _section(key, sc) for key, sc in totals.items()}
     report["geocoding"] = _geo(geo_all)
     report["by_language"] = {
-        lang: {**{k: sc.as_dict() for k, sc in secs.items()}, "geocoding": _geo(geo_lang[lang])}
+        lang: {**{k: _section(k, sc) for k, sc in secs.items()}, "geocoding": _geo(geo_lang[lang])}
         for lang, secs in by_lang.items()
     }
     report["dataset"] = str(path)
     report["errors"] = {key: sc.errors for key, sc in totals.items()}
     report["errors"]["geocoding"] = [{"kind": "wrongly resolved", **w} for w in geo_all.wrong]
     return report
+
+
+DETAILS: dict[str, Callable[[Score], dict[str, Any]]] = {
+    "places": places.detail, "control_events": control.detail,
+    "equipment": equipment.detail, "statements": statements.detail,
+}
+
+
+def _section(key: str, sc: Score) -> dict[str, Any]:
+    """P/R/F1 and counts, then the section's own details under "detail"."""
+    out = sc.as_dict()
+    if key in DETAILS:
+        out["detail"] = DETAILS[key](sc)
+    return out
 
 
 def _geo(stats: places.GeoStats) -> dict[str, Any]:

@@ -24,6 +24,10 @@ Place mentions are scored per mention span, as news/README.md annotates them:
    161 km. Reported overall and for Ukrainian settlements (kind settlement, country UA).
    A true positive without predicted coordinates counts as an error of 20,039 km.
 Kind and usage are reported as agreement rates on true positives, not folded into F1.
+5. Place precision of what reaches the map: of the predicted spans resolved to coordinates, the
+   share that are gold place mentions. Resolved false positives that overlap a gold equipment
+   surface or a gold ``non_places`` entry of kind weapon/vehicle are counted apart
+   (``weapons_as_places``): a weapon drawn as a town is the worst error a map can show.
 """
 
 MAX_KM = 20039.0
@@ -72,6 +76,20 @@ def _whole_word(text: str, s: int, e: int) -> bool:
     return (s == 0 or not text[s - 1].isalnum()) and (e >= len(text) or not text[e].isalnum())
 
 
+def _find_all(text: str, needle: str) -> list[int]:
+    out, k = [], text.find(needle)
+    while k >= 0:
+        out.append(k)
+        k = text.find(needle, k + 1)
+    return out
+
+
+def detail(score: Score) -> dict[str, Any]:
+    return {"resolved_precision": score.ratio("resolved_tp", "resolved"),
+            "n_resolved": score.counts["resolved"],
+            "weapons_as_places": score.counts["weapons_as_places"]}
+
+
 def score_places(gold_doc: dict[str, Any], doc: Doc) -> tuple[Score, GeoStats]:
     """Recognition Score and geocoding GeoStats of ``doc.places`` against one gold document."""
     doc_id = gold_doc.get("id", "")
@@ -84,8 +102,17 @@ def score_places(gold_doc: dict[str, Any], doc: Doc) -> tuple[Score, GeoStats]:
     preds = {(m.start, m.end): m for m in doc.places if _whole_word(text, m.start, m.end)}
     pred_spans = _drop_nested(list(preds))
     sc, geo = Score(), GeoStats()
+    g_all = gold_doc.get("gold", {})
+    weapon_spans = [(s, s + len(w)) for w in
+                    [e.get("surface") or "" for e in g_all.get("equipment", [])]
+                    + [n.get("surface") or "" for n in g_all.get("non_places", [])
+                       if n.get("kind") in ("weapon", "vehicle")]
+                    if w for s in _find_all(text, w)]
     for span in sorted(pred_spans):
+        resolved = preds[span].place is not None and preds[span].place.lat is not None
+        sc.counts["resolved"] += resolved
         if span in gold_spans:
+            sc.counts["resolved_tp"] += resolved
             sc.hit()
             g, m = gold[span], preds[span]
             geo.n_tp += 1
@@ -104,7 +131,10 @@ def score_places(gold_doc: dict[str, Any], doc: Doc) -> tuple[Score, GeoStats]:
                                   "gold": g.get("name"), "pred": pl.name if pl else None,
                                   "pred_id": pl.id if pl else None, "km": round(err)})
         else:
-            sc.spurious(doc_id, text[span[0]:span[1]], span=span)
+            weapon = resolved and any(a < span[1] and span[0] < b for a, b in weapon_spans)
+            sc.counts["weapons_as_places"] += weapon
+            sc.spurious(doc_id, text[span[0]:span[1]], span=span, resolved=resolved,
+                        weapon=weapon)
     for span in sorted(gold_spans - pred_spans):
         sc.miss(doc_id, text[span[0]:span[1]], span=span, name=gold[span].get("name"))
     return sc, geo

@@ -16,8 +16,9 @@ RULES (why: the gold records claims by span and speaker; wording of roles varies
    false positives, unmatched gold are misses. A prediction overlapping a gold span with the
    wrong speaker is both (counted in ``errors`` with ``kind`` "spurious" and detail).
 4. On matched pairs: direct/reported accuracy (``is_direct_quote`` vs ``direct``) and side
-   accuracy (gold null = "unknown") are reported as extra counts on the ``Score``
-   (``direct_ok``, ``side_ok``, ``matched``).
+   accuracy (gold null = "unknown") are reported (``detail()``).
+5. Speaker precision: of the predictions that overlap a gold statement's span, the share whose
+   speaker matches (a place name, a headline fragment or the wrong person as speaker lowers it).
 """
 
 from __future__ import annotations
@@ -117,7 +118,6 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 def score_statements(gold_doc: dict[str, Any], doc: Doc) -> Score:
     """Score ``doc``'s Statement records against ``gold_doc["gold"]["statements"]``."""
     sc = Score()
-    sc.matched = sc.direct_ok = sc.side_ok = 0  # type: ignore[attr-defined]
     doc_id = gold_doc.get("id", "")
     preds = [r for r in doc.records if isinstance(r, Statement)]
     used: set[int] = set()
@@ -146,14 +146,27 @@ def score_statements(gold_doc: dict[str, Any], doc: Doc) -> Score:
         used.add(best[1])
         p = preds[best[1]]
         sc.hit()
-        sc.matched += 1  # type: ignore[attr-defined]
-        sc.direct_ok += int(bool(g.get("is_direct_quote")) == p.direct)  # type: ignore[attr-defined]
-        sc.side_ok += int((g.get("side") or "unknown") == p.side)  # type: ignore[attr-defined]
+        sc.counts["direct_ok"] += bool(g.get("is_direct_quote")) == p.direct
+        sc.counts["side_ok"] += (g.get("side") or "unknown") == p.side
         if (g.get("side") or "unknown") != p.side or bool(g.get("is_direct_quote")) != p.direct:
             sc.errors.append({"kind": "attr", "doc": doc_id, "text": g["text"],
                               "gold_side": g.get("side"), "pred_side": p.side,
                               "gold_direct": g.get("is_direct_quote"), "pred_direct": p.direct})
+    gold_spans = [s for g in gold_doc["gold"].get("statements", [])
+                  for s in _spans(doc.text, g["text"])]
     for i, p in enumerate(preds):
         if i not in used:
+            if (p.quote_start is not None and p.quote_end is not None
+                    and any(_overlap(s, (p.quote_start, p.quote_end)) >= 0.5
+                            for s in gold_spans)):
+                sc.counts["wrong_speaker"] += 1
             sc.spurious(doc_id, p.quote, speaker=p.speaker, role=p.role)
     return sc
+
+
+def detail(score: Score) -> dict[str, Any]:
+    c = score.counts
+    on_span = score.tp + c["wrong_speaker"]
+    return {"speaker_precision": round(score.tp / on_span, 4) if on_span else None,
+            "direct_accuracy": round(c["direct_ok"] / score.tp, 4) if score.tp else None,
+            "side_accuracy": round(c["side_ok"] / score.tp, 4) if score.tp else None}
