@@ -1,0 +1,268 @@
+"""Train the decision models (frontlens.extract.decide) from the annotated corpus.
+
+    python scripts/train.py [--corpus corpus] [--out src/frontlens/data/models]
+
+Reads ``corpus/train.jsonl`` to fit and ``corpus/dev.jsonl`` to choose the regularisation, the
+decision threshold and, per decision, whether the learned model beats the rules; never reads
+``corpus/test.jsonl``. Deterministic: the same corpus gives byte-identical model files.
+Needs scikit-learn (``pip install -e '.[train]'``); the models it writes need only numpy-free
+Python at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+from frontlens.evaluate import control as eval_control  # noqa: E402
+from frontlens.evaluate import places as eval_places  # noqa: E402
+from frontlens.evaluate.control import same_place  # noqa: E402
+from frontlens.evaluate.news import doc_for, load_gold  # noqa: E402
+from frontlens.extract import decide as dc  # noqa: E402
+from frontlens.extract.doc import Doc  # noqa: E402
+from frontlens.extract.pipeline import run_components  # noqa: E402
+
+C_GRID = (0.1, 0.3, 1.0, 3.0)
+
+
+def prepare(golds: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Doc]]:
+    """Each gold document through the rule pipeline, the decision layer switched off."""
+    out = []
+    for g in golds:
+        doc = doc_for(g)
+        doc.user["decide"] = False
+        out.append((g, run_components(doc)))
+    return out
+
+
+def _evidence_span(gold: dict[str, Any], claim: dict[str, Any]) -> tuple[int, int] | None:
+    ev = claim.get("evidence")
+    k = gold["text"].find(ev) if ev else -1
+    return (k, k + len(ev)) if k >= 0 else None
+
+
+def _gold_claim(gold: dict[str, Any], c: dc.Candidate, st: dc.Sentence) -> dict[str, Any] | None:
+    for claim in gold["gold"].get("control_claims", []):
+        if dc.cand_action(claim["action"]) != c.action:
+            continue
+        names = [claim.get("place") or "", claim.get("place_surface") or ""]
+        mine = [c.place.surface, c.place.name]
+        if not any(n and m and same_place(m, n) for n in names for m in mine):
+            continue
+        span = _evidence_span(gold, claim)
+        if span is None or (span[0] < st.end and st.start < span[1]):
+            return claim
+    return None
+
+
+def examples(pairs: list[tuple[dict[str, Any], Doc]]) -> dict[str, list[tuple[list[str], str]]]:
+    data: dict[str, list[tuple[list[str], str]]] = {"place": [], "control": [], "actor": [],
+                                                    "status": []}
+    for gold, doc in pairs:
+        sents = dc.sentences(doc)
+        spans = {tuple(m) for p in gold["gold"].get("places", []) for m in p.get("mentions", [])}
+        eq = {r.model_text.lower() for r in doc.records if hasattr(r, "model_text")}
+        for st in sents:
+            for pm in st.places:
+                data["place"].append((dc.place_features(doc, st, pm, eq),
+                                      "1" if (pm.start, pm.end) in spans else "0"))
+        for c in dc.control_candidates(doc, sents):
+            claim = _gold_claim(gold, c, sents[c.sent])
+            data["control"].append((c.feats, "1" if claim else "0"))
+            if claim is not None:
+                data["actor"].append((dc.actor_features(doc, sents, c),
+                                      claim.get("actor") or "unknown"))
+                data["status"].append((dc.status_features(doc, sents, c),
+                                       claim.get("status") or "new"))
+    return data
+
+
+def fit(name: str, train: list[tuple[list[str], str]], c: float) -> dc.Model:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    counts = Counter(f for feats, _ in train for f in set(feats))
+    names = sorted(f for f, n in counts.items() if n >= 2)
+    index = {f: i for i, f in enumerate(names)}
+    rows, cols = [], []
+    for r, (feats, _) in enumerate(train):
+        for f in sorted(set(feats)):
+            if f in index:
+                rows.append(r)
+                cols.append(index[f])
+    x = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(train), len(names)))
+    y = [y for _, y in train]
+    clf = LogisticRegression(C=c, max_iter=5000, solver="lbfgs")
+    clf.fit(x, y)
+    return dc.Model(name, [str(k) for k in clf.classes_], index, clf.coef_.tolist(),
+                    clf.intercept_.tolist(), meta={"C": c, "n_train": len(train),
+                                                    "class_counts": dict(Counter(y))})
+
+
+def _log_loss(model: dc.Model, data: list[tuple[list[str], str]]) -> float:
+    import math
+
+    return -sum(math.log(max(1e-9, model.proba(f).get(y, 0.0))) for f, y in data) / max(1,
+                                                                                       len(data))
+
+
+def _binary_f1(model: dc.Model, data: list[tuple[list[str], str]], thr: float) -> float:
+    tp = fp = fn = 0
+    for f, y in data:
+        yes = model.proba(f)["1"] >= thr
+        tp += yes and y == "1"
+        fp += yes and y != "1"
+        fn += (not yes) and y == "1"
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def choose(name: str, train: list[tuple[list[str], str]], dev: list[tuple[list[str], str]],
+           binary: bool) -> dc.Model:
+    """C by dev log-loss; for binary decisions the threshold by dev F1 (ties: higher)."""
+    if len({y for _, y in train}) < 2:
+        raise SystemExit(f"{name}: one class only in the training data")
+    best = min((fit(name, train, c) for c in C_GRID), key=lambda m: _log_loss(m, dev or train))
+    if binary and dev:
+        grid = [round(0.2 + 0.05 * k, 2) for k in range(13)]
+        best.threshold = max(grid, key=lambda t: (_binary_f1(best, dev, t), t))
+    best.meta["dev_log_loss"] = round(_log_loss(best, dev), 4) if dev else None
+    return best
+
+
+def _copy(doc: Doc) -> Doc:
+    return dataclasses.replace(doc, places=list(doc.places), records=list(doc.records),
+                               user=dict(doc.user))
+
+
+def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model]
+            ) -> dict[str, Any]:
+    """End-to-end dev scores of the rules alone and with each learned decision added."""
+    from frontlens.evaluate.common import Score
+
+    def run(use: dict[str, dc.Model]) -> dict[str, Any]:
+        pl, co = Score(), Score()
+        for gold, doc in pairs:
+            d = dc.apply_models(_copy(doc), use)
+            pl += eval_places.score_places(gold, d)[0]
+            co += eval_control.score_control(gold, d)
+        det = eval_control.detail(co)
+        return {"places_f1": round(pl.f1, 4), "places_precision": round(pl.precision, 4),
+                "control_f1": round(co.f1, 4),
+                "new_controller_accuracy": det["new_controller_accuracy"],
+                "status_accuracy": det["status_accuracy"]}
+
+    rules = run({})
+    place_only = run({"place": models["place"]}) if "place" in models else rules
+    out: dict[str, Any] = {"rules": rules, "place": place_only}
+    use: dict[str, dc.Model] = {}
+    # place: learned when it raises place F1 without lowering precision
+    if "place" in models and place_only["places_f1"] >= rules["places_f1"] and \
+            place_only["places_precision"] >= rules["places_precision"]:
+        use["place"] = models["place"]
+    base = run(use)
+    with_control = run({**use, "control": models["control"]})
+    out["control"] = with_control
+    if with_control["control_f1"] > base["control_f1"]:
+        use["control"] = models["control"]
+        for name, key in (("actor", "new_controller_accuracy"), ("status", "status_accuracy")):
+            if name in models:
+                trial = run({**use, name: models[name]})
+                out[name] = trial
+                before = run(use)[key] or 0.0
+                if (trial[key] or 0.0) > before:
+                    use[name] = models[name]
+    out["use_learned"] = {k: k in use for k in ("place", "control", "actor", "status")}
+    out["final"] = run(use)
+    return out
+
+
+def cross_validate(pairs: list[tuple[dict[str, Any], Doc]], k: int = 5) -> dict[str, Any]:
+    """Development aid: k folds by outlet over train+dev; in each, models are fitted on the
+    other folds (C and threshold chosen on every 5th of their documents) and scored end to
+    end on the held-out fold. Sums the folds' counts."""
+    from frontlens.evaluate.common import Score
+
+    def fold_of(g: dict[str, Any]) -> int:
+        return int(hashlib.sha256(str(g.get("outlet")).encode()).hexdigest(), 16) % k
+
+    totals = {"rules": (Score(), Score()), "learned": (Score(), Score())}
+    for f in range(k):
+        held = [p for p in pairs if fold_of(p[0]) == f]
+        rest = [p for p in pairs if fold_of(p[0]) != f]
+        fit_part = [p for i, p in enumerate(rest) if i % 5]
+        tune_part = [p for i, p in enumerate(rest) if not i % 5]
+        ex_fit, ex_tune = examples(fit_part), examples(tune_part)
+        models = {n: choose(n, ex_fit[n], ex_tune[n], binary=n in ("place", "control"))
+                  for n in ("place", "control", "actor", "status")}
+        for name, use in (("rules", {}), ("learned", models)):
+            pl, co = totals[name]
+            for gold, doc in held:
+                d = dc.apply_models(_copy(doc), use)
+                pl += eval_places.score_places(gold, d)[0]
+                co += eval_control.score_control(gold, d)
+    out = {}
+    for name, (pl, co) in totals.items():
+        det = eval_control.detail(co)
+        out[name] = {"places": pl.as_dict(), "control": co.as_dict(),
+                     "new_controller_accuracy": det["new_controller_accuracy"],
+                     "status_accuracy": det["status_accuracy"],
+                     "recall_change_of_hands": det["recall_change_of_hands"]}
+    return out
+
+
+def load_split(corpus: Path, name: str) -> list[dict[str, Any]]:
+    path = corpus / f"{name}.jsonl"
+    if not path.exists():
+        raise SystemExit(f"{path} missing: run `python scripts/corpus.py split --write`")
+    return load_gold(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--out", type=Path, default=ROOT / "src" / "frontlens" / "data" / "models")
+    ap.add_argument("--cv", action="store_true",
+                    help="only report 5-fold cross-validation over train+dev; write nothing")
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    train_g, dev_g = load_split(args.corpus, "train"), load_split(args.corpus, "dev")
+    if args.cv:
+        print(json.dumps(cross_validate(prepare(train_g + dev_g)), indent=2))
+        return 0
+    print(f"train {len(train_g)} docs, dev {len(dev_g)} docs", file=sys.stderr)
+    train, dev = prepare(train_g), prepare(dev_g)
+    ex_train, ex_dev = examples(train), examples(dev)
+    for k in ex_train:
+        print(f"{k}: {len(ex_train[k])} train / {len(ex_dev[k])} dev examples "
+              f"{dict(Counter(y for _, y in ex_train[k]))}", file=sys.stderr)
+    models = {k: choose(k, ex_train[k], ex_dev[k], binary=k in ("place", "control"))
+              for k in ("place", "control", "actor", "status") if ex_train[k]}
+    report = compare(dev, models)
+    args.out.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256((args.corpus / "train.jsonl").read_bytes()).hexdigest()[:16]
+    for name, m in models.items():
+        m.meta["train_sha256_16"] = digest
+        (args.out / f"{name}.json").write_text(json.dumps(m.to_json(), sort_keys=True) + "\n",
+                                               encoding="utf-8")
+    manifest = {"use_learned": report["use_learned"], "train_sha256_16": digest,
+                "n_train_docs": len(train_g), "n_dev_docs": len(dev_g), "dev": report}
+    (args.out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True)
+                                            + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2), file=sys.stderr)
+    print(f"wrote {len(models)} models to {args.out} in {time.time() - t0:.0f}s",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

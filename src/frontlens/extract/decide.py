@@ -1,0 +1,511 @@
+"""Learned decisions over what the rules propose.
+
+Hand-written rules generalise poorly from a few documents; they are good at *proposing*. This
+component turns their output, and broader cue-word hits, into candidates and lets small
+logistic-regression models (trained by ``scripts/train.py`` on ``corpus/train.jsonl``) decide:
+
+- **place**: is this recognised span a place (vs a weapon, vehicle, word, person, unit)?
+- **control**: does this sentence claim ``action`` about this place?
+- **actor**: which side did it (UA / RU / unknown)? ``new_controller`` follows from it.
+- **status**: new, recalled (background), denied or hypothetical?
+
+Candidates and features are computed by the same functions at training and run time, so what
+was learned is what runs. Models are plain JSON (feature → weights): no pickle, no scikit-learn
+at run time. ``models/manifest.json`` says which decisions the learned model won on the dev split;
+a decision whose model is missing or lost keeps the rules' answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from frontlens.extract.doc import Doc, PlaceMention, component, provenance
+from frontlens.model import ControlEvent, Side
+
+ACTIONS = ("liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled",
+           "shelled", "held", "fighting")
+# A change of hands is one candidate: whether it is a liberation or a capture is the actor's
+# side (and the country), which the actor model decides, not the verb ("took control" serves
+# both sides).
+TAKE = "take"
+_TAKE_OF = {"liberated": TAKE, "captured": TAKE}
+
+
+def cand_action(action: str) -> str:
+    return _TAKE_OF.get(action, action)
+_WORD = re.compile(r"[^\W_]+(?:['’ʼ-][^\W_]+)*")
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_QUOTES = "\"“”«»„"
+_NEIGHBOURS = frozenset({"BY", "PL", "MD", "RO", "SK", "HU", "GE"})
+
+
+# ------------------------------------------------------------------ cue data and models
+
+@dataclass(frozen=True)
+class Cues:
+    """One language's cue prefixes: per action, per side, per status class."""
+
+    actions: dict[str, tuple[tuple[str, ...], ...]]
+    sides: dict[str, tuple[tuple[str, ...], ...]]
+    status: dict[str, tuple[tuple[str, ...], ...]]
+
+
+@lru_cache(maxsize=8)
+def cues(lang: str) -> Cues:
+    data = tomllib.loads((resources.files("frontlens") / "data" / "decide" / "cues.toml")
+                        .read_text(encoding="utf-8"))
+    pack = data.get(lang) or data["en"]
+
+    def comp(d: dict[str, list[str]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+        return {k: tuple(tuple(item.split()) for item in v) for k, v in d.items()}
+
+    return Cues(comp(pack["actions"]), comp(pack["sides"]), comp(pack["status"]))
+
+
+@dataclass
+class Model:
+    """A multinomial (or binary) logistic regression over sparse binary features."""
+
+    name: str
+    classes: list[str]
+    index: dict[str, int]
+    coef: list[list[float]]
+    intercept: list[float]
+    threshold: float = 0.5
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def proba(self, feats: Iterable[str]) -> dict[str, float]:
+        idx = [self.index[f] for f in set(feats) if f in self.index]
+        scores = [b + sum(row[i] for i in idx) for row, b in zip(self.coef, self.intercept,
+                                                                  strict=True)]
+        if len(self.classes) == 2 and len(scores) == 1:  # binary: one row for the 2nd class
+            p = 1.0 / (1.0 + math.exp(-scores[0]))
+            return {self.classes[0]: 1.0 - p, self.classes[1]: p}
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+
+    def to_json(self) -> dict[str, Any]:
+        names = sorted(self.index, key=self.index.__getitem__)
+        return {"name": self.name, "classes": self.classes, "features": names,
+                "coef": [[round(x, 5) for x in row] for row in self.coef],
+                "intercept": [round(x, 5) for x in self.intercept],
+                "threshold": self.threshold, "meta": self.meta}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Model:
+        return cls(d["name"], d["classes"], {f: i for i, f in enumerate(d["features"])},
+                   d["coef"], d["intercept"], d.get("threshold", 0.5), d.get("meta", {}))
+
+
+def models_dir() -> Any:
+    return resources.files("frontlens") / "data" / "models"
+
+
+@lru_cache(maxsize=1)
+def load_models() -> dict[str, Model]:
+    """The decisions the learned model won on dev (manifest), by name; empty when untrained."""
+    base = models_dir()
+    try:
+        manifest = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, OSError):
+        return {}
+    out = {}
+    for name, use in manifest.get("use_learned", {}).items():
+        if use:
+            out[name] = Model.from_json(json.loads((base / f"{name}.json").read_text(
+                encoding="utf-8")))
+    return out
+
+
+# ------------------------------------------------------------------ tokens and cue hits
+
+@dataclass(frozen=True)
+class Tok:
+    start: int
+    end: int
+    low: str
+
+
+def tokens(text: str, start: int = 0, end: int | None = None) -> list[Tok]:
+    end = len(text) if end is None else end
+    return [Tok(m.start() + start, m.end() + start, m.group().lower())
+            for m in _WORD.finditer(text[start:end])]
+
+
+def _hits(toks: list[Tok], items: tuple[tuple[str, ...], ...]) -> list[tuple[int, str]]:
+    """(token index, cue) for every cue (a run of prefixes) that starts at a token."""
+    out = []
+    for i in range(len(toks)):
+        for item in items:
+            if i + len(item) <= len(toks) and all(
+                    toks[i + k].low.startswith(w) for k, w in enumerate(item)):
+                out.append((i, " ".join(item)))
+    return out
+
+
+def _bucket(n: int) -> str:
+    return "0" if n <= 1 else "1" if n <= 3 else "2" if n <= 6 else "3" if n <= 10 else "4"
+
+
+def _tok_range(toks: list[Tok], start: int, end: int) -> tuple[int, int]:
+    a = next((i for i, t in enumerate(toks) if t.end > start), len(toks))
+    b = next((i for i, t in enumerate(toks) if t.start >= end), len(toks))
+    return a, max(b, a + 1)
+
+
+def _country(pm: PlaceMention) -> str:
+    c = pm.place.country if pm.place else None
+    if c in ("UA", "RU"):
+        return c
+    return "near" if c in _NEIGHBOURS else "none" if c is None else "far"
+
+
+def _in_quote(text: str, s: int, pos: int) -> bool:
+    return sum(text[s:pos].count(q) for q in _QUOTES) % 2 == 1
+
+
+# ------------------------------------------------------------------ candidates
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    toks: list[Tok]
+    action_hits: dict[str, list[tuple[int, str]]]
+    side_hits: list[tuple[int, str]]
+    status_hits: dict[str, list[tuple[int, str]]]
+    places: list[PlaceMention]
+
+
+def sentences(doc: Doc) -> list[Sentence]:
+    c = cues(doc.lang or "en")
+    out = []
+    for s, e in doc.sents or [(0, len(doc.text))]:
+        toks = tokens(doc.text, s, e)
+        out.append(Sentence(
+            s, e, toks,
+            {a: _hits(toks, items) for a, items in c.actions.items()},
+            [(i, side) for side, items in c.sides.items() for i, _ in _hits(toks, items)],
+            {k: _hits(toks, items) for k, items in c.status.items()},
+            [p for p in doc.places if s <= p.start < e],
+        ))
+    return out
+
+
+@dataclass
+class Candidate:
+    sent: int
+    place: PlaceMention
+    action: str
+    rule: ControlEvent | None
+    feats: list[str]
+    trigger: int | None = None
+
+
+def _rule_events(doc: Doc) -> dict[tuple[int, int], list[ControlEvent]]:
+    by_span: dict[tuple[int, int], list[ControlEvent]] = {}
+    for r in doc.records:
+        if isinstance(r, ControlEvent):
+            by_span.setdefault((r.start, r.end), []).append(r)
+    return by_span
+
+
+def _rule_for(events: list[ControlEvent], pm: PlaceMention) -> list[ControlEvent]:
+    return [r for r in events if (r.place_id and pm.place and r.place_id == pm.place.id)
+            or r.place_name.lower() == pm.name.lower()]
+
+
+def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Candidate]:
+    """Every (sentence, place, action) that a rule emitted or an action cue makes possible."""
+    sents = sents if sents is not None else sentences(doc)
+    rules = _rule_events(doc)
+    lang = doc.lang or "en"
+    out = []
+    for k, st in enumerate(sents):
+        if not st.places:
+            continue
+        ev_here = rules.get((st.start, st.end), [])
+        cued = {cand_action(a) for a, h in st.action_hits.items() if h}
+        for rank, pm in enumerate(st.places):
+            if pm.kind == "country":
+                continue
+            mine = _rule_for(ev_here, pm)
+            acts = cued | {cand_action(r.action) for r in mine}
+            if not acts:
+                continue
+            pa, pb = _tok_range(st.toks, pm.start, pm.end)
+            nearest: tuple[int, str] | None = None
+            for a in acts:
+                for i, _ in _action_hits(st, a):
+                    d = pa - i if i < pa else i - pb + 1
+                    if nearest is None or d < nearest[0]:
+                        nearest = (d, a)
+            for a in sorted(acts):
+                rule = next((r for r in mine if cand_action(r.action) == a), None)
+                f, trig = _control_features(doc, st, k, rank, pm, a, mine, rule, nearest,
+                                            pa, pb, lang)
+                out.append(Candidate(k, pm, a, rule, f, trig))
+    return out
+
+
+def _action_hits(st: Sentence, a: str) -> list[tuple[int, str]]:
+    if a == TAKE:
+        return st.action_hits.get("liberated", []) + st.action_hits.get("captured", [])
+    return st.action_hits.get(a, [])
+
+
+def _pop(pm: PlaceMention) -> str:
+    pop = (pm.place.population or 0) if pm.place else 0
+    return "0" if pop <= 0 else str(min(6, int(math.log10(pop))))
+
+
+def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMention, a: str,
+                      mine: list[ControlEvent], rule: ControlEvent | None,
+                      nearest: tuple[int, str] | None, pa: int, pb: int,
+                      lang: str) -> tuple[list[str], int | None]:
+    toks = st.toks
+    f = [f"a={a}", f"{a}|lang={lang}", f"{a}|kind={pm.kind}", f"{a}|cty={_country(pm)}"]
+    if rule is not None:
+        f += [f"{a}|rule", f"{a}|rule_nc={rule.new_controller}", f"{a}|rule_hedged={rule.hedged}"]
+    elif mine:
+        f.append(f"{a}|rule_other")
+    else:
+        f.append(f"{a}|no_rule")
+    best: tuple[int, int, str] | None = None
+    for i, item in _action_hits(st, a):
+        before = i < pa
+        d = pa - i if before else i - pb + 1
+        if best is None or d < best[0]:
+            best = (d, i, item)
+    trig = None
+    if best is None:
+        f.append(f"{a}|no_cue")
+    else:
+        d, trig, item = best
+        side = "before" if trig < pa else "after"
+        f += [f"{a}|cue_{side}_{_bucket(d)}", f"{a}|cue={item}", f"{a}|cue={item}|{side}"]
+        between = sum(1 for p in st.places if p is not pm and
+                      min(toks[trig].start, pm.start) < p.start < max(toks[trig].start, pm.start))
+        f.append(f"{a}|between={min(between, 2)}")
+        f.append(f"{a}|cue={item}|{side}_{_bucket(d)}")
+        if d <= 4:  # the words that link cue and place ("of", "в", "toward", "під")
+            lo_i, hi_i = (trig + 1, pa) if trig < pa else (pb, trig)
+            f += [f"{a}|link={toks[i].low[:6]}" for i in range(lo_i, hi_i)]
+            if hi_i <= lo_i:
+                f.append(f"{a}|adjacent")
+        lo = max(0, trig - 3)
+        negs = {item for i, item in st.status_hits.get("negation", []) if lo <= i < trig}
+        f += [f"{a}|neg_before_cue={n}" for n in negs]
+        for i, s in st.side_hits:
+            if abs(i - trig) <= 5:
+                f.append(f"{a}|side_{'pre' if i < trig else 'post'}={s}")
+    if nearest is not None:
+        f.append(f"{a}|nearest={'me' if nearest[1] == a else nearest[1]}")
+    for b, h in st.action_hits.items():
+        if cand_action(b) != a and h:
+            f.append(f"{a}|also={b}")
+    f += [f"{a}|usage={pm.usage}", f"{a}|cand_pop={_pop(pm)}"]
+    for kind in ("denied", "hypothetical", "recalled", "report"):
+        if st.status_hits.get(kind):
+            f.append(f"{a}|st_{kind}")
+    prev = toks[pa - 1].low[:6] if pa > 0 else "<s>"
+    prev2 = toks[pa - 2].low[:6] if pa > 1 else "<s>"
+    nxt = toks[pb].low[:6] if pb < len(toks) else "</s>"
+    f += [f"{a}|prev={prev}", f"{a}|prev2={prev2}", f"{a}|next={nxt}"]
+    n = len(st.places)
+    f += [f"{a}|nplaces={min(n, 3)}", f"{a}|rank={'first' if rank == 0 else 'later'}"]
+    if _in_quote(doc.text, st.start, pm.start):
+        f.append(f"{a}|in_quote")
+    if k == 0:
+        f.append(f"{a}|first_sentence")
+    sides = {s for _, s in st.side_hits}
+    f += [f"{a}|sent_side={s}" for s in sides]
+    return f, trig
+
+
+def actor_features(doc: Doc, sents: list[Sentence], c: Candidate) -> list[str]:
+    st = sents[c.sent]
+    a = c.action
+    f = [f"a={a}", f"lang={doc.lang}", f"{a}|cty={_country(c.place)}"]
+    if c.rule is not None:
+        f += [f"{a}|rule_nc={c.rule.new_controller}", f"{a}|claim={c.rule.claimed_by}"]
+    pos = c.trigger if c.trigger is not None else _tok_range(st.toks, c.place.start,
+                                                            c.place.end)[0]
+    for i, s in st.side_hits:
+        where = "pre" if i < pos else "post"
+        f += [f"{a}|side_{where}={s}", f"{a}|side_{where}_{_bucket(abs(i - pos))}={s}",
+              f"side={s}"]
+    if not st.side_hits:
+        f.append(f"{a}|no_side")
+        if c.sent > 0:
+            f += [f"{a}|prev_sent_side={s}" for _, s in sents[c.sent - 1].side_hits]
+    if st.status_hits.get("report"):
+        f.append(f"{a}|report")
+    return f
+
+
+def status_features(doc: Doc, sents: list[Sentence], c: Candidate) -> list[str]:
+    st = sents[c.sent]
+    a = c.action
+    f = [f"a={a}", f"lang={doc.lang}"]
+    for kind in ("denied", "hypothetical", "recalled", "negation"):
+        for _, item in st.status_hits.get(kind, []):
+            f += [f"st_{kind}", f"st_{kind}={item}"]
+    text = doc.text[st.start:st.end]
+    pub = doc.published.year if doc.published else None
+    for y in _YEAR.findall(text):
+        y_i = int(y)
+        f.append("year" if pub is None else "year_before" if y_i < pub else "year_same"
+                 if y_i == pub else "year_after")
+        if y_i < 2014:
+            f.append("year_pre2014")
+    if c.rule is not None and c.rule.hedged:
+        f.append("rule_hedged")
+    if _in_quote(doc.text, st.start, c.place.start):
+        f.append("in_quote")
+    if c.trigger is not None and c.trigger > 0:
+        f.append(f"before_cue={st.toks[c.trigger - 1].low[:6]}")
+    return f
+
+
+def place_features(doc: Doc, st: Sentence, pm: PlaceMention, equipment_names: set[str]
+                   ) -> list[str]:
+    from frontlens.extract.equipment import catalog
+
+    toks = st.toks
+    pa, pb = _tok_range(toks, pm.start, pm.end)
+    surf = pm.surface
+    f = [f"low={surf.lower()}", f"kind={pm.kind}", f"via={pm.via}", f"cty={_country(pm)}",
+         f"lang={doc.lang}", f"usage={pm.usage}"]
+    if pm.place is None or pm.place.lat is None:
+        f.append("unresolved")
+    else:
+        f += [f"pop={_pop(pm)}", f"fclass={pm.place.feature_class}"]
+    f.append(f"ncand={min(len(pm.candidates), 4)}")
+    f.append(f"score={min(4, max(0, int(pm.score)))}")
+    if surf.isupper():
+        f.append("upper")
+    if not surf[:1].isupper():
+        f.append("lower_initial")
+    if any(ch.isdigit() for ch in surf):
+        f.append("digit")
+    if catalog().resolve(surf) is not None or surf.lower() in equipment_names:
+        f.append("equipment_name")
+    prev = toks[pa - 1].low[:6] if pa > 0 else "<s>"
+    nxt = toks[pb].low[:6] if pb < len(toks) else "</s>"
+    f += [f"prev={prev}", f"next={nxt}"]
+    if pa == 0:
+        f.append("sentence_initial")
+    if _in_quote(doc.text, st.start, pm.start):
+        f.append("in_quote")
+    return f
+
+
+# ------------------------------------------------------------------ the component
+
+def take_action(actor: Side, place: PlaceMention, rule: ControlEvent | None) -> str:
+    """A change of hands: a liberation when the place returns to its own country's side."""
+    if actor not in ("UA", "RU"):
+        return rule.action if rule is not None else "captured"
+    home = "RU" if _country(place) == "RU" else "UA"
+    return "liberated" if actor == home else "captured"
+
+
+def _new_controller(action: str, actor: Side, place: PlaceMention) -> Side:
+    if action == "liberated":
+        return "RU" if _country(place) == "RU" else "UA"
+    if action in ("captured", "held"):
+        return actor
+    return "unknown"
+
+
+def _event_from(doc: Doc, st: Sentence, c: Candidate,
+                rules_here: list[ControlEvent]) -> ControlEvent:
+    base = c.rule or (rules_here[0] if rules_here else None)
+    extra: dict[str, Any] = {}
+    if base is not None:
+        extra = {k: getattr(base, k) for k in ("claimed_by", "claimant", "event_date",
+                                               "time_precision", "hedged", "date_source")}
+    elif doc.published is not None:
+        extra = {"event_date": doc.published, "time_precision": "unknown",
+                 "date_source": "publication"}
+    action = c.rule.action if c.rule is not None else (
+        "captured" if c.action == TAKE else c.action)
+    return ControlEvent(**provenance(doc, st.start, st.end),
+                        place_id=c.place.place.id if c.place.place else None,
+                        place_name=c.place.name, action=action,  # type: ignore[arg-type]
+                        **extra)
+
+
+@component("decide")
+def decide(doc: Doc) -> Doc:
+    """Replace the rules' places and control events by what the trained models keep
+    (``doc.user["decide"] = False`` leaves the rules' output, for training and comparison)."""
+    if not doc.user.get("decide", True):
+        return doc
+    return apply_models(doc, load_models())
+
+
+def apply_models(doc: Doc, models: dict[str, Model]) -> Doc:
+    if not models:
+        return doc
+    sents = sentences(doc)
+    if "place" in models:
+        m = models["place"]
+        eq = {r.model_text.lower() for r in doc.records if hasattr(r, "model_text")}
+        keep = []
+        for st in sents:
+            for pm in st.places:
+                p = m.proba(place_features(doc, st, pm, eq))["1"]
+                if p >= m.threshold:
+                    keep.append(pm)
+        kept_ids = {id(p) for p in keep}
+        doc.places = [p for p in doc.places if id(p) in kept_ids]
+        sents = sentences(doc)
+    if "control" not in models:
+        return doc
+    cm = models["control"]
+    rules = _rule_events(doc)
+    best: dict[tuple[str, str], tuple[float, ControlEvent]] = {}
+    for c in control_candidates(doc, sents):
+        p = cm.proba(c.feats)["1"]
+        if p < cm.threshold:
+            continue
+        st = sents[c.sent]
+        ev = _event_from(doc, st, c, rules.get((st.start, st.end), []))
+        actor: Side = ev.actor
+        if "actor" in models:
+            pa = models["actor"].proba(actor_features(doc, sents, c))
+            actor = max(pa, key=pa.__getitem__)  # type: ignore[assignment]
+        elif c.rule is not None and c.rule.new_controller in ("UA", "RU"):
+            actor = c.rule.new_controller
+        status = "new"
+        if "status" in models:
+            ps = models["status"].proba(status_features(doc, sents, c))
+            status = max(ps, key=ps.__getitem__)
+        action = take_action(actor, c.place, c.rule) if c.action == TAKE else c.action
+        nc = (_new_controller(action, actor, c.place) if "actor" in models or c.rule is None
+              else c.rule.new_controller)
+        # a new record (not a copy): the id is derived from the action
+        ev = ControlEvent.model_validate({
+            **ev.model_dump(), "id": "", "action": action, "actor": actor,
+            "new_controller": nc, "confidence": round(p, 4),
+            "status": ev.status if status == "new" else status})
+        c = dataclasses.replace(c, action=action)
+        key = (c.place.name.lower(), c.action)
+        if key not in best or p > best[key][0]:
+            best[key] = (p, ev)
+    doc.records = [r for r in doc.records if not isinstance(r, ControlEvent)]
+    doc.records.extend(ev for _, ev in sorted(best.values(), key=lambda x: x[1].start))
+    return doc
