@@ -28,6 +28,7 @@ from typing import Any
 
 from frontlens.extract import lexicon, models
 from frontlens.extract.doc import Doc, Speaker, component, provenance
+from frontlens.extract.lang import LangPack, available, get_pack, has_pack
 from frontlens.extract.ner import SPACY_CHUNK
 from frontlens.model import Side, Statement
 
@@ -35,9 +36,14 @@ from frontlens.model import Side, Statement
 # lexicon-backed patterns (compiled once)
 
 
+def _pack(lang: str | None) -> LangPack:
+    return get_pack(lang or "en")
+
+
 @cache
 def _cues(lang: str) -> frozenset[str]:
-    return lexicon.words(f"cues_statements_{lang}")
+    """Reporting-verb lemmas of a language (its pack's ``statements_cues.txt``)."""
+    return _pack(lang).words("statements_cues")
 
 
 @cache
@@ -201,8 +207,9 @@ def _roles() -> dict[str, str]:
 
 
 def _gloss(lang: str | None, words: list[str]) -> str | None:
-    """English glosses of the role lemmas in a Ukrainian/Russian role phrase."""
-    if lang not in ("uk", "ru"):
+    """English glosses of the role lemmas in a role phrase of a language whose pack asks for
+    them (``role_gloss``: Ukrainian, Russian)."""
+    if not (has_pack(lang) and _pack(lang).role_gloss):
         return None
     roles = _roles()
     found = [roles[w] for w in words if w in roles]
@@ -214,8 +221,9 @@ def _surname(name: str) -> str:
 
 
 def _stem(word: str, lang: str | None) -> str:
-    if lang in ("uk", "ru"):
-        return models.lemma(lang, word)[:5]
+    pack = _pack(lang) if has_pack(lang) else None
+    if pack is not None and pack.morphology:
+        return pack.lemma(word)[:5]
     return word.lower()[:6]
 
 
@@ -296,7 +304,7 @@ def _person_mentions(doc: Doc) -> list[_Spk]:
         if e.label != "PER":
             continue
         role = None
-        if sdoc is not None and doc.lang not in ("uk", "ru"):
+        if sdoc is not None and _pack(doc.lang).syntax == "dependency":
             span = sdoc.char_span(e.start, e.end, alignment_mode="expand")
             if span is None:
                 continue
@@ -324,7 +332,7 @@ def _person_mentions(doc: Doc) -> list[_Spk]:
                 role = text[toks[j].start : e.start].strip(" ,")
                 g = _gloss(doc.lang, [t.lemma for t in toks[j:k]])
                 role = f"{role} ({g})" if g else role
-            name = _slav_name(doc.lang, e.text) if doc.lang in ("uk", "ru") else e.text
+            name = _nominative_name(doc.lang, e.text) if _pack(doc.lang).morphology else e.text
         out.append(_Spk(name, role, _role_side(role), e.start, e.end, True))
     return out
 
@@ -338,10 +346,6 @@ def _subtree_span(tok: Any) -> tuple[int, int]:
     return toks[0].idx, toks[-1].idx + len(toks[-1].text)
 
 
-_EN_OBJ_CUES = frozenset(
-    ["announce", "celebrate", "hail", "confirm", "claim", "deny", "report", "describe",
-     "demand", "reiterate", "call", "underscore", "stress", "acknowledge", "admit"]
-)
 _EN_STOP_CLAUSE = re.compile(r",\s+(?:which|who|after|while|but|as well as)\b|;", re.IGNORECASE)
 
 
@@ -349,15 +353,16 @@ _EN_THIS = re.compile(r"(?:This|That|It) (?:was|has been|had been) (\w+) by ")
 
 
 @cache
-def _past_cues() -> frozenset[str]:
-    """Past participles of the cue lemmas (regular ones; irregular are in the cue list)."""
+def _past_cues(lang: str) -> frozenset[str]:
+    """Past participles of the cue lemmas (regular ones, plus the pack's
+    ``statements_cue_participles``)."""
     out = set()
-    for c in _cues("en"):
+    for c in _cues(lang):
         out.add(c + "d" if c.endswith("e") else c + "ed")
-    return frozenset(out | {"said", "told", "written", "stated"})
+    return frozenset(out | _pack(lang).words("statements_cue_participles"))
 
 
-def _en_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
+def _parsed_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
     """Speaker from a cue verb's subject token: a PER/ORG inside it, an appositive role,
     a pronoun or generic role noun resolved to the last person."""
     text = doc.text
@@ -369,7 +374,7 @@ def _en_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
         return reg.last(pos, person=False) or reg.last(pos)
     if subj.tag_ in ("WP", "WDT", "PRP") or subj.dep_ == "expl":
         if subj.tag_ in ("WP", "WDT") and subj.head.dep_ == "relcl":
-            return _en_speaker(doc, subj.head.head, reg)
+            return _parsed_speaker(doc, subj.head.head, reg)
         return None
     skip = {t.i for c in subj.children if c.dep_ in ("appos", "relcl", "acl")
             for t in c.subtree}
@@ -447,7 +452,7 @@ def _speakerlike(subj: Any, phrase: str) -> bool:
     return any(w.lower() in roles for w in re.findall(r"[\w-]+", phrase))
 
 
-def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str, Any]]:
+def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str, Any]]:
     sdoc = doc.user.get("spacy")
     if sdoc is None:
         if len(doc.text) > SPACY_CHUNK:  # parsed in pieces by ner.en: no document-wide parse
@@ -455,16 +460,17 @@ def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str
         sdoc = models.spacy_en()(doc.text)
         doc.user["spacy"] = sdoc
     text = doc.text
-    cues = _cues("en")
+    lang = _pack(doc.lang).code
+    cues = _cues(lang)
     out: list[dict[str, Any]] = []
     acc = _alt("cues_according")
     prev: tuple[int, int] | None = None
     for sent in sdoc.sents:
         s0, s1 = sent.start_char, sent.end_char
         this = _EN_THIS.match(text, s0)
-        if this and prev and this.group(1).lower() in cues | _past_cues():
+        if this and prev and this.group(1).lower() in cues | _past_cues(lang):
             spk_tok = next((t for t in sent if t.idx >= this.end() and t.dep_ == "pobj"), None)
-            spk = _en_speaker(doc, spk_tok, reg) if spk_tok is not None else None
+            spk = _parsed_speaker(doc, spk_tok, reg) if spk_tok is not None else None
             if spk is not None:
                 c0, c1 = _clean_span(text, *prev)
                 out.append(_rec(spk, this.group(1), this.start(1), c0,
@@ -476,7 +482,7 @@ def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str
             spk_tok = next((t for t in sent if t.idx >= a and t.dep_ == "pobj"), None)
             if spk_tok is None:
                 continue
-            spk = _en_speaker(doc, spk_tok, reg)
+            spk = _parsed_speaker(doc, spk_tok, reg)
             if spk is None:
                 continue
             np_end = max(max(_subtree_span(spk_tok)[1], a), spk.end)
@@ -504,7 +510,7 @@ def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str
                 if subj is None:
                     continue
             comp = next((c for c in tok.children if c.dep_ in ("ccomp", "xcomp")), None)
-            if comp is None and tok.lemma_.lower() in _EN_OBJ_CUES:
+            if comp is None and tok.lemma_.lower() in _pack(lang).words("statements_object_cues"):
                 comp = next(
                     (c for c in tok.children if c.dep_ in ("dobj", "attr")
                      and c.lower_ not in ("that", "this", "it", "them")),
@@ -519,14 +525,14 @@ def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str
                 span = sdoc.char_span(name.start, name.end, alignment_mode="expand")
                 subj = span.root
             if comp is None:
-                spk = _en_speaker(doc, subj, reg)
+                spk = _parsed_speaker(doc, subj, reg)
                 if spk is not None:
                     e1 = doc.sentence_of(tok.idx)[1] if doc.sents else s1
                     rec = _rec(spk, tok.text, tok.idx, e1, e1, s0, e1)
                     rec["empty"] = True
                     out.append(rec)
                 continue
-            spk = _en_speaker(doc, subj, reg)
+            spk = _parsed_speaker(doc, subj, reg)
             if spk is None:
                 continue
             c0, c1 = _subtree_span(comp)
@@ -558,12 +564,12 @@ def _strip_final_period(text: str, c0: int, c1: int) -> int:
 # Ukrainian / Russian (token patterns)
 
 
-def _slav_name(lang: str, text: str) -> str:
+def _nominative_name(lang: str, text: str) -> str:
     """Nominative form of an inflected person name (Сергія Череватого → Сергій Череватий)."""
     out = []
     for w in text.split():
         best = None
-        for p in models.parses(lang, w):
+        for p in _pack(lang).parses(w):
             if any(t in p.tag for t in ("Name", "Surn", "Patr")):
                 best = p
                 break
@@ -577,14 +583,14 @@ _IN_PREP = frozenset(["в", "у", "во", "на"])
 
 
 def _name_reading(lang: str, word: str) -> bool:
-    return any(t in p.tag for p in models.parses(lang, word)[:3] for t in ("Name", "Surn"))
+    return any(t in p.tag for p in _pack(lang).parses(word)[:3] for t in ("Name", "Surn"))
 
 
 def _surn_reading(lang: str, word: str) -> bool:
-    return any("Surn" in p.tag for p in models.parses(lang, word)[:3])
+    return any("Surn" in p.tag for p in _pack(lang).parses(word)[:3])
 
 
-def _slav_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> _Spk | None:
+def _token_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> _Spk | None:
     """Speaker in st[i0:i1] (the words next to a cue): a PER entity, an organisation, a
     pronoun, a known surname, a message noun, or a role phrase."""
     if i0 >= i1:
@@ -607,7 +613,7 @@ def _slav_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> 
         # PER: prefer a multi-word name with a first-name or surname reading
         e = next((p for p in per if " " in p.text and any(
             _name_reading(lang, w) for w in p.text.split())), per[-1])
-        name = _slav_name(lang, e.text)
+        name = _nominative_name(lang, e.text)
         k = next(i for i in range(i0, i1) if st[i].start >= e.start)
         role = text[s0 : e.start].strip(" ,–—-") or None
         roles = _roles()
@@ -642,7 +648,7 @@ def _slav_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> 
     surn = [t for t in st[i0:i1] if t.is_title and _surn_reading(lang, t.text)]
     if surn:
         t = surn[0]
-        return reg.add(_Spk(_slav_name(lang, t.text), None, _role_side(phrase), s0, s1, True))
+        return reg.add(_Spk(_nominative_name(lang, t.text), None, _role_side(phrase), s0, s1, True))
     roles = _roles()
     has_role = [lm for lm in lemmas if lm in roles]
     orgs = [e for e in doc.ents if e.label == "ORG" and e.start >= s0 and e.end <= s1]
@@ -665,7 +671,8 @@ def _window(st: list[Any], k: int, step: int) -> tuple[int, int]:
 
 @cache
 def _cues_any() -> frozenset[str]:
-    return _cues("uk") | _cues("ru")
+    """Reporting verbs of every token-pattern language (a Ukrainian text quotes Russian)."""
+    return frozenset().union(*(_cues(c) for c in available() if get_pack(c).syntax == "tokens"))
 
 
 _THIS = re.compile(r"(?:про це|про що|об этом|о чем|о чём)\b", re.IGNORECASE)
@@ -673,7 +680,7 @@ _ABOUT_THAT = re.compile(r"^(?:про те|о том),?\s*(?:що|что)\s+", r
 _CITING = re.compile(r"(?:посилаючись на|со ссылкой на|ссылаясь на)\s+", re.IGNORECASE)
 
 
-def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
+def _token_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
     lang = doc.lang or "ru"
     text = doc.text
     toks = doc.user.get("tokens", [])
@@ -699,11 +706,11 @@ def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
             if k is not None:
                 if cite:
                     a = next(i for i, t in enumerate(st) if t.start >= cite.end())
-                    spk = _slav_speaker(doc, st, *_window(st, a - 1, 1), reg)
+                    spk = _token_speaker(doc, st, *_window(st, a - 1, 1), reg)
                     cue = text[cite.start() : cite.end()].split()[0]
                 else:
-                    spk = _slav_speaker(doc, st, *_window(st, k, -1), reg) or \
-                        _slav_speaker(doc, st, *_window(st, k, 1), reg)
+                    spk = _token_speaker(doc, st, *_window(st, k, -1), reg) or \
+                        _token_speaker(doc, st, *_window(st, k, 1), reg)
                     cue = st[k].text
                 if spk is not None:
                     c0, c1 = _clean_span(text, *prev_sent)
@@ -719,7 +726,7 @@ def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
             k = next((i for i, t in enumerate(st) if t.start >= m.end()), None)
             if k is not None:
                 a, b = _window(st, k - 1, 1)
-                spk = _slav_speaker(doc, st, a, b, reg)
+                spk = _token_speaker(doc, st, a, b, reg)
                 if spk is not None and b < len(st):
                     c0, c1 = _clean_span(text, st[b].end, s1)
                     c1 = _strip_final_period(text, c0, c1)
@@ -740,7 +747,7 @@ def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
                 a, b = _window(st, k, 1)
                 if a < b and st[a].text.lower() in _IN_PREP:
                     a += 1
-                spk = _slav_speaker(doc, st, a, b, reg)
+                spk = _token_speaker(doc, st, a, b, reg)
                 if spk is None:
                     continue
                 c0, c1 = s0, st[j].start
@@ -757,13 +764,13 @@ def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
             while a < b and st[a].text.lower() in _REL and a > 1 and st[a - 1].text == ",":
                 # "Военкоры, которые ..., сообщают": skip the relative clause
                 a, b = _window(st, a - 1, -1)
-            spk = _slav_speaker(doc, st, a, b, reg) if a < b else None
+            spk = _token_speaker(doc, st, a, b, reg) if a < b else None
             about = None
             if spk is None or (a < b and st[a].text.lower() in ("о", "об", "про")):
                 a2, b2 = _window(st, k, 1)
                 if a2 < b2 and st[a2].text.lower() in _IN_PREP:
                     continue
-                spk2 = _slav_speaker(doc, st, a2, b2, reg)
+                spk2 = _token_speaker(doc, st, a2, b2, reg)
                 if spk2 is None:
                     continue
                 if a < b and st[a].text.lower() in ("о", "об", "про"):
@@ -914,10 +921,11 @@ def statements(doc: Doc) -> Doc:
     text = doc.text
     reg = _Registry(doc.lang, _person_mentions(doc))
     quotes = find_quotes(text)
-    if doc.lang in ("uk", "ru"):
-        reported = _slav_reported(doc, reg)
+    pack = _pack(doc.lang)
+    if pack.syntax == "tokens":
+        reported = _token_reported(doc, reg)
     else:
-        reported = _en_reported(doc, reg, quotes)
+        reported = _parsed_reported(doc, reg, quotes)
     reported.sort(key=lambda r: r["q0"])
     direct = _direct(doc, quotes, reported)
     records = [
@@ -934,12 +942,12 @@ def statements(doc: Doc) -> Doc:
                 kept[-1] = r
             continue
         kept.append(r)
-    if doc.lang == "uk":
+    if pack.unmarked_official_side:
         # Ukrainian-language reporting names its own officials without a nationality
         # ("президент", "речник Генштабу"): an unmarked official role defaults to UA.
         for r in kept:
             if r["spk"].side == "unknown" and r["spk"].role:
-                r["spk"].side = "UA"
+                r["spk"].side = pack.unmarked_official_side
     speakers: list[Speaker] = doc.user.setdefault("speakers", [])
     seen_spk: set[tuple[int, int]] = set()
     for r in kept:
