@@ -31,16 +31,22 @@ One record per (place, action, actor) per document, where the actor is what the 
 (new_controller of ``held``); a record with a cue-given actor replaces one with a default actor.
 Claimant: a speaker of the statements component in the sentence, else the first person (then
 organisation) of a sentence with a reporting cue; otherwise the narrator (claimed_by unknown).
-Date: timex's nearest dated expression in the sentence (a date without a year stays None), else
-the publication date, i.e. the date of the claim. Span: the sentence.
+Date: timex's nearest dated expression in the sentence (``date_source`` "text"; a date without
+a year is not used); else the text's own date — its publication date, or its dateline when it has
+none — as ``date_source`` "publication"/"dateline" with ``time_precision`` "unknown" (the day of
+a report is not the day of the event). Status: "recalled" for an event dated before 2014-02-20
+or, by the text, more than 21 days before the text's date (background, captions); else "new".
+Only "new" claims enter fusion's timelines. Span: the sentence.
 """
 
 from __future__ import annotations
 
 import bisect
+import calendar
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -49,7 +55,7 @@ from frontlens.extract import lexicon
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
 from frontlens.extract.lang import LangPack, get_pack
 from frontlens.extract.sentences import split_sentences
-from frontlens.model import ControlEvent, Side, TimePrecision
+from frontlens.model import ClaimStatus, ControlEvent, DateSource, Side, TimePrecision
 
 MAX_AFTER = 10  # tokens between a trigger and a following place
 MAX_BEFORE = 4  # tokens between a preceding place and its trigger (passives, "X – звільнені")
@@ -489,25 +495,50 @@ def _claimant(doc: Doc, toks: list[_Tok], lo: int, hi: int, s: int, e: int,
     return ent.text, side
 
 
-def _date(doc: Doc, s: int, e: int, a: int, b: int) -> tuple[Any, TimePrecision]:
-    """Event date from the nearest time expression of the sentence, else the claim's date."""
+WAR_START = date(2014, 2, 20)  # nothing dated before this enters the war's timeline
+RECALL_DAYS = 21  # a text date this many days before the text's own date is a recollection
+
+
+def _date(doc: Doc, a: int, b: int) -> tuple[date | None, TimePrecision, DateSource]:
+    """(event date, precision, date source). The nearest dated time expression of the sentence
+    is the event's date ("text"); without one the text's own date stands in for it — its
+    publication date or its dateline — with precision "unknown": the day a report appeared is
+    no day-precise fact about the event."""
     if doc.times:
-        try:
-            from frontlens.extract.timex import date_for_span
-        except ImportError:  # the time component is optional
-            date_for_span = None
-        if date_for_span is not None:
-            when, prec = date_for_span(doc, a, b, allow_inferred_year=False)
-            if when is not None:
-                return when, prec
-        else:
-            times = [t for t in doc.times if s <= t.start < e and t.value is not None]
-            if times:
-                t = min(times, key=lambda t: abs(t.start - a))
-                return t.value, t.precision
+        from frontlens.extract.timex import date_for_span  # the time component is optional
+
+        when, prec = date_for_span(doc, a, b, allow_inferred_year=False)
+        if when is not None:
+            return when, prec, "text"
     if doc.published is not None:
-        return doc.published, "day"
-    return None, "unknown"
+        return doc.published, "unknown", doc.user.get("date_source") or "publication"
+    return None, "unknown", "none"
+
+
+def _period_end(when: date, precision: TimePrecision) -> date:
+    """The last day a date of the given precision may stand for."""
+    if precision == "month":
+        return when.replace(day=calendar.monthrange(when.year, when.month)[1])
+    if precision == "year":
+        return when.replace(month=12, day=31)
+    if precision == "week":
+        return when + timedelta(days=6)
+    return when
+
+
+def claim_status(when: date | None, precision: TimePrecision, source: DateSource,
+                 published: date | None) -> ClaimStatus:
+    """"recalled" for an event dated before the war (2014-02-20) or, by the text, more than
+    ``RECALL_DAYS`` before the text's own date ("captured in May 2022" in a 2023 report, a
+    caption dated 2018); "new" otherwise."""
+    if when is None:
+        return "new"
+    if when < WAR_START:
+        return "recalled"
+    if source == "text" and published is not None and (
+            _period_end(when, precision) < published - timedelta(days=RECALL_DAYS)):
+        return "recalled"
+    return "new"
 
 
 @dataclass
@@ -533,8 +564,9 @@ def control(doc: Doc) -> Doc:
         # the record shows the actor only through new_controller (held by UA vs held by RU)
         key = (pm.name.lower(), action, new_controller if action == "held" else "")
         old = found.get(key)
-        if old is not None and (old.explicit or not explicit):
-            return
+        if old is not None and (old.explicit or not explicit) and not (
+                old.event.status != "new" and extra["status"] == "new"):
+            return  # (a current claim replaces a recollection of the same change)
         found[key] = _Found(ControlEvent(
             **provenance(doc, s, e),
             place_id=pm.place.id if pm.place else None,
@@ -589,9 +621,10 @@ def control(doc: Doc) -> Doc:
                                               min(hi, trig.j + 3)):
                 kind = "held"  # "remain occupied by Russians": a state, not a change of hands
             action, new_controller = _resolve(kind, actor)
-            when, precision = _date(doc, s, e, toks[trig.i].start, toks[trig.j - 1].end)
+            when, precision, source = _date(doc, toks[trig.i].start, toks[trig.j - 1].end)
             extra = {"claimed_by": claimed_by, "claimant": claimant, "event_date": when,
-                     "time_precision": precision, "hedged": hedged}
+                     "time_precision": precision, "date_source": source, "hedged": hedged,
+                     "status": claim_status(when, precision, source, doc.published)}
             for pm in linked:
                 add(pm, action, actor, explicit, new_controller, s, e, extra)
         if linked_here:

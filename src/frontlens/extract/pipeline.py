@@ -30,6 +30,7 @@ from frontlens.extract.doc import (
 )
 from frontlens.extract.lang import has_pack
 from frontlens.extract.ner import SPACY_CHUNK
+from frontlens.extract.timex import apply_dateline
 from frontlens.ingest.lang import detect_languages, script_fallback
 from frontlens.model import Extracted, Extraction, Source
 from frontlens.store.db import Store
@@ -108,14 +109,19 @@ def choose_language(source: Source) -> tuple[str | None, str, str | None]:
 
 
 def make_doc(source: Source, lang: str) -> Doc:
+    """The shared document for a source; a source without a publication date is dated by the
+    dateline that opens its text, if any ("KYIV, Sept 10, 2022 (Reuters) —")."""
     published: date | None = source.published_at.date() if source.published_at else None
-    return Doc(
+    doc = Doc(
         text=source.text,
         lang=lang,
         published=published,
         source_id=source.id,
         user={"media": list(source.media), "title": source.title, "outlet": source.outlet},
     )
+    if published is None:
+        apply_dateline(doc)
+    return doc
 
 
 def _spacy_docs(texts: list[str]) -> list[object | None]:

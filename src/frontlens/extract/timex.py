@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from typing import Any, Literal
@@ -33,7 +33,7 @@ class TimeRef(TimeExpr):
     """A ``TimeExpr`` that also says whether its year was inferred and what kind it is."""
 
     year_inferred: bool = False
-    kind: Literal["date", "duration"] = "date"
+    kind: Literal["date", "duration", "dateline"] = "date"
 
 
 _AP = "['’ʼ`]"
@@ -88,6 +88,7 @@ class _Grammar:
     units: tuple[tuple[str, re.Pattern[str]], ...]
     ago: re.Pattern[str] | None
     apposition: re.Pattern[str]
+    dateline: re.Pattern[str]
 
 
 @cache
@@ -173,6 +174,17 @@ def grammar(codes: tuple[str, ...]) -> _Grammar:
         re.IGNORECASE,
     )
     appos = _merged_list(tabs, "apposition")
+    # a dateline: "KYIV, Sept 10 (Reuters) —", "Nov. 11 (UPI) --", "10 вересня —" at a line start
+    month_any = "|".join(f"(?:{rx})" for rx in months)
+    day_any = r"[0-3]?\d" + (f"(?:{day_suffix})?" if day_suffix else "")
+    of = rf"(?:\s+(?:{_alts(joiner)}))?" if joiner else ""
+    dl_date = (rf"(?:(?:{month_any})\s+{day_any}|{day_any}{of}\s+(?:{month_any}))"
+               rf"(?:,?\s+(?:19|20)\d\d{opt_suffix('year_suffix')})?")
+    dateline = re.compile(
+        rf"^[ \t]*(?:[^\W\d_][^,\n()]{{0,40}},\s*){{0,2}}(?P<dl>{dl_date}){_WORD_END}\s*"
+        r"(?:\([^()\n]{2,40}\)\s*)?(?:—|–|--|-)(?=\s)",
+        re.IGNORECASE | re.MULTILINE,
+    )
     return _Grammar(
         regex=regex, modifiers=mods, days=days, weeks=weeks, months=rel_months,
         numbers={_norm(k): v for k, v in numbers.items()},
@@ -180,6 +192,7 @@ def grammar(codes: tuple[str, ...]) -> _Grammar:
         ago=re.compile(rf"\b(?:{_alts(agos)})$", re.IGNORECASE) if agos else None,
         apposition=re.compile(rf"^\s*,?\s*(?:(?:{_alts(appos)})\s+)?$" if appos
                               else r"^\s*,?\s*$", re.IGNORECASE),
+        dateline=dateline,
     )
 
 
@@ -335,10 +348,45 @@ def find_times(text: str, published: date | None, lang: str | None = None) -> li
     return out
 
 
+DATELINE_WINDOW = 400  # a dateline opens the text (or the paragraph after its title line)
+
+
+def find_dateline(text: str, published: date | None, lang: str | None = None) -> TimeRef | None:
+    """The dateline that opens a text ("KYIV, Sept 10 (Reuters) —", "Nov. 11 (UPI) --",
+    "10 вересня —"), as a ``TimeRef`` of kind "dateline" spanning its date. A dateline without
+    a year takes it from ``published``; with neither its value is None (not resolved)."""
+    gr = grammar(_codes(lang))
+    m = gr.dateline.search(text, 0, min(len(text), DATELINE_WINDOW))
+    if m is None:
+        return None
+    inner = gr.regex.match(text, m.start("dl"), m.end("dl"))
+    t = _resolve(inner, published, gr) if inner is not None else None
+    if t is None:
+        return None
+    return TimeRef(m.start("dl"), m.end("dl"), m.group("dl"), t.value, "day", t.year_inferred,
+                   kind="dateline")
+
+
+def apply_dateline(doc: Doc) -> TimeRef | None:
+    """Date a text that has no publication date by its dateline: ``doc.published`` becomes
+    the dateline's date and ``doc.user["date_source"]`` "dateline". Returns the dateline."""
+    dl = find_dateline(doc.text, doc.published, doc.lang)
+    if dl is not None and doc.published is None and dl.value is not None:
+        doc.published = dl.value
+        doc.user["date_source"] = "dateline"
+    return dl
+
+
 @component("time")
 def time(doc: Doc) -> Doc:
-    """Append every resolved time expression (``TimeRef``) to ``doc.times``."""
-    doc.times.extend(find_times(doc.text, doc.published, doc.lang))
+    """Append every resolved time expression (``TimeRef``) to ``doc.times``; a dateline dates
+    the text (see ``apply_dateline``) and is marked kind "dateline", not an event's date."""
+    dl = apply_dateline(doc)
+    found = find_times(doc.text, doc.published, doc.lang)
+    if dl is not None:
+        found = [replace(t, kind="dateline") if t.start < dl.end and dl.start < t.end else t
+                 for t in found]
+    doc.times.extend(found)
     doc.times.sort(key=lambda t: t.start)
     return doc
 
@@ -355,7 +403,7 @@ def date_for_span(
     best: TimeExpr | None = None
     best_dist = 1 << 30
     for t in doc.times:
-        if t.start < s0 or t.end > s1 or getattr(t, "kind", "date") == "duration":
+        if t.start < s0 or t.end > s1 or getattr(t, "kind", "date") in ("duration", "dateline"):
             continue
         if t.value is None:
             continue
