@@ -74,6 +74,11 @@ def test_every_pack_has_the_required_tables(code: str) -> None:
                  "control_bearing_of"):
         assert pack.words(name), name
     assert control_mod.patterns(code).exact or control_mod.patterns(code).prefix  # parses
+    if pack.toponyms == "capitalised":
+        assert pack.words("places_stop") and pack.words("places_region_words")
+    else:
+        for key in ("region_nouns", "conjunctions", "noun_endings", "nominative_endings"):
+            assert pack.setting("places", key), key
 
 
 def test_a_pack_reads_only_its_own_language_times() -> None:

@@ -73,47 +73,50 @@ def _vocab(lang: str) -> _Vocab:
 
 _CONTRACTION = re.compile(r"['’](ll|ve|re|d|m|t)$", re.IGNORECASE)
 _USUK = re.compile(r"\b(U\.S\.(?:A\.)?|U\.K\.)(?!\w)")
-# ---- Ukrainian / Russian lexicon -------------------------------------------------------------
-REGION_NOUNS = {
-    "область": "obl", "області": "obl", "областю": "obl", "областей": "obl", "обл": "obl",
-    "областях": "obl", "областями": "obl", "областям": "obl", "областi": "obl",
-    "области": "obl", "областью": "obl", "край": "obl", "краю": "obl", "крае": "obl",
-    "краем": "obl", "краї": "obl",
-    "район": "raion", "району": "raion", "районі": "raion", "районом": "raion",
-    "районів": "raion", "районах": "raion", "районам": "raion", "района": "raion",
-    "районе": "raion", "районы": "raion", "районов": "raion", "райони": "raion",
-    "районами": "raion",
-}
-CONJ = {"і", "й", "та", "и", "або", "или"}
-RELATIONAL_NEXT = re.compile(
-    r"^(напрям|направлен|угрупован|группировк|фронт|міськ|городск|сільськ|сельск|обласн|"
-    r"голов|громад|мясоруб|котл|режим|влад|окуп|ділянк|участк|плацдарм|рубеж|кордон|границ|"
-    r"рад|округ|військ|войск|наступ|контрнаступ|операц|бригад|трас|шосе|дорог|бік|сторон)"
-)
-ORG_PREV_UKRU = {
-    "сили", "силы", "сил", "силами", "силам", "силах", "міноборони", "минобороны", "вс", "вкс",
-    "зс", "зсу", "розвідки", "разведки", "гур", "сбу", "фсб", "мзс", "мид", "нгу", "дпсу",
-    "служби", "службы", "служба", "управління", "управление", "управления", "новини",
-    "новости", "міністерство", "министерство", "міністерства", "министерства", "генштаб",
-    "генштабу", "генштаба", "штаб", "штабу", "штаба", "банк", "банку", "посольство",
-    "посольства", "уряд", "правительство", "правительства", "уряду", "прокуратура",
-    "прокуратури", "прокуратуры", "гвардія", "гвардия", "гвардії", "гвардии", "прикордонна",
-    "пограничная", "полиция", "поліція", "поліції", "полиции",
-}
-ORG_DEF_PREV = {"оборони", "обороны", "безпеки", "безопасности", "справ", "дел"}
-ORG_DEF_HEAD = {"сили", "силы", "сил", "министерство", "міністерство", "министерства",
-                "міністерства", "служба", "служби", "службы", "рада", "ради", "совет", "совета",
-                "міністерству", "министерству", "силам", "силами"}
-ORG_NEXT_UKRU = {"ова", "ода", "24", "ова»", "вга"}
-RIVER_CUE = re.compile(r"^(берег|берега|берегу|берегом|береги|річк|рік|рек|переправ|через|"
-                       r"river|bank|across)")
-COUNTRY_LOWER_OK = {"росія", "россия", "рф", "україна", "украина"}
-_NOUN_ENDS = sorted({"ії", "ію", "ією", "ія", "ей", "ям", "ями", "ях", "ові", "еві", "ом", "ем",
-                     "ою", "ею", "ами", "ах", "ів", "ов", "ев", "і", "ї", "ю", "у", "е", "а",
-                     "я", "и", "ы", "ой", "ий", "ого", "ому", "ім", "им"},
-                    key=len, reverse=True)
-_NOM_ENDS = ("", "а", "я", "ь", "е", "о", "и", "і", "ія", "ея", "ка")
-_ADJ_FORMS = ("е", "ий", "ій", "а", "я", "е", "ое", "ая", "ый", "ой", "ее")
+# ---- inflected-name languages: word lists are in the pack ([places] of lang/uk/pack.toml) ------
+@dataclass(frozen=True)
+class _Inflected:
+    """What the inflected-name matcher needs from a language pack."""
+
+    region_nouns: dict[str, str]  # "області" → "obl", "району" → "raion"
+    conj: frozenset[str]
+    relational_next: re.Pattern[str]
+    org_before: frozenset[str]
+    org_defining_before: frozenset[str]
+    org_defining_head: frozenset[str]
+    org_after: frozenset[str]
+    river_cue: re.Pattern[str]
+    country_lower: frozenset[str]
+    noun_endings: tuple[str, ...]  # longest first
+    nominative_endings: tuple[str, ...]
+    adjective_endings: tuple[str, ...]
+
+
+def _stems_rx(stems: list[str]) -> re.Pattern[str]:
+    return re.compile("^(" + "|".join(map(re.escape, stems)) + ")") if stems else re.compile("(?!)")
+
+
+@functools.cache
+def _inflected(lang: str) -> _Inflected:
+    pack = get_pack(lang)
+
+    def get(key: str) -> Any:
+        return pack.setting("places", key, [])
+
+    return _Inflected(
+        region_nouns=dict(pack.setting("places", "region_nouns", {})),
+        conj=frozenset(get("conjunctions")),
+        relational_next=_stems_rx(get("relational_next")),
+        org_before=frozenset(get("org_before")),
+        org_defining_before=frozenset(get("org_defining_before")),
+        org_defining_head=frozenset(get("org_defining_head")),
+        org_after=frozenset(get("org_after")),
+        river_cue=_stems_rx(get("river_cues")),
+        country_lower=frozenset(get("country_lower")),
+        noun_endings=tuple(sorted(get("noun_endings"), key=len, reverse=True)),
+        nominative_endings=tuple(get("nominative_endings")),
+        adjective_endings=tuple(get("adjective_endings")),
+    )
 
 
 @lru_cache(maxsize=100_000)
@@ -125,6 +128,7 @@ def _parse(lang: str, word: str) -> tuple[tuple[str, str], ...]:
 @lru_cache(maxsize=100_000)
 def word_forms(lang: str, word: str) -> tuple[str, ...]:
     """Candidate nominative keys for one inflected word: surface, lemmas, stems + endings."""
+    v = _inflected(lang)
     w = norm_key(word)
     out: dict[str, None] = {w: None}
     for lemma, tag in _parse(lang, word.lower()):
@@ -132,12 +136,12 @@ def word_forms(lang: str, word: str) -> tuple[str, ...]:
         out[lk] = None
         if tag.startswith("ADJF"):
             st = adj_stem(lemma)
-            for e in _ADJ_FORMS:
+            for e in v.adjective_endings:
                 out[st + e] = None
-    for end in _NOUN_ENDS:
+    for end in v.noun_endings:
         if w.endswith(end) and len(w) - len(end) >= 3:
             stem = w[: -len(end)]
-            for e in _NOM_ENDS:
+            for e in v.nominative_endings:
                 out[stem + e] = None
             break
     if len(w) >= 4:
@@ -200,7 +204,7 @@ def _inside(spans: list[tuple[int, int]], s: int, e: int) -> tuple[int, int] | N
     return None
 
 
-def _org_context_en(text: str, toks: list[_Tok], i: int, j: int, v: _Vocab) -> bool:
+def _org_context(text: str, toks: list[_Tok], i: int, j: int, v: _Vocab) -> bool:
     """Whether tokens i..j-1 sit inside an organisation name (by its head or tail words)."""
     # backward: "... Forces of (the) X", "Ministry of Defence of X"
     k = i - 1
@@ -234,7 +238,7 @@ def _org_context_en(text: str, toks: list[_Tok], i: int, j: int, v: _Vocab) -> b
     return False
 
 
-def _raion_en(gaz: Gazetteer, t: _Tok, v: _Vocab) -> list[Candidate]:
+def _raion_adjective(gaz: Gazetteer, t: _Tok, v: _Vocab) -> list[Candidate]:
     """"Kupyanskyi district" → Kupiansk Raion (or its centre town as a proxy)."""
     m = v.raion.match(t.key) if v.raion else None
     if not m:
@@ -248,7 +252,7 @@ def _raion_en(gaz: Gazetteer, t: _Tok, v: _Vocab) -> list[Candidate]:
     return []
 
 
-def _match_en(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
+def _match_capitalised(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
               lang: str = "en") -> list[Pending]:
     text = doc.text
     v = _vocab(lang)
@@ -272,7 +276,7 @@ def _match_en(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
             continue
         if i + 1 < n and toks[i + 1].key in ("district", "raion", "rayon") and \
                 text[t.end : toks[i + 1].start] == " ":
-            got = _raion_en(gaz, t, v)
+            got = _raion_adjective(gaz, t, v)
             if got:
                 out.append(Pending(t.start, toks[i + 1].end, text[t.start : toks[i + 1].end],
                                    got, via="adj+raion", strong=True))
@@ -306,7 +310,7 @@ def _match_en(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
             j += 1
         s, e = toks[i].start, toks[j - 1].end
         surface = text[s:e]
-        if _keep_en(doc, toks, i, j, cands, want, loc, per, org, v):
+        if _keep_capitalised(doc, toks, i, j, cands, want, loc, per, org, v):
             out.append(Pending(s, e, surface, list(cands), want=want, via="gazetteer",
                                strong=want == "region" or _inside(loc, s, e) is not None
                                or any(c.fclass == "country" for c in cands)))
@@ -320,7 +324,7 @@ def gaz_has(key: str) -> bool:
     return default_gazetteer().has_key(key)
 
 
-def _keep_en(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterable[Candidate],
+def _keep_capitalised(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterable[Candidate],
              want: str, loc: list[tuple[int, int]], per: list[tuple[int, int]],
              org: list[tuple[int, int]], v: _Vocab) -> bool:
     text = doc.text
@@ -332,7 +336,7 @@ def _keep_en(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterable[Candida
         return True  # only reachable when the caller asked for demonyms (GeoWebNews task)
     if (key in v.stop and text[s:e] not in ("US", "UK")) or key in v.personish:
         return False
-    if _org_context_en(text, toks, i, j, v):
+    if _org_context(text, toks, i, j, v):
         return False
     if j < len(toks) and toks[j].key in v.not_place_next and not _is_cap(toks[j].text):
         return False  # a named agreement or format: Minsk agreements
@@ -398,7 +402,7 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 # ---- Ukrainian / Russian --------------------------------------------------------------------
-def _ukru_keys(lang: str, toks: list[_Tok], gaz: Gazetteer) -> list[str]:
+def _inflected_keys(lang: str, toks: list[_Tok], gaz: Gazetteer) -> list[str]:
     forms = [word_forms(lang, t.text) for t in toks]
     if len(forms) == 1:
         return list(forms[0])
@@ -421,7 +425,8 @@ def _known_common(lang: str, word: str) -> bool:
     return bool(models.morph(lang).word_is_known(w)) and not _has_name_tag(lang, word)
 
 
-def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
+def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
+    v = _inflected(lang)
     text = doc.text
     toks = _tokens(text)
     n = len(toks)
@@ -448,8 +453,8 @@ def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
             i = got[1]
             continue
         cap = _is_cap(t.text)
-        if not cap and low not in COUNTRY_LOWER_OK and not any(
-            k in COUNTRY_LOWER_OK for k in word_forms(lang, t.text)[:3]
+        if not cap and low not in v.country_lower and not any(
+            k in v.country_lower for k in word_forms(lang, t.text)[:3]
         ):
             i += 1
             continue
@@ -461,7 +466,7 @@ def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
             if size > 1 and not all(_is_cap(x.text) or x.key in ("на", "над")
                                     for x in toks[i + 1 : j]):
                 continue
-            for key in _ukru_keys(lang, toks[i:j], gaz):
+            for key in _inflected_keys(lang, toks[i:j], gaz):
                 if gaz.has_key(key):
                     cands = list(gaz.names_for(key))
                     if not cap:
@@ -475,9 +480,9 @@ def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
             i += 1
             continue
         j, cands = best
-        if _keep_ukru(doc, lang, toks, i, j, cands):
+        if _keep_inflected(doc, lang, toks, i, j, cands):
             s, e = toks[i].start, toks[j - 1].end
-            river = any(RIVER_CUE.match(x.key) for x in toks[max(0, i - 2) : i])
+            river = any(v.river_cue.match(x.key) for x in toks[max(0, i - 2) : i])
             out.append(Pending(s, e, text[s:e], cands, via="gazetteer",
                                want="other" if river else "any",
                                strong=any(c.fclass in ("country", "region") for c in cands)))
@@ -489,6 +494,7 @@ def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
 
 def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
                 i: int) -> tuple[list[Pending], int] | None:
+    v = _inflected(lang)
     text = doc.text
     n = len(toks)
     t = toks[i]
@@ -497,13 +503,13 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
     # "Купянского и Изюмского районов": A conj B noun
     j = i + 1
     adjs = [i]
-    if toks[j].key in CONJ and j + 2 < n and _is_cap(toks[j + 1].text) and \
-            toks[j + 2].key in REGION_NOUNS:
+    if toks[j].key in v.conj and j + 2 < n and _is_cap(toks[j + 1].text) and \
+            toks[j + 2].key in v.region_nouns:
         adjs.append(j + 1)
         j += 2
-    if toks[j].key not in REGION_NOUNS:
+    if toks[j].key not in v.region_nouns:
         return None
-    cls = REGION_NOUNS[toks[j].key]
+    cls = v.region_nouns[toks[j].key]
     out = []
     for a in adjs:
         stem = adj_stem(toks[a].text)
@@ -523,7 +529,7 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
     return (out, j + 1) if out else None
 
 
-def _keep_ukru(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
+def _keep_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
                cands: list[Candidate]) -> bool:
     text = doc.text
     t = toks[i]
@@ -532,17 +538,19 @@ def _keep_ukru(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
     strong = any(c.fclass in ("country", "region") for c in cands)
     maxpop = max((c.population or 0) for c in cands)
     # organisation names: Збройні сили України, Міноборони РФ, Харківська ОВА, «Россия 24»
-    if prev and prev.key in ORG_PREV_UKRU and text[prev.end : t.start].strip() == "":
+    v = _inflected(lang)
+    if prev and prev.key in v.org_before and text[prev.end : t.start].strip() == "":
         return False
-    if prev and prev.key in ORG_DEF_PREV and i > 1 and toks[i - 2].key in ORG_DEF_HEAD:
+    if prev and prev.key in v.org_defining_before and i > 1 and \
+            toks[i - 2].key in v.org_defining_head:
         return False
-    if nxt and nxt.key in ORG_NEXT_UKRU and text[toks[j - 1].end : nxt.start].strip() in (
+    if nxt and nxt.key in v.org_after and text[toks[j - 1].end : nxt.start].strip() in (
             "", "»"):
         return False
     # relational adjective: Харківському напрямку, Ізюмський міський голова
     first = _parse(lang, t.text.lower())
     if j - i == 1 and first and first[0][1].startswith("ADJF") and not strong:
-        if nxt and not _is_cap(nxt.text) and RELATIONAL_NEXT.match(nxt.key):
+        if nxt and not _is_cap(nxt.text) and v.relational_next.match(nxt.key):
             return False
         if nxt and not _is_cap(nxt.text) and text[t.end : nxt.start] == " " and any(
             tag.startswith("NOUN") for _, tag in _parse(lang, nxt.text.lower())[:1]
@@ -600,8 +608,8 @@ def find_places(doc: Doc, gaz: Gazetteer | None = None,
     lang = _doc_lang(doc)
     pack = get_pack(lang)
     capitalised = pack.toponyms == "capitalised"
-    pending = (_match_en(doc, gaz, demonyms, lang) if capitalised
-               else _match_ukru(doc, gaz, lang))
+    pending = (_match_capitalised(doc, gaz, demonyms, lang) if capitalised
+               else _match_inflected(doc, gaz, lang))
     war = bool(pack.setting("places", "war_focus")) or bool(
         re.search(r"Ukrain|Russia|Kyiv|Kremlin|Donbas", doc.text))
     resolve(pending, lang, war_focus=war)
