@@ -191,9 +191,53 @@ class _Spk:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-_PRONOUNS_PERSON = frozenset(["he", "she", "він", "вона", "он", "она"])
-_PRONOUNS_ANY = frozenset(["it", "they", "вони", "они", "воно", "оно"])
-_DETS = re.compile(r"^(?:the|a|an|this|that|its|his|her|their)\s+", re.IGNORECASE)
+@dataclass(frozen=True)
+class _Words:
+    """The reported-speech readers' words of one language pack (``[words]``/``[statements]``)."""
+
+    pronouns_person: frozenset[str]  # "he", "вона": the last person named
+    pronouns_any: frozenset[str]  # "they", "воно": the last speaker
+    dets: re.Pattern[str]  # determiners stripped from a role phrase ("the spokesman")
+    stop_clause: re.Pattern[str]  # ", which ...": the claim ends there
+    passive_cue: re.Pattern[str]  # "This was announced by X": the claim is the sentence before
+    relative: frozenset[str]  # "які", "которые": a relative clause before a cue
+    in_prep: frozenset[str]  # "в", "на": a place, not a speaker, after a cue
+    this_is: re.Pattern[str]  # "Про це повідомляє X": the claim is the sentence before
+    about_that: re.Pattern[str]  # "про те, що ...": dropped from the claim
+    citing: re.Pattern[str]  # "посилаючись на X"
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+@cache
+def _words(lang: str | None) -> _Words:
+    pack = _pack(lang)
+    w = pack.words
+
+    def alt(name: str, head: str = "", tail: str = "") -> re.Pattern[str]:
+        items = pack.entries(name)
+        if not items:
+            return _NEVER
+        body = "|".join(r"\s+".join(map(re.escape, i.split())) for i in items)
+        return re.compile(f"{head}(?:{body}){tail}", re.IGNORECASE)
+
+    passive = pack.setting("statements", "passive_cue")
+    about = pack.setting("statements", "about_that")
+    return _Words(
+        pronouns_person=w("statements_pronouns_person"),
+        pronouns_any=w("statements_pronouns_any"),
+        dets=alt("statements_determiners", "^", r"\s+"),
+        stop_clause=re.compile(
+            ",\\s+(?:" + "|".join(map(re.escape, pack.entries("statements_clause_stops")))
+            + r")\b|;", re.IGNORECASE) if pack.entries("statements_clause_stops") else _NEVER,
+        passive_cue=re.compile(passive) if passive else _NEVER,
+        relative=w("statements_relative"),
+        in_prep=w("statements_place_prepositions"),
+        this_is=alt("statements_this_is", "", r"\b"),
+        about_that=re.compile(f"^(?:{about})\\s+", re.IGNORECASE) if about else _NEVER,
+        citing=alt("statements_citing", "", r"\s+"),
+    )
 
 
 @cache
@@ -313,11 +357,11 @@ def _person_mentions(doc: Doc) -> list[_Spk]:
             left = [c for c in root.lefts if c.i < span.start]
             if left:
                 a = min(t.idx for c in left for t in c.subtree)
-                parts.append(_DETS.sub("", text[a : e.start].strip(" ,")))
+                parts.append(_words(doc.lang).dets.sub("", text[a : e.start].strip(" ,")))
             for c in root.children:
                 if c.dep_ == "appos" and c.i >= span.end:
                     a, b = _subtree_span(c)
-                    parts.append(_DETS.sub("", text[a:b].strip(" ,")))
+                    parts.append(_words(doc.lang).dets.sub("", text[a:b].strip(" ,")))
             role = "; ".join(p for p in parts if p and "\n" not in p) or None
             name = e.text
         else:
@@ -346,10 +390,8 @@ def _subtree_span(tok: Any) -> tuple[int, int]:
     return toks[0].idx, toks[-1].idx + len(toks[-1].text)
 
 
-_EN_STOP_CLAUSE = re.compile(r",\s+(?:which|who|after|while|but|as well as)\b|;", re.IGNORECASE)
 
 
-_EN_THIS = re.compile(r"(?:This|That|It) (?:was|has been|had been) (\w+) by ")
 
 
 @cache
@@ -368,9 +410,10 @@ def _parsed_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
     text = doc.text
     low = subj.lower_
     pos = subj.idx
-    if low in _PRONOUNS_PERSON:
+    wl = _words(doc.lang)
+    if low in wl.pronouns_person:
         return reg.last(pos, person=True)
-    if low in _PRONOUNS_ANY:
+    if low in wl.pronouns_any:
         return reg.last(pos, person=False) or reg.last(pos)
     if subj.tag_ in ("WP", "WDT", "PRP") or subj.dep_ == "expl":
         if subj.tag_ in ("WP", "WDT") and subj.head.dep_ == "relcl":
@@ -390,7 +433,7 @@ def _parsed_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
     role_parts: list[str] = []
     if appos:
         a0, a1 = _subtree_span(appos[0])
-        role_parts.append(_DETS.sub("", text[a0:a1].strip(" ,")))
+        role_parts.append(wl.dets.sub("", text[a0:a1].strip(" ,")))
     full = phrase + " " + " ".join(role_parts)
     org = org_of(full)
     per = [e for e in doc.ents if e.label == "PER" and e.start >= s0 and e.end <= e0]
@@ -398,7 +441,7 @@ def _parsed_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
         e = per[-1]
         e_start = _extend_name(subj.doc, e.start)
         name = text[e_start : e.end]
-        pre = re.sub(r"['’]s$", "", _DETS.sub("", text[s0:e_start].strip(" ,"))).strip()
+        pre = re.sub(r"['’]s$", "", wl.dets.sub("", text[s0:e_start].strip(" ,"))).strip()
         if pre:
             role_parts.insert(0, pre)
         role = "; ".join(p for p in role_parts if p) or None
@@ -411,8 +454,8 @@ def _parsed_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
         name, side = org
         if side == "unknown":
             side = _role_side(full)
-        return reg.add(_Spk(name, _DETS.sub("", phrase), side, s0, e0, False))
-    clean = _DETS.sub("", phrase)
+        return reg.add(_Spk(name, wl.dets.sub("", phrase), side, s0, e0, False))
+    clean = wl.dets.sub("", phrase)
     if not clean or not any(c.isalpha() for c in clean):
         return None
     if low in lexicon.words("statements_anaphora") and len(head_toks) <= 2:
@@ -467,7 +510,7 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
     prev: tuple[int, int] | None = None
     for sent in sdoc.sents:
         s0, s1 = sent.start_char, sent.end_char
-        this = _EN_THIS.match(text, s0)
+        this = _words(lang).passive_cue.match(text, s0)
         if this and prev and this.group(1).lower() in cues | _past_cues(lang):
             spk_tok = next((t for t in sent if t.idx >= this.end() and t.dep_ == "pobj"), None)
             spk = _parsed_speaker(doc, spk_tok, reg) if spk_tok is not None else None
@@ -539,7 +582,7 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
             if comp.dep_ in ("dobj", "attr"):
                 if c1 - c0 < 12:
                     continue
-                m = _EN_STOP_CLAUSE.search(text, c0, c1)
+                m = _words(lang).stop_clause.search(text, c0, c1)
                 if m:
                     c1 = m.start()
             if c0 > tok.idx:
@@ -578,8 +621,6 @@ def _nominative_name(lang: str, text: str) -> str:
 
 
 _ROLE_STOP = frozenset(",.;:!?()«»\"“”„—–")
-_REL = frozenset(["які", "який", "яка", "яке", "которые", "который", "которая", "которое"])
-_IN_PREP = frozenset(["в", "у", "во", "на"])
 
 
 def _name_reading(lang: str, word: str) -> bool:
@@ -601,9 +642,10 @@ def _token_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) ->
     pos = s0
     words = [t.text.lower() for t in st[i0:i1]]
     lemmas = [t.lemma for t in st[i0:i1]]
-    if any(w in _PRONOUNS_PERSON for w in words) and i1 - i0 <= 2:
+    wl = _words(lang)
+    if any(w in wl.pronouns_person for w in words) and i1 - i0 <= 2:
         return reg.last(pos, person=True)
-    if any(w in _PRONOUNS_ANY for w in words) and i1 - i0 <= 2:
+    if any(w in wl.pronouns_any for w in words) and i1 - i0 <= 2:
         return reg.last(pos, person=False) or reg.last(pos)
     phrase = text[s0:s1]
     per = [e for e in doc.ents if e.label == "PER" and e.start >= s0 and e.end <= s1]
@@ -675,13 +717,11 @@ def _cues_any() -> frozenset[str]:
     return frozenset().union(*(_cues(c) for c in available() if get_pack(c).syntax == "tokens"))
 
 
-_THIS = re.compile(r"(?:про це|про що|об этом|о чем|о чём)\b", re.IGNORECASE)
-_ABOUT_THAT = re.compile(r"^(?:про те|о том),?\s*(?:що|что)\s+", re.IGNORECASE)
-_CITING = re.compile(r"(?:посилаючись на|со ссылкой на|ссылаясь на)\s+", re.IGNORECASE)
 
 
 def _token_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
     lang = doc.lang or "ru"
+    wl = _words(lang)
     text = doc.text
     toks = doc.user.get("tokens", [])
     cues = _cues(lang)
@@ -700,8 +740,8 @@ def _token_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
         done = False
         # "Про це повідомляє X, посилаючись на Y" / "Об этом сообщила бригада": the claim is
         # the previous sentence
-        if prev_sent and _THIS.match(text, s0):
-            cite = _CITING.search(text, s0, s1)
+        if prev_sent and wl.this_is.match(text, s0):
+            cite = wl.citing.search(text, s0, s1)
             k = next((i for i, t in enumerate(st) if t.lemma in cues), None)
             if k is not None:
                 if cite:
@@ -745,7 +785,7 @@ def _token_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
                 j -= 1
             if j >= 0 and st[j].text == "," and j > 0:
                 a, b = _window(st, k, 1)
-                if a < b and st[a].text.lower() in _IN_PREP:
+                if a < b and st[a].text.lower() in wl.in_prep:
                     a += 1
                 spk = _token_speaker(doc, st, a, b, reg)
                 if spk is None:
@@ -753,7 +793,7 @@ def _token_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
                 c0, c1 = s0, st[j].start
                 # a quoted claim may begin in an earlier sentence
                 c0, c1 = _clean_span(text, c0, c1)
-                am = _ABOUT_THAT.match(text, c0)
+                am = wl.about_that.match(text, c0)
                 if am:
                     c0 = am.end()
                 if c1 - c0 > 8:
@@ -761,14 +801,14 @@ def _token_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
                 continue
             # "X заявил, что CLAUSE" / "X заявил о CLAUSE" / "О CLAUSE заявил X"
             a, b = _window(st, k, -1)
-            while a < b and st[a].text.lower() in _REL and a > 1 and st[a - 1].text == ",":
+            while a < b and st[a].text.lower() in wl.relative and a > 1 and st[a - 1].text == ",":
                 # "Военкоры, которые ..., сообщают": skip the relative clause
                 a, b = _window(st, a - 1, -1)
             spk = _token_speaker(doc, st, a, b, reg) if a < b else None
             about = None
             if spk is None or (a < b and st[a].text.lower() in ("о", "об", "про")):
                 a2, b2 = _window(st, k, 1)
-                if a2 < b2 and st[a2].text.lower() in _IN_PREP:
+                if a2 < b2 and st[a2].text.lower() in wl.in_prep:
                     continue
                 spk2 = _token_speaker(doc, st, a2, b2, reg)
                 if spk2 is None:
