@@ -289,11 +289,32 @@ def split_of(doc: dict[str, Any]) -> str:
     return "test" if bucket < 22 else "dev" if bucket < 37 else "train"
 
 
+def near_duplicates(docs: list[dict[str, Any]], share: float = 0.2) -> dict[str, str]:
+    """id → id of an earlier document it copies (≥ ``share`` of its 8-word shingles, or the
+    same URL): a syndicated copy in another split would leak the answer."""
+    seen: list[tuple[str, str, set[str]]] = []
+    dup = {}
+    for d in docs:
+        sh = shingles(d["text"])
+        url = norm_url(d.get("url") or "")
+        for oid, ourl, osh in seen:
+            if (url and url == ourl) or (sh and len(sh & osh) >= share * min(len(sh), len(osh))):
+                dup[d["id"]] = oid
+                break
+        else:
+            seen.append((d["id"], url, sh))
+    return dup
+
+
 def cmd_split(write: bool) -> int:
     docs = [d for f in sorted((CORPUS / "batches").glob("*.jsonl")) for d in read_jsonl(f)]
+    dup = near_duplicates(docs)
+    for k, v in dup.items():
+        print(f"dropped {k}: copies {v}")
     parts: dict[str, list[dict[str, Any]]] = {"train": [], "dev": [], "test": []}
     for d in docs:
-        parts[split_of(d)].append(d)
+        if d["id"] not in dup:
+            parts[split_of(d)].append(d)
     for name, ds in parts.items():
         langs = {lang: sum(d["lang"] == lang for d in ds) for lang in sorted(LANGS)}
         outlets = len({d["outlet"] for d in ds})
@@ -338,7 +359,10 @@ def agreement(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> dict
     from frontlens.evaluate.control import same_place
 
     by_id = {d["id"]: d for d in first}
-    pairs = [(by_id[d["id"]], d) for d in second if d["id"] in by_id]
+    # only where both annotated the same text (a first annotator may have replaced a document
+    # after the blind copy was made)
+    pairs = [(by_id[d["id"]], d) for d in second
+             if d["id"] in by_id and by_id[d["id"]]["text"] == d["text"]]
     counts = {k: [0, 0, 0] for k in SECTIONS}
     attr = {"actor": [0, 0], "new_controller": [0, 0], "status": [0, 0]}
     rules = {
@@ -379,6 +403,11 @@ def cmd_agree(first: list[Path], second: list[Path], out: Path | None) -> int:
     a = [d for f in first for d in read_jsonl(f)]
     b = [d for f in second for d in read_jsonl(f)]
     report = agreement(a, b)
+    report["by_language"] = {
+        lang: {k: v["f1"] if isinstance(v, dict) and "f1" in v else v
+               for k, v in agreement([d for d in a if d.get("lang") == lang],
+                                     [d for d in b if d.get("lang") == lang]).items()}
+        for lang in sorted(LANGS)}
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if out:

@@ -74,10 +74,10 @@ def test_sources_without_letters_are_skipped_with_the_reason(store: Store) -> No
     assert reasons == {"no letters in text"}
 
 
-def test_unsupported_language_is_processed_in_a_fallback_language() -> None:
+def test_a_language_without_a_pack_is_skipped_not_read_as_english() -> None:
     lang, status, reason = choose_language(
         _src("Les forces ukrainiennes ont repris la ville de Balakliia vendredi.", "fr"))
-    assert (lang, status) == ("en", "fallback") and reason and "fr" in reason
+    assert (lang, status, reason) == (None, "skipped", "unsupported language 'fr'")
     lang, status, _ = choose_language(_src("Войска вошли в город Балаклея.", None))
     assert (lang, status) == ("ru", "ok")
 

@@ -4,9 +4,9 @@ Rules over the tokens ``ner.<lang>`` leaves in ``doc.user["tokens"]`` (lemmas an
 three languages), so nothing is parsed twice. Word lists are data (``data/lexicon/control_*``).
 Per sentence:
 
-1. triggers (``control_<lang>.txt``: lemma or surface, ``*`` = prefix, longest phrase wins) give
-   an action; a negation ("no longer", "не") or a modal/aim ("would", "to prevent", "операция по
-   освобождению") just before drops it: those are not events;
+1. triggers (the language pack's ``control.txt``: lemma or surface, ``*`` = prefix, longest
+   phrase wins) give an action; a negation ("no longer", "не") or a modal/aim ("would", "to
+   prevent", "операция по освобождению") just before drops it: those are not events;
 2. the trigger links to the nearest place after it (else before it) within a few tokens, never
    across clause punctuation, a clause word, a modal, a passive "by" or another trigger; for
    take/held/entered/withdrew any other noun in between ("seized a tank in X") also stops it,
@@ -31,24 +31,31 @@ One record per (place, action, actor) per document, where the actor is what the 
 (new_controller of ``held``); a record with a cue-given actor replaces one with a default actor.
 Claimant: a speaker of the statements component in the sentence, else the first person (then
 organisation) of a sentence with a reporting cue; otherwise the narrator (claimed_by unknown).
-Date: timex's nearest dated expression in the sentence (a date without a year stays None), else
-the publication date, i.e. the date of the claim. Span: the sentence.
+Date: timex's nearest dated expression in the sentence (``date_source`` "text"; a date without
+a year is not used); else the text's own date — its publication date, or its dateline when it has
+none — as ``date_source`` "publication"/"dateline" with ``time_precision`` "unknown" (the day of
+a report is not the day of the event). Status: "recalled" for an event dated before 2014-02-20
+or, by the text, more than 21 days before the text's date (background, captions); else "new".
+Only "new" claims enter fusion's timelines. Span: the sentence.
 """
 
 from __future__ import annotations
 
 import bisect
+import calendar
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from frontlens.extract import lexicon, models
+from frontlens.extract import lexicon
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
+from frontlens.extract.lang import LangPack, get_pack
 from frontlens.extract.sentences import split_sentences
-from frontlens.model import ControlEvent, Side, TimePrecision
+from frontlens.model import ClaimStatus, ControlEvent, DateSource, Side, TimePrecision
 
 MAX_AFTER = 10  # tokens between a trigger and a following place
 MAX_BEFORE = 4  # tokens between a preceding place and its trigger (passives, "X – звільнені")
@@ -58,17 +65,10 @@ _BLOCK = frozenset(";:()?!")
 _CUE_BLOCK = frozenset(";:()?!—–")
 _BLOCK_WORDS = frozenset(lexicon.words("control_clause"))
 _AGENT = frozenset(["by"])
-_RELATIVE = frozenset(["which", "that", "яка", "який", "яке", "які", "которая", "который",
-                       "которое", "которые"])
-_DETERMINERS = frozenset(["the", "this", "that", "цей", "це", "цю", "ця", "цього", "цьому",
-                          "этот", "эту", "этого", "этом", "тот", "в", "у", "до", "из", "з",
-                          "із", "во"])
-_COORD = frozenset([",", "and", "or", "і", "й", "та", "и", "або", "или", "the", "&", "-",
-                    "including", "включаючи", "зокрема", "включая"])
+_COORD_PUNCT = frozenset([",", "&", "-"])  # the words that join places are in the packs
 _NOUNS = frozenset(["NOUN", "PROPN"])
 _PARTICIPLE = frozenset(["PRTF", "PRTS", "ADJF", "VERB"])
 _PLACE_KINDS = frozenset(["settlement", "oblast-or-region"])
-_EN_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
 _TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
 _ACTIONS = (
     "liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled", "shelled",
@@ -151,13 +151,14 @@ class _Index:
 
 @cache
 def patterns(lang: str) -> _Index:
-    """Trigger patterns of a language (longest phrase wins: "under * control" over "control")."""
+    """Trigger patterns of a language pack's ``control.txt`` (longest phrase wins: "under *
+    control" over "control")."""
     out = []
-    for line in lexicon.entries(f"control_{lang}"):
+    for line in get_pack(lang).entries("control"):
         head, items = _parse_line(line)
         action, _, default = head.partition(":")
         if action not in _INTERNAL and action not in _ACTIONS:
-            raise ValueError(f"control_{lang}: unknown action {action!r}")
+            raise ValueError(f"lang/{lang}/control.txt: unknown action {action!r}")
         out.append((items, Pattern(items, action, default or "unknown")))  # type: ignore[arg-type]
     return _Index(out)
 
@@ -168,9 +169,10 @@ def _phrases(name: str) -> _Index:
 
 
 @cache
-def _side_cues() -> _Index:
-    return _Index([(items, side) for side, items in map(_parse_line,
-                                                        lexicon.entries("control_sides"))])
+def _side_cues(lang: str) -> _Index:
+    """Side cues: the shared ``control_sides`` list plus the pack's own ``control_sides.txt``."""
+    lines = (*lexicon.entries("control_sides"), *get_pack(lang).entries("control_sides"))
+    return _Index([(items, side) for side, items in map(_parse_line, lines)])
 
 
 def _match_at(items: tuple[str, ...], toks: list[_Tok], i: int) -> int:
@@ -202,21 +204,13 @@ def acled_for(action: str) -> tuple[str, str]:
     return acled_table()[action]
 
 
-def _tokens(doc: Doc) -> list[_Tok]:
+def _tokens(doc: Doc, pack: LangPack) -> list[_Tok]:
     toks = doc.user.get("tokens")
     if toks:
         return [_Tok(t.start, t.end, t.text, t.lemma.lower(), t.pos) for t in toks]
-    # no ner component ran: lemmas from pymorphy3 (uk/ru) or a crude English suffix rule
-    lang = doc.lang if doc.lang in ("uk", "ru") else None
-    out = []
-    for m in _TOKEN_RE.finditer(doc.text):
-        low = m.group().lower()
-        if lang:
-            lemma = models.lemma(lang, low)
-        else:
-            lemma = _EN_SUFFIX.sub("", low) if len(low) > 5 else low
-        out.append(_Tok(m.start(), m.end(), m.group(), lemma))
-    return out
+    # no ner component ran: lemmas from the pack (its morphology, suffix rule or lower case)
+    return [_Tok(m.start(), m.end(), m.group(), pack.lemma(m.group()))
+            for m in _TOKEN_RE.finditer(doc.text)]
 
 
 def _targets(doc: Doc) -> list[PlaceMention]:
@@ -282,9 +276,14 @@ class _Linker:
     """Links triggers to places inside one sentence."""
 
     def __init__(self, toks: list[_Tok], pspans: list[_PSpan], lo: int, hi: int,
-                 trig_idx: set[int], named: list[tuple[int, int]], cue_idx: set[int]) -> None:
+                 trig_idx: set[int], named: list[tuple[int, int]], cue_idx: set[int],
+                 pack: LangPack) -> None:
         self.toks, self.pspans, self.lo, self.hi, self.trig_idx = toks, pspans, lo, hi, trig_idx
         self.named, self.cue_idx = named, cue_idx
+        self.relative_words = pack.words("control_relative")
+        self.determiners = pack.words("control_determiners")
+        self.coord = _COORD_PUNCT | pack.words("control_coordination")
+        self.bearing_of = pack.words("control_bearing_of")
         self.generic = lexicon.words("control_generic")
         self.near = lexicon.words("control_near")
         self.compass = lexicon.words("control_compass")
@@ -323,7 +322,7 @@ class _Linker:
     def is_reference(self, ps: int) -> bool:
         """"east of X": X is a bearing, not the place acted on."""
         toks = self.toks
-        return ps >= 2 and toks[ps - 1].text.lower() in ("of", "від", "от") and (
+        return ps >= 2 and toks[ps - 1].text.lower() in self.bearing_of and (
             toks[ps - 2].text.lower() in self.compass)
 
     def link(self, trig: _Trigger) -> list[PlaceMention]:
@@ -374,7 +373,7 @@ class _Linker:
             if pe > trig.i or trig.i - pe > MAX_BEFORE + 3 or pe + 1 >= trig.i:
                 continue
             toks = self.toks
-            if toks[pe].text == "," and toks[pe + 1].text.lower() in _RELATIVE and not (
+            if toks[pe].text == "," and toks[pe + 1].text.lower() in self.relative_words and not (
                 self.blocked(trig, pe + 2, trig.i)):
                 return [pm]
             return []
@@ -387,11 +386,11 @@ class _Linker:
         for k in range(trig.j, min(self.hi, trig.j + 4)):
             tok = toks[k]
             if (tok.text.lower() in self.anaphora or tok.lemma in self.anaphora) and (
-                    toks[k - 1].text.lower() in _DETERMINERS):
+                    toks[k - 1].text.lower() in self.determiners):
                 return not any(s in (k + 1, k + 2) for s, _, _ in self.pspans) and not (
                     self.blocked(trig, trig.j, k))
         for k in range(trig.i - 1, max(self.lo, trig.i - MAX_BEFORE - 3), -1):
-            if toks[k].text.lower() in _RELATIVE:
+            if toks[k].text.lower() in self.relative_words:
                 m = k - 1 if toks[k - 1].text != "," else k - 2
                 return m >= self.lo and toks[m].text.lower() in self.anaphora and not (
                     self.blocked(trig, k + 1, trig.i))
@@ -409,7 +408,7 @@ class _Linker:
                     gap = range(e, cur_s)
                 else:
                     continue
-                if len(gap) <= 3 and all(self.toks[k].text.lower() in _COORD for k in gap):
+                if len(gap) <= 3 and all(self.toks[k].text.lower() in self.coord for k in gap):
                     nxt = (s, e, pm)
                     break
             if nxt is None:
@@ -418,11 +417,11 @@ class _Linker:
             cur_s, cur_e = nxt[0], nxt[1]
 
 
-def _cues(toks: list[_Tok], lo: int, hi: int) -> list[tuple[int, Side]]:
+def _cues(toks: list[_Tok], lo: int, hi: int, lang: str) -> list[tuple[int, Side]]:
     """(token index, side) of side cues in the sentence, flipped after an opposing word."""
     out: list[tuple[int, Side]] = []
     opposing = lexicon.words("control_opposing")
-    index = _side_cues()
+    index = _side_cues(lang)
     i = lo
     while i < hi:
         n, side = index.match(toks, i, hi)
@@ -496,25 +495,50 @@ def _claimant(doc: Doc, toks: list[_Tok], lo: int, hi: int, s: int, e: int,
     return ent.text, side
 
 
-def _date(doc: Doc, s: int, e: int, a: int, b: int) -> tuple[Any, TimePrecision]:
-    """Event date from the nearest time expression of the sentence, else the claim's date."""
+WAR_START = date(2014, 2, 20)  # nothing dated before this enters the war's timeline
+RECALL_DAYS = 21  # a text date this many days before the text's own date is a recollection
+
+
+def _date(doc: Doc, a: int, b: int) -> tuple[date | None, TimePrecision, DateSource]:
+    """(event date, precision, date source). The nearest dated time expression of the sentence
+    is the event's date ("text"); without one the text's own date stands in for it — its
+    publication date or its dateline — with precision "unknown": the day a report appeared is
+    no day-precise fact about the event."""
     if doc.times:
-        try:
-            from frontlens.extract.timex import date_for_span
-        except ImportError:  # the time component is optional
-            date_for_span = None
-        if date_for_span is not None:
-            when, prec = date_for_span(doc, a, b, allow_inferred_year=False)
-            if when is not None:
-                return when, prec
-        else:
-            times = [t for t in doc.times if s <= t.start < e and t.value is not None]
-            if times:
-                t = min(times, key=lambda t: abs(t.start - a))
-                return t.value, t.precision
+        from frontlens.extract.timex import date_for_span  # the time component is optional
+
+        when, prec = date_for_span(doc, a, b, allow_inferred_year=False)
+        if when is not None:
+            return when, prec, "text"
     if doc.published is not None:
-        return doc.published, "day"
-    return None, "unknown"
+        return doc.published, "unknown", doc.user.get("date_source") or "publication"
+    return None, "unknown", "none"
+
+
+def _period_end(when: date, precision: TimePrecision) -> date:
+    """The last day a date of the given precision may stand for."""
+    if precision == "month":
+        return when.replace(day=calendar.monthrange(when.year, when.month)[1])
+    if precision == "year":
+        return when.replace(month=12, day=31)
+    if precision == "week":
+        return when + timedelta(days=6)
+    return when
+
+
+def claim_status(when: date | None, precision: TimePrecision, source: DateSource,
+                 published: date | None) -> ClaimStatus:
+    """"recalled" for an event dated before the war (2014-02-20) or, by the text, more than
+    ``RECALL_DAYS`` before the text's own date ("captured in May 2022" in a 2023 report, a
+    caption dated 2018); "new" otherwise."""
+    if when is None:
+        return "new"
+    if when < WAR_START:
+        return "recalled"
+    if source == "text" and published is not None and (
+            _period_end(when, precision) < published - timedelta(days=RECALL_DAYS)):
+        return "recalled"
+    return "new"
 
 
 @dataclass
@@ -527,8 +551,9 @@ class _Found:
 def control(doc: Doc) -> Doc:
     if not doc.sents:
         doc.sents = split_sentences(doc.text)
-    lang = doc.lang if doc.lang in ("en", "uk", "ru") else "en"
-    toks = _tokens(doc)
+    pack = get_pack(doc.lang)
+    lang = pack.code
+    toks = _tokens(doc, pack)
     starts = [t.start for t in toks]
     places = _targets(doc)
     found: dict[tuple[str, str, str], _Found] = {}
@@ -539,8 +564,9 @@ def control(doc: Doc) -> Doc:
         # the record shows the actor only through new_controller (held by UA vs held by RU)
         key = (pm.name.lower(), action, new_controller if action == "held" else "")
         old = found.get(key)
-        if old is not None and (old.explicit or not explicit):
-            return
+        if old is not None and (old.explicit or not explicit) and not (
+                old.event.status != "new" and extra["status"] == "new"):
+            return  # (a current claim replaces a recollection of the same change)
         found[key] = _Found(ControlEvent(
             **provenance(doc, s, e),
             place_id=pm.place.id if pm.place else None,
@@ -565,10 +591,10 @@ def control(doc: Doc) -> Doc:
                 pspans.append((max(a, lo), max(b, a + 1), pm))
         trig_idx = {k for t in trigs for k in range(t.i, t.j)}
         place_idx = {k for ps, pe, _ in pspans for k in range(ps, pe)}
-        cues = _cues(toks, lo, hi)
+        cues = _cues(toks, lo, hi, lang)
         named = [(bisect.bisect_right(starts, p.start) - 1, bisect.bisect_left(starts, p.end))
                  for p in doc.places if s <= p.start < e]
-        linker = _Linker(toks, pspans, lo, hi, trig_idx, named, {i for i, _ in cues})
+        linker = _Linker(toks, pspans, lo, hi, trig_idx, named, {i for i, _ in cues}, pack)
         hedged = _any_phrase("control_hedges", toks, lo, hi)
         claimant, claimed_by = _claimant(doc, toks, lo, hi, s, e, cues)
         linked_here: list[PlaceMention] = []
@@ -595,9 +621,10 @@ def control(doc: Doc) -> Doc:
                                               min(hi, trig.j + 3)):
                 kind = "held"  # "remain occupied by Russians": a state, not a change of hands
             action, new_controller = _resolve(kind, actor)
-            when, precision = _date(doc, s, e, toks[trig.i].start, toks[trig.j - 1].end)
+            when, precision, source = _date(doc, toks[trig.i].start, toks[trig.j - 1].end)
             extra = {"claimed_by": claimed_by, "claimant": claimant, "event_date": when,
-                     "time_precision": precision, "hedged": hedged}
+                     "time_precision": precision, "date_source": source, "hedged": hedged,
+                     "status": claim_status(when, precision, source, doc.published)}
             for pm in linked:
                 add(pm, action, actor, explicit, new_controller, s, e, extra)
         if linked_here:

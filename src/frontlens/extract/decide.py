@@ -17,6 +17,7 @@ a decision whose model is missing or lost keeps the rules' answer.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import math
@@ -61,9 +62,12 @@ class Cues:
 
 @lru_cache(maxsize=8)
 def cues(lang: str) -> Cues:
-    data = tomllib.loads((resources.files("frontlens") / "data" / "decide" / "cues.toml")
-                        .read_text(encoding="utf-8"))
-    pack = data.get(lang) or data["en"]
+    """The ``decide.toml`` of the language's pack (English where a pack has none)."""
+    base = resources.files("frontlens") / "extract" / "lang"
+    path = base / lang / "decide.toml"
+    if not path.is_file():
+        path = base / "en" / "decide.toml"
+    pack = tomllib.loads(path.read_text(encoding="utf-8"))
 
     def comp(d: dict[str, list[str]]) -> dict[str, tuple[tuple[str, ...], ...]]:
         return {k: tuple(tuple(item.split()) for item in v) for k, v in d.items()}
@@ -259,6 +263,53 @@ def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Ca
     return out
 
 
+def _spacy_token(doc: Doc, sdoc: Any, start: int) -> Any:
+    """The spaCy token covering ``start`` (token starts indexed once per document)."""
+    starts = doc.user.get("_spacy_starts")
+    if starts is None or len(starts) != len(sdoc):
+        starts = doc.user["_spacy_starts"] = [t.idx for t in sdoc]
+    k = bisect.bisect_right(starts, start) - 1
+    if k >= 0 and start < sdoc[k].idx + len(sdoc[k].text):
+        return sdoc[k]
+    return None
+
+
+def _grammar(doc: Doc, pm: PlaceMention, cue: Tok | None) -> list[str]:
+    """English: the dependency path from the place up to the cue word (spaCy's parse, kept by
+    ner.en). Ukrainian/Russian: the grammatical case of the place's first word (pymorphy3),
+    which carries the preposition's meaning ("під Бахмутом", "к Покровску")."""
+    out: list[str] = []
+    sdoc = doc.user.get("spacy")
+    if doc.lang == "en" and sdoc is not None:
+        pt = _spacy_token(doc, sdoc, pm.start)
+        while pt is not None and pt.head is not pt and pm.start <= pt.head.idx < pm.end:
+            pt = pt.head
+        ct = _spacy_token(doc, sdoc, cue.start) if cue is not None else None
+        if pt is not None and ct is not None:
+            up = [pt]
+            while up[-1].head is not up[-1] and len(up) < 8:
+                up.append(up[-1].head)
+            cup = [ct]
+            while cup[-1].head is not cup[-1] and len(cup) < 8:
+                cup.append(cup[-1].head)
+            common = next((t for t in up if t in cup), None)
+            if common is not None:
+                left = [t.dep_ for t in up[:up.index(common)]]
+                right = [t.dep_ for t in cup[:cup.index(common)]]
+                out.append("dep=" + ">".join(left) + "^" + "<".join(reversed(right)))
+                out.append(f"dep_len={min(len(left) + len(right), 5)}")
+        if pt is not None:
+            out.append(f"place_dep={pt.dep_}")
+    elif doc.lang in ("uk", "ru"):
+        from frontlens.extract import models
+
+        word = pm.surface.split()[0]
+        parses = models.parses(doc.lang, word)
+        case = parses[0].tag.case if parses else None
+        out.append(f"case={case}")
+    return out
+
+
 def _action_hits(st: Sentence, a: str) -> list[tuple[int, str]]:
     if a == TAKE:
         return st.action_hits.get("liberated", []) + st.action_hits.get("captured", [])
@@ -312,6 +363,7 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
                 f.append(f"{a}|side_{'pre' if i < trig else 'post'}={s}")
     if nearest is not None:
         f.append(f"{a}|nearest={'me' if nearest[1] == a else nearest[1]}")
+    f += [f"{a}|{x}" for x in _grammar(doc, pm, toks[trig] if trig is not None else None)]
     for b, h in st.action_hits.items():
         if cand_action(b) != a and h:
             f.append(f"{a}|also={b}")

@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 from frontlens.extract.doc import Doc, component, provenance
+from frontlens.extract.lang import get_pack
 from frontlens.model import EquipmentLoss, Fate, Side
 
 # ---------------------------------------------------------------------------- normal form
@@ -470,6 +471,7 @@ def _clause_gap(between: str) -> int:
 
 def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str | None, int]:
     """Nearest fate cue in the sentence for which the mention is the patient, not the agent."""
+    pack = get_pack(lang or "en")
     best: tuple[int, str, int] | None = None
     for c in _FATE_RE.finditer(text, s, e):
         if m.start <= c.start() < m.end:
@@ -481,7 +483,7 @@ def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str
             between = text[m.end : c.start()]
             if re.search(r"[.;!?]", between):
                 continue
-            if lang in (None, "en") and _is_agent(text, m, c):
+            if pack.setting("equipment", "agent_rule") and _is_agent(text, m, c):
                 continue  # "a Bradley obliterating a T-90M": the Bradley is the agent
             raw = c.start() - m.end
             dist = raw * 3 // 2 + _clause_gap(between)
@@ -489,7 +491,7 @@ def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str
             between = text[c.end() : m.start]
             if _INSTRUMENT.search(between):
                 continue  # "destroyed by a Lancet"
-            if fate == "delivered" and lang in (None, "en") and c.group().lower() == "sent":
+            if fate == "delivered" and c.group().lower() in pack.words("equipment_not_delivery"):
                 continue
             raw = m.start - c.end()
             dist = raw + _clause_gap(between)
@@ -630,7 +632,7 @@ def equipment(doc: Doc) -> Doc:
         from frontlens.extract.sentences import split_sentences
 
         doc.sents = split_sentences(text)
-    cyr_doc = doc.lang in ("uk", "ru")
+    cyr_doc = get_pack(doc.lang or "en").script == "cyrillic"
     mentions = _find_mentions(text, cat, cyr_doc)
     if not mentions:
         return doc

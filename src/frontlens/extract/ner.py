@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from frontlens.extract import lexicon, models
+from frontlens.extract import models
 from frontlens.extract.doc import Doc, EntitySpan, component
+from frontlens.extract.lang import get_pack
 
 _SPACY_LABELS = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG"}
 _WORD = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -123,10 +124,11 @@ def ner_uk(doc: Doc) -> Doc:
     sdoc = models.spacy_blank("uk")(doc.text)
     tokens = _morph_tokens(doc, "uk", [(t.idx, t.idx + len(t.text), t.text) for t in sdoc])
     doc.user["tokens"] = tokens
+    titles = get_pack("uk").words("person_titles")
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        titled = i > 0 and tokens[i - 1].lemma in lexicon.words("titles_uk")
+        titled = i > 0 and tokens[i - 1].lemma in titles
         initial = len(tok.text) == 2 and tok.text.endswith(".") and tok.is_title
         if tok.is_title and (titled or initial or _has_name_reading(tok, "uk")):
             j = i + 1

@@ -28,12 +28,12 @@ from frontlens.extract.doc import (
     EXTRACTOR_VERSION,
     Doc,
 )
+from frontlens.extract.lang import has_pack
 from frontlens.extract.ner import SPACY_CHUNK
+from frontlens.extract.timex import apply_dateline
 from frontlens.ingest.lang import detect_languages, script_fallback
 from frontlens.model import Extracted, Extraction, Source
 from frontlens.store.db import Store
-
-SUPPORTED = ("en", "uk", "ru")
 
 
 class Extractor(Protocol):
@@ -61,6 +61,15 @@ def pipeline_config() -> dict[str, list[str]]:
     return {lang: list(spec) for lang, spec in _config()["pipelines"].items()}
 
 
+def supported_languages() -> tuple[str, ...]:
+    """Languages with a pipeline in ``pipelines.toml`` and a pack in ``extract/lang``."""
+    return tuple(code for code in pipeline_config() if has_pack(code))
+
+
+SUPPORTED = supported_languages()
+UNSURE_BELOW = 0.8  # a detected language below this confidence is not taken as the language
+
+
 @cache
 def load_components(lang: str) -> list[Callable[[Doc], Doc]]:
     """The component functions for a language; their modules register them on import."""
@@ -73,33 +82,46 @@ def load_components(lang: str) -> list[Callable[[Doc], Doc]]:
 
 
 def choose_language(source: Source) -> tuple[str | None, str, str | None]:
-    """(pipeline language, status, reason): the declared/detected language when supported,
-    else a fallback by script, else None when the text has nothing to read."""
+    """(pipeline language, status, reason).
+
+    The declared language when it has a pipeline, else the detected one. A text whose language
+    is known (declared, or detected with confidence ``UNSURE_BELOW`` or more) but has no pack
+    (Polish, German, French...) is skipped as ``unsupported language 'pl'``: no other
+    language's rules are run on it. Only a text whose language cannot be told (too few letters,
+    a list of names) is read by the pipeline of its script.
+    """
     text = source.text
     if not any(ch.isalpha() for ch in text[:100_000]):
         return None, "skipped", "no letters in text"
     if source.language in SUPPORTED:
         return source.language, "ok", None
-    detected = detect_languages([text])[0][0]
+    detected, confidence = detect_languages([text])[0]
     if detected in SUPPORTED:
         why = f"declared language {source.language!r} not supported" if source.language else None
         return detected, "ok" if why is None else "fallback", why
+    known = detected if detected and confidence >= UNSURE_BELOW else source.language
+    if known:
+        return None, "skipped", f"unsupported language {known!r}"
     fallback = script_fallback(text)
-    if fallback is None:
-        return None, "skipped", f"language {detected or source.language or 'unknown'} not supported"
-    lang_name = source.language or detected or "unknown"
-    return fallback, "fallback", f"language {lang_name} not supported; processed as {fallback}"
+    if fallback is None or fallback not in SUPPORTED:
+        return None, "skipped", "language unknown"
+    return fallback, "fallback", f"language unknown; processed as {fallback}"
 
 
 def make_doc(source: Source, lang: str) -> Doc:
+    """The shared document for a source; a source without a publication date is dated by the
+    dateline that opens its text, if any ("KYIV, Sept 10, 2022 (Reuters) —")."""
     published: date | None = source.published_at.date() if source.published_at else None
-    return Doc(
+    doc = Doc(
         text=source.text,
         lang=lang,
         published=published,
         source_id=source.id,
         user={"media": list(source.media), "title": source.title, "outlet": source.outlet},
     )
+    if published is None:
+        apply_dateline(doc)
+    return doc
 
 
 def _spacy_docs(texts: list[str]) -> list[object | None]:
@@ -126,7 +148,8 @@ class RuleExtractor:
 
     def extract(self, sources: Sequence[Source]) -> Iterator[ExtractionResult]:
         plans = [(src, *choose_language(src)) for src in sources]
-        english = [i for i, (_, lang, *_rest) in enumerate(plans) if lang == "en"]
+        english = [i for i, (_, lang, *_rest) in enumerate(plans)
+                   if lang is not None and "ner.en" in pipeline_config()[lang]]
         parsed = _spacy_docs([plans[i][0].text for i in english]) if english else []
         spacy_for = dict(zip(english, parsed, strict=True))
         for i, (src, lang, status, reason) in enumerate(plans):

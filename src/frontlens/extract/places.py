@@ -21,12 +21,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import product
 from typing import Any
 
+from frontlens.extract import models
 from frontlens.extract.doc import COMPONENTS, Doc, PlaceKind, PlaceMention, component
+from frontlens.extract.lang import get_pack, has_pack
 from frontlens.ingest.lang import detect_language, script_fallback
 from frontlens.resolve.gazetteer import Candidate, Gazetteer, default_gazetteer
 from frontlens.resolve.geocode import Pending, resolve
@@ -35,138 +38,97 @@ from frontlens.resolve.translit import adj_stem, norm_key
 _TOKEN = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*", re.UNICODE)
 MAX_N = 5
 
-# ---- English lexicon ------------------------------------------------------------------------
-REGION_WORDS_EN = {"oblast", "region", "province", "raion", "district", "oblast's", "krai",
-                   "governorate", "county", "state", "oblasts", "regions"}
-_JOINERS_EN = {"of", "on", "de", "la", "del", "upon", "am", "an", "der", "el", "al", "du", "le"}
-ORG_HEAD = {
-    "forces", "force", "ministry", "service", "council", "bank", "university", "embassy",
-    "academy", "institute", "agency", "guard", "office", "command", "committee", "department",
-    "army", "navy", "church", "federation's", "railways", "railway", "post", "times", "news",
-    "corporation", "company", "association", "union", "party", "court", "police", "parliament",
-    "government", "administration", "staff", "intelligence", "directorate", "brigade",
-    "battalion", "regiment", "division", "corps", "fleet", "commission", "centre", "center",
-    "foundation", "fund", "group", "airlines", "airways", "telegraph", "herald", "journal",
-    "tribune", "media", "radio", "television", "tv", "club", "school", "college", "hospital",
-    "museum", "theatre", "theater", "library", "stadium", "festival", "prize", "award",
-}
-ORG_TAIL = ORG_HEAD | {
-    "airport", "airfield", "base", "plant", "station", "daily", "today", "press", "insider",
-    "pravda", "inc", "ltd", "corp", "fc", "online", "channel", "regional", "city", "nuclear",
-    "military", "oblast administration", "street", "avenue", "square", "bridge", "road",
-    "district court", "dam", "hpp", "npp", "tpp",
-}
-ORG_TAIL_LOWER_OK = {"regional", "city", "nuclear", "military", "power", "airport", "air"}
-TITLES = {"president", "mr", "mrs", "ms", "dr", "gen", "general", "minister", "premier",
-          "governor", "mayor", "sen", "senator", "lt", "col", "colonel", "maj", "capt", "sgt",
-          "lord", "sir", "saint", "st", "king", "queen", "prince", "pope", "judge"}
-STOP_EN = {
-    "a", "an", "the", "and", "or", "but", "in", "on", "at", "of", "for", "with", "by", "to",
-    "from", "as", "is", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we",
-    "i", "you", "his", "her", "their", "our", "my", "not", "no", "yes", "so", "if", "then",
-    "when", "where", "who", "what", "which", "while", "after", "before", "during", "since",
-    "until", "about", "over", "under", "up", "down", "out", "off", "into", "onto", "per", "via",
-    "all", "any", "some", "many", "much", "more", "most", "one", "two", "three", "four", "five",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-    "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "today", "tomorrow",
-    "yesterday", "reuters", "ap", "afp", "photo", "video", "image", "images", "news", "update",
-    "read", "also", "however", "meanwhile", "still", "just", "now", "new", "old", "big",
-    "great", "good", "best", "top", "last", "first", "second", "third", "next", "early", "late",
-    "said", "says", "say", "told", "will", "would", "could", "should", "can", "might",
-    "must", "has", "have", "had", "was", "were", "been", "be", "being", "are", "do", "does",
-    "did", "there", "here", "how", "why", "only", "even", "well", "back", "again", "once",
-    "very", "too", "both", "each", "other", "such", "own", "same", "than", "like",
-    "ukrainian", "russian", "american", "british", "european", "western", "eastern", "northern",
-    "southern", "central", "north", "south", "east", "west", "kremlin", "pentagon", "nato",
-    "army", "force", "forces", "military", "troops", "president", "minister", "general",
-    "mayor", "governor", "government", "police", "security", "defence", "defense", "war",
-    "peace", "victory", "freedom", "liberty", "union", "independence", "republic", "center",
-    "centre", "media", "press", "post", "times", "day", "week", "month", "year", "world",
-    "home", "city", "town", "village", "region", "oblast", "river", "lake", "sea", "island",
-    "mount", "bay", "beach", "park", "hill", "valley", "lines", "line", "front", "frontline",
-    "battle", "storm", "hope", "unity", "progress", "telegram", "twitter", "facebook",
-    "instagram", "youtube", "tiktok", "google", "apple", "amazon", "microsoft", "x", "ok",
-    "god", "love", "life", "man", "woman", "people", "she's", "he's", "it's", "isw", "us",
-    "mr", "mrs", "ms", "dr", "st", "king", "queen", "prince", "kong", "bar", "fish", "orange",
-    "crystal", "leader", "chief", "mission", "commander", "soldier", "soldiers", "tank",
-    "tanks", "saint", "lincoln", "jackson", "franklin", "madison", "hamilton", "fleet",
-    "bank", "cup", "university", "inc", "act", "market", "star", "metro", "green", "plain",
-    "young", "sky", "mega", "buy", "ear", "hug", "nah", "college", "airport",
-}
-NOT_PLACE_NEXT = {"agreement", "agreements", "accords", "accord", "format", "protocol",
-                  "protocols", "talks", "summit", "declaration", "treaty", "process"}
-_RAION_EN = re.compile(r"^(\w{3,}?)(kyi|kyy|kiy|kij|ky|ki|kyj)$")
+# ---- capitalised-name languages: word lists are in the pack (lang/en/places_*.txt) ----------
+@dataclass(frozen=True)
+class _Vocab:
+    """What the capitalised-name matcher needs from a language pack."""
+
+    stop: frozenset[str]
+    region_words: frozenset[str]
+    joiners: frozenset[str]
+    org_head: frozenset[str]
+    org_tail: frozenset[str]
+    org_tail_lower: frozenset[str]
+    titles: frozenset[str]
+    not_place_next: frozenset[str]
+    role_next: frozenset[str]
+    personish: frozenset[str]
+    raion: re.Pattern[str] | None
+
+
+@functools.cache
+def _vocab(lang: str) -> _Vocab:
+    pack = get_pack(lang)
+    w = pack.words
+    raion = pack.setting("places", "raion_adjective")
+    return _Vocab(
+        stop=w("places_stop"), region_words=w("places_region_words"),
+        joiners=w("places_joiners"), org_head=w("places_org_head"),
+        org_tail=w("places_org_head") | w("places_org_tail"),
+        org_tail_lower=w("places_org_tail_lower"), titles=w("places_titles"),
+        not_place_next=w("places_not_place_next"), role_next=w("places_role_next"),
+        personish=w("places_personish"), raion=re.compile(raion) if raion else None,
+    )
+
+
 _CONTRACTION = re.compile(r"['’](ll|ve|re|d|m|t)$", re.IGNORECASE)
-ROLE_NEXT = {"mayor", "governor", "oblast", "region", "city", "head", "administration",
-             "direction", "front", "axis", "offensive", "counteroffensive", "border", "sector",
-             "residents", "authorities", "officials", "police", "metro", "railway", "station"}
 _USUK = re.compile(r"\b(U\.S\.(?:A\.)?|U\.K\.)(?!\w)")
-# Single tokens that are almost always a person's first name or a word, not a place, in news.
-PERSONISH = {"vitaly", "jack", "tobias", "victoria", "florence", "charlotte", "austin",
-             "paris hilton", "oleg", "igor", "denis", "dmitry", "sergey", "vladimir", "olga",
-             "ivan", "mykola", "petro", "ali", "george", "elizabeth"}
+# ---- inflected-name languages: word lists are in the pack ([places] of lang/uk/pack.toml) ------
+@dataclass(frozen=True)
+class _Inflected:
+    """What the inflected-name matcher needs from a language pack."""
 
-# ---- Ukrainian / Russian lexicon -------------------------------------------------------------
-REGION_NOUNS = {
-    "область": "obl", "області": "obl", "областю": "obl", "областей": "obl", "обл": "obl",
-    "областях": "obl", "областями": "obl", "областям": "obl", "областi": "obl",
-    "области": "obl", "областью": "obl", "край": "obl", "краю": "obl", "крае": "obl",
-    "краем": "obl", "краї": "obl",
-    "район": "raion", "району": "raion", "районі": "raion", "районом": "raion",
-    "районів": "raion", "районах": "raion", "районам": "raion", "района": "raion",
-    "районе": "raion", "районы": "raion", "районов": "raion", "райони": "raion",
-    "районами": "raion",
-}
-CONJ = {"і", "й", "та", "и", "або", "или"}
-RELATIONAL_NEXT = re.compile(
-    r"^(напрям|направлен|угрупован|группировк|фронт|міськ|городск|сільськ|сельск|обласн|"
-    r"голов|громад|мясоруб|котл|режим|влад|окуп|ділянк|участк|плацдарм|рубеж|кордон|границ|"
-    r"рад|округ|військ|войск|наступ|контрнаступ|операц|бригад|трас|шосе|дорог|бік|сторон)"
-)
-ORG_PREV_UKRU = {
-    "сили", "силы", "сил", "силами", "силам", "силах", "міноборони", "минобороны", "вс", "вкс",
-    "зс", "зсу", "розвідки", "разведки", "гур", "сбу", "фсб", "мзс", "мид", "нгу", "дпсу",
-    "служби", "службы", "служба", "управління", "управление", "управления", "новини",
-    "новости", "міністерство", "министерство", "міністерства", "министерства", "генштаб",
-    "генштабу", "генштаба", "штаб", "штабу", "штаба", "банк", "банку", "посольство",
-    "посольства", "уряд", "правительство", "правительства", "уряду", "прокуратура",
-    "прокуратури", "прокуратуры", "гвардія", "гвардия", "гвардії", "гвардии", "прикордонна",
-    "пограничная", "полиция", "поліція", "поліції", "полиции",
-}
-ORG_DEF_PREV = {"оборони", "обороны", "безпеки", "безопасности", "справ", "дел"}
-ORG_DEF_HEAD = {"сили", "силы", "сил", "министерство", "міністерство", "министерства",
-                "міністерства", "служба", "служби", "службы", "рада", "ради", "совет", "совета",
-                "міністерству", "министерству", "силам", "силами"}
-ORG_NEXT_UKRU = {"ова", "ода", "24", "ова»", "вга"}
-RIVER_CUE = re.compile(r"^(берег|берега|берегу|берегом|береги|річк|рік|рек|переправ|через|"
-                       r"river|bank|across)")
-COUNTRY_LOWER_OK = {"росія", "россия", "рф", "україна", "украина"}
-_NOUN_ENDS = sorted({"ії", "ію", "ією", "ія", "ей", "ям", "ями", "ях", "ові", "еві", "ом", "ем",
-                     "ою", "ею", "ами", "ах", "ів", "ов", "ев", "і", "ї", "ю", "у", "е", "а",
-                     "я", "и", "ы", "ой", "ий", "ого", "ому", "ім", "им"},
-                    key=len, reverse=True)
-_NOM_ENDS = ("", "а", "я", "ь", "е", "о", "и", "і", "ія", "ея", "ка")
-_ADJ_FORMS = ("е", "ий", "ій", "а", "я", "е", "ое", "ая", "ый", "ой", "ее")
+    region_nouns: dict[str, str]  # "області" → "obl", "району" → "raion"
+    conj: frozenset[str]
+    relational_next: re.Pattern[str]
+    org_before: frozenset[str]
+    org_defining_before: frozenset[str]
+    org_defining_head: frozenset[str]
+    org_after: frozenset[str]
+    river_cue: re.Pattern[str]
+    country_lower: frozenset[str]
+    noun_endings: tuple[str, ...]  # longest first
+    nominative_endings: tuple[str, ...]
+    adjective_endings: tuple[str, ...]
 
 
-@lru_cache(maxsize=4)
-def _morph(lang: str) -> Any:
-    import pymorphy3
+def _stems_rx(stems: list[str]) -> re.Pattern[str]:
+    return re.compile("^(" + "|".join(map(re.escape, stems)) + ")") if stems else re.compile("(?!)")
 
-    return pymorphy3.MorphAnalyzer(lang="uk") if lang == "uk" else pymorphy3.MorphAnalyzer()
+
+@functools.cache
+def _inflected(lang: str) -> _Inflected:
+    pack = get_pack(lang)
+
+    def get(key: str) -> Any:
+        return pack.setting("places", key, [])
+
+    return _Inflected(
+        region_nouns=dict(pack.setting("places", "region_nouns", {})),
+        conj=frozenset(get("conjunctions")),
+        relational_next=_stems_rx(get("relational_next")),
+        org_before=frozenset(get("org_before")),
+        org_defining_before=frozenset(get("org_defining_before")),
+        org_defining_head=frozenset(get("org_defining_head")),
+        org_after=frozenset(get("org_after")),
+        river_cue=_stems_rx(get("river_cues")),
+        country_lower=frozenset(get("country_lower")),
+        noun_endings=tuple(sorted(get("noun_endings"), key=len, reverse=True)),
+        nominative_endings=tuple(get("nominative_endings")),
+        adjective_endings=tuple(get("adjective_endings")),
+    )
 
 
 @lru_cache(maxsize=100_000)
 def _parse(lang: str, word: str) -> tuple[tuple[str, str], ...]:
-    """(normal form, tag) for the top analyses of a word."""
-    return tuple((p.normal_form, str(p.tag)) for p in _morph(lang).parse(word)[:4])
+    """(normal form, tag) for the top analyses of a word; () without the pack's morphology."""
+    return tuple((p.normal_form, str(p.tag)) for p in get_pack(lang).parses(word)[:4])
 
 
 @lru_cache(maxsize=100_000)
 def word_forms(lang: str, word: str) -> tuple[str, ...]:
     """Candidate nominative keys for one inflected word: surface, lemmas, stems + endings."""
+    v = _inflected(lang)
     w = norm_key(word)
     out: dict[str, None] = {w: None}
     for lemma, tag in _parse(lang, word.lower()):
@@ -174,12 +136,12 @@ def word_forms(lang: str, word: str) -> tuple[str, ...]:
         out[lk] = None
         if tag.startswith("ADJF"):
             st = adj_stem(lemma)
-            for e in _ADJ_FORMS:
+            for e in v.adjective_endings:
                 out[st + e] = None
-    for end in _NOUN_ENDS:
+    for end in v.noun_endings:
         if w.endswith(end) and len(w) - len(end) >= 3:
             stem = w[: -len(end)]
-            for e in _NOM_ENDS:
+            for e in v.nominative_endings:
                 out[stem + e] = None
             break
     if len(w) >= 4:
@@ -242,7 +204,7 @@ def _inside(spans: list[tuple[int, int]], s: int, e: int) -> tuple[int, int] | N
     return None
 
 
-def _org_context_en(text: str, toks: list[_Tok], i: int, j: int) -> bool:
+def _org_context(text: str, toks: list[_Tok], i: int, j: int, v: _Vocab) -> bool:
     """Whether tokens i..j-1 sit inside an organisation name (by its head or tail words)."""
     # backward: "... Forces of (the) X", "Ministry of Defence of X"
     k = i - 1
@@ -251,7 +213,7 @@ def _org_context_en(text: str, toks: list[_Tok], i: int, j: int) -> bool:
         t = toks[k]
         if not _joinable(text, t, toks[k + 1]) and text[t.end : toks[k + 1].start].strip():
             break
-        if t.key in ORG_HEAD and _is_cap(t.text):
+        if t.key in v.org_head and _is_cap(t.text):
             return True
         if t.key in ("of", "the", "and", "for") or _is_cap(t.text):
             k -= 1
@@ -264,8 +226,8 @@ def _org_context_en(text: str, toks: list[_Tok], i: int, j: int) -> bool:
     if j < len(toks):
         nxt = toks[j]
         gap = text[toks[j - 1].end : nxt.start]
-        if gap in (" ", "-") and nxt.key in ORG_TAIL and (_is_cap(nxt.text) or
-                                                          nxt.key in ORG_TAIL_LOWER_OK):
+        if gap in (" ", "-") and nxt.key in v.org_tail and (_is_cap(nxt.text) or
+                                                            nxt.key in v.org_tail_lower):
             if nxt.key == "regional" or nxt.key == "city":
                 return j + 1 < len(toks) and toks[j + 1].key in {
                     "council", "administration", "court", "prosecutor", "hospital", "military",
@@ -276,9 +238,9 @@ def _org_context_en(text: str, toks: list[_Tok], i: int, j: int) -> bool:
     return False
 
 
-def _raion_en(gaz: Gazetteer, t: _Tok) -> list[Candidate]:
+def _raion_adjective(gaz: Gazetteer, t: _Tok, v: _Vocab) -> list[Candidate]:
     """"Kupyanskyi district" → Kupiansk Raion (or its centre town as a proxy)."""
-    m = _RAION_EN.match(t.key)
+    m = v.raion.match(t.key) if v.raion else None
     if not m:
         return []
     base = m.group(1)
@@ -290,8 +252,10 @@ def _raion_en(gaz: Gazetteer, t: _Tok) -> list[Candidate]:
     return []
 
 
-def _match_en(doc: Doc, gaz: Gazetteer, demonyms: bool = False) -> list[Pending]:
+def _match_capitalised(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
+              lang: str = "en") -> list[Pending]:
     text = doc.text
+    v = _vocab(lang)
     names_for = functools.partial(gaz.names_for, demonyms=demonyms)
     toks = _tokens(text)
     loc, per, org = _ner_maps(doc)
@@ -312,7 +276,7 @@ def _match_en(doc: Doc, gaz: Gazetteer, demonyms: bool = False) -> list[Pending]
             continue
         if i + 1 < n and toks[i + 1].key in ("district", "raion", "rayon") and \
                 text[t.end : toks[i + 1].start] == " ":
-            got = _raion_en(gaz, t)
+            got = _raion_adjective(gaz, t, v)
             if got:
                 out.append(Pending(t.start, toks[i + 1].end, text[t.start : toks[i + 1].end],
                                    got, via="adj+raion", strong=True))
@@ -325,12 +289,12 @@ def _match_en(doc: Doc, gaz: Gazetteer, demonyms: bool = False) -> list[Pending]
             best = (j, names_for(key), "any")
         while j < n and j - i < MAX_N and _joinable(text, toks[j - 1], toks[j]):
             nt = toks[j]
-            if not (_is_cap(nt.text) or nt.key in _JOINERS_EN or nt.key in REGION_WORDS_EN):
+            if not (_is_cap(nt.text) or nt.key in v.joiners or nt.key in v.region_words):
                 break
             key = f"{key} {nt.key}"
             j += 1
             if gaz.has_key(key) and names_for(key):
-                want = "region" if nt.key in REGION_WORDS_EN else "any"
+                want = "region" if nt.key in v.region_words else "any"
                 best = (j, names_for(key), want)
             elif not gaz.has_prefix(key):
                 break
@@ -346,7 +310,7 @@ def _match_en(doc: Doc, gaz: Gazetteer, demonyms: bool = False) -> list[Pending]
             j += 1
         s, e = toks[i].start, toks[j - 1].end
         surface = text[s:e]
-        if _keep_en(doc, toks, i, j, cands, want, loc, per, org):
+        if _keep_capitalised(doc, toks, i, j, cands, want, loc, per, org, v):
             out.append(Pending(s, e, surface, list(cands), want=want, via="gazetteer",
                                strong=want == "region" or _inside(loc, s, e) is not None
                                or any(c.fclass == "country" for c in cands)))
@@ -360,9 +324,9 @@ def gaz_has(key: str) -> bool:
     return default_gazetteer().has_key(key)
 
 
-def _keep_en(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterable[Candidate],
+def _keep_capitalised(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterable[Candidate],
              want: str, loc: list[tuple[int, int]], per: list[tuple[int, int]],
-             org: list[tuple[int, int]]) -> bool:
+             org: list[tuple[int, int]], v: _Vocab) -> bool:
     text = doc.text
     cands = list(cands)
     s, e = toks[i].start, toks[j - 1].end
@@ -370,15 +334,15 @@ def _keep_en(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterable[Candida
     key = " ".join(t.key for t in toks[i:j])
     if any(c.lang == "dem" for c in cands):
         return True  # only reachable when the caller asked for demonyms (GeoWebNews task)
-    if (key in STOP_EN and text[s:e] not in ("US", "UK")) or key in PERSONISH:
+    if (key in v.stop and text[s:e] not in ("US", "UK")) or key in v.personish:
         return False
-    if _org_context_en(text, toks, i, j):
+    if _org_context(text, toks, i, j, v):
         return False
-    if j < len(toks) and toks[j].key in NOT_PLACE_NEXT and not _is_cap(toks[j].text):
+    if j < len(toks) and toks[j].key in v.not_place_next and not _is_cap(toks[j].text):
         return False  # a named agreement or format: Minsk agreements
     if single and any(ch.isupper() for ch in toks[i].text[1:]) and not toks[i].text.isupper():
         return False  # MoD, McDonald: mixed-case acronyms and names
-    if i > 0 and toks[i - 1].key in TITLES and _is_cap(toks[i - 1].text):
+    if i > 0 and toks[i - 1].key in v.titles and _is_cap(toks[i - 1].text):
         return False
     if single and toks[i].text.isupper() and len(toks[i].text) <= 3 and not any(
         c.fclass in ("country", "region") for c in cands
@@ -398,12 +362,12 @@ def _keep_en(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterable[Candida
     # "Taras Shevchenko" (Taras is only an alias of Taraz)
     primary = max(((c.population or 0) for c in cands if norm_key(c.name) == key), default=-1)
     if j < len(toks) and text[toks[j - 1].end : toks[j].start] == " " and _is_cap(toks[j].text) \
-            and toks[j].key not in STOP_EN and toks[j].key not in ROLE_NEXT and not strong_kind \
+            and toks[j].key not in v.stop and toks[j].key not in v.role_next and not strong_kind \
             and (primary < 0 or (primary < 2_000_000 and not war)):
         return False
     # preceded by a capitalised non-stop token in the same name chain: "Tobias Schneider"
     if i > 0 and text[toks[i - 1].end : toks[i].start] == " " and _is_cap(toks[i - 1].text) and \
-            toks[i - 1].key not in STOP_EN and not strong_kind and maxpop < 100_000 and \
+            toks[i - 1].key not in v.stop and not strong_kind and maxpop < 100_000 and \
             not _sentence_start(text, toks[i - 1].start):
         return False
     if ner_per and not ner_loc and ner_per != (s, e) and not strong_kind:
@@ -438,7 +402,7 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 
 # ---- Ukrainian / Russian --------------------------------------------------------------------
-def _ukru_keys(lang: str, toks: list[_Tok], gaz: Gazetteer) -> list[str]:
+def _inflected_keys(lang: str, toks: list[_Tok], gaz: Gazetteer) -> list[str]:
     forms = [word_forms(lang, t.text) for t in toks]
     if len(forms) == 1:
         return list(forms[0])
@@ -455,12 +419,14 @@ def _has_name_tag(lang: str, word: str) -> bool:
 
 def _known_common(lang: str, word: str) -> bool:
     """Known dictionary word with no proper-noun reading (Вчора, Прапор, Наказ)."""
-    m = _morph(lang)
+    if get_pack(lang).morphology != "pymorphy3":
+        return False
     w = word.lower()
-    return m.word_is_known(w) and not _has_name_tag(lang, word)
+    return bool(models.morph(lang).word_is_known(w)) and not _has_name_tag(lang, word)
 
 
-def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
+def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
+    v = _inflected(lang)
     text = doc.text
     toks = _tokens(text)
     n = len(toks)
@@ -487,8 +453,8 @@ def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
             i = got[1]
             continue
         cap = _is_cap(t.text)
-        if not cap and low not in COUNTRY_LOWER_OK and not any(
-            k in COUNTRY_LOWER_OK for k in word_forms(lang, t.text)[:3]
+        if not cap and low not in v.country_lower and not any(
+            k in v.country_lower for k in word_forms(lang, t.text)[:3]
         ):
             i += 1
             continue
@@ -500,7 +466,7 @@ def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
             if size > 1 and not all(_is_cap(x.text) or x.key in ("на", "над")
                                     for x in toks[i + 1 : j]):
                 continue
-            for key in _ukru_keys(lang, toks[i:j], gaz):
+            for key in _inflected_keys(lang, toks[i:j], gaz):
                 if gaz.has_key(key):
                     cands = list(gaz.names_for(key))
                     if not cap:
@@ -514,9 +480,9 @@ def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
             i += 1
             continue
         j, cands = best
-        if _keep_ukru(doc, lang, toks, i, j, cands):
+        if _keep_inflected(doc, lang, toks, i, j, cands):
             s, e = toks[i].start, toks[j - 1].end
-            river = any(RIVER_CUE.match(x.key) for x in toks[max(0, i - 2) : i])
+            river = any(v.river_cue.match(x.key) for x in toks[max(0, i - 2) : i])
             out.append(Pending(s, e, text[s:e], cands, via="gazetteer",
                                want="other" if river else "any",
                                strong=any(c.fclass in ("country", "region") for c in cands)))
@@ -528,6 +494,7 @@ def _match_ukru(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
 
 def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
                 i: int) -> tuple[list[Pending], int] | None:
+    v = _inflected(lang)
     text = doc.text
     n = len(toks)
     t = toks[i]
@@ -536,13 +503,13 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
     # "Купянского и Изюмского районов": A conj B noun
     j = i + 1
     adjs = [i]
-    if toks[j].key in CONJ and j + 2 < n and _is_cap(toks[j + 1].text) and \
-            toks[j + 2].key in REGION_NOUNS:
+    if toks[j].key in v.conj and j + 2 < n and _is_cap(toks[j + 1].text) and \
+            toks[j + 2].key in v.region_nouns:
         adjs.append(j + 1)
         j += 2
-    if toks[j].key not in REGION_NOUNS:
+    if toks[j].key not in v.region_nouns:
         return None
-    cls = REGION_NOUNS[toks[j].key]
+    cls = v.region_nouns[toks[j].key]
     out = []
     for a in adjs:
         stem = adj_stem(toks[a].text)
@@ -562,7 +529,7 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
     return (out, j + 1) if out else None
 
 
-def _keep_ukru(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
+def _keep_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
                cands: list[Candidate]) -> bool:
     text = doc.text
     t = toks[i]
@@ -571,36 +538,39 @@ def _keep_ukru(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
     strong = any(c.fclass in ("country", "region") for c in cands)
     maxpop = max((c.population or 0) for c in cands)
     # organisation names: Збройні сили України, Міноборони РФ, Харківська ОВА, «Россия 24»
-    if prev and prev.key in ORG_PREV_UKRU and text[prev.end : t.start].strip() == "":
+    v = _inflected(lang)
+    if prev and prev.key in v.org_before and text[prev.end : t.start].strip() == "":
         return False
-    if prev and prev.key in ORG_DEF_PREV and i > 1 and toks[i - 2].key in ORG_DEF_HEAD:
+    if prev and prev.key in v.org_defining_before and i > 1 and \
+            toks[i - 2].key in v.org_defining_head:
         return False
-    if nxt and nxt.key in ORG_NEXT_UKRU and text[toks[j - 1].end : nxt.start].strip() in (
+    if nxt and nxt.key in v.org_after and text[toks[j - 1].end : nxt.start].strip() in (
             "", "»"):
         return False
     # relational adjective: Харківському напрямку, Ізюмський міський голова
     first = _parse(lang, t.text.lower())
     if j - i == 1 and first and first[0][1].startswith("ADJF") and not strong:
-        if nxt and not _is_cap(nxt.text) and RELATIONAL_NEXT.match(nxt.key):
+        if nxt and not _is_cap(nxt.text) and v.relational_next.match(nxt.key):
             return False
         if nxt and not _is_cap(nxt.text) and text[t.end : nxt.start] == " " and any(
             tag.startswith("NOUN") for _, tag in _parse(lang, nxt.text.lower())[:1]
         ):
             return False
-    if lang == "ru" and j - i == 1 and not strong and maxpop < 20000 and \
-            _known_common(lang, t.text):
+    pack = get_pack(lang)
+    common_max = pack.setting("places", "common_word_max_population", 0)
+    if j - i == 1 and not strong and maxpop < common_max and _known_common(lang, t.text):
         return False
-    if j - i > 1 and not strong and maxpop < 20000 and _known_common(lang, t.text) and \
-            _is_cap(t.text) and _sentence_start(text, t.start) is False and lang == "ru":
+    if j - i > 1 and not strong and maxpop < common_max and _known_common(lang, t.text) and \
+            _is_cap(t.text) and _sentence_start(text, t.start) is False:
         return False
     if j - i > 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000:
         return False
     tags = [tg for _, tg in _parse(lang, t.text.lower())]
-    if j - i == 1 and not strong and lang == "ru" and tags and any(
-            x in tags[0] for x in ("Surn", "Name", "Patr")) and "Geox" not in tags[0]:
+    if j - i == 1 and not strong and pack.setting("places", "reject_name_first_reading") and \
+            tags and any(x in tags[0] for x in ("Surn", "Name", "Patr")) and "Geox" not in tags[0]:
         return False  # Суровикина, Сырский: a person's name read first
-    if j - i == 1 and not strong and lang == "uk" and tags and "Surn" in tags[0] and \
-            maxpop < 10000:
+    if j - i == 1 and not strong and tags and "Surn" in tags[0] and \
+            maxpop < pack.setting("places", "surname_max_population", 0):
         return False
     if j - i == 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000 and \
             not _has_name_tag(lang, t.text):
@@ -619,11 +589,11 @@ def _keep_ukru(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
 def _doc_lang(doc: Doc) -> str:
     """The pipeline language for a text given without one: the shared detector, else the
     same script fallback ``frontlens extract`` uses (English when there is nothing to go on)."""
-    if doc.lang in ("uk", "ru", "en"):
-        return doc.lang
+    if has_pack(doc.lang):
+        return doc.lang  # type: ignore[return-value]
     code, _ = detect_language(doc.text)
-    if code in ("uk", "ru", "en"):
-        return code
+    if has_pack(code):
+        return code  # type: ignore[return-value]
     return script_fallback(doc.text) or "en"
 
 
@@ -636,19 +606,21 @@ def find_places(doc: Doc, gaz: Gazetteer | None = None,
     """
     gaz = gaz or default_gazetteer()
     lang = _doc_lang(doc)
-    pending = (_match_ukru(doc, gaz, lang) if lang in ("uk", "ru")
-               else _match_en(doc, gaz, demonyms))
-    war = lang in ("uk", "ru") or bool(re.search(r"Ukrain|Russia|Kyiv|Kremlin|Donbas",
-                                                 doc.text))
+    pack = get_pack(lang)
+    capitalised = pack.toponyms == "capitalised"
+    pending = (_match_capitalised(doc, gaz, demonyms, lang) if capitalised
+               else _match_inflected(doc, gaz, lang))
+    war = bool(pack.setting("places", "war_focus")) or bool(
+        re.search(r"Ukrain|Russia|Kyiv|Kremlin|Donbas", doc.text))
     resolve(pending, lang, war_focus=war)
     out = []
-    toks = _tokens(doc.text) if lang == "en" else []
+    toks = _tokens(doc.text) if capitalised else []
     for p in pending:
         b = p.best
         kind: PlaceKind = _kind(b) if b else "settlement"
         if p.via.startswith("adj+"):
             kind = "oblast-or-region"  # a raion found through its centre town's name
-        elif b and kind == "settlement" and lang == "en" and _region_reading(doc, gaz, toks, p):
+        elif b and kind == "settlement" and capitalised and _region_reading(doc, gaz, toks, p):
             obl = [c for c in gaz.names_for(norm_key(p.surface) + " oblast")
                    if c.fclass == "region"]
             if obl:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from frontlens.extract.doc import Doc, component, provenance
+from frontlens.extract.lang import available, get_pack, has_pack
 from frontlens.model import AreaClaim, Side
 
 SQ_MI_KM2 = 2.589988
@@ -130,20 +130,16 @@ class AreaMatch:
         return self.raw_value * self.factor
 
 
-@lru_cache(maxsize=2)
-def _morph(lang: str) -> Any:
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang=lang)
-
-
 @lru_cache(maxsize=4096)
 def _cyr_lemma(word: str) -> str:
     w = word.lower().replace("’", "'").replace("ʼ", "'")
     if w in _CYR_LEMMAS:
         return w
-    for lang in ("uk", "ru"):
-        for p in _morph(lang).parse(w)[:3]:
+    for lang in available():  # number words of every Cyrillic pack with a morphology
+        pack = get_pack(lang)
+        if pack.script != "cyrillic":
+            continue
+        for p in pack.parses(w)[:3]:
             if p.normal_form in _CYR_LEMMAS:
                 return str(p.normal_form)
     return w
@@ -164,7 +160,7 @@ def parse_number(s: str, lang: str | None) -> float | None:
     """Digits as written in en/uk/ru ("1,000", "31,75", "2 000", "1.5")."""
     s = s.strip()
     if re.fullmatch(rf"\d{{1,3}}(?:{_SEP}\d{{3}})+(?:[.,]\d+)?", s):
-        if lang in ("uk", "ru") and re.fullmatch(r"\d{1,3},\d{3}", s):
+        if has_pack(lang) and get_pack(lang).decimal_comma and re.fullmatch(r"\d{1,3},\d{3}", s):
             return float(s.replace(",", "."))  # "1,500" in Cyrillic text is a decimal comma
         m = re.fullmatch(rf"((?:\d{{1,3}})(?:{_SEP}\d{{3}})+)(?:[.,](\d+))?", s)
         if m:

@@ -28,6 +28,7 @@ from typing import Any
 
 from frontlens.extract import lexicon, models
 from frontlens.extract.doc import Doc, Speaker, component, provenance
+from frontlens.extract.lang import LangPack, available, get_pack, has_pack
 from frontlens.extract.ner import SPACY_CHUNK
 from frontlens.model import Side, Statement
 
@@ -35,9 +36,14 @@ from frontlens.model import Side, Statement
 # lexicon-backed patterns (compiled once)
 
 
+def _pack(lang: str | None) -> LangPack:
+    return get_pack(lang or "en")
+
+
 @cache
 def _cues(lang: str) -> frozenset[str]:
-    return lexicon.words(f"cues_statements_{lang}")
+    """Reporting-verb lemmas of a language (its pack's ``statements_cues.txt``)."""
+    return _pack(lang).words("statements_cues")
 
 
 @cache
@@ -185,9 +191,53 @@ class _Spk:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-_PRONOUNS_PERSON = frozenset(["he", "she", "він", "вона", "он", "она"])
-_PRONOUNS_ANY = frozenset(["it", "they", "вони", "они", "воно", "оно"])
-_DETS = re.compile(r"^(?:the|a|an|this|that|its|his|her|their)\s+", re.IGNORECASE)
+@dataclass(frozen=True)
+class _Words:
+    """The reported-speech readers' words of one language pack (``[words]``/``[statements]``)."""
+
+    pronouns_person: frozenset[str]  # "he", "вона": the last person named
+    pronouns_any: frozenset[str]  # "they", "воно": the last speaker
+    dets: re.Pattern[str]  # determiners stripped from a role phrase ("the spokesman")
+    stop_clause: re.Pattern[str]  # ", which ...": the claim ends there
+    passive_cue: re.Pattern[str]  # "This was announced by X": the claim is the sentence before
+    relative: frozenset[str]  # "які", "которые": a relative clause before a cue
+    in_prep: frozenset[str]  # "в", "на": a place, not a speaker, after a cue
+    this_is: re.Pattern[str]  # "Про це повідомляє X": the claim is the sentence before
+    about_that: re.Pattern[str]  # "про те, що ...": dropped from the claim
+    citing: re.Pattern[str]  # "посилаючись на X"
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+@cache
+def _words(lang: str | None) -> _Words:
+    pack = _pack(lang)
+    w = pack.words
+
+    def alt(name: str, head: str = "", tail: str = "") -> re.Pattern[str]:
+        items = pack.entries(name)
+        if not items:
+            return _NEVER
+        body = "|".join(r"\s+".join(map(re.escape, i.split())) for i in items)
+        return re.compile(f"{head}(?:{body}){tail}", re.IGNORECASE)
+
+    passive = pack.setting("statements", "passive_cue")
+    about = pack.setting("statements", "about_that")
+    return _Words(
+        pronouns_person=w("statements_pronouns_person"),
+        pronouns_any=w("statements_pronouns_any"),
+        dets=alt("statements_determiners", "^", r"\s+"),
+        stop_clause=re.compile(
+            ",\\s+(?:" + "|".join(map(re.escape, pack.entries("statements_clause_stops")))
+            + r")\b|;", re.IGNORECASE) if pack.entries("statements_clause_stops") else _NEVER,
+        passive_cue=re.compile(passive) if passive else _NEVER,
+        relative=w("statements_relative"),
+        in_prep=w("statements_place_prepositions"),
+        this_is=alt("statements_this_is", "", r"\b"),
+        about_that=re.compile(f"^(?:{about})\\s+", re.IGNORECASE) if about else _NEVER,
+        citing=alt("statements_citing", "", r"\s+"),
+    )
 
 
 @cache
@@ -201,8 +251,9 @@ def _roles() -> dict[str, str]:
 
 
 def _gloss(lang: str | None, words: list[str]) -> str | None:
-    """English glosses of the role lemmas in a Ukrainian/Russian role phrase."""
-    if lang not in ("uk", "ru"):
+    """English glosses of the role lemmas in a role phrase of a language whose pack asks for
+    them (``role_gloss``: Ukrainian, Russian)."""
+    if not (has_pack(lang) and _pack(lang).role_gloss):
         return None
     roles = _roles()
     found = [roles[w] for w in words if w in roles]
@@ -214,8 +265,9 @@ def _surname(name: str) -> str:
 
 
 def _stem(word: str, lang: str | None) -> str:
-    if lang in ("uk", "ru"):
-        return models.lemma(lang, word)[:5]
+    pack = _pack(lang) if has_pack(lang) else None
+    if pack is not None and pack.morphology:
+        return pack.lemma(word)[:5]
     return word.lower()[:6]
 
 
@@ -296,7 +348,7 @@ def _person_mentions(doc: Doc) -> list[_Spk]:
         if e.label != "PER":
             continue
         role = None
-        if sdoc is not None and doc.lang not in ("uk", "ru"):
+        if sdoc is not None and _pack(doc.lang).syntax == "dependency":
             span = sdoc.char_span(e.start, e.end, alignment_mode="expand")
             if span is None:
                 continue
@@ -305,11 +357,11 @@ def _person_mentions(doc: Doc) -> list[_Spk]:
             left = [c for c in root.lefts if c.i < span.start]
             if left:
                 a = min(t.idx for c in left for t in c.subtree)
-                parts.append(_DETS.sub("", text[a : e.start].strip(" ,")))
+                parts.append(_words(doc.lang).dets.sub("", text[a : e.start].strip(" ,")))
             for c in root.children:
                 if c.dep_ == "appos" and c.i >= span.end:
                     a, b = _subtree_span(c)
-                    parts.append(_DETS.sub("", text[a:b].strip(" ,")))
+                    parts.append(_words(doc.lang).dets.sub("", text[a:b].strip(" ,")))
             role = "; ".join(p for p in parts if p and "\n" not in p) or None
             name = e.text
         else:
@@ -324,7 +376,7 @@ def _person_mentions(doc: Doc) -> list[_Spk]:
                 role = text[toks[j].start : e.start].strip(" ,")
                 g = _gloss(doc.lang, [t.lemma for t in toks[j:k]])
                 role = f"{role} ({g})" if g else role
-            name = _slav_name(doc.lang, e.text) if doc.lang in ("uk", "ru") else e.text
+            name = _nominative_name(doc.lang, e.text) if _pack(doc.lang).morphology else e.text
         out.append(_Spk(name, role, _role_side(role), e.start, e.end, True))
     return out
 
@@ -338,38 +390,34 @@ def _subtree_span(tok: Any) -> tuple[int, int]:
     return toks[0].idx, toks[-1].idx + len(toks[-1].text)
 
 
-_EN_OBJ_CUES = frozenset(
-    ["announce", "celebrate", "hail", "confirm", "claim", "deny", "report", "describe",
-     "demand", "reiterate", "call", "underscore", "stress", "acknowledge", "admit"]
-)
-_EN_STOP_CLAUSE = re.compile(r",\s+(?:which|who|after|while|but|as well as)\b|;", re.IGNORECASE)
 
 
-_EN_THIS = re.compile(r"(?:This|That|It) (?:was|has been|had been) (\w+) by ")
 
 
 @cache
-def _past_cues() -> frozenset[str]:
-    """Past participles of the cue lemmas (regular ones; irregular are in the cue list)."""
+def _past_cues(lang: str) -> frozenset[str]:
+    """Past participles of the cue lemmas (regular ones, plus the pack's
+    ``statements_cue_participles``)."""
     out = set()
-    for c in _cues("en"):
+    for c in _cues(lang):
         out.add(c + "d" if c.endswith("e") else c + "ed")
-    return frozenset(out | {"said", "told", "written", "stated"})
+    return frozenset(out | _pack(lang).words("statements_cue_participles"))
 
 
-def _en_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
+def _parsed_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
     """Speaker from a cue verb's subject token: a PER/ORG inside it, an appositive role,
     a pronoun or generic role noun resolved to the last person."""
     text = doc.text
     low = subj.lower_
     pos = subj.idx
-    if low in _PRONOUNS_PERSON:
+    wl = _words(doc.lang)
+    if low in wl.pronouns_person:
         return reg.last(pos, person=True)
-    if low in _PRONOUNS_ANY:
+    if low in wl.pronouns_any:
         return reg.last(pos, person=False) or reg.last(pos)
     if subj.tag_ in ("WP", "WDT", "PRP") or subj.dep_ == "expl":
         if subj.tag_ in ("WP", "WDT") and subj.head.dep_ == "relcl":
-            return _en_speaker(doc, subj.head.head, reg)
+            return _parsed_speaker(doc, subj.head.head, reg)
         return None
     skip = {t.i for c in subj.children if c.dep_ in ("appos", "relcl", "acl")
             for t in c.subtree}
@@ -385,7 +433,7 @@ def _en_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
     role_parts: list[str] = []
     if appos:
         a0, a1 = _subtree_span(appos[0])
-        role_parts.append(_DETS.sub("", text[a0:a1].strip(" ,")))
+        role_parts.append(wl.dets.sub("", text[a0:a1].strip(" ,")))
     full = phrase + " " + " ".join(role_parts)
     org = org_of(full)
     per = [e for e in doc.ents if e.label == "PER" and e.start >= s0 and e.end <= e0]
@@ -393,7 +441,7 @@ def _en_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
         e = per[-1]
         e_start = _extend_name(subj.doc, e.start)
         name = text[e_start : e.end]
-        pre = re.sub(r"['’]s$", "", _DETS.sub("", text[s0:e_start].strip(" ,"))).strip()
+        pre = re.sub(r"['’]s$", "", wl.dets.sub("", text[s0:e_start].strip(" ,"))).strip()
         if pre:
             role_parts.insert(0, pre)
         role = "; ".join(p for p in role_parts if p) or None
@@ -406,8 +454,8 @@ def _en_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
         name, side = org
         if side == "unknown":
             side = _role_side(full)
-        return reg.add(_Spk(name, _DETS.sub("", phrase), side, s0, e0, False))
-    clean = _DETS.sub("", phrase)
+        return reg.add(_Spk(name, wl.dets.sub("", phrase), side, s0, e0, False))
+    clean = wl.dets.sub("", phrase)
     if not clean or not any(c.isalpha() for c in clean):
         return None
     if low in lexicon.words("statements_anaphora") and len(head_toks) <= 2:
@@ -447,7 +495,7 @@ def _speakerlike(subj: Any, phrase: str) -> bool:
     return any(w.lower() in roles for w in re.findall(r"[\w-]+", phrase))
 
 
-def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str, Any]]:
+def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str, Any]]:
     sdoc = doc.user.get("spacy")
     if sdoc is None:
         if len(doc.text) > SPACY_CHUNK:  # parsed in pieces by ner.en: no document-wide parse
@@ -455,16 +503,17 @@ def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str
         sdoc = models.spacy_en()(doc.text)
         doc.user["spacy"] = sdoc
     text = doc.text
-    cues = _cues("en")
+    lang = _pack(doc.lang).code
+    cues = _cues(lang)
     out: list[dict[str, Any]] = []
     acc = _alt("cues_according")
     prev: tuple[int, int] | None = None
     for sent in sdoc.sents:
         s0, s1 = sent.start_char, sent.end_char
-        this = _EN_THIS.match(text, s0)
-        if this and prev and this.group(1).lower() in cues | _past_cues():
+        this = _words(lang).passive_cue.match(text, s0)
+        if this and prev and this.group(1).lower() in cues | _past_cues(lang):
             spk_tok = next((t for t in sent if t.idx >= this.end() and t.dep_ == "pobj"), None)
-            spk = _en_speaker(doc, spk_tok, reg) if spk_tok is not None else None
+            spk = _parsed_speaker(doc, spk_tok, reg) if spk_tok is not None else None
             if spk is not None:
                 c0, c1 = _clean_span(text, *prev)
                 out.append(_rec(spk, this.group(1), this.start(1), c0,
@@ -476,7 +525,7 @@ def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str
             spk_tok = next((t for t in sent if t.idx >= a and t.dep_ == "pobj"), None)
             if spk_tok is None:
                 continue
-            spk = _en_speaker(doc, spk_tok, reg)
+            spk = _parsed_speaker(doc, spk_tok, reg)
             if spk is None:
                 continue
             np_end = max(max(_subtree_span(spk_tok)[1], a), spk.end)
@@ -504,7 +553,7 @@ def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str
                 if subj is None:
                     continue
             comp = next((c for c in tok.children if c.dep_ in ("ccomp", "xcomp")), None)
-            if comp is None and tok.lemma_.lower() in _EN_OBJ_CUES:
+            if comp is None and tok.lemma_.lower() in _pack(lang).words("statements_object_cues"):
                 comp = next(
                     (c for c in tok.children if c.dep_ in ("dobj", "attr")
                      and c.lower_ not in ("that", "this", "it", "them")),
@@ -519,21 +568,21 @@ def _en_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict[str
                 span = sdoc.char_span(name.start, name.end, alignment_mode="expand")
                 subj = span.root
             if comp is None:
-                spk = _en_speaker(doc, subj, reg)
+                spk = _parsed_speaker(doc, subj, reg)
                 if spk is not None:
                     e1 = doc.sentence_of(tok.idx)[1] if doc.sents else s1
                     rec = _rec(spk, tok.text, tok.idx, e1, e1, s0, e1)
                     rec["empty"] = True
                     out.append(rec)
                 continue
-            spk = _en_speaker(doc, subj, reg)
+            spk = _parsed_speaker(doc, subj, reg)
             if spk is None:
                 continue
             c0, c1 = _subtree_span(comp)
             if comp.dep_ in ("dobj", "attr"):
                 if c1 - c0 < 12:
                     continue
-                m = _EN_STOP_CLAUSE.search(text, c0, c1)
+                m = _words(lang).stop_clause.search(text, c0, c1)
                 if m:
                     c1 = m.start()
             if c0 > tok.idx:
@@ -558,12 +607,12 @@ def _strip_final_period(text: str, c0: int, c1: int) -> int:
 # Ukrainian / Russian (token patterns)
 
 
-def _slav_name(lang: str, text: str) -> str:
+def _nominative_name(lang: str, text: str) -> str:
     """Nominative form of an inflected person name (Сергія Череватого → Сергій Череватий)."""
     out = []
     for w in text.split():
         best = None
-        for p in models.parses(lang, w):
+        for p in _pack(lang).parses(w):
             if any(t in p.tag for t in ("Name", "Surn", "Patr")):
                 best = p
                 break
@@ -572,19 +621,17 @@ def _slav_name(lang: str, text: str) -> str:
 
 
 _ROLE_STOP = frozenset(",.;:!?()«»\"“”„—–")
-_REL = frozenset(["які", "який", "яка", "яке", "которые", "который", "которая", "которое"])
-_IN_PREP = frozenset(["в", "у", "во", "на"])
 
 
 def _name_reading(lang: str, word: str) -> bool:
-    return any(t in p.tag for p in models.parses(lang, word)[:3] for t in ("Name", "Surn"))
+    return any(t in p.tag for p in _pack(lang).parses(word)[:3] for t in ("Name", "Surn"))
 
 
 def _surn_reading(lang: str, word: str) -> bool:
-    return any("Surn" in p.tag for p in models.parses(lang, word)[:3])
+    return any("Surn" in p.tag for p in _pack(lang).parses(word)[:3])
 
 
-def _slav_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> _Spk | None:
+def _token_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> _Spk | None:
     """Speaker in st[i0:i1] (the words next to a cue): a PER entity, an organisation, a
     pronoun, a known surname, a message noun, or a role phrase."""
     if i0 >= i1:
@@ -595,9 +642,10 @@ def _slav_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> 
     pos = s0
     words = [t.text.lower() for t in st[i0:i1]]
     lemmas = [t.lemma for t in st[i0:i1]]
-    if any(w in _PRONOUNS_PERSON for w in words) and i1 - i0 <= 2:
+    wl = _words(lang)
+    if any(w in wl.pronouns_person for w in words) and i1 - i0 <= 2:
         return reg.last(pos, person=True)
-    if any(w in _PRONOUNS_ANY for w in words) and i1 - i0 <= 2:
+    if any(w in wl.pronouns_any for w in words) and i1 - i0 <= 2:
         return reg.last(pos, person=False) or reg.last(pos)
     phrase = text[s0:s1]
     per = [e for e in doc.ents if e.label == "PER" and e.start >= s0 and e.end <= s1]
@@ -607,7 +655,7 @@ def _slav_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> 
         # PER: prefer a multi-word name with a first-name or surname reading
         e = next((p for p in per if " " in p.text and any(
             _name_reading(lang, w) for w in p.text.split())), per[-1])
-        name = _slav_name(lang, e.text)
+        name = _nominative_name(lang, e.text)
         k = next(i for i in range(i0, i1) if st[i].start >= e.start)
         role = text[s0 : e.start].strip(" ,–—-") or None
         roles = _roles()
@@ -642,7 +690,7 @@ def _slav_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) -> 
     surn = [t for t in st[i0:i1] if t.is_title and _surn_reading(lang, t.text)]
     if surn:
         t = surn[0]
-        return reg.add(_Spk(_slav_name(lang, t.text), None, _role_side(phrase), s0, s1, True))
+        return reg.add(_Spk(_nominative_name(lang, t.text), None, _role_side(phrase), s0, s1, True))
     roles = _roles()
     has_role = [lm for lm in lemmas if lm in roles]
     orgs = [e for e in doc.ents if e.label == "ORG" and e.start >= s0 and e.end <= s1]
@@ -665,16 +713,15 @@ def _window(st: list[Any], k: int, step: int) -> tuple[int, int]:
 
 @cache
 def _cues_any() -> frozenset[str]:
-    return _cues("uk") | _cues("ru")
+    """Reporting verbs of every token-pattern language (a Ukrainian text quotes Russian)."""
+    return frozenset().union(*(_cues(c) for c in available() if get_pack(c).syntax == "tokens"))
 
 
-_THIS = re.compile(r"(?:про це|про що|об этом|о чем|о чём)\b", re.IGNORECASE)
-_ABOUT_THAT = re.compile(r"^(?:про те|о том),?\s*(?:що|что)\s+", re.IGNORECASE)
-_CITING = re.compile(r"(?:посилаючись на|со ссылкой на|ссылаясь на)\s+", re.IGNORECASE)
 
 
-def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
+def _token_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
     lang = doc.lang or "ru"
+    wl = _words(lang)
     text = doc.text
     toks = doc.user.get("tokens", [])
     cues = _cues(lang)
@@ -693,17 +740,17 @@ def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
         done = False
         # "Про це повідомляє X, посилаючись на Y" / "Об этом сообщила бригада": the claim is
         # the previous sentence
-        if prev_sent and _THIS.match(text, s0):
-            cite = _CITING.search(text, s0, s1)
+        if prev_sent and wl.this_is.match(text, s0):
+            cite = wl.citing.search(text, s0, s1)
             k = next((i for i, t in enumerate(st) if t.lemma in cues), None)
             if k is not None:
                 if cite:
                     a = next(i for i, t in enumerate(st) if t.start >= cite.end())
-                    spk = _slav_speaker(doc, st, *_window(st, a - 1, 1), reg)
+                    spk = _token_speaker(doc, st, *_window(st, a - 1, 1), reg)
                     cue = text[cite.start() : cite.end()].split()[0]
                 else:
-                    spk = _slav_speaker(doc, st, *_window(st, k, -1), reg) or \
-                        _slav_speaker(doc, st, *_window(st, k, 1), reg)
+                    spk = _token_speaker(doc, st, *_window(st, k, -1), reg) or \
+                        _token_speaker(doc, st, *_window(st, k, 1), reg)
                     cue = st[k].text
                 if spk is not None:
                     c0, c1 = _clean_span(text, *prev_sent)
@@ -719,7 +766,7 @@ def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
             k = next((i for i, t in enumerate(st) if t.start >= m.end()), None)
             if k is not None:
                 a, b = _window(st, k - 1, 1)
-                spk = _slav_speaker(doc, st, a, b, reg)
+                spk = _token_speaker(doc, st, a, b, reg)
                 if spk is not None and b < len(st):
                     c0, c1 = _clean_span(text, st[b].end, s1)
                     c1 = _strip_final_period(text, c0, c1)
@@ -738,15 +785,15 @@ def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
                 j -= 1
             if j >= 0 and st[j].text == "," and j > 0:
                 a, b = _window(st, k, 1)
-                if a < b and st[a].text.lower() in _IN_PREP:
+                if a < b and st[a].text.lower() in wl.in_prep:
                     a += 1
-                spk = _slav_speaker(doc, st, a, b, reg)
+                spk = _token_speaker(doc, st, a, b, reg)
                 if spk is None:
                     continue
                 c0, c1 = s0, st[j].start
                 # a quoted claim may begin in an earlier sentence
                 c0, c1 = _clean_span(text, c0, c1)
-                am = _ABOUT_THAT.match(text, c0)
+                am = wl.about_that.match(text, c0)
                 if am:
                     c0 = am.end()
                 if c1 - c0 > 8:
@@ -754,16 +801,16 @@ def _slav_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
                 continue
             # "X заявил, что CLAUSE" / "X заявил о CLAUSE" / "О CLAUSE заявил X"
             a, b = _window(st, k, -1)
-            while a < b and st[a].text.lower() in _REL and a > 1 and st[a - 1].text == ",":
+            while a < b and st[a].text.lower() in wl.relative and a > 1 and st[a - 1].text == ",":
                 # "Военкоры, которые ..., сообщают": skip the relative clause
                 a, b = _window(st, a - 1, -1)
-            spk = _slav_speaker(doc, st, a, b, reg) if a < b else None
+            spk = _token_speaker(doc, st, a, b, reg) if a < b else None
             about = None
             if spk is None or (a < b and st[a].text.lower() in ("о", "об", "про")):
                 a2, b2 = _window(st, k, 1)
-                if a2 < b2 and st[a2].text.lower() in _IN_PREP:
+                if a2 < b2 and st[a2].text.lower() in wl.in_prep:
                     continue
-                spk2 = _slav_speaker(doc, st, a2, b2, reg)
+                spk2 = _token_speaker(doc, st, a2, b2, reg)
                 if spk2 is None:
                     continue
                 if a < b and st[a].text.lower() in ("о", "об", "про"):
@@ -914,10 +961,11 @@ def statements(doc: Doc) -> Doc:
     text = doc.text
     reg = _Registry(doc.lang, _person_mentions(doc))
     quotes = find_quotes(text)
-    if doc.lang in ("uk", "ru"):
-        reported = _slav_reported(doc, reg)
+    pack = _pack(doc.lang)
+    if pack.syntax == "tokens":
+        reported = _token_reported(doc, reg)
     else:
-        reported = _en_reported(doc, reg, quotes)
+        reported = _parsed_reported(doc, reg, quotes)
     reported.sort(key=lambda r: r["q0"])
     direct = _direct(doc, quotes, reported)
     records = [
@@ -934,12 +982,12 @@ def statements(doc: Doc) -> Doc:
                 kept[-1] = r
             continue
         kept.append(r)
-    if doc.lang == "uk":
+    if pack.unmarked_official_side:
         # Ukrainian-language reporting names its own officials without a nationality
         # ("президент", "речник Генштабу"): an unmarked official role defaults to UA.
         for r in kept:
             if r["spk"].side == "unknown" and r["spk"].role:
-                r["spk"].side = "UA"
+                r["spk"].side = pack.unmarked_official_side
     speakers: list[Speaker] = doc.user.setdefault("speakers", [])
     seen_spk: set[tuple[int, int]] = set()
     for r in kept:

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
 from frontlens.extract.doc import Doc, TimeExpr, component
+from frontlens.extract.lang import available, get_pack, has_pack
 from frontlens.model import TimePrecision
 
 
@@ -30,96 +33,185 @@ class TimeRef(TimeExpr):
     """A ``TimeExpr`` that also says whether its year was inferred and what kind it is."""
 
     year_inferred: bool = False
-    kind: Literal["date", "duration"] = "date"
+    kind: Literal["date", "duration", "dateline"] = "date"
 
 
 _AP = "['’ʼ`]"
-_WEEKDAYS: list[tuple[int, str]] = [
-    (0, r"monday|понеділ\w*|понедельник\w*"),
-    (1, r"tuesday|вівтор\w*|вторник\w*"),
-    (2, r"wednesday|серед[ауи](?![а-яіїєґ])|сред[ауы](?![а-я])"),
-    (3, r"thursday|четвер(?:га|гу|г)?(?![а-яіїєґ])"),
-    (4, rf"friday|п{_AP}?ятниц\w*|пятниц\w*"),
-    (5, r"saturday|субот\w*"),
-    (6, r"sunday|неділ[яюі](?![а-яіїєґ])|воскресень\w*|воскресенье"),
-]
-_WD_RE = "|".join(f"(?P<wd{i}>{rx})" for i, rx in _WEEKDAYS)
-
-_MONTHS: list[tuple[int, str]] = [
-    (1, r"january|jan\.?|січ(?:ень|ня|ні)|январ[ьяе]"),
-    (2, r"february|feb\.?|лют(?:ий|ого|ому)|феврал[ьяе]"),
-    (3, r"march|mar\.|берез(?:ень|ня|ні)|март[аеу]?"),
-    (4, r"april|apr\.?|квіт(?:ень|ня|ні)|апрел[ьяе]"),
-    (5, r"(?-i:May)|трав(?:ень|ня|ні)|ма[яйе](?![а-я])"),
-    (6, r"june|jun\.?|черв(?:ень|ня|ні)|июн[ьяе]"),
-    (7, r"july|jul\.?|лип(?:ень|ня|ні)|июл[ьяе]"),
-    (8, r"august|aug\.?|серп(?:ень|ня|ні)|август[аеу]?"),
-    (9, r"september|sept?\.?|верес(?:ень|ня|ні)|сентябр[ьяе]"),
-    (10, r"october|oct\.?|жовт(?:ень|ня|ні)|октябр[ьяе]"),
-    (11, r"november|nov\.?|листопад[аіу]?|ноябр[ьяе]"),
-    (12, r"december|dec\.?|груд(?:ень|ня|ні)|декабр[ьяе]"),
-]
-
-
-def _mon(tag: str) -> str:
-    return "|".join(f"(?P<mo{tag}_{i}>{rx})" for i, rx in _MONTHS)
-
-
-def _year(tag: str) -> str:
-    return rf"(?P<year{tag}>(?:19|20)\d\d)(?:\s*(?:року|р\.|года|г\.|г(?![а-я])|рік|год))?"
-
-
-def _day(tag: str) -> str:
-    return rf"(?P<day{tag}>[0-3]?\d)(?:st|nd|rd|th|-?го|-?е)?"
-
-
 _WORD_END = r"(?![\w'’ʼ])"
-_PATTERNS: list[tuple[str, str]] = [
-    ("iso", r"(?P<iy>(?:19|20)\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d)(?![\d-])"),
-    ("dmy_num", r"(?P<nd>[0-3]?\d)\.(?P<nm>[01]\d)\.(?P<ny>(?:19|20)\d\d)(?!\d)"),
-    ("slash", r"(?P<s1>[0-3]?\d)/(?P<s2>[0-3]?\d)/(?P<sy>(?:19|20)\d\d)(?!\d)"),
-    ("md", rf"(?:{_mon('a')})\s+{_day('a')}(?:,?\s+{_year('a')})?{_WORD_END}"),
-    ("dm", rf"{_day('b')}(?:\s+of)?\s+(?:{_mon('b')})(?:,?\s+{_year('b')})?{_WORD_END}"),
-    ("my", rf"(?:in\s+|у\s+|в\s+)?(?:{_mon('c')})\s+(?P<myear>(?:19|20)\d\d)"
-           r"(?:\s*(?:року|р\.|года|г\.))?(?!\d)"),
-    ("wd", rf"(?:(?P<wdmod>last|next|this|past|минулої|минулого|минулу|у\s+минулу|в\s+минулу"
-           rf"|наступної|наступного|в\s+прошлую|в\s+прошлый|прошлой|прошлого|на\s+прошлой|"
-           rf"в\s+следующую|следующей)\s+)?(?:on\s+|у\s+|в\s+|во\s+|в\s+ніч\s+на\s+"
-           rf"|в\s+ночь\s+на\s+|у\s+ніч\s+на\s+)?(?:{_WD_RE})(?:{_AP}s)?{_WORD_END}"),
-    ("rel", r"(?P<rel>the\s+day\s+before\s+yesterday|day\s+before\s+yesterday|yesterday|today"
-            r"|tonight|this\s+morning|this\s+evening|last\s+night|позавчора|позавчера|вчора"
-            r"|вчера|сьогодні|сегодня|напередодні|накануне)" + _WORD_END),
-    ("week", r"(?P<week>last\s+week|this\s+week|earlier\s+this\s+week|past\s+week|минулого\s+"
-             r"тижня|на\s+минулому\s+тижні|цього\s+тижня|на\s+цьому\s+тижні|на\s+прошлой\s+"
-             r"неделе|прошлой\s+неделе|на\s+этой\s+неделе|этой\s+недели)" + _WORD_END),
-    ("month", r"(?P<month>earlier\s+this\s+month|this\s+month|last\s+month|earlier\s+in\s+the"
-              r"\s+month|цього\s+місяця|минулого\s+місяця|в\s+этом\s+месяце|в\s+прошлом\s+месяце"
-              r"|этого\s+месяца|прошлого\s+месяца)" + _WORD_END),
-    ("year", r"(?:(?:in|since|from|by|of|у|в|з|із|с|до|к)\s+)(?P<yonly>(?:19|20)\d\d)"
-             r"(?:\s*(?:року|р\.|года|г\.|році|годом|годах|году))?(?![\d,.]\d)"),
-    ("duration", r"(?P<dur>(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-                 r"twelve|several|few|many)\s+(?:days?|weeks?|months?|years?|hours?)"
-                 r"(?:\s+ago)?)(?![\w])"),
-]
-# every pattern starts a word: the lookbehind fails fast inside words (about 3x faster)
-_TIMEX = re.compile(
-    r"(?<![\w'’ʼ])(?:" + "|".join(f"(?P<p_{n}>{rx})" for n, rx in _PATTERNS) + ")", re.IGNORECASE
-)
-_NUMS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-         "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+
+
+def _norm(phrase: str) -> str:
+    return " ".join(phrase.lower().split())
+
+
+def _phrase_rx(phrase: str) -> str:
+    """A table phrase as a pattern: words literal, any whitespace between them."""
+    return r"\s+".join(re.escape(w) for w in phrase.split())
+
+
+def _alts(phrases: Iterable[str]) -> str:
+    return "|".join(_phrase_rx(p) for p in phrases)
+
+
+def _merged_list(tables: list[Mapping[str, Any]], key: str) -> list[str]:
+    out: dict[str, None] = {}
+    for t in tables:
+        for v in t.get(key, []):
+            out[v] = None
+    return list(out)
+
+
+def _merged_frag(tables: list[Mapping[str, Any]], key: str) -> str:
+    """Regular-expression fragments of several packs as one alternation (duplicates once)."""
+    frags = dict.fromkeys(t[key] for t in tables if t.get(key))
+    return "|".join(frags)
+
+
+def _merged_map(tables: list[Mapping[str, Any]], key: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for t in tables:
+        for k, v in t.get(key, {}).items():
+            out.setdefault(_norm(k), v)
+    return out
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    """The time tables of one or more language packs, compiled."""
+
+    regex: re.Pattern[str]
+    modifiers: dict[str, str]  # "last friday" modifier → last | next | this
+    days: dict[str, int]
+    weeks: dict[str, int | str]
+    months: dict[str, int]
+    numbers: dict[str, int]
+    units: tuple[tuple[str, re.Pattern[str]], ...]
+    ago: re.Pattern[str] | None
+    apposition: re.Pattern[str]
+    dateline: re.Pattern[str]
+
+
+@cache
+def grammar(codes: tuple[str, ...]) -> _Grammar:
+    """Compile the ``[timex]`` tables of the packs ``codes`` (in that order) into one regex."""
+    tabs = [get_pack(c).timex for c in codes]
+    months = ["|".join(dict.fromkeys(t["months"][i] for t in tabs if t.get("months")))
+              for i in range(12)]
+    weekdays = ["|".join(dict.fromkeys(t["weekdays"][i] for t in tabs if t.get("weekdays")))
+                for i in range(7)]
+    wd_re = "|".join(f"(?P<wd{i}>{rx})" for i, rx in enumerate(weekdays))
+
+    def mon(tag: str) -> str:
+        return "|".join(f"(?P<mo{tag}_{i}>{rx})" for i, rx in enumerate(months, 1))
+
+    def opt_suffix(key: str) -> str:
+        frag = _merged_frag(tabs, key)
+        return rf"(?:\s*(?:{frag}))?" if frag else ""
+
+    day_suffix = _merged_frag(tabs, "day_suffix")
+
+    def year(tag: str) -> str:
+        return rf"(?P<year{tag}>(?:19|20)\d\d)" + opt_suffix("year_suffix")
+
+    def day(tag: str) -> str:
+        return rf"(?P<day{tag}>[0-3]?\d)" + (f"(?:{day_suffix})?" if day_suffix else "")
+
+    def opt_words(key: str, group: str = "") -> str:
+        words = _merged_list(tabs, key)
+        if not words:
+            return ""
+        name = f"?P<{group}>" if group else "?:"
+        return rf"(?:({name}{_alts(words)})\s+)?"
+
+    joiner = list(dict.fromkeys(t["day_month_joiner"] for t in tabs
+                                if t.get("day_month_joiner")))
+    mods: dict[str, str] = {}
+    for t in tabs:
+        for direction, phrases in t.get("weekday_modifiers", {}).items():
+            for ph in phrases:
+                mods.setdefault(_norm(ph), direction)
+    days, weeks, rel_months = (_merged_map(tabs, k) for k in
+                               ("relative_days", "relative_weeks", "relative_months"))
+    durations = [t["durations"] for t in tabs if t.get("durations")]
+    numbers: dict[str, int] = {}
+    units: dict[str, str] = {}
+    quants: list[str] = []
+    agos: list[str] = []
+    for d in durations:
+        numbers.update({k: v for k, v in d.get("numbers", {}).items() if k not in numbers})
+        units.update({k: v for k, v in d.get("units", {}).items() if k not in units})
+        quants += [q for q in d.get("quantifiers", []) if q not in quants]
+        if d.get("ago"):
+            agos.append(d["ago"])
+    patterns: list[tuple[str, str]] = [
+        ("iso", r"(?P<iy>(?:19|20)\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d)(?![\d-])"),
+        ("dmy_num", r"(?P<nd>[0-3]?\d)\.(?P<nm>[01]\d)\.(?P<ny>(?:19|20)\d\d)(?!\d)"),
+        ("slash", r"(?P<s1>[0-3]?\d)/(?P<s2>[0-3]?\d)/(?P<sy>(?:19|20)\d\d)(?!\d)"),
+        ("md", rf"(?:{mon('a')})\s+{day('a')}(?:,?\s+{year('a')})?{_WORD_END}"),
+        ("dm", rf"{day('b')}" + (rf"(?:\s+(?:{_alts(joiner)}))?" if joiner else "")
+               + rf"\s+(?:{mon('b')})(?:,?\s+{year('b')})?{_WORD_END}"),
+        ("my", opt_words("month_year_prepositions") + rf"(?:{mon('c')})\s+(?P<myear>(?:19|20)\d\d)"
+               + opt_suffix("month_year_suffix") + r"(?!\d)"),
+        ("wd", (rf"(?:(?P<wdmod>{_alts(mods)})\s+)?" if mods else "")
+               + opt_words("weekday_prepositions") + rf"(?:{wd_re})(?:{_AP}s)?{_WORD_END}"),
+    ]
+    for kind, group, table in (("rel", "rel", days), ("week", "week", weeks),
+                               ("month", "month", rel_months)):
+        if table:
+            patterns.append((kind, rf"(?P<{group}>{_alts(table)}){_WORD_END}"))
+    year_preps = _merged_list(tabs, "year_prepositions")
+    if year_preps:
+        patterns.append(("year", rf"(?:(?:{_alts(year_preps)})\s+)(?P<yonly>(?:19|20)\d\d)"
+                                 + opt_suffix("year_only_suffix") + r"(?![\d,.]\d)"))
+    if units:
+        count = "|".join([r"\d+", *(_phrase_rx(w) for w in [*numbers, *quants])])
+        ago = rf"(?:\s+(?:{_alts(agos)}))?" if agos else ""
+        patterns.append(("duration", rf"(?P<dur>(?:{count})\s+(?:{'|'.join(units.values())})"
+                                     rf"{ago})(?![\w])"))
+    # every pattern starts a word: the lookbehind fails fast inside words (about 3x faster)
+    regex = re.compile(
+        r"(?<![\w'’ʼ])(?:" + "|".join(f"(?P<p_{n}>{rx})" for n, rx in patterns) + ")",
+        re.IGNORECASE,
+    )
+    appos = _merged_list(tabs, "apposition")
+    # a dateline: "KYIV, Sept 10 (Reuters) —", "Nov. 11 (UPI) --", "10 вересня —" at a line start
+    month_any = "|".join(f"(?:{rx})" for rx in months)
+    day_any = r"[0-3]?\d" + (f"(?:{day_suffix})?" if day_suffix else "")
+    of = rf"(?:\s+(?:{_alts(joiner)}))?" if joiner else ""
+    dl_date = (rf"(?:(?:{month_any})\s+{day_any}|{day_any}{of}\s+(?:{month_any}))"
+               rf"(?:,?\s+(?:19|20)\d\d{opt_suffix('year_suffix')})?")
+    dateline = re.compile(
+        rf"^[ \t]*(?:[^\W\d_][^,\n()]{{0,40}},\s*){{0,2}}(?P<dl>{dl_date}){_WORD_END}\s*"
+        r"(?:\([^()\n]{2,40}\)\s*)?(?:—|–|--|-)(?=\s)",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    return _Grammar(
+        regex=regex, modifiers=mods, days=days, weeks=weeks, months=rel_months,
+        numbers={_norm(k): v for k, v in numbers.items()},
+        units=tuple((u, re.compile(rx, re.IGNORECASE)) for u, rx in units.items()),
+        ago=re.compile(rf"\b(?:{_alts(agos)})$", re.IGNORECASE) if agos else None,
+        apposition=re.compile(rf"^\s*,?\s*(?:(?:{_alts(appos)})\s+)?$" if appos
+                              else r"^\s*,?\s*$", re.IGNORECASE),
+        dateline=dateline,
+    )
+
+
+def _codes(lang: str | None) -> tuple[str, ...]:
+    """The packs whose tables read a text: its language's, or every pack when it has none."""
+    return (lang,) if lang and has_pack(lang) else available()
 
 
 def resolve_weekday(weekday: int, published: date, modifier: str = "") -> date:
     """News usage: the publication weekday is the publication day; others the last such day.
 
-    "last <weekday>" on that weekday means a week back; "next <weekday>" looks forward.
+    "last <weekday>" on that weekday means a week back; "next <weekday>" looks forward. The
+    modifier is looked up in the packs' ``weekday_modifiers`` (any language).
     """
-    mod = modifier.lower()
-    if mod.startswith(("next", "наступн", "в следующ", "следующ")):
+    direction = grammar(available()).modifiers.get(_norm(modifier), "")
+    if direction == "next":
         return published + timedelta(days=(weekday - published.weekday() - 1) % 7 + 1)
     back = (published.weekday() - weekday) % 7
-    if back == 0 and mod.startswith(("last", "past", "минул", "у минул", "в минул", "в прошл",
-                                      "прошл", "на прошл")):
+    if back == 0 and direction == "last":
         back = 7
     return published - timedelta(days=back)
 
@@ -152,7 +244,7 @@ def _kind(m: re.Match[str]) -> str:
     return next(k[2:] for k, v in m.groupdict().items() if k.startswith("p_") and v)
 
 
-def _resolve(m: re.Match[str], published: date | None) -> TimeRef | None:
+def _resolve(m: re.Match[str], published: date | None, gr: _Grammar) -> TimeRef | None:
     kind = _kind(m)
     s, e, text = m.start(), m.end(), m.group()
     g = m.groupdict()
@@ -187,12 +279,14 @@ def _resolve(m: re.Match[str], published: date | None) -> TimeRef | None:
     if kind == "year":
         return ref(date(int(g["yonly"]), 1, 1), "year")
     if kind == "duration":
-        if re.search(r"\bago$", text, re.IGNORECASE) and published is not None:
-            n_s, unit = text.split()[0].lower(), text.split()[1].lower()
-            n = int(n_s) if n_s.isdigit() else _NUMS.get(n_s)
-            if n is not None and unit.startswith("day"):
+        words = text.split()
+        if gr.ago is not None and gr.ago.search(text) and published is not None:
+            n_s = words[0].lower()
+            n = int(n_s) if n_s.isdigit() else gr.numbers.get(n_s)
+            unit = next((u for u, rx in gr.units if rx.fullmatch(words[1])), None)
+            if n is not None and unit == "day":
                 return ref(published - timedelta(days=n), "day")
-            if n is not None and unit.startswith("week"):
+            if n is not None and unit == "week":
                 return ref(_monday(published - timedelta(weeks=n)), "week")
         return ref(None, "unknown", kind="duration")
     if published is None:
@@ -201,45 +295,35 @@ def _resolve(m: re.Match[str], published: date | None) -> TimeRef | None:
         wd = _group_index(m, "wd")
         if wd is None:
             return None
-        return ref(resolve_weekday(wd, published, g["wdmod"] or ""), "day")
+        return ref(resolve_weekday(wd, published, g.get("wdmod") or ""), "day")
     if kind == "rel":
-        w = g["rel"].lower()
-        if "before" in w or w.startswith("позавч"):
-            return ref(published - timedelta(days=2), "day")
-        if w in ("yesterday", "вчора", "вчера", "напередодні", "накануне", "last night") or \
-                w.startswith("last"):
-            return ref(published - timedelta(days=1), "day")
-        return ref(published, "day")
+        return ref(published + timedelta(days=gr.days[_norm(g["rel"])]), "day")
     if kind == "week":
-        w = g["week"].lower()
-        if w.startswith("past"):
+        weeks = gr.weeks[_norm(g["week"])]
+        if weeks == "rolling":
             return ref(published - timedelta(days=7), "week")  # a rolling seven days
-        this = "this" in w or "цьому" in w or "цього" in w or "этой" in w
-        return ref(_monday(published) if this else _monday(published) - timedelta(weeks=1),
-                   "week")
+        return ref(_monday(published) + timedelta(weeks=int(weeks)), "week")
     if kind == "month":
-        w = g["month"].lower()
         first = published.replace(day=1)
-        if "last" in w or "минул" in w or "прошл" in w:
+        for _ in range(-gr.months[_norm(g["month"])]):
             first = (first - timedelta(days=1)).replace(day=1)
         return ref(first, "month")
     return None
 
 
-_APPOSITION = re.compile(r"^\s*,?\s*(?:the\s+)?$", re.IGNORECASE)
-
-
-def find_times(text: str, published: date | None) -> list[TimeRef]:
-    """Resolved time expressions; "у суботу, 17 лютого" is merged into one (the date wins)."""
+def find_times(text: str, published: date | None, lang: str | None = None) -> list[TimeRef]:
+    """Resolved time expressions, read with the tables of ``lang``'s pack (every pack's when
+    the language has none); "у суботу, 17 лютого" is merged into one (the date wins)."""
+    gr = grammar(_codes(lang))
     out: list[TimeRef] = []
     prev_kind = ""
-    for m in _TIMEX.finditer(text):
-        t = _resolve(m, published)
+    for m in gr.regex.finditer(text):
+        t = _resolve(m, published, gr)
         if t is None:
             continue
         kind = _kind(m)
         if out and prev_kind == "wd" and kind in ("md", "dm") and \
-                _APPOSITION.match(text[out[-1].end : t.start]):
+                gr.apposition.match(text[out[-1].end : t.start]):
             prev = out[-1]
             value, inferred = t.value, t.year_inferred
             if inferred and value and prev.value and \
@@ -264,10 +348,45 @@ def find_times(text: str, published: date | None) -> list[TimeRef]:
     return out
 
 
+DATELINE_WINDOW = 400  # a dateline opens the text (or the paragraph after its title line)
+
+
+def find_dateline(text: str, published: date | None, lang: str | None = None) -> TimeRef | None:
+    """The dateline that opens a text ("KYIV, Sept 10 (Reuters) —", "Nov. 11 (UPI) --",
+    "10 вересня —"), as a ``TimeRef`` of kind "dateline" spanning its date. A dateline without
+    a year takes it from ``published``; with neither its value is None (not resolved)."""
+    gr = grammar(_codes(lang))
+    m = gr.dateline.search(text, 0, min(len(text), DATELINE_WINDOW))
+    if m is None:
+        return None
+    inner = gr.regex.match(text, m.start("dl"), m.end("dl"))
+    t = _resolve(inner, published, gr) if inner is not None else None
+    if t is None:
+        return None
+    return TimeRef(m.start("dl"), m.end("dl"), m.group("dl"), t.value, "day", t.year_inferred,
+                   kind="dateline")
+
+
+def apply_dateline(doc: Doc) -> TimeRef | None:
+    """Date a text that has no publication date by its dateline: ``doc.published`` becomes
+    the dateline's date and ``doc.user["date_source"]`` "dateline". Returns the dateline."""
+    dl = find_dateline(doc.text, doc.published, doc.lang)
+    if dl is not None and doc.published is None and dl.value is not None:
+        doc.published = dl.value
+        doc.user["date_source"] = "dateline"
+    return dl
+
+
 @component("time")
 def time(doc: Doc) -> Doc:
-    """Append every resolved time expression (``TimeRef``) to ``doc.times``."""
-    doc.times.extend(find_times(doc.text, doc.published))
+    """Append every resolved time expression (``TimeRef``) to ``doc.times``; a dateline dates
+    the text (see ``apply_dateline``) and is marked kind "dateline", not an event's date."""
+    dl = apply_dateline(doc)
+    found = find_times(doc.text, doc.published, doc.lang)
+    if dl is not None:
+        found = [replace(t, kind="dateline") if t.start < dl.end and dl.start < t.end else t
+                 for t in found]
+    doc.times.extend(found)
     doc.times.sort(key=lambda t: t.start)
     return doc
 
@@ -284,7 +403,7 @@ def date_for_span(
     best: TimeExpr | None = None
     best_dist = 1 << 30
     for t in doc.times:
-        if t.start < s0 or t.end > s1 or getattr(t, "kind", "date") == "duration":
+        if t.start < s0 or t.end > s1 or getattr(t, "kind", "date") in ("duration", "dateline"):
             continue
         if t.value is None:
             continue

@@ -106,6 +106,7 @@ class Claim:
     lo: int = 0
     hi: int = -1
     family: str = ""
+    status: str = "new"  # only "new" claims enter fusion (not recalled/denied/hypothetical)
 
     def __post_init__(self) -> None:
         prec = self.precision if self.day is not None else "unknown"
@@ -126,7 +127,8 @@ def claim_from_row(r: Any, sentence: str | None = None) -> Claim:
         controller = side_after(r.action, sentence)
     return Claim(r.id, r.source_id, r.start, r.end, place_key(r.place_id, r.place_name),
                  r.place_id, r.place_name, r.action, controller, r.claimed_by,
-                 bool(r.hedged), r.event_date, r.time_precision)
+                 bool(r.hedged), r.event_date, r.time_precision,
+                 status=getattr(r, "status", None) or "new")
 
 
 @cache
@@ -237,10 +239,14 @@ def _overlapping(groups: list[Group], lo: int, hi: int) -> list[Group]:
 
 
 def _sweep(kind: str, key: str, family: str, cs: list[Any], gap: int) -> list[Group]:
-    """Chain day/week mentions in date order; attach month/year ones; undated apart."""
-    fine = sorted((c for c in cs if c.precision in ("day", "week")), key=lambda c: (c.lo, c.id))
+    """Chain day/week mentions in date order; attach month/year ones; undated apart.
+
+    A mention dated only by its report (precision "unknown" with a day: the publication date or
+    dateline) chains like a week mention, over the few days around the report."""
+    fine = sorted((c for c in cs if c.precision in ("day", "week") or (
+        c.precision == "unknown" and c.hi >= c.lo)), key=lambda c: (c.lo, c.id))
     coarse = [c for c in cs if c.precision in ("month", "year")]
-    undated = [c for c in cs if c.precision == "unknown"]
+    undated = [c for c in cs if c.precision == "unknown" and c.hi < c.lo]
     groups: list[Group] = []
     cur: Group | None = None
     for c in fine:
@@ -455,8 +461,11 @@ def fuse_control(
     links: Links,
     against: dict[str, set[str]] | None = None,
 ) -> Fused:
-    """Group, grade and cite control events (in memory; the bench times exactly this)."""
-    groups = group_control(claims)
+    """Group, grade and cite control events (in memory; the bench times exactly this).
+
+    Only claims with status "new" make events, timelines and contradictions: a recollection
+    ("captured in May 2022" in a 2023 text), a denial or a plan is no claim about the day."""
+    groups = group_control(c for c in claims if c.status == "new")
     for g in groups:
         g.make_id()
     fused = Fused(groups=groups)

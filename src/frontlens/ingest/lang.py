@@ -15,7 +15,7 @@ from typing import Any
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-_CYRILLIC = (Language.UKRAINIAN, Language.RUSSIAN)
+_CYRILLIC = (Language.UKRAINIAN, Language.RUSSIAN, Language.BELARUSIAN)
 _LATIN = (
     Language.ENGLISH,
     Language.GERMAN,

@@ -221,7 +221,9 @@ def time_code(precision: str, first: date, last: date | None) -> tuple[int, date
     """(ACLED time_precision, event_date, tag): 1 day, 2 a few days/week, 3 month (or worse).
 
     A day-precise event reported over several days is not known to the day: 2 within a week
-    (ACLED codes a date in the middle of the span), else 3.
+    (ACLED codes a date in the middle of the span), else 3. An event dated only by its reports'
+    publication dates (or datelines) has precision "unknown": it happened in the days before
+    them, so 2 as well, never 1.
     """
     last = last or first
     span = (last - first).days
@@ -230,6 +232,8 @@ def time_code(precision: str, first: date, last: date | None) -> tuple[int, date
         return 1, first, ""
     if precision in ("day", "week") and span <= 7:
         return 2, mid, ""
+    if precision == "unknown" and span <= 7:
+        return 2, mid, "dated by publication"
     if precision == "month":
         return 3, date(first.year, first.month, 15), ""
     if precision == "year":
