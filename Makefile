@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= out/demo.db
 FL := $(BIN)/frontlens --db sqlite:///$(DEMO_DB)
 
-.PHONY: install demo test lint bench eval web clean
+.PHONY: install demo test lint bench eval train web clean
 
 install: $(STAMP)
 
@@ -58,6 +58,14 @@ eval: install
 	$(BIN)/frontlens eval ../shared/data/news/dev.jsonl --json out/eval_dev.json --md out/eval_dev.md
 	$(BIN)/frontlens eval ../shared/data/news/dev_ukru.jsonl --json out/eval_ukru.json --md out/eval_ukru.md
 	$(BIN)/frontlens eval-geoparse ../shared/data/geoparse/GeoWebNews/GWN.xml --json out/eval_gwn.json > /dev/null
+	$(BIN)/frontlens eval corpus/test.jsonl --json out/eval_corpus_test.json --md out/eval_corpus_test.md
+	$(BIN)/frontlens eval corpus/test.jsonl --rules-only --json out/eval_corpus_test_rules.json > /dev/null
+
+# Rebuild the decision models (src/frontlens/data/models) from corpus/train.jsonl, choosing on
+# corpus/dev.jsonl; deterministic. scikit-learn is needed here only, not at run time.
+train: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[train]'
+	$(BIN)/python scripts/train.py
 
 # The built dashboard is committed (src/frontlens/serve/static), so serving needs no Node;
 # this rebuilds it from web/ with npm (Leaflet, world-atlas) after a change to web/src.

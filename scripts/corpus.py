@@ -42,7 +42,7 @@ CATEGORIES = {"tank", "IFV", "APC", "MRAP", "SPG", "towed artillery", "artillery
 FATES = {"destroyed", "damaged", "abandoned", "captured", "delivered", None}
 STATEMENT_SIDES = {"UA", "RU", "US", "other", None}
 NON_PLACE_KINDS = {"weapon", "vehicle", "organisation", "unit", "person", "word"}
-DATE_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 # ---------------------------------------------------------------- exclusion (shared/README)

@@ -31,7 +31,7 @@ from frontlens.extract import decide as dc  # noqa: E402
 from frontlens.extract.doc import Doc  # noqa: E402
 from frontlens.extract.pipeline import run_components  # noqa: E402
 
-C_GRID = (0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 def prepare(golds: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Doc]]:
@@ -133,7 +133,7 @@ def choose(name: str, train: list[tuple[list[str], str]], dev: list[tuple[list[s
         raise SystemExit(f"{name}: one class only in the training data")
     best = min((fit(name, train, c) for c in C_GRID), key=lambda m: _log_loss(m, dev or train))
     if binary and dev:
-        grid = [round(0.2 + 0.05 * k, 2) for k in range(13)]
+        grid = [round(0.1 + 0.05 * k, 2) for k in range(15)]
         best.threshold = max(grid, key=lambda t: (_binary_f1(best, dev, t), t))
     best.meta["dev_log_loss"] = round(_log_loss(best, dev), 4) if dev else None
     return best

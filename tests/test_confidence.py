@@ -161,3 +161,11 @@ def test_concession_in_stored_records_raises_the_grade(store: Store) -> None:
     with store.engine.connect() as conn:
         row = conn.execute(select(schema.events).where(schema.events.c.kind == "control")).one()
     assert before == 2 and row.credibility == 1 and row.concession
+
+
+def test_a_claim_the_extractor_doubts_is_graded_less_credible() -> None:
+    sure = Evidence(letters=["B"], extraction_confidence=0.9)
+    unsure = Evidence(letters=["B"], extraction_confidence=0.3)
+    assert credibility(unsure)[0] == credibility(sure)[0] + 1
+    assert any("unsure" in r for r in credibility(unsure)[1])
+    assert score(unsure) < score(sure)

@@ -312,11 +312,14 @@ def eval_news(
     = None,
     md_path: Annotated[Path | None, typer.Option("--md", help="Write the Markdown report.")]
     = None,
+    rules_only: Annotated[bool, typer.Option(
+        "--rules-only", help="Score the rules alone, without the learned decision layer.")]
+    = False,
 ) -> None:
     """Score the extractor against a gold file: P/R/F per section and geocoding accuracy."""
     from frontlens.evaluate.news import evaluate, markdown
 
-    report = evaluate(dataset)
+    report = evaluate(dataset, learned=not rules_only)
     if json_path:
         json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str),
                              encoding="utf-8")
@@ -329,6 +332,13 @@ def eval_news(
                       str(s["n_gold"]), str(s["n_pred"]))
     out.print(table)
     out.print(f"geocoding: {report['geocoding']}", markup=False)
+    c = report["control_events"]["detail"]
+    out.print(f"control: change-of-hands recall {c['recall_change_of_hands']}, new_controller "
+              f"{c['new_controller_accuracy']}, actor {c['actor_accuracy']}, status "
+              f"{c['status_accuracy']}, event date {c['event_date_accuracy']}; speaker precision "
+              f"{report['statements']['detail']['speaker_precision']}; places resolved "
+              f"precision {report['places']['detail']['resolved_precision']}, weapons as places "
+              f"{report['places']['detail']['weapons_as_places']}", markup=False)
 
 
 @app.command("eval-fusion")

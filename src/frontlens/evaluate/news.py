@@ -50,14 +50,17 @@ def doc_for(gold: dict[str, Any]) -> Doc:
                source_id=str(gold["id"]), user={"media": [], "title": gold.get("title")})
 
 
-def evaluate(path: Path) -> dict[str, Any]:
-    """Run and score every document; returns the JSON report (errors under "errors")."""
+def evaluate(path: Path, *, learned: bool = True) -> dict[str, Any]:
+    """Run and score every document; returns the JSON report (errors under "errors").
+    ``learned=False`` scores the rules alone (the decision layer is switched off)."""
     totals: dict[str, Score] = {}
     by_lang: dict[str, dict[str, Score]] = {}
     geo_all = places.GeoStats()
     geo_lang: dict[str, places.GeoStats] = {}
     for gold in load_gold(path):
-        doc = run_components(doc_for(gold))
+        doc = doc_for(gold)
+        doc.user["decide"] = learned
+        doc = run_components(doc)
         lang = doc.lang or "en"
         place_score, geo = places.score_places(gold, doc)
         scores = {"places": place_score,
@@ -77,6 +80,7 @@ def evaluate(path: Path) -> dict[str, Any]:
         for lang, secs in by_lang.items()
     }
     report["dataset"] = str(path)
+    report["decisions"] = "learned" if learned else "rules"
     report["errors"] = {key: sc.errors for key, sc in totals.items()}
     report["errors"]["geocoding"] = [{"kind": "wrongly resolved", **w} for w in geo_all.wrong]
     return report

@@ -88,7 +88,7 @@ class Model:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def proba(self, feats: Iterable[str]) -> dict[str, float]:
-        idx = [self.index[f] for f in set(feats) if f in self.index]
+        idx = sorted({self.index[f] for f in feats if f in self.index})  # fixed summation order
         scores = [b + sum(row[i] for i in idx) for row, b in zip(self.coef, self.intercept,
                                                                   strict=True)]
         if len(self.classes) == 2 and len(scores) == 1:  # binary: one row for the 2nd class
@@ -245,12 +245,15 @@ def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Ca
             if pm.kind == "country":
                 continue
             mine = _rule_for(ev_here, pm)
-            acts = cued | {cand_action(r.action) for r in mine}
+            # any cue in the sentence makes every action a candidate (a cue of one action
+            # often signals another: "offensive operations near X" is fighting at X)
+            acts = ({cand_action(a) for a in ACTIONS} if cued else set()) | {
+                cand_action(r.action) for r in mine}
             if not acts:
                 continue
             pa, pb = _tok_range(st.toks, pm.start, pm.end)
             nearest: tuple[int, str] | None = None
-            for a in acts:
+            for a in sorted(acts):
                 for i, _ in _action_hits(st, a):
                     d = pa - i if i < pa else i - pb + 1
                     if nearest is None or d < nearest[0]:
@@ -274,6 +277,13 @@ def _spacy_token(doc: Doc, sdoc: Any, start: int) -> Any:
     return None
 
 
+def _ancestors(tok: Any, limit: int = 8) -> list[Any]:
+    out = [tok]
+    while out[-1].head.i != out[-1].i and len(out) < limit:
+        out.append(out[-1].head)
+    return out
+
+
 def _grammar(doc: Doc, pm: PlaceMention, cue: Tok | None) -> list[str]:
     """English: the dependency path from the place up to the cue word (spaCy's parse, kept by
     ner.en). Ukrainian/Russian: the grammatical case of the place's first word (pymorphy3),
@@ -282,20 +292,18 @@ def _grammar(doc: Doc, pm: PlaceMention, cue: Tok | None) -> list[str]:
     sdoc = doc.user.get("spacy")
     if doc.lang == "en" and sdoc is not None:
         pt = _spacy_token(doc, sdoc, pm.start)
-        while pt is not None and pt.head is not pt and pm.start <= pt.head.idx < pm.end:
+        # spaCy makes a new Token object on each access: compare positions, not identity
+        while pt is not None and pt.head.i != pt.i and pm.start <= pt.head.idx < pm.end:
             pt = pt.head
         ct = _spacy_token(doc, sdoc, cue.start) if cue is not None else None
         if pt is not None and ct is not None:
-            up = [pt]
-            while up[-1].head is not up[-1] and len(up) < 8:
-                up.append(up[-1].head)
-            cup = [ct]
-            while cup[-1].head is not cup[-1] and len(cup) < 8:
-                cup.append(cup[-1].head)
-            common = next((t for t in up if t in cup), None)
-            if common is not None:
-                left = [t.dep_ for t in up[:up.index(common)]]
-                right = [t.dep_ for t in cup[:cup.index(common)]]
+            up = _ancestors(pt)
+            cup = _ancestors(ct)
+            cup_i = [t.i for t in cup]
+            k = next((n for n, t in enumerate(up) if t.i in cup_i), None)
+            if k is not None:
+                left = [t.dep_ for t in up[:k]]
+                right = [t.dep_ for t in cup[:cup_i.index(up[k].i)]]
                 out.append("dep=" + ">".join(left) + "^" + "<".join(reversed(right)))
                 out.append(f"dep_len={min(len(left) + len(right), 5)}")
         if pt is not None:
@@ -367,6 +375,10 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
     for b, h in st.action_hits.items():
         if cand_action(b) != a and h:
             f.append(f"{a}|also={b}")
+        # which cue words the sentence has, near the place or anywhere
+        for i, item in h:
+            near = "near" if abs(i - pa) <= 4 or abs(i - pb) <= 4 else "far"
+            f.append(f"{a}|word={item}|{near}")
     f += [f"{a}|usage={pm.usage}", f"{a}|cand_pop={_pop(pm)}"]
     for kind in ("denied", "hypothetical", "recalled", "report"):
         if st.status_hits.get(kind):

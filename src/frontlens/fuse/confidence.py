@@ -170,6 +170,7 @@ class Evidence:
     hedged_share: float = 0.0
     dated: bool = True
     placed: bool = True
+    extraction_confidence: float | None = None  # best calibrated p(claim is made) of a mention
 
 
 def reliability_letter(ev: Evidence) -> str:
@@ -186,7 +187,9 @@ def credibility(ev: Evidence) -> tuple[int, list[str]]:
     1 ("confirmed") needs at least two independent groups, or a photo. Steps up (worse): hedged
     wording in half the mentions +1, in all of them +2, capped at 4 (doubtful); contradicting
     reports +1, or +2 when they weigh at least as much as the support (``1 - Π(1 - p)`` over
-    the reliability letters of the independent groups), capped at 5 (improbable). No date or
+    the reliability letters of the independent groups), capped at 5 (improbable). When the
+    learned decision layer gives every mention a probability below 0.5 that the text makes the
+    claim at all, +1 (capped at 4). No date or
     no place → 6, cannot be judged.
     """
     if not ev.dated or not ev.placed or not ev.letters:
@@ -217,6 +220,12 @@ def credibility(ev: Evidence) -> tuple[int, list[str]]:
         if c2 != c:
             why.append(f"hedged in {ev.hedged_share:.0%} of mentions +{c2 - c}")
         c = c2
+    if ev.extraction_confidence is not None and ev.extraction_confidence < 0.5:
+        c2 = max(c, min(c + 1, 4))
+        if c2 != c:
+            why.append(f"the extractor is unsure the text makes this claim "
+                       f"(p {ev.extraction_confidence:.2f}) +1")
+        c = c2
     if ev.contra_letters:
         stronger = _weight(ev.contra_letters) >= _weight(ev.letters)
         c2 = min(c + (2 if stronger else 1), 5)
@@ -242,7 +251,8 @@ def score(ev: Evidence) -> float:
 
     Concession adds p=0.8, photo p=0.4, both sides p=0.3; hedging multiplies by
     ``1 - 0.4·hedged_share``; contradiction multiplies by ``1 - 0.6·s_contra`` where
-    ``s_contra`` combines the contradicting groups the same way. Undated/unplaced events get
+    ``s_contra`` combines the contradicting groups the same way; the extractor's best
+    confidence p multiplies by ``0.5 + 0.5·p``. Undated/unplaced events get
     their score but the grade "unknown".
     """
     s = _combine([LETTER_P[x] for x in ev.letters])
@@ -256,6 +266,8 @@ def score(ev: Evidence) -> float:
     if extra and ev.letters:
         s = _combine([s, *extra])
     s *= 1.0 - 0.4 * ev.hedged_share
+    if ev.extraction_confidence is not None:
+        s *= 0.5 + 0.5 * ev.extraction_confidence
     if ev.contra_letters:
         s *= 1.0 - 0.6 * _combine([LETTER_P[x] for x in ev.contra_letters])
     return round(s, 4)

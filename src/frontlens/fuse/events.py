@@ -107,6 +107,7 @@ class Claim:
     hi: int = -1
     family: str = ""
     status: str = "new"  # only "new" claims enter fusion (not recalled/denied/hypothetical)
+    confidence: float | None = None  # the decision layer's probability that the claim is made
 
     def __post_init__(self) -> None:
         prec = self.precision if self.day is not None else "unknown"
@@ -128,7 +129,8 @@ def claim_from_row(r: Any, sentence: str | None = None) -> Claim:
     return Claim(r.id, r.source_id, r.start, r.end, place_key(r.place_id, r.place_name),
                  r.place_id, r.place_name, r.action, controller, r.claimed_by,
                  bool(r.hedged), r.event_date, r.time_precision,
-                 status=getattr(r, "status", None) or "new")
+                 status=getattr(r, "status", None) or "new",
+                 confidence=getattr(r, "confidence", None))
 
 
 @cache
@@ -341,6 +343,8 @@ def grade_group(
         ev.concession = owner in ("UA", "RU") and owner in sides
     ev.both_sides = {"UA", "RU"} <= sides
     ev.hedged_share = round(hedged / len(g.claims), 3) if g.claims else 0.0
+    probs = [p for c in g.claims if (p := getattr(c, "confidence", None)) is not None]
+    ev.extraction_confidence = max(probs) if probs else None
     grade, letter, digit, score, why = conf.grade(ev)
     dated = [c.day for c in g.claims if c.day is not None]
     precision: TimePrecision = min(
@@ -379,6 +383,7 @@ def grade_group(
         "contradicted": bool(contra_claims),
         "explanation": {
             "reasons": why,
+            "extraction_confidence": ev.extraction_confidence,
             "letters": sorted(ev.letters),
             "contra_letters": sorted(ev.contra_letters),
             "contradicting_events": [h.id or h.make_id() for h in g.contra],

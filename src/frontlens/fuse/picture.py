@@ -343,6 +343,10 @@ def explain(store: Store, event_id: str) -> str:
         f"photo/video {_yn(e['photo'])}, hedged {e['hedged_share']:.0%}, "
         f"contradicted {_yn(e['contradicted'])}",
     ]
+    p = e["explanation"].get("extraction_confidence")
+    if p is not None:
+        lines.append(f"  extractor's confidence that the text makes this claim: {p:.2f} "
+                     "(learned decision layer)")
     for role in ("supporting", "contradicting"):
         rows = [x for x in evidence if x["role"] == role]
         if not rows:

@@ -1,0 +1,103 @@
+"""The learned decision layer: model arithmetic, candidates from cues and rules, the change of
+hands decided by side and country, and deterministic training from a corpus slice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from frontlens.extract import decide as dc
+from frontlens.extract.doc import Doc, PlaceMention
+from frontlens.extract.pipeline import run_components
+from frontlens.model import ControlEvent, Place
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_binary_model_gives_the_logistic_of_the_summed_weights() -> None:
+    m = dc.Model("t", ["0", "1"], {"a": 0, "b": 1}, [[2.0, -1.0]], [0.0])
+    p = m.proba(["a", "b", "unknown feature"])["1"]
+    assert p == pytest.approx(1 / (1 + 2.718281828 ** -1.0), rel=1e-6)
+    assert dc.Model.from_json(m.to_json()).proba(["a"]) == m.proba(["a"])
+
+
+def test_multiclass_model_probabilities_sum_to_one() -> None:
+    m = dc.Model("t", ["RU", "UA", "unknown"], {"x": 0},
+                 [[1.0], [0.0], [-1.0]], [0.0, 0.5, 0.0])
+    p = m.proba(["x"])
+    assert sum(p.values()) == pytest.approx(1.0)
+    assert max(p, key=p.__getitem__) == "RU"
+
+
+def test_every_pack_with_a_pipeline_has_decision_cues() -> None:
+    for lang in ("en", "uk", "ru"):
+        c = dc.cues(lang)
+        assert set(c.actions) == set(dc.ACTIONS)
+        assert {"UA", "RU"} <= set(c.sides)
+        assert {"denied", "hypothetical", "recalled"} <= set(c.status)
+
+
+def _doc(text: str, lang: str, places: dict[str, tuple[str, str]]) -> Doc:
+    doc = Doc(text, lang=lang, source_id="s")
+    doc.user["decide"] = False
+    doc = run_components(doc)
+    doc.places = []
+    for surface, (name, country) in places.items():
+        k = text.index(surface)
+        doc.places.append(PlaceMention(k, k + len(surface), surface, "settlement",
+                                       Place(id=f"t:{name}", name=name, country=country,
+                                             lat=48.0, lon=37.0)))
+    return doc
+
+
+def test_a_capture_verb_proposes_one_change_of_hands_candidate() -> None:
+    doc = _doc("Russian troops captured the village of Pobeda on Monday.", "en",
+               {"Pobeda": ("Pobeda", "UA")})
+    cands = [c for c in dc.control_candidates(doc) if c.place.name == "Pobeda"]
+    take = [c for c in cands if c.action == dc.TAKE]
+    assert len(take) == 1
+    assert "take|cue=captur" in take[0].feats
+    assert all(c.action not in ("liberated", "captured") for c in cands)
+
+
+def test_change_of_hands_is_liberation_when_the_home_side_takes_it_back() -> None:
+    ua = PlaceMention(0, 5, "Izium", "settlement", Place(id="a", name="Izium", country="UA"))
+    ru = PlaceMention(0, 6, "Sudzha", "settlement", Place(id="b", name="Sudzha", country="RU"))
+    assert dc.take_action("UA", ua, None) == "liberated"
+    assert dc.take_action("RU", ua, None) == "captured"
+    assert dc.take_action("UA", ru, None) == "captured"
+    assert dc.take_action("RU", ru, None) == "liberated"
+
+
+def test_without_models_the_rules_output_is_kept() -> None:
+    doc = _doc("Ukrainian forces liberated Balakliia.", "en",
+               {"Balakliia": ("Balakliia", "UA")})
+    doc.records.append(ControlEvent(source_id="s", start=0, end=36, extractor="t",
+                                    extractor_version="0", place_name="Balakliia",
+                                    action="liberated", new_controller="UA"))
+    before = list(doc.records)
+    assert dc.apply_models(doc, {}).records == before
+
+
+def test_training_is_deterministic_on_a_corpus_slice(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = (ROOT / "corpus" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    (corpus / "train.jsonl").write_text("\n".join(lines[:24]) + "\n", encoding="utf-8")
+    (corpus / "dev.jsonl").write_text("\n".join(lines[24:32]) + "\n", encoding="utf-8")
+    digests = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "train.py"), "--corpus",
+                        str(corpus), "--out", str(out)], check=True, capture_output=True)
+        digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                        for p in sorted(out.glob("*.json"))})
+    assert digests[0] == digests[1]
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert set(manifest["use_learned"]) == {"place", "control", "actor", "status"}
