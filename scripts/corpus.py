@@ -306,15 +306,40 @@ def near_duplicates(docs: list[dict[str, Any]], share: float = 0.2) -> dict[str,
     return dup
 
 
+def cmd_dupcheck(path: Path) -> int:
+    """Which documents of FILE copy a document of another batch (ids only are printed)."""
+    mine = read_jsonl(path)
+    others = [d for f in sorted(CORPUS.glob("batches*/*.jsonl")) if f.resolve() != path.resolve()
+              for d in read_jsonl(f)]
+    n = 0
+    for d in mine:
+        dup = near_duplicates([*others, d]).get(d["id"])
+        if dup:
+            n += 1
+            print(f"{d['id']}: same story as {dup} in another batch; replace it")
+    print(f"{n} of {len(mine)} documents copy another batch")
+    return 1 if n else 0
+
+
+ROUNDS = ("batches", "batches2")
+"""Collection rounds, oldest first. test.jsonl was frozen after round 1; a later round's
+documents from test outlets go to test_round<N>.jsonl (never trained on), so the frozen file
+never changes."""
+
+
 def cmd_split(write: bool) -> int:
-    docs = [d for f in sorted((CORPUS / "batches").glob("*.jsonl")) for d in read_jsonl(f)]
-    dup = near_duplicates(docs)
+    docs = [(r, d) for r, folder in enumerate(ROUNDS, 1)
+            for f in sorted((CORPUS / folder).glob("*.jsonl")) for d in read_jsonl(f)]
+    dup = near_duplicates([d for _, d in docs])
     for k, v in dup.items():
         print(f"dropped {k}: copies {v}")
     parts: dict[str, list[dict[str, Any]]] = {"train": [], "dev": [], "test": []}
-    for d in docs:
+    for r, d in docs:
         if d["id"] not in dup:
-            parts[split_of(d)].append(d)
+            name = split_of(d)
+            if name == "test" and r > 1:
+                name = f"test_round{r}"
+            parts.setdefault(name, []).append(d)
     for name, ds in parts.items():
         langs = {lang: sum(d["lang"] == lang for d in ds) for lang in sorted(LANGS)}
         outlets = len({d["outlet"] for d in ds})
@@ -429,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("file", type=Path)
     a.add_argument("--ids", required=True)
     a.add_argument("-o", "--out", type=Path, required=True)
+    a = sub.add_parser("dupcheck")
+    a.add_argument("file", type=Path)
     a = sub.add_parser("split")
     a.add_argument("--write", action="store_true")
     a = sub.add_parser("agree")
@@ -436,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--second", type=Path, nargs="+", required=True)
     a.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    if args.cmd == "dupcheck":
+        return cmd_dupcheck(args.file)
     if args.cmd == "split":
         return cmd_split(args.write)
     if args.cmd == "agree":

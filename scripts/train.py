@@ -32,6 +32,11 @@ from frontlens.extract.doc import Doc  # noqa: E402
 from frontlens.extract.pipeline import run_components  # noqa: E402
 
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
+RULE_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
+NEW_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never add a cue-only candidate
+SHARED_DEV = [ROOT.parent / "shared" / "data" / "news" / f for f in ("dev.jsonl",
+                                                                      "dev_ukru.jsonl")]
+GUARD_DROP = 0.03  # the shared dev sets may lose at most this much control F1 to the model
 
 
 def prepare(golds: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Doc]]:
@@ -68,13 +73,14 @@ def examples(pairs: list[tuple[dict[str, Any], Doc]]) -> dict[str, list[tuple[li
     data: dict[str, list[tuple[list[str], str]]] = {"place": [], "control": [], "actor": [],
                                                     "status": []}
     for gold, doc in pairs:
-        sents = dc.sentences(doc)
         spans = {tuple(m) for p in gold["gold"].get("places", []) for m in p.get("mentions", [])}
         eq = {r.model_text.lower() for r in doc.records if hasattr(r, "model_text")}
-        for st in sents:
+        with_proposals = dataclasses.replace(doc, places=dc.place_candidates(doc))
+        for st in dc.sentences(with_proposals):
             for pm in st.places:
-                data["place"].append((dc.place_features(doc, st, pm, eq),
+                data["place"].append((dc.place_features(with_proposals, st, pm, eq),
                                       "1" if (pm.start, pm.end) in spans else "0"))
+        sents = dc.sentences(doc)
         for c in dc.control_candidates(doc, sents):
             claim = _gold_claim(gold, c, sents[c.sent])
             data["control"].append((c.feats, "1" if claim else "0"))
@@ -144,8 +150,8 @@ def _copy(doc: Doc) -> Doc:
                                user=dict(doc.user))
 
 
-def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model]
-            ) -> dict[str, Any]:
+def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model],
+            control_ok: bool = True) -> dict[str, Any]:
     """End-to-end dev scores of the rules alone and with each learned decision added."""
     from frontlens.evaluate.common import Score
 
@@ -172,7 +178,7 @@ def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model]
     base = run(use)
     with_control = run({**use, "control": models["control"]})
     out["control"] = with_control
-    if with_control["control_f1"] > base["control_f1"]:
+    if control_ok and with_control["control_f1"] > base["control_f1"]:
         use["control"] = models["control"]
         for name, key in (("actor", "new_controller_accuracy"), ("status", "status_accuracy")):
             if name in models:
@@ -184,6 +190,63 @@ def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model]
     out["use_learned"] = {k: k in use for k in ("place", "control", "actor", "status")}
     out["final"] = run(use)
     return out
+
+
+def _control_f1(scored: list[tuple[dict[str, Any], list[dc.Scored], Doc]], thr: float,
+                thr_rule: float) -> float:
+    from frontlens.evaluate.common import Score
+
+    co = Score()
+    for gold, sc, doc in scored:
+        d = dataclasses.replace(doc, records=[r for r in doc.records if not isinstance(
+            r, dc.ControlEvent)] + dc.select_events(sc, thr, thr_rule))
+        co += eval_control.score_control(gold, d)
+    return co.f1
+
+
+def tune_thresholds(models: dict[str, dc.Model], dev: list[tuple[dict[str, Any], Doc]],
+                    guards: list[list[tuple[dict[str, Any], Doc]]]) -> dict[str, Any]:
+    """The control model's two bars (a rule's proposal, a cue-only candidate) by end-to-end
+    control F1 on dev, among the pairs that keep every guard set (the shared news dev sets)
+    within GUARD_DROP of the rules' own F1. Sets them on the model; returns what was seen."""
+    def scored(pairs: list[tuple[dict[str, Any], Doc]]
+               ) -> list[tuple[dict[str, Any], list[dc.Scored], Doc]]:
+        out = []
+        for gold, doc in pairs:
+            d = _copy(doc)
+            if "place" in models:
+                d = dc.apply_models(d, {"place": models["place"]})
+            out.append((gold, dc.score_candidates(d, models), d))
+        return out
+
+    cm = models["control"]
+    dev_s = scored(dev)
+    guard_s = [scored(g) for g in guards]
+    floors = [eval_control_f1_rules(g) - GUARD_DROP for g in guards]
+    best: tuple[float, float, float] | None = None
+    for tr in RULE_GRID:
+        for tn in NEW_GRID:
+            if any(_control_f1(g, tn, tr) < floor for g, floor in zip(guard_s, floors,
+                                                                       strict=True)):
+                continue
+            f = _control_f1(dev_s, tn, tr)
+            if best is None or (f, tn, tr) > best:
+                best = (f, tn, tr)
+    if best is None:
+        return {"ok": False, "guard_floors": floors}
+    cm.threshold, cm.meta["threshold_rule"] = best[1], best[2]
+    return {"ok": True, "dev_control_f1": round(best[0], 4), "threshold": best[1],
+            "threshold_rule": best[2], "guard_floors": [round(x, 4) for x in floors],
+            "guard_f1": [round(_control_f1(g, best[1], best[2]), 4) for g in guard_s]}
+
+
+def eval_control_f1_rules(pairs: list[tuple[dict[str, Any], Doc]]) -> float:
+    from frontlens.evaluate.common import Score
+
+    co = Score()
+    for gold, doc in pairs:
+        co += eval_control.score_control(gold, doc)
+    return co.f1
 
 
 def cross_validate(pairs: list[tuple[dict[str, Any], Doc]], k: int = 5) -> dict[str, Any]:
@@ -204,6 +267,7 @@ def cross_validate(pairs: list[tuple[dict[str, Any], Doc]], k: int = 5) -> dict[
         ex_fit, ex_tune = examples(fit_part), examples(tune_part)
         models = {n: choose(n, ex_fit[n], ex_tune[n], binary=n in ("place", "control"))
                   for n in ("place", "control", "actor", "status")}
+        tune_thresholds(models, tune_part, [])
         for name, use in (("rules", {}), ("learned", models)):
             pl, co = totals[name]
             for gold, doc in held:
@@ -231,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "frontlens" / "data" / "models")
+    ap.add_argument("--no-guard", action="store_true",
+                    help="choose the control thresholds on corpus dev alone, ignoring how much "
+                    "the shared news dev sets lose (for comparison; not for shipping)")
     ap.add_argument("--cv", action="store_true",
                     help="only report 5-fold cross-validation over train+dev; write nothing")
     args = ap.parse_args(argv)
@@ -247,7 +314,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{dict(Counter(y for _, y in ex_train[k]))}", file=sys.stderr)
     models = {k: choose(k, ex_train[k], ex_dev[k], binary=k in ("place", "control"))
               for k in ("place", "control", "actor", "status") if ex_train[k]}
-    report = compare(dev, models)
+    guards = [] if args.no_guard else [prepare(load_gold(p)) for p in SHARED_DEV if p.exists()]
+    tuning = tune_thresholds(models, dev, guards)
+    print(f"control thresholds: {tuning}", file=sys.stderr)
+    report = compare(dev, models, control_ok=tuning["ok"])
+    report["control_thresholds"] = tuning
     args.out.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256((args.corpus / "train.jsonl").read_bytes()).hexdigest()[:16]
     for name, m in models.items():

@@ -369,11 +369,13 @@ def eval_picture_cmd(
         exists=True, file_okay=False)],
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report.")]
     = None,
+    month: Annotated[str | None, typer.Option(
+        "--month", help="Only documents published in this month (YYYY-MM).")] = None,
 ) -> None:
     """Fuse the documents and score the as-of picture against the map on every layer day."""
     from frontlens.evaluate.picture import eval_picture, summary
 
-    report = eval_picture(datasets, maps_dir)
+    report = eval_picture(datasets, maps_dir, month)
     if json_path:
         json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     out.print(summary(report), markup=False)

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     api_token: str | None = Field(
         None, description="Bearer token the API requires for writes; no token, no writes."
     )
+    models_dir: str | None = Field(
+        None, description="Folder of decision models to use instead of the packaged ones "
+        "(scripts/train.py --out); for comparing trained variants."
+    )
     upload_max_bytes: int = Field(
         50 * MB, description="Largest request body POST /api/ingest accepts (413 beyond)."
     )

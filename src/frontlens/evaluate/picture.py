@@ -41,8 +41,11 @@ def in_theatre(country: str | None, admin1: str | None) -> bool:
     return country == "UA" or (country == "RU" and region in BORDER_OBLASTS)
 
 
-def eval_picture(paths: list[Path], maps_dir: Path) -> dict[str, Any]:
-    golds = [g for p in paths for g in load_gold(p)]
+def eval_picture(paths: list[Path], maps_dir: Path, month: str | None = None
+                 ) -> dict[str, Any]:
+    """``month`` (YYYY-MM) keeps only the documents published in that month."""
+    golds = [g for p in paths for g in load_gold(p)
+             if month is None or str(g.get("date") or "").startswith(month)]
     with tempfile.TemporaryDirectory() as tmp:
         store, _, report = build_store(golds, Path(tmp))
         ingest_inputs(store, [str(p) for p in sorted(maps_dir.glob("*.geojson"))],
@@ -94,6 +97,7 @@ def eval_picture(paths: list[Path], maps_dir: Path) -> dict[str, Any]:
         store.close()
     return {
         "n_docs": len(golds),
+        "month": month,
         "layer_days": len(layers),
         "pairs": total,
         "agree": agree,

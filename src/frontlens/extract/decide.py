@@ -18,7 +18,6 @@ a decision whose model is missing or lost keeps the rules' answer.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import json
 import math
 import re
@@ -27,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
@@ -113,7 +113,10 @@ class Model:
 
 
 def models_dir() -> Any:
-    return resources.files("frontlens") / "data" / "models"
+    from frontlens.config import get_settings
+
+    custom = get_settings().models_dir
+    return Path(custom) if custom else resources.files("frontlens") / "data" / "models"
 
 
 @lru_cache(maxsize=1)
@@ -147,11 +150,22 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Tok]:
             for m in _WORD.finditer(text[start:end])]
 
 
+@lru_cache(maxsize=256)
+def _index(items: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Cues by the first two letters of their first word: a token is tried only against the
+    cues that can start with it."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for item in items:
+        out.setdefault(item[0][:2], []).append(item)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _hits(toks: list[Tok], items: tuple[tuple[str, ...], ...]) -> list[tuple[int, str]]:
     """(token index, cue) for every cue (a run of prefixes) that starts at a token."""
+    index = _index(items)
     out = []
-    for i in range(len(toks)):
-        for item in items:
+    for i, tok in enumerate(toks):
+        for item in index.get(tok.low[:2], ()):
             if i + len(item) <= len(toks) and all(
                     toks[i + k].low.startswith(w) for k, w in enumerate(item)):
                 out.append((i, " ".join(item)))
@@ -193,17 +207,22 @@ class Sentence:
 
 
 def sentences(doc: Doc) -> list[Sentence]:
+    """The doc's sentences with their cue hits (computed once per document) and places."""
     c = cues(doc.lang or "en")
+    cache = doc.user.setdefault("_decide_hits", {})
     out = []
     for s, e in doc.sents or [(0, len(doc.text))]:
-        toks = tokens(doc.text, s, e)
-        out.append(Sentence(
-            s, e, toks,
-            {a: _hits(toks, items) for a, items in c.actions.items()},
-            [(i, side) for side, items in c.sides.items() for i, _ in _hits(toks, items)],
-            {k: _hits(toks, items) for k, items in c.status.items()},
-            [p for p in doc.places if s <= p.start < e],
-        ))
+        if (s, e) not in cache:
+            toks = tokens(doc.text, s, e)
+            cache[(s, e)] = (
+                toks,
+                {a: _hits(toks, items) for a, items in c.actions.items()},
+                [(i, side) for side, items in c.sides.items() for i, _ in _hits(toks, items)],
+                {k: _hits(toks, items) for k, items in c.status.items()},
+            )
+        toks, acts, sides, status = cache[(s, e)]
+        out.append(Sentence(s, e, toks, acts, sides, status,
+                            [p for p in doc.places if s <= p.start < e]))
     return out
 
 
@@ -434,6 +453,14 @@ def status_features(doc: Doc, sents: list[Sentence], c: Candidate) -> list[str]:
                  if y_i == pub else "year_after")
         if y_i < 2014:
             f.append("year_pre2014")
+    if doc.published is not None:  # resolved dates in the sentence against the publication
+        for t in doc.times:
+            if st.start <= t.start < st.end and t.value is not None:
+                days = (doc.published - t.value).days
+                when = "long_before" if days > 21 else "after" if days < -1 else "recent"
+                f.append(f"time_{when}")
+                if getattr(t, "year_inferred", False):
+                    f.append(f"time_{when}_inferred")
     if c.rule is not None and c.rule.hedged:
         f.append("rule_hedged")
     if _in_quote(doc.text, st.start, c.place.start):
@@ -474,6 +501,59 @@ def place_features(doc: Doc, st: Sentence, pm: PlaceMention, equipment_names: se
     if _in_quote(doc.text, st.start, pm.start):
         f.append("in_quote")
     return f
+
+
+# ------------------------------------------------------------------ more place candidates
+
+_THEATRE = frozenset({"UA", "RU"})
+
+
+def propose_places(doc: Doc) -> list[PlaceMention]:
+    """Capitalised words the places component left out whose word or dictionary form names a
+    settlement of Ukraine or Russia in the gazetteer ("Бахмута" → бахмут, "Надії" → надія).
+    Only proposals: the place model decides. A namesake is chosen only when it is the sole one
+    or lies in an oblast the document names; otherwise the mention stays unresolved (it can
+    carry a claim but is never drawn on the map)."""
+    from frontlens.resolve.gazetteer import default_gazetteer
+
+    gaz = default_gazetteer()
+    taken = [(p.start, p.end) for p in doc.places] + [
+        (e.start, e.end) for e in doc.ents if e.label in ("PER", "PERSON")]
+    oblasts = {p.place.admin1 for p in doc.places
+               if p.kind == "oblast-or-region" and p.place and p.place.admin1}
+    out = []
+    for t in tokens(doc.text):
+        surf = doc.text[t.start:t.end]
+        if len(surf) < 4 or not surf[:1].isupper() or surf.isupper():
+            continue
+        if any(a < t.end and t.start < b for a, b in taken):
+            continue
+        keys = [surf]
+        if doc.lang in ("uk", "ru"):
+            from frontlens.extract import models
+
+            parses = models.parses(doc.lang, surf)
+            if parses:
+                keys.append(parses[0].normal_form.capitalize())
+        cands = []
+        for k in keys:
+            cands = [c for c in gaz.lookup(k) if c.fclass == "settlement" and c.country
+                     in _THEATRE]
+            if cands:
+                break
+        if not cands:
+            continue
+        local = [c for c in cands if c.admin1 in oblasts]
+        pick = cands[0] if len(cands) == 1 else local[0] if len(local) == 1 else None
+        out.append(PlaceMention(t.start, t.end, surf, "settlement",
+                                pick.to_place() if pick else None,
+                                candidates=[c.to_place() for c in cands[:5]], via="decide"))
+    return out
+
+
+def place_candidates(doc: Doc) -> list[PlaceMention]:
+    """What the place model judges: the places component's mentions and the proposals."""
+    return sorted(doc.places + propose_places(doc), key=lambda p: p.start)
 
 
 # ------------------------------------------------------------------ the component
@@ -524,27 +604,58 @@ def decide(doc: Doc) -> Doc:
 def apply_models(doc: Doc, models: dict[str, Model]) -> Doc:
     if not models:
         return doc
-    sents = sentences(doc)
     if "place" in models:
         m = models["place"]
+        doc.places = place_candidates(doc)
         eq = {r.model_text.lower() for r in doc.records if hasattr(r, "model_text")}
         keep = []
-        for st in sents:
+        for st in sentences(doc):
             for pm in st.places:
                 p = m.proba(place_features(doc, st, pm, eq))["1"]
                 if p >= m.threshold:
                     keep.append(pm)
         kept_ids = {id(p) for p in keep}
+        doc.user["dropped_places"] = [p for p in doc.places if id(p) not in kept_ids]
         doc.places = [p for p in doc.places if id(p) in kept_ids]
-        sents = sentences(doc)
     if "control" not in models:
         return doc
     cm = models["control"]
+    scored = score_candidates(doc, models, floor=min(cm.threshold, rule_threshold(cm)))
+    doc.records = [r for r in doc.records if not isinstance(r, ControlEvent)]
+    doc.records.extend(select_events(scored, cm.threshold, rule_threshold(cm)))
+    return doc
+
+
+def rule_threshold(m: Model) -> float:
+    """A rule's own proposal needs less from the model than a cue-only candidate: the rules
+    stay the prior, the model removes what it is sure is wrong and adds what it is sure of."""
+    return float(m.meta.get("threshold_rule", m.threshold))
+
+
+@dataclass
+class Scored:
+    p: float
+    from_rule: bool
+    event: ControlEvent
+
+
+def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> list[Scored]:
+    """Every control candidate with p ≥ ``floor`` as the record it would become."""
+    cm = models["control"]
+    sents = sentences(doc)
     rules = _rule_events(doc)
-    best: dict[tuple[str, str], tuple[float, ControlEvent]] = {}
-    for c in control_candidates(doc, sents):
+    out = []
+    cands = control_candidates(doc, sents)
+    judged = {c.rule.id for c in cands if c.rule is not None}
+    dropped = {p.name for p in doc.user.get("dropped_places", [])}
+    # a rule event the model cannot see (its place is named in an earlier sentence) keeps the
+    # rules' decision; one about a mention the place model rejected goes with it
+    out += [Scored(1.0, True, r) for r in doc.records
+            if isinstance(r, ControlEvent) and r.id not in judged
+            and r.place_name not in dropped]
+    for c in cands:
         p = cm.proba(c.feats)["1"]
-        if p < cm.threshold:
+        if p < floor:
             continue
         st = sents[c.sent]
         ev = _event_from(doc, st, c, rules.get((st.start, st.end), []))
@@ -562,14 +673,21 @@ def apply_models(doc: Doc, models: dict[str, Model]) -> Doc:
         nc = (_new_controller(action, actor, c.place) if "actor" in models or c.rule is None
               else c.rule.new_controller)
         # a new record (not a copy): the id is derived from the action
-        ev = ControlEvent.model_validate({
+        out.append(Scored(p, c.rule is not None, ControlEvent.model_validate({
             **ev.model_dump(), "id": "", "action": action, "actor": actor,
             "new_controller": nc, "confidence": round(p, 4),
-            "status": ev.status if status == "new" else status})
-        c = dataclasses.replace(c, action=action)
-        key = (c.place.name.lower(), c.action)
-        if key not in best or p > best[key][0]:
-            best[key] = (p, ev)
-    doc.records = [r for r in doc.records if not isinstance(r, ControlEvent)]
-    doc.records.extend(ev for _, ev in sorted(best.values(), key=lambda x: x[1].start))
-    return doc
+            "status": ev.status if status == "new" else status})))
+    return out
+
+
+def select_events(scored: list[Scored], threshold: float, threshold_rule: float
+                  ) -> list[ControlEvent]:
+    """One record per (place, action): the most probable candidate that passes its bar."""
+    best: dict[tuple[str, str], Scored] = {}
+    for sc in scored:
+        if sc.p < (threshold_rule if sc.from_rule else threshold):
+            continue
+        key = (sc.event.place_name.lower(), sc.event.action)
+        if key not in best or sc.p > best[key].p:
+            best[key] = sc
+    return [sc.event for sc in sorted(best.values(), key=lambda x: x.event.start)]
