@@ -177,9 +177,20 @@ def _bucket(n: int) -> str:
 
 
 def _tok_range(toks: list[Tok], start: int, end: int) -> tuple[int, int]:
-    a = next((i for i, t in enumerate(toks) if t.end > start), len(toks))
-    b = next((i for i, t in enumerate(toks) if t.start >= end), len(toks))
+    """Token indices [a, b) covering the char span [start, end)."""
+    a = bisect.bisect_right(toks, start, key=lambda t: t.end)
+    b = bisect.bisect_left(toks, end, key=lambda t: t.start)
     return a, max(b, a + 1)
+
+
+# Sentences beyond these sizes (run-on lists, scraped tables) are left to the rules: the
+# models were trained on news sentences, and judging every place pair there is quadratic.
+MAX_SENT_CHARS = 2000
+MAX_SENT_PLACES = 30
+
+
+def judgeable(st: Sentence) -> bool:
+    return st.end - st.start <= MAX_SENT_CHARS and len(st.places) <= MAX_SENT_PLACES
 
 
 def _country(pm: PlaceMention) -> str:
@@ -256,7 +267,7 @@ def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Ca
     lang = doc.lang or "en"
     out = []
     for k, st in enumerate(sents):
-        if not st.places:
+        if not st.places or not judgeable(st):
             continue
         ev_here = rules.get((st.start, st.end), [])
         cued = {cand_action(a) for a, h in st.action_hits.items() if h}
@@ -522,7 +533,8 @@ def propose_places(doc: Doc) -> list[PlaceMention]:
     oblasts = {p.place.admin1 for p in doc.places
                if p.kind == "oblast-or-region" and p.place and p.place.admin1}
     out = []
-    for t in tokens(doc.text):
+    spans = [(a, b) for a, b in doc.sents or [(0, len(doc.text))] if b - a <= MAX_SENT_CHARS]
+    for t in (t for a, b in spans for t in tokens(doc.text, a, b)):
         surf = doc.text[t.start:t.end]
         if len(surf) < 4 or not surf[:1].isupper() or surf.isupper():
             continue
@@ -580,7 +592,8 @@ def _event_from(doc: Doc, st: Sentence, c: Candidate,
     extra: dict[str, Any] = {}
     if base is not None:
         extra = {k: getattr(base, k) for k in ("claimed_by", "claimant", "event_date",
-                                               "time_precision", "hedged", "date_source")}
+                                               "time_precision", "hedged", "date_source",
+                                               "status")}
     elif doc.published is not None:
         extra = {"event_date": doc.published, "time_precision": "unknown",
                  "date_source": "publication"}
@@ -611,8 +624,10 @@ def apply_models(doc: Doc, models: dict[str, Model]) -> Doc:
         keep = []
         for st in sentences(doc):
             for pm in st.places:
-                p = m.proba(place_features(doc, st, pm, eq))["1"]
-                if p >= m.threshold:
+                if not judgeable(st) and pm.via != "decide":
+                    keep.append(pm)  # left to the rules; the proposals are not kept unjudged
+                elif judgeable(st) and m.proba(place_features(doc, st, pm, eq))["1"] >= \
+                        m.threshold:
                     keep.append(pm)
         kept_ids = {id(p) for p in keep}
         doc.user["dropped_places"] = [p for p in doc.places if id(p) not in kept_ids]
