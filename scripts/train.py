@@ -24,12 +24,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 from frontlens.evaluate import control as eval_control  # noqa: E402
+from frontlens.evaluate import equipment as eval_equipment  # noqa: E402
 from frontlens.evaluate import places as eval_places  # noqa: E402
+from frontlens.evaluate import statements as eval_statements  # noqa: E402
 from frontlens.evaluate.control import same_place  # noqa: E402
 from frontlens.evaluate.news import doc_for, load_gold  # noqa: E402
 from frontlens.extract import decide as dc  # noqa: E402
 from frontlens.extract.doc import Doc  # noqa: E402
 from frontlens.extract.pipeline import run_components  # noqa: E402
+from frontlens.model import EquipmentLoss, Statement  # noqa: E402
 
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 RULE_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
@@ -37,6 +40,10 @@ NEW_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: never add a cue-on
 SHARED_DEV = [ROOT.parent / "shared" / "data" / "news" / f for f in ("dev.jsonl",
                                                                       "dev_ukru.jsonl")]
 GUARD_DROP = 0.03  # the shared dev sets may lose at most this much control F1 to the model
+DECISIONS = ("place", "control", "actor", "status", "statement", "statement_side",
+             "equipment_side")
+BINARY = ("place", "control", "statement")
+SMALL_DEV = 40  # fewer dev examples than this: C is chosen by cross-validation on train
 
 
 def prepare(golds: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Doc]]:
@@ -69,10 +76,51 @@ def _gold_claim(gold: dict[str, Any], c: dc.Candidate, st: dc.Sentence) -> dict[
     return None
 
 
+def _gold_statement(gold: dict[str, Any], doc: Doc, r: Statement) -> dict[str, Any] | None:
+    """The gold statement the scorer would match ``r`` to (overlap >= 0.5 and the same
+    speaker; the largest overlap), else None."""
+    if r.quote_start is None or r.quote_end is None:
+        return None
+    best: tuple[float, int] | None = None
+    golds = gold["gold"].get("statements", [])
+    for i, g in enumerate(golds):
+        spans = eval_statements._spans(doc.text, g["text"])
+        ov = max((eval_statements._overlap(s, (r.quote_start, r.quote_end)) for s in spans),
+                 default=0.0)
+        if ov >= 0.5 and eval_statements.speaker_match(g, r) and (best is None or ov > best[0]):
+            best = (ov, i)
+    return golds[best[1]] if best else None
+
+
+def _gold_equipment(gold: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for g in (gold.get("gold") or {}).get("equipment") or []:
+        out.setdefault(eval_equipment.model_key(g.get("model") or g.get("surface")), g)
+    return out
+
+
 def examples(pairs: list[tuple[dict[str, Any], Doc]]) -> dict[str, list[tuple[list[str], str]]]:
-    data: dict[str, list[tuple[list[str], str]]] = {"place": [], "control": [], "actor": [],
-                                                    "status": []}
+    data: dict[str, list[tuple[list[str], str]]] = {k: [] for k in DECISIONS}
     for gold, doc in pairs:
+        stmts = [r for r in doc.records if isinstance(r, Statement)]
+        for k, r in enumerate(stmts):
+            g = _gold_statement(gold, doc, r)
+            data["statement"].append((dc.statement_features(doc, r, k, len(stmts)),
+                                      "1" if g else "0"))
+            if g is not None:
+                data["statement_side"].append((dc.statement_side_features(doc, r),
+                                               g.get("side") or "unknown"))
+        geq = _gold_equipment(gold)
+        seen: set[str] = set()
+        for r in doc.records:
+            if not isinstance(r, EquipmentLoss):
+                continue
+            key = eval_equipment.model_key(r.catalog_type or r.model_text)
+            g = geq.get(key)
+            if key in seen or g is None or not g.get("side"):  # the scorer's first record only
+                continue
+            seen.add(key)
+            data["equipment_side"].append((dc.equipment_side_features(doc, r), g["side"]))
         spans = {tuple(m) for p in gold["gold"].get("places", []) for m in p.get("mentions", [])}
         eq = {r.model_text.lower() for r in doc.records if hasattr(r, "model_text")}
         with_proposals = dataclasses.replace(doc, places=dc.place_candidates(doc))
@@ -137,7 +185,15 @@ def choose(name: str, train: list[tuple[list[str], str]], dev: list[tuple[list[s
     """C by dev log-loss; for binary decisions the threshold by dev F1 (ties: higher)."""
     if len({y for _, y in train}) < 2:
         raise SystemExit(f"{name}: one class only in the training data")
-    best = min((fit(name, train, c) for c in C_GRID), key=lambda m: _log_loss(m, dev or train))
+    if len(dev) >= SMALL_DEV:
+        best = min((fit(name, train, c) for c in C_GRID), key=lambda m: _log_loss(m, dev))
+    else:  # too few dev examples to rank C: 5-fold log-loss over the training examples
+        def cv_loss(c: float) -> float:
+            folds = [([x for i, x in enumerate(train) if i % 5 != k],
+                      [x for i, x in enumerate(train) if i % 5 == k]) for k in range(5)]
+            return sum(_log_loss(fit(name, a, c), b) * len(b) for a, b in folds
+                       if len({y for _, y in a}) > 1)
+        best = fit(name, train, min(C_GRID, key=cv_loss))
     if binary and dev:
         grid = [round(0.1 + 0.05 * k, 2) for k in range(15)]
         best.threshold = max(grid, key=lambda t: (_binary_f1(best, dev, t), t))
@@ -145,27 +201,53 @@ def choose(name: str, train: list[tuple[list[str], str]], dev: list[tuple[list[s
     return best
 
 
+def _trainable(data: list[tuple[list[str], str]]) -> bool:
+    """At least two classes (a small slice may have no equipment with a gold side)."""
+    return len({y for _, y in data}) >= 2
+
+
 def _copy(doc: Doc) -> Doc:
     return dataclasses.replace(doc, places=list(doc.places), records=list(doc.records),
                                user=dict(doc.user))
 
 
+def _scores(pairs: list[tuple[dict[str, Any], Doc]], use: dict[str, dc.Model]
+            ) -> dict[str, Any]:
+    """End-to-end Scores of ``pairs`` with the decisions ``use`` (empty: the rules alone)."""
+    from frontlens.evaluate.common import Score
+
+    pl, co, stm, eq = Score(), Score(), Score(), Score()
+    for gold, doc in pairs:
+        d = dc.apply_models(_copy(doc), use)
+        pl += eval_places.score_places(gold, d)[0]
+        co += eval_control.score_control(gold, d)
+        stm += eval_statements.score_statements(gold, d)
+        eq += eval_equipment.score_equipment(gold, d)
+    return {"places": pl, "control": co, "statements": stm, "equipment": eq}
+
+
 def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model],
             control_ok: bool = True) -> dict[str, Any]:
     """End-to-end dev scores of the rules alone and with each learned decision added."""
-    from frontlens.evaluate.common import Score
+    cache: dict[tuple[str, ...], dict[str, Any]] = {}
 
     def run(use: dict[str, dc.Model]) -> dict[str, Any]:
-        pl, co = Score(), Score()
-        for gold, doc in pairs:
-            d = dc.apply_models(_copy(doc), use)
-            pl += eval_places.score_places(gold, d)[0]
-            co += eval_control.score_control(gold, d)
-        det = eval_control.detail(co)
-        return {"places_f1": round(pl.f1, 4), "places_precision": round(pl.precision, 4),
+        key = tuple(sorted(use))
+        if key not in cache:
+            s = _scores(pairs, use)
+            pl, co, stm, eq = s["places"], s["control"], s["statements"], s["equipment"]
+            det = eval_control.detail(co)
+            sdet, edet = eval_statements.detail(stm), eval_equipment.detail(eq)
+            cache[key] = {
+                "places_f1": round(pl.f1, 4), "places_precision": round(pl.precision, 4),
                 "control_f1": round(co.f1, 4),
                 "new_controller_accuracy": det["new_controller_accuracy"],
-                "status_accuracy": det["status_accuracy"]}
+                "status_accuracy": det["status_accuracy"],
+                "statements_f1": round(stm.f1, 4),
+                "speaker_precision": sdet["speaker_precision"],
+                "statement_side_accuracy": sdet["side_accuracy"],
+                "equipment_f1": round(eq.f1, 4), "equipment_side_accuracy": edet["side_accuracy"]}
+        return cache[key]
 
     rules = run({})
     place_only = run({"place": models["place"]}) if "place" in models else rules
@@ -187,7 +269,22 @@ def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model]
                 before = run(use)[key] or 0.0
                 if (trial[key] or 0.0) > before:
                     use[name] = models[name]
-    out["use_learned"] = {k: k in use for k in ("place", "control", "actor", "status")}
+    # statement: learned when it raises statements F1 without lowering speaker precision;
+    # statement_side and equipment_side: when they raise side accuracy on matched items
+    if "statement" in models:
+        before, trial = run(use), run({**use, "statement": models["statement"]})
+        out["statement"] = trial
+        if trial["statements_f1"] > before["statements_f1"] and \
+                (trial["speaker_precision"] or 0.0) >= (before["speaker_precision"] or 0.0):
+            use["statement"] = models["statement"]
+    for name, key in (("statement_side", "statement_side_accuracy"),
+                      ("equipment_side", "equipment_side_accuracy")):
+        if name in models:
+            trial = run({**use, name: models[name]})
+            out[name] = trial
+            if (trial[key] or 0.0) > (run(use)[key] or 0.0):
+                use[name] = models[name]
+    out["use_learned"] = {k: k in use for k in DECISIONS}
     out["final"] = run(use)
     return out
 
@@ -252,35 +349,44 @@ def eval_control_f1_rules(pairs: list[tuple[dict[str, Any], Doc]]) -> float:
 def cross_validate(pairs: list[tuple[dict[str, Any], Doc]], k: int = 5) -> dict[str, Any]:
     """Development aid: k folds by outlet over train+dev; in each, models are fitted on the
     other folds (C and threshold chosen on every 5th of their documents) and scored end to
-    end on the held-out fold. Sums the folds' counts."""
+    end on the held-out fold, with every learned decision on ("learned") and with those that
+    win on the tuning part ("chosen", as compare() would choose). Sums the folds' counts."""
     from frontlens.evaluate.common import Score
 
     def fold_of(g: dict[str, Any]) -> int:
         return int(hashlib.sha256(str(g.get("outlet")).encode()).hexdigest(), 16) % k
 
-    totals = {"rules": (Score(), Score()), "learned": (Score(), Score())}
+    parts = ("places", "control", "statements", "equipment")
+    totals = {n: {p: Score() for p in parts} for n in ("rules", "learned", "chosen")}
     for f in range(k):
         held = [p for p in pairs if fold_of(p[0]) == f]
         rest = [p for p in pairs if fold_of(p[0]) != f]
         fit_part = [p for i, p in enumerate(rest) if i % 5]
         tune_part = [p for i, p in enumerate(rest) if not i % 5]
         ex_fit, ex_tune = examples(fit_part), examples(tune_part)
-        models = {n: choose(n, ex_fit[n], ex_tune[n], binary=n in ("place", "control"))
-                  for n in ("place", "control", "actor", "status")}
-        tune_thresholds(models, tune_part, [])
-        for name, use in (("rules", {}), ("learned", models)):
-            pl, co = totals[name]
-            for gold, doc in held:
-                d = dc.apply_models(_copy(doc), use)
-                pl += eval_places.score_places(gold, d)[0]
-                co += eval_control.score_control(gold, d)
+        models = {n: choose(n, ex_fit[n], ex_tune[n], binary=n in BINARY)
+                  for n in DECISIONS if _trainable(ex_fit[n])}
+        ok = tune_thresholds(models, tune_part, [])["ok"] if "control" in models else False
+        chosen = {n: m for n, m in models.items()
+                  if compare(tune_part, models, control_ok=ok)["use_learned"].get(n)}
+        for name, use in (("rules", {}), ("learned", models), ("chosen", chosen)):
+            s = _scores(held, use)
+            for p in parts:
+                totals[name][p] += s[p]
     out = {}
-    for name, (pl, co) in totals.items():
-        det = eval_control.detail(co)
-        out[name] = {"places": pl.as_dict(), "control": co.as_dict(),
+    for name, t in totals.items():
+        det = eval_control.detail(t["control"])
+        sdet, edet = eval_statements.detail(t["statements"]), eval_equipment.detail(
+            t["equipment"])
+        out[name] = {"places": t["places"].as_dict(), "control": t["control"].as_dict(),
                      "new_controller_accuracy": det["new_controller_accuracy"],
                      "status_accuracy": det["status_accuracy"],
-                     "recall_change_of_hands": det["recall_change_of_hands"]}
+                     "recall_change_of_hands": det["recall_change_of_hands"],
+                     "statements": t["statements"].as_dict(),
+                     "speaker_precision": sdet["speaker_precision"],
+                     "statement_side_accuracy": sdet["side_accuracy"],
+                     "equipment": t["equipment"].as_dict(),
+                     "equipment_side_accuracy": edet["side_accuracy"]}
     return out
 
 
@@ -312,8 +418,8 @@ def main(argv: list[str] | None = None) -> int:
     for k in ex_train:
         print(f"{k}: {len(ex_train[k])} train / {len(ex_dev[k])} dev examples "
               f"{dict(Counter(y for _, y in ex_train[k]))}", file=sys.stderr)
-    models = {k: choose(k, ex_train[k], ex_dev[k], binary=k in ("place", "control"))
-              for k in ("place", "control", "actor", "status") if ex_train[k]}
+    models = {k: choose(k, ex_train[k], ex_dev[k], binary=k in BINARY)
+              for k in DECISIONS if _trainable(ex_train[k])}
     guards = [] if args.no_guard else [prepare(load_gold(p)) for p in SHARED_DEV if p.exists()]
     tuning = tune_thresholds(models, dev, guards)
     print(f"control thresholds: {tuning}", file=sys.stderr)

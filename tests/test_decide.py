@@ -100,4 +100,5 @@ def test_training_is_deterministic_on_a_corpus_slice(tmp_path: Path) -> None:
                         for p in sorted(out.glob("*.json"))})
     assert digests[0] == digests[1]
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
-    assert set(manifest["use_learned"]) == {"place", "control", "actor", "status"}
+    assert set(manifest["use_learned"]) == {"place", "control", "actor", "status", "statement",
+                                            "statement_side", "equipment_side"}

@@ -8,6 +8,10 @@ logistic-regression models (trained by ``scripts/train.py`` on ``corpus/train.js
 - **control**: does this sentence claim ``action`` about this place?
 - **actor**: which side did it (UA / RU / unknown)? ``new_controller`` follows from it.
 - **status**: new, recalled (background), denied or hypothetical?
+- **statement**: is this rule statement an attributed claim by a person or organisation (not a
+  quote hung on a place name, a headline fragment or a date)?
+- **statement_side**: whose side is the speaker on (UA / RU / US / other / unknown)?
+- **equipment_side**: who owned the item before its fate (UA / RU / unknown)?
 
 Candidates and features are computed by the same functions at training and run time, so what
 was learned is what runs. Models are plain JSON (feature → weights): no pickle, no scikit-learn
@@ -30,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
-from frontlens.model import ControlEvent, Side
+from frontlens.model import ControlEvent, EquipmentLoss, Side, Statement
 
 ACTIONS = ("liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled",
            "shelled", "held", "fighting")
@@ -58,6 +62,9 @@ class Cues:
     actions: dict[str, tuple[tuple[str, ...], ...]]
     sides: dict[str, tuple[tuple[str, ...], ...]]
     status: dict[str, tuple[tuple[str, ...], ...]]
+    # equipment ownership cues: "captured" (a side named after it is the captor, not the
+    # owner) and "abandoned" (a side named after it is the owner)
+    equipment: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)
@@ -72,7 +79,8 @@ def cues(lang: str) -> Cues:
     def comp(d: dict[str, list[str]]) -> dict[str, tuple[tuple[str, ...], ...]]:
         return {k: tuple(tuple(item.split()) for item in v) for k, v in d.items()}
 
-    return Cues(comp(pack["actions"]), comp(pack["sides"]), comp(pack["status"]))
+    return Cues(comp(pack["actions"]), comp(pack["sides"]), comp(pack["status"]),
+                comp(pack.get("equipment", {})))
 
 
 @dataclass
@@ -568,6 +576,175 @@ def place_candidates(doc: Doc) -> list[PlaceMention]:
     return sorted(doc.places + propose_places(doc), key=lambda p: p.start)
 
 
+# ------------------------------------------------------------------ statements and equipment
+
+_DIGIT = re.compile(r"\d")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+           "січ", "лют", "берез", "квіт", "трав", "черв", "лип", "серп", "верес", "жовт",
+           "листоп", "груд", "янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сент",
+           "окт", "нояб", "дек")
+_PRONOUNS = frozenset({"he", "she", "they", "it", "він", "вона", "вони", "он", "она", "они"})
+
+
+def _speaker_span(doc: Doc, r: Statement) -> tuple[int, int] | None:
+    """Where the speaker's words stand (the speaker as written, else the role, which keeps
+    the surface when the speaker was normalised): the occurrence nearest the quote within
+    the record's span, else the first in the text."""
+    q = r.quote_start if r.quote_start is not None else r.start
+    for sp in (r.speaker, r.role):
+        if not sp:
+            continue
+        hits = []
+        k = doc.text.find(sp, r.start, max(r.end, r.start + 1))
+        while k >= 0:
+            hits.append(k)
+            k = doc.text.find(sp, k + 1, max(r.end, r.start + 1))
+        if hits:
+            k = min(hits, key=lambda h: (abs(h - q), h))
+            return k, k + len(sp)
+        k = doc.text.find(sp)
+        if k >= 0:
+            return k, k + len(sp)
+    return None
+
+
+def _speaker_shape(sp: str) -> list[str]:
+    words = sp.split()
+    f = [f"spk_words={min(len(words), 5)}", f"spk_len={_bucket(len(sp) // 4)}"]
+    if sp.isupper():
+        f.append("spk_upper")
+    caps = sum(1 for w in words if w[:1].isupper())
+    f.append("spk_caps=" + ("all" if caps == len(words) else "none" if caps == 0 else "some"))
+    if _DIGIT.search(sp):
+        f.append("spk_digit")
+    low = sp.lower()
+    if any(w.lower().startswith(m) for w in words for m in _MONTHS) and _DIGIT.search(sp):
+        f.append("spk_date")
+    if any(ch in sp for ch in _QUOTES + ":—–|"):
+        f.append("spk_punct")
+    f.append(f"spk_last={words[-1].lower()[:5]}" if words else "spk_last=")
+    f.append(f"spk_first={words[0].lower()[:5]}" if words else "spk_first=")
+    if low in _PRONOUNS:
+        f.append("spk_pronoun")
+    return f
+
+
+def statement_features(doc: Doc, r: Statement, k: int, n: int) -> list[str]:
+    """Keep/drop features of the rules' statement ``r`` (the k-th of the document's n)."""
+    lang = doc.lang or "en"
+    f = [f"lang={lang}", f"side={r.side}", f"direct={r.direct}", f"cue={(r.cue or '').lower()[:6]}",
+         f"role={'yes' if r.role else 'no'}"]
+    if not r.speaker:
+        f.append("no_speaker")
+    else:
+        f += _speaker_shape(r.speaker)
+        span = _speaker_span(doc, r)
+        low = r.speaker.lower()
+        placed = any(low in (p.surface.lower(), p.name.lower()) for p in doc.places)
+        labels: list[str] = []
+        if span is not None:
+            a, b = span
+            placed = placed or any(p.start < b and a < p.end for p in doc.places)
+            labels = sorted({e.label for e in doc.ents if e.start < b and a < e.end})
+            if span[0] < (r.quote_start or 0):
+                f.append("spk_before_quote")
+            sent = doc.sentence_of(a)
+            if a == sent[0]:
+                f.append("spk_sentence_initial")
+        else:
+            f.append("spk_not_in_text")
+        if placed:
+            f += ["spk_place", f"spk_place|{lang}"]
+        f += [f"spk_ent={x}" for x in labels] or ["spk_ent=none"]
+        c = cues(lang)
+        toks = tokens(" ".join(x for x in (r.speaker, r.role) if x))
+        f += sorted({f"spk_side={s}" for s, items in c.sides.items() if _hits(toks, items)})
+    qlen = (r.quote_end or 0) - (r.quote_start or 0) if r.quote_start is not None else len(
+        r.quote)
+    f.append(f"qlen={_bucket(qlen // 20)}")
+    if r.quote and _DIGIT.search(r.quote[:40]) and len(r.quote) < 60:
+        f.append("q_short_digit")
+    f.append("pos=" + ("first" if k == 0 else "early" if k < 3 else "later"))
+    f.append("pos_char=" + ("head" if r.start < 200 else "body"))
+    if doc.sents and (r.start, r.end) == doc.sents[0]:
+        f.append("first_sentence")
+    title = doc.user.get("title")
+    if title and r.quote and r.quote.strip()[:30] in title:
+        f.append("in_title")
+    f.append(f"n_stmts={min(n, 6)}")
+    return f
+
+
+def statement_side_features(doc: Doc, r: Statement) -> list[str]:
+    """Side features: side cues in the speaker and role, in the sentence, the rules' side."""
+    lang = doc.lang or "en"
+    c = cues(lang)
+    f = [f"lang={lang}", f"rule_side={r.side}", f"role={'yes' if r.role else 'no'}"]
+    who = " ".join(x for x in (r.speaker, r.role) if x)
+    wt = tokens(who)
+    f += [f"w={t.low[:6]}" for t in wt]
+    spk = sorted({s for s, items in c.sides.items() if _hits(wt, items)})
+    f += [f"spk_side={s}" for s in spk] or ["spk_side=none"]
+    st = tokens(doc.text, r.start, r.end)
+    f += sorted({f"sent_side={s}" for s, items in c.sides.items() if _hits(st, items)})
+    if not r.speaker:
+        f.append("no_speaker")
+    return f
+
+
+def _origin(model: str | None) -> str:
+    from frontlens.extract.equipment import catalog
+
+    m = catalog().models.get(model or "")
+    if m is None:
+        return "none"
+    o = m.origin
+    # Soviet designs serve both armies; post-Soviet Russian ones (and Iranian, North Korean,
+    # Belarusian) mostly the Russian side; Western ones the Ukrainian side
+    return {"Soviet Union": "soviet", "Russia": "russia", "Ukraine": "ukraine", "Iran": "ru_ally",
+            "North Korea": "ru_ally", "Belarus": "ru_ally", "": "none"}.get(o, "western")
+
+
+def equipment_side_features(doc: Doc, r: EquipmentLoss) -> list[str]:
+    """Owner features of the rules' equipment record ``r``: side cues near its mentions (and
+    whether a "captured by"/"abandoned by" cue stands between), fate, catalog origin."""
+    lang = doc.lang or "en"
+    c = cues(lang)
+    f = [f"lang={lang}", f"fate={r.fate}", f"origin={_origin(r.catalog_type)}",
+         f"rule_side={r.side}", f"origin={_origin(r.catalog_type)}|fate={r.fate}",
+         f"cat={r.category}"]
+    info = next((e for e in doc.user.get("equipment", []) if e.get("record_id") == r.id), None)
+    spans = [tuple(m) for m in info["mentions"]] if info else [(r.start, r.start)]
+    seen: set[str] = set()
+    for a, b in spans[:4]:
+        s, e = doc.sentence_of(a)
+        if e <= s:
+            s, e = r.start, r.end
+        toks = tokens(doc.text, s, e)
+        pa, pb = _tok_range(toks, a, b)
+        cap = [i for i, _ in _hits(toks, c.equipment.get("captured", ()))]
+        ab = [i for i, _ in _hits(toks, c.equipment.get("abandoned", ()))]
+        for i in cap:
+            seen.add("cap_cue" + ("_pre" if i < pa else "_post"))
+        for i in ab:
+            seen.add("ab_cue" + ("_pre" if i < pa else "_post"))
+        for side, items in c.sides.items():
+            for i, _ in _hits(toks, items):
+                where = "pre" if i < pa else "post"
+                d = pa - i if i < pa else i - pb + 1
+                seen.add(f"side_{where}={side}")
+                seen.add(f"side_{where}_{_bucket(d)}={side}")
+                seen.add(f"side={side}")
+                if any(j < i and i - j <= 4 for j in cap):
+                    seen.add(f"side_after_cap={side}")
+                if any(j < i and i - j <= 4 for j in ab):
+                    seen.add(f"side_after_ab={side}")
+                seen.add(f"side={side}|fate={r.fate}")
+                seen.add(f"side_{where}={side}|{lang}")
+    f += sorted(seen) or ["no_side"]
+    return f
+
+
 # ------------------------------------------------------------------ the component
 
 def take_action(actor: Side, place: PlaceMention, rule: ControlEvent | None) -> str:
@@ -614,9 +791,37 @@ def decide(doc: Doc) -> Doc:
     return apply_models(doc, load_models())
 
 
+def apply_statements(doc: Doc, models: dict[str, Model]) -> Doc:
+    """Statements: drop those the ``statement`` model rejects, set the side of the rest;
+    equipment: set each record's owner side. Records are replaced by updated copies."""
+    if not {"statement", "statement_side", "equipment_side"} & set(models):
+        return doc
+    stmts = [r for r in doc.records if isinstance(r, Statement)]
+    out: list[Any] = []
+    k = 0
+    for r in doc.records:
+        if isinstance(r, Statement):
+            if "statement" in models:
+                m = models["statement"]
+                p = m.proba(statement_features(doc, r, k, len(stmts)))["1"]
+                k += 1
+                if p < m.threshold:
+                    continue
+            if "statement_side" in models:
+                ps = models["statement_side"].proba(statement_side_features(doc, r))
+                r = r.model_copy(update={"side": max(ps, key=ps.__getitem__)})
+        elif isinstance(r, EquipmentLoss) and "equipment_side" in models:
+            ps = models["equipment_side"].proba(equipment_side_features(doc, r))
+            r = r.model_copy(update={"side": max(ps, key=ps.__getitem__)})
+        out.append(r)
+    doc.records = out
+    return doc
+
+
 def apply_models(doc: Doc, models: dict[str, Model]) -> Doc:
     if not models:
         return doc
+    doc = apply_statements(doc, models)
     if "place" in models:
         m = models["place"]
         doc.places = place_candidates(doc)
