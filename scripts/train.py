@@ -226,8 +226,35 @@ def _scores(pairs: list[tuple[dict[str, Any], Doc]], use: dict[str, dc.Model]
     return {"places": pl, "control": co, "statements": stm, "equipment": eq}
 
 
+def by_language(sets: list[list[tuple[dict[str, Any], Doc]]]
+                ) -> list[list[tuple[dict[str, Any], Doc]]]:
+    """Each guard set split by document language: a language may not pay for another."""
+    out = []
+    for pairs in sets:
+        for lang in sorted({d.lang or "" for _, d in pairs}):
+            out.append([(g, d) for g, d in pairs if (d.lang or "") == lang])
+    return out
+
+
+def guard_ok(use: dict[str, dc.Model], guards: list[list[tuple[dict[str, Any], Doc]]],
+             cache: dict[Any, Any]) -> bool:
+    """No guard set (shared news dev, per language) loses more than GUARD_DROP of places,
+    control or statements F1 to the decisions ``use``, against the rules alone."""
+    def f1s(k: int, key: tuple[str, ...]) -> tuple[float, float, float]:
+        if (k, key) not in cache:
+            sc = _scores(guards[k], {n: m for n, m in use.items()} if key else {})
+            cache[(k, key)] = (sc["places"].f1, sc["control"].f1, sc["statements"].f1)
+        return cache[(k, key)]
+
+    key = tuple(sorted(use))
+    return all(new >= old - GUARD_DROP
+               for k in range(len(guards))
+               for old, new in zip(f1s(k, ()), f1s(k, key), strict=True))
+
+
 def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model],
-            control_ok: bool = True) -> dict[str, Any]:
+            control_ok: bool = True,
+            guards: list[list[tuple[dict[str, Any], Doc]]] | None = None) -> dict[str, Any]:
     """End-to-end dev scores of the rules alone and with each learned decision added."""
     cache: dict[tuple[str, ...], dict[str, Any]] = {}
 
@@ -249,25 +276,32 @@ def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model]
                 "equipment_f1": round(eq.f1, 4), "equipment_side_accuracy": edet["side_accuracy"]}
         return cache[key]
 
+    gcache: dict[Any, Any] = {}
+
+    def safe(trial: dict[str, dc.Model]) -> bool:
+        return guard_ok(trial, guards or [], gcache)
+
     rules = run({})
     place_only = run({"place": models["place"]}) if "place" in models else rules
     out: dict[str, Any] = {"rules": rules, "place": place_only}
     use: dict[str, dc.Model] = {}
     # place: learned when it raises place F1 without lowering precision
     if "place" in models and place_only["places_f1"] >= rules["places_f1"] and \
-            place_only["places_precision"] >= rules["places_precision"]:
+            place_only["places_precision"] >= rules["places_precision"] and \
+            safe({"place": models["place"]}):
         use["place"] = models["place"]
     base = run(use)
     with_control = run({**use, "control": models["control"]})
     out["control"] = with_control
-    if control_ok and with_control["control_f1"] > base["control_f1"]:
+    if control_ok and with_control["control_f1"] > base["control_f1"] and \
+            safe({**use, "control": models["control"]}):
         use["control"] = models["control"]
         for name, key in (("actor", "new_controller_accuracy"), ("status", "status_accuracy")):
             if name in models:
                 trial = run({**use, name: models[name]})
                 out[name] = trial
                 before = run(use)[key] or 0.0
-                if (trial[key] or 0.0) > before:
+                if (trial[key] or 0.0) > before and safe({**use, name: models[name]}):
                     use[name] = models[name]
     # statement: learned when it raises statements F1 without lowering speaker precision;
     # statement_side and equipment_side: when they raise side accuracy on matched items
@@ -275,14 +309,16 @@ def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model]
         before, trial = run(use), run({**use, "statement": models["statement"]})
         out["statement"] = trial
         if trial["statements_f1"] > before["statements_f1"] and \
-                (trial["speaker_precision"] or 0.0) >= (before["speaker_precision"] or 0.0):
+                (trial["speaker_precision"] or 0.0) >= (before["speaker_precision"] or 0.0) \
+                and safe({**use, "statement": models["statement"]}):
             use["statement"] = models["statement"]
     for name, key in (("statement_side", "statement_side_accuracy"),
                       ("equipment_side", "equipment_side_accuracy")):
         if name in models:
             trial = run({**use, name: models[name]})
             out[name] = trial
-            if (trial[key] or 0.0) > (run(use)[key] or 0.0):
+            if (trial[key] or 0.0) > (run(use)[key] or 0.0) and \
+                    safe({**use, name: models[name]}):
                 use[name] = models[name]
     out["use_learned"] = {k: k in use for k in DECISIONS}
     out["final"] = run(use)
@@ -420,10 +456,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{dict(Counter(y for _, y in ex_train[k]))}", file=sys.stderr)
     models = {k: choose(k, ex_train[k], ex_dev[k], binary=k in BINARY)
               for k in DECISIONS if _trainable(ex_train[k])}
-    guards = [] if args.no_guard else [prepare(load_gold(p)) for p in SHARED_DEV if p.exists()]
+    guards = [] if args.no_guard else by_language(
+        [prepare(load_gold(p)) for p in SHARED_DEV if p.exists()])
     tuning = tune_thresholds(models, dev, guards)
     print(f"control thresholds: {tuning}", file=sys.stderr)
-    report = compare(dev, models, control_ok=tuning["ok"])
+    report = compare(dev, models, control_ok=tuning["ok"], guards=guards)
     report["control_thresholds"] = tuning
     args.out.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256((args.corpus / "train.jsonl").read_bytes()).hexdigest()[:16]

@@ -889,9 +889,13 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
         if "status" in models:
             ps = models["status"].proba(status_features(doc, sents, c))
             status = max(ps, key=ps.__getitem__)
-        action = take_action(actor, c.place, c.rule) if c.action == TAKE else c.action
-        nc = (_new_controller(action, actor, c.place) if "actor" in models or c.rule is None
-              else c.rule.new_controller)
+        if c.rule is not None:  # the rule's reading of the verb and its sides stands
+            action = c.rule.action
+            nc = (c.rule.new_controller if c.rule.new_controller != "unknown"
+                  else _new_controller(action, actor, c.place))
+        else:
+            action = take_action(actor, c.place, None) if c.action == TAKE else c.action
+            nc = _new_controller(action, actor, c.place)
         # a new record (not a copy): the id is derived from the action
         out.append(Scored(p, c.rule is not None, ControlEvent.model_validate({
             **ev.model_dump(), "id": "", "action": action, "actor": actor,
@@ -903,11 +907,12 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
 def select_events(scored: list[Scored], threshold: float, threshold_rule: float
                   ) -> list[ControlEvent]:
     """One record per (place, action): the most probable candidate that passes its bar."""
-    best: dict[tuple[str, str], Scored] = {}
+    best: dict[tuple[str, str, str], Scored] = {}
     for sc in scored:
         if sc.p < (threshold_rule if sc.from_rule else threshold):
             continue
-        key = (sc.event.place_name.lower(), sc.event.action)
+        ev = sc.event  # as the rules do: "held" by UA and by RU are two claims
+        key = (ev.place_name.lower(), ev.action, ev.new_controller if ev.action == "held" else "")
         if key not in best or sc.p > best[key].p:
             best[key] = sc
     return [sc.event for sc in sorted(best.values(), key=lambda x: x.event.start)]
