@@ -180,3 +180,11 @@ def test_stored_recollections_make_no_timeline_state_or_contradiction(store: Sto
 def test_acled_codes_a_publication_dated_event_as_a_few_days_not_a_day() -> None:
     assert time_code("unknown", FRIDAY, FRIDAY)[0] == 2
     assert time_code("day", FRIDAY, FRIDAY)[0] == 1
+
+
+def test_a_day_and_month_without_year_long_before_the_report_is_recalled() -> None:
+    evs = _events("The Russians entered Shevchenkove on 25 February, at the start of the "
+                  "invasion.", date(2022, 9, 19))
+    ev = evs["Shevchenkove entered"]
+    assert ev.status == "recalled"
+    assert ev.date_source == "publication"  # the guessed year is not stored as the date

@@ -526,6 +526,18 @@ def _period_end(when: date, precision: TimePrecision) -> date:
     return when
 
 
+def _recalled_without_year(doc: Doc, a: int, b: int) -> ClaimStatus:
+    """A day and month written without a year ("rolled in on 25 February") that, read as the
+    latest such day before the report, lies more than RECALL_DAYS before it: a recollection.
+    The guessed date itself is never stored as the event's date."""
+    if not doc.times or doc.published is None:
+        return "new"
+    from frontlens.extract.timex import date_for_span
+
+    guess, precision = date_for_span(doc, a, b, allow_inferred_year=True)
+    return claim_status(guess, precision, "text", doc.published) if guess else "new"
+
+
 def claim_status(when: date | None, precision: TimePrecision, source: DateSource,
                  published: date | None) -> ClaimStatus:
     """"recalled" for an event dated before the war (2014-02-20) or, by the text, more than
@@ -621,10 +633,14 @@ def control(doc: Doc) -> Doc:
                                               min(hi, trig.j + 3)):
                 kind = "held"  # "remain occupied by Russians": a state, not a change of hands
             action, new_controller = _resolve(kind, actor)
-            when, precision, source = _date(doc, toks[trig.i].start, toks[trig.j - 1].end)
+            ta, tb = toks[trig.i].start, toks[trig.j - 1].end
+            when, precision, source = _date(doc, ta, tb)
+            status = claim_status(when, precision, source, doc.published)
+            if status == "new" and source != "text":
+                status = _recalled_without_year(doc, ta, tb)
             extra = {"claimed_by": claimed_by, "claimant": claimant, "event_date": when,
                      "time_precision": precision, "date_source": source, "hedged": hedged,
-                     "status": claim_status(when, precision, source, doc.published)}
+                     "status": status}
             for pm in linked:
                 add(pm, action, actor, explicit, new_controller, s, e, extra)
         if linked_here:
