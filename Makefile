@@ -60,6 +60,8 @@ eval: install
 	$(BIN)/frontlens eval-geoparse ../shared/data/geoparse/GeoWebNews/GWN.xml --json out/eval_gwn.json > /dev/null
 	$(BIN)/frontlens eval corpus/test.jsonl --json out/eval_corpus_test.json --md out/eval_corpus_test.md
 	$(BIN)/frontlens eval corpus/test.jsonl --rules-only --json out/eval_corpus_test_rules.json > /dev/null
+	$(BIN)/frontlens eval corpus/test_round2.jsonl --json out/eval_corpus_test_round2.json > /dev/null
+	$(BIN)/frontlens eval-picture ../shared/data/news/dev.jsonl ../shared/data/news/dev_ukru.jsonl corpus/train.jsonl corpus/dev.jsonl corpus/test.jsonl corpus/test_round2.jsonl --month 2022-09 --maps ../shared/data/control/deepstate --json out/picture_2022-09.json
 
 # Rebuild the decision models (src/frontlens/data/models) from corpus/train.jsonl, choosing on
 # corpus/dev.jsonl; deterministic. scikit-learn is needed here only, not at run time.
