@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from frontlens.config import Settings
+from frontlens.config import get_settings
 from frontlens.evaluate.fusion import build_store
 from frontlens.evaluate.news import load_gold
 from frontlens.fuse import maps
@@ -49,7 +49,7 @@ def eval_picture(paths: list[Path], maps_dir: Path, month: str | None = None
     with tempfile.TemporaryDirectory() as tmp:
         store, _, report = build_store(golds, Path(tmp))
         ingest_inputs(store, [str(p) for p in sorted(maps_dir.glob("*.geojson"))],
-                      Settings(db=store.url))
+                      get_settings(db=store.url))
         layers = [x for x in maps.list_layers(store) if x.layer_date is not None]
         states = picture_states(store)
         gaz = default_gazetteer()

@@ -747,6 +747,10 @@ def equipment_side_features(doc: Doc, r: EquipmentLoss) -> list[str]:
 
 # ------------------------------------------------------------------ the component
 
+def _side(label: str) -> Side:
+    return label if label in ("UA", "RU", "US", "other") else "unknown"  # type: ignore[return-value]
+
+
 def take_action(actor: Side, place: PlaceMention, rule: ControlEvent | None) -> str:
     """A change of hands: a liberation when the place returns to its own country's side."""
     if actor not in ("UA", "RU"):
@@ -882,13 +886,14 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
         actor: Side = ev.actor
         if "actor" in models:
             pa = models["actor"].proba(actor_features(doc, sents, c))
-            actor = max(pa, key=pa.__getitem__)  # type: ignore[assignment]
+            actor = _side(max(pa, key=pa.__getitem__))
         elif c.rule is not None and c.rule.new_controller in ("UA", "RU"):
             actor = c.rule.new_controller
         status = "new"
         if "status" in models:
             ps = models["status"].proba(status_features(doc, sents, c))
             status = max(ps, key=ps.__getitem__)
+        action: str
         if c.rule is not None:  # the rule's reading of the verb and its sides stands
             action = c.rule.action
             nc = (c.rule.new_controller if c.rule.new_controller != "unknown"
