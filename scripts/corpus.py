@@ -81,14 +81,13 @@ def exclusion_hit(doc: dict[str, Any], urls: set[str], sh: set[str]) -> str | No
 # ---------------------------------------------------------------- io
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    docs = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                docs.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise SystemExit(f"{path}:{n}: not JSON ({exc.msg})") from exc
-    return docs
+    """The gold loader ``frontlens eval`` uses (errors name the file and line)."""
+    from frontlens.evaluate.news import load_gold
+
+    try:
+        return load_gold(path)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 def write_jsonl(path: Path, docs: list[dict[str, Any]]) -> None:
