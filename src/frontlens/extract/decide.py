@@ -349,8 +349,8 @@ def _grammar(doc: Doc, pm: PlaceMention, cue: Tok | None) -> list[str]:
     elif doc.lang in ("uk", "ru"):
         from frontlens.extract import models
 
-        word = pm.surface.split()[0]
-        parses = models.parses(doc.lang, word)
+        words = pm.surface.split()
+        parses = models.parses(doc.lang, words[0]) if words else ()
         case = parses[0].tag.case if parses else None
         out.append(f"case={case}")
     return out
