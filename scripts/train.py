@@ -355,7 +355,7 @@ def tune_thresholds(models: dict[str, dc.Model], dev: list[tuple[dict[str, Any],
     cm = models["control"]
     dev_s = scored(dev)
     guard_s = [scored(g) for g in guards]
-    floors = [eval_control_f1_rules(g) - GUARD_DROP for g in guards]
+    floors = [_scores(g, {})["control"].f1 - GUARD_DROP for g in guards]
     best: tuple[float, float, float] | None = None
     for tr in RULE_GRID:
         for tn in NEW_GRID:
@@ -371,15 +371,6 @@ def tune_thresholds(models: dict[str, dc.Model], dev: list[tuple[dict[str, Any],
     return {"ok": True, "dev_control_f1": round(best[0], 4), "threshold": best[1],
             "threshold_rule": best[2], "guard_floors": [round(x, 4) for x in floors],
             "guard_f1": [round(_control_f1(g, best[1], best[2]), 4) for g in guard_s]}
-
-
-def eval_control_f1_rules(pairs: list[tuple[dict[str, Any], Doc]]) -> float:
-    from frontlens.evaluate.common import Score
-
-    co = Score()
-    for gold, doc in pairs:
-        co += eval_control.score_control(gold, doc)
-    return co.f1
 
 
 def cross_validate(pairs: list[tuple[dict[str, Any], Doc]], k: int = 5) -> dict[str, Any]:

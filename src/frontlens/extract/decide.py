@@ -292,10 +292,9 @@ def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Ca
             pa, pb = _tok_range(st.toks, pm.start, pm.end)
             nearest: tuple[int, str] | None = None
             for a in sorted(acts):
-                for i, _ in _action_hits(st, a):
-                    d = pa - i if i < pa else i - pb + 1
-                    if nearest is None or d < nearest[0]:
-                        nearest = (d, a)
+                hit = _nearest_cue(st, a, pa, pb)
+                if hit is not None and (nearest is None or hit[0] < nearest[0]):
+                    nearest = (hit[0], a)
             for a in sorted(acts):
                 rule = next((r for r in mine if cand_action(r.action) == a), None)
                 f, trig = _control_features(doc, st, k, rank, pm, a, mine, rule, nearest,
@@ -362,6 +361,17 @@ def _action_hits(st: Sentence, a: str) -> list[tuple[int, str]]:
     return st.action_hits.get(a, [])
 
 
+def _nearest_cue(st: Sentence, a: str, pa: int, pb: int) -> tuple[int, int, str] | None:
+    """(token distance, token index, cue) of the cue of action ``a`` nearest the place's tokens
+    [pa, pb); the first one wins a tie."""
+    best: tuple[int, int, str] | None = None
+    for i, item in _action_hits(st, a):
+        d = pa - i if i < pa else i - pb + 1
+        if best is None or d < best[0]:
+            best = (d, i, item)
+    return best
+
+
 def _pop(pm: PlaceMention) -> str:
     pop = (pm.place.population or 0) if pm.place else 0
     return "0" if pop <= 0 else str(min(6, int(math.log10(pop))))
@@ -379,12 +389,7 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
         f.append(f"{a}|rule_other")
     else:
         f.append(f"{a}|no_rule")
-    best: tuple[int, int, str] | None = None
-    for i, item in _action_hits(st, a):
-        before = i < pa
-        d = pa - i if before else i - pb + 1
-        if best is None or d < best[0]:
-            best = (d, i, item)
+    best = _nearest_cue(st, a, pa, pb)
     trig = None
     if best is None:
         f.append(f"{a}|no_cue")
