@@ -143,7 +143,9 @@ class Place(Record):
     country: str | None = Field(None, description="ISO 3166-1 alpha-2.")
     feature_class: str = Field("settlement", description="settlement | region | country | other")
     population: int | None = None
-    precision: str = Field("point", description="point | centroid | region")
+    precision: str = Field(
+        "point", description="point | centroid | region | hromada (approximate: the centre of "
+        "the settlement's hromada, for villages the gazetteer has no point for)")
 
 
 class Actor(Record):

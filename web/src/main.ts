@@ -207,13 +207,14 @@ function drawPlaces(rows: any[]): void {
   clear(list);
   for (const p of rows) {
     if (p.place_id && p.lat != null) state.coords.set(p.place_id, [p.lat, p.lon]);
-    const label = `${p.place}: ${CONTROLLER_NAMES[p.controller] ?? p.controller} since ${p.since}, grade ${p.grade}${p.disputed ? ", disputed" : ""}`;
+    const label = `${p.place}: ${CONTROLLER_NAMES[p.controller] ?? p.controller} since ${p.since}, grade ${p.grade}${p.disputed ? ", disputed" : ""}${p.approximate ? " (approximate location: hromada centre)" : ""}`;
     if (p.lat != null && p.lon != null) {
       const op = gradeOpacity(p.grade);
       const m = L.circleMarker([p.lat, p.lon], {
         pane: "places", radius: 8, weight: p.disputed ? 3 : 1.5,
         color: p.disputed ? "#f1c40f" : "#222", dashArray: p.disputed ? "3 2" : null,
-        fillColor: CONTROLLER_COLOURS[p.controller] ?? "#666", fillOpacity: op, opacity: 0.5 + op / 2,
+        fillColor: CONTROLLER_COLOURS[p.controller] ?? "#666", fillOpacity: p.approximate ? op / 3 : op,
+        opacity: 0.5 + op / 2,
         className: "fl-place",
       });
       m.bindTooltip(tip(label));

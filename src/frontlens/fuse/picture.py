@@ -299,7 +299,7 @@ def find_event(store: Store, event_id: str) -> dict[str, Any]:
     """An event by id or unique id prefix."""
     t = schema.events
     with store.engine.connect() as conn:
-        rows = conn.execute(select(t).where(t.c.id.startswith(event_id)).limit(2)).all()
+        rows = conn.execute(select(t).where(t.c.id.startswith(event_id, autoescape=True)).limit(2)).all()
     if len(rows) != 1:
         why = "no event" if not rows else "more than one event"
         raise UnknownEvent(f"{why} with id {event_id!r}")
@@ -456,5 +456,12 @@ def picture_states(store: Store) -> list[dict[str, Any]]:
 def _picture_row(r: Any) -> dict[str, Any]:
     return {"place": r[0], "place_id": r[1], "lat": r[2], "lon": r[3], "controller": r[4],
             "since": _as_date(r[5]), "until": _as_date(r[6]), "grade": r[7], "score": r[8],
-            "disputed": bool(r[9]),
+            "disputed": bool(r[9]), "approximate": approximate_point(r[1]),
             "sources": json.loads(r[10]) if isinstance(r[10], str) else r[10]}
+
+
+def approximate_point(place_id: str | None) -> bool:
+    """Gazetteer rows keyed ``katotth:`` have no surveyed point: a village at its hromada's
+    centre (median 8 km off) or a raion at its settlements' centroid. The map draws them hollow
+    and says so, rather than implying a precise position."""
+    return bool(place_id) and str(place_id).startswith("katotth:")

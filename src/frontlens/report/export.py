@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, select
 
 from frontlens.extract.control import acled_for
+from frontlens.fuse.picture import approximate_point
 from frontlens.report.ledgers import (
     FATES,
     EquipmentRow,
@@ -203,6 +204,7 @@ def _state_feature(r: Any) -> dict[str, Any] | None:
         "id": r["id"], "place": r["place_name"], "place_id": r["place_id"],
         "controller": r["controller"], "since": _iso(r["since"]), "until": _iso(r["until"]),
         "grade": r["grade"], "score": r["score"], "disputed": bool(r["disputed"]),
+        "approximate": approximate_point(r["place_id"]),
         "event_ids": list(r["event_ids"] or []), "sources": list(r["sources"] or []),
     })
 

@@ -41,7 +41,8 @@ class Candidate:
                      admin1=self.admin1, admin2=self.admin2, country=self.country,
                      feature_class=_FCLASS.get(self.fclass, "other"),
                      population=self.population or None,
-                     precision="region" if self.fclass in ("region", "country") else "point")
+                     precision="region" if self.fclass in ("region", "country")
+                     else "hromada" if (self.subtype or "").endswith("~hromada") else "point")
 
     def __repr__(self) -> str:
         return f"<{self.gid} {self.name} {self.country}/{self.admin1} pop={self.population}>"
