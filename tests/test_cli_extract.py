@@ -114,3 +114,30 @@ def test_eval_writes_json_with_every_section_and_markdown_with_errors(tmp_path: 
     assert report["places"]["n_gold"] == 3 and report["places"]["recall"] < 1.0  # "Izium" span
     md = (tmp_path / "r.md").read_text()
     assert "Matching rules" in md and "missed" in md
+
+
+def test_read_only_commands_refuse_a_database_that_does_not_exist(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from frontlens.cli import app
+
+    db = tmp_path / "typo.db"
+    for args in (["picture", "--as-of", "2022-09-12"], ["sources"], ["brief", "--from",
+                 "2022-09-01", "--to", "2022-09-02"], ["export", "--format", "geojson", "-o", str(tmp_path / "e.geojson")]):
+        r = CliRunner().invoke(app, ["--db", f"sqlite:///{db}", *args])
+        assert r.exit_code == 2, (args, r.output)
+        assert "no database at" in r.output
+    assert not db.exists()
+
+
+def test_geoparse_without_text_is_an_error(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from frontlens.cli import app
+
+    r = CliRunner().invoke(app, ["geoparse", ""])
+    assert r.exit_code == 1 and "no text" in r.output
+    batch = tmp_path / "b.jsonl"
+    batch.write_text('{"id": 1}\n{"id": 2, "text": "Shelling of Kupiansk."}\n', encoding="utf-8")
+    r = CliRunner().invoke(app, ["geoparse", "--jsonl", str(batch)])
+    assert r.exit_code == 1 and f"{batch}:1" in r.output and '"id": 2' in r.output

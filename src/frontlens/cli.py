@@ -56,12 +56,48 @@ def _settings(ctx: typer.Context) -> Settings:
     return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
 
 
-def _open(settings: Settings, *, migrate: bool = True) -> Store:
+def _missing_sqlite(url: str) -> Path | None:
+    """The file a SQLite URL names when it does not exist (else None: other databases, memory)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        u = make_url(url)
+    except Exception:
+        return None
+    if not u.drivername.startswith("sqlite") or u.database in (None, "", ":memory:"):
+        return None
+    path = Path(u.database)
+    return None if path.exists() else path
+
+
+def _open(settings: Settings, *, migrate: bool = True, read: bool = False) -> Store:
+    """Open the store. ``read``: a command that only reads refuses a SQLite file that does not
+    exist instead of creating an empty one (a mistyped --db would otherwise print nothing)."""
+    missing = _missing_sqlite(settings.db) if read else None
+    if missing is not None:
+        err.print(f"error: no database at {missing} (--db / FRONTLENS_DB is {settings.db}). "
+                  "Create one with `frontlens ingest PATH`, or point --db at an existing one "
+                  "(`make demo` writes sqlite:///out/demo.db).", markup=False)
+        raise typer.Exit(2)
     try:
         return Store(settings.db, migrate=migrate)
     except StoreError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from exc
+
+
+def _warn_unfused(store: Store) -> None:
+    """Say so when records were extracted but fusion never ran (the picture would be empty)."""
+    from sqlalchemy import func, select
+
+    from frontlens.store import schema
+
+    with store.engine.connect() as conn:
+        claims = conn.execute(select(func.count()).select_from(schema.control_events)).scalar()
+        events = conn.execute(select(func.count()).select_from(schema.events)).scalar()
+    if claims and not events:
+        err.print(f"warning: {claims} control claims are extracted but fusion has not run on "
+                  "this database: run `frontlens fuse` first.", markup=False)
 
 
 def _dump(obj: Any) -> None:
@@ -156,7 +192,7 @@ def sources(
     json_out: JsonFlag = False,
 ) -> None:
     """List stored sources, newest first."""
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     rows = store.list_sources(limit=limit, offset=offset, kind=kind, language=lang, outlet=outlet)
     if json_out:
         _dump([s.model_dump(mode="json", exclude={"text"}) for s in rows])
@@ -176,7 +212,7 @@ def show(
     json_out: JsonFlag = False,
 ) -> None:
     """Show one source in full: metadata and text."""
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     found = store.find_sources(source_id)
     if len(found) != 1:
         why = "no source" if not found else "more than one source"
@@ -197,7 +233,7 @@ def show(
 @app.command()
 def stats(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Counts per record type (and sources per kind and language)."""
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     counts = store.counts()
     if json_out:
         _dump(counts)
@@ -275,21 +311,35 @@ def geoparse(
     from frontlens.extract.places import geoparse as run_geoparse
 
     if jsonl is not None:
+        bad = 0
         with jsonl.open(encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
                 try:
                     item = json.loads(line)
-                    places = run_geoparse(item["text"], lang=item.get("lang"),
+                    if not isinstance(item, dict):
+                        raise ValueError("the line is not a JSON object")
+                    text_n = item.get("text")
+                    if not isinstance(text_n, str) or not text_n.strip():
+                        raise ValueError('no "text" (a non-empty string) on this line')
+                    places = run_geoparse(text_n, lang=item.get("lang"),
                                           published=_day(item.get("date")))
                     row = {"id": item.get("id"), "places": places}
-                except (ValueError, KeyError, TypeError) as exc:
-                    row = {"id": None, "line": n, "error": f"{type(exc).__name__}: {exc}"}
+                except (ValueError, TypeError, typer.BadParameter) as exc:
+                    bad += 1
+                    err.print(f"error: {jsonl}:{n}: {exc}", markup=False)
+                    row = {"id": None, "line": n, "error": str(exc)}
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if bad:
+            raise typer.Exit(1)
         return
     if text is None or text == "-":
         text = sys.stdin.read()
+    if not text.strip():
+        err.print("error: no text to geoparse (give it as an argument, or - for stdin)",
+                  markup=False)
+        raise typer.Exit(1)
     _dump(run_geoparse(text, lang=lang, published=_day(date)))
 
 
@@ -350,6 +400,8 @@ def eval_fusion_cmd(
     maps_dir: Annotated[Path | None, typer.Option(
         "--maps", help="Folder of control-map GeoJSON layers: also report map agreement.",
         exists=True, file_okay=False)] = None,
+    print_json: Annotated[bool, typer.Option(
+        "--print-json", help="Print the JSON report instead of the tables.")] = False,
 ) -> None:
     """Cross-document fusion of control claims: pairwise precision and recall on gold data."""
     from frontlens.evaluate.fusion import eval_fusion
@@ -357,7 +409,31 @@ def eval_fusion_cmd(
     report = eval_fusion(datasets, maps_dir)
     if json_path:
         json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    _dump({k: v for k, v in report.items() if k != "rules"})
+    if print_json:
+        _dump({k: v for k, v in report.items() if k != "rules"})
+        return
+    pw = report["pairwise"]
+    out.print(f"{report['n_docs']} documents; gold claims matched to a record: "
+              f"{report['n_claims_matched']}, unmatched: {report['n_claims_unmatched']}",
+              markup=False)
+    table = Table("pairs of claims fused together", "P", "R", "F1", "gold", "predicted", "true",
+                  box=None)
+    table.add_row("", f"{pw['precision']:.3f}", f"{pw['recall']:.3f}", f"{pw['f1']:.3f}",
+                  str(pw["gold_pairs"]), str(pw["pred_pairs"]), str(pw["true_pairs"]))
+    out.print(table)
+    events = report.get("fusion", {}).get("events", {})
+    out.print("events: " + ", ".join(f"{k} {v}" for k, v in events.items()), markup=False)
+    m = report.get("map_agreement")
+    if m:
+        share = "n/a" if m["share_agree"] is None else f"{m['share_agree']:.3f}"
+        out.print(f"map agreement: {m['n_agree']} of {m['n_checked']} checkable claims agree "
+                  f"({share}); " + ", ".join(f"{k} {v}" for k, v in m["verdicts"].items()),
+                  markup=False)
+        per = Table("action", "claims", "checked", "agree", "share", box=None)
+        for action, row in sorted(m.get("per_action", {}).items()):
+            per.add_row(action, str(row["n"]), str(row["checked"]), str(row["agree"]),
+                        "" if row["share_agree"] is None else f"{row['share_agree']:.3f}")
+        out.print(per)
 
 
 @app.command("eval-picture")
@@ -387,6 +463,8 @@ def eval_geoparse_cmd(
                                          dir_okay=False)],
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report.")]
     = None,
+    print_json: Annotated[bool, typer.Option(
+        "--print-json", help="Print the JSON report instead of the table.")] = False,
 ) -> None:
     """Geoparsing benchmark: toponym P/R/F, acc@161 km, mean/median error, AUC; with peers."""
     from frontlens.evaluate.geoparse import eval_geoparse
@@ -394,7 +472,22 @@ def eval_geoparse_cmd(
     report = eval_geoparse(path)
     if json_path:
         json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    _dump(report)
+    if print_json:
+        _dump(report)
+        return
+    table = Table("run", "P", "R", "F1", "acc@161km", "median km", "AUC", "n", box=None)
+
+    def cell(v: Any, fmt: str = ".3f") -> str:
+        return "" if v is None else format(v, fmt) if isinstance(v, float) else str(v)
+
+    rows = [("frontlens, end to end", report["end_to_end"]),
+            ("frontlens, gold toponyms", report["gold_toponyms"]),
+            *((f"peer: {k}", v) for k, v in report.get("peers", {}).items())]
+    for name, r in rows:
+        table.add_row(name, cell(r.get("precision")), cell(r.get("recall")), cell(r.get("f1")),
+                      cell(r.get("acc_161km")), cell(r.get("median_km"), ".1f"),
+                      cell(r.get("auc")), cell(r.get("n")))
+    out.print(table)
 
 
 RECORD_TYPES = {
@@ -418,7 +511,7 @@ def records(
                   markup=False)
         raise typer.Exit(2)
     model = getattr(m, RECORD_TYPES[kind])
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     rows = store.list_records(model, limit=limit)
     if json_out:
         _dump([r.model_dump(mode="json") for r in rows])
@@ -509,7 +602,7 @@ def explain(
     from frontlens.fuse.picture import UnknownEvent
     from frontlens.fuse.picture import explain as explain_event
 
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     try:
         out.print(explain_event(store, event_id), markup=False)
     except UnknownEvent as exc:
@@ -527,7 +620,10 @@ def picture(
     from frontlens.fuse.picture import picture as control_picture
 
     day = _day(as_of)
-    store = _open(_settings(ctx))
+    if day is None:
+        raise typer.BadParameter("--as-of needs a date, YYYY-MM-DD")
+    store = _open(_settings(ctx), read=True)
+    _warn_unfused(store)
     rows = control_picture(store, day)
     if json_out:
         _dump(rows)
@@ -551,7 +647,7 @@ def contradictions(
     """Pairs of reports that cannot both be true, each with its cited sentence."""
     from frontlens.fuse.picture import list_contradictions
 
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     rows = list_contradictions(store, limit=limit)
     if json_out:
         _dump(rows)
@@ -577,7 +673,7 @@ def mapdiff(
     from frontlens.fuse import maps
 
     d1, d2 = _parse_day(date_from, "--from").date(), _parse_day(date_to, "--to").date()
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     try:
         diff = maps.mapdiff(store, d1, d2)
     except maps.MapError as exc:
@@ -638,7 +734,7 @@ def mapcheck(
     from frontlens.fuse import maps
     from frontlens.model import ControlEvent
 
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     events = store.list_records(ControlEvent, limit=10_000_000)
     if not maps.list_layers(store):
         err.print("error: no map layers stored (ingest GeoJSON control maps first)")
@@ -691,7 +787,7 @@ def export_cmd(
     if what not in GEOJSON_CONTENT:
         err.print(f"error: --what {what!r}; one of {', '.join(GEOJSON_CONTENT)}", markup=False)
         raise typer.Exit(2)
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     fh = sys.stdout if str(output) == "-" else None
     try:
         if fh is None:
@@ -735,7 +831,7 @@ def ledger(
         err.print(f"error: unknown ledger {kind!r}; one of {', '.join(LEDGERS)}", markup=False)
         raise typer.Exit(2)
     d1, d2 = _day(since), _day(until)
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
     if kind == "equipment":
         rows = equipment_ledger(store, since=d1, until=d2)[:limit]
         if json_out:
@@ -779,7 +875,8 @@ def brief(
     if d1 is None or d2 is None or d1 > d2:
         err.print(f"error: --from {since} is after --to {until}", markup=False)
         raise typer.Exit(2)
-    store = _open(_settings(ctx))
+    store = _open(_settings(ctx), read=True)
+    _warn_unfused(store)
     b = build_brief(store, d1, d2)
     try:
         if html_path:
@@ -828,6 +925,8 @@ def serve(
     settings = _settings(ctx)
     if token:
         settings = settings.model_copy(update={"api_token": token})
+    if not settings.api_token:  # nothing can be written: an empty new database helps no one
+        _open(settings, read=True).close()
     read_only = not is_loopback(host) and not settings.api_token
     try:
         api = create_app(settings, read_only=read_only)

@@ -299,7 +299,8 @@ def find_event(store: Store, event_id: str) -> dict[str, Any]:
     """An event by id or unique id prefix."""
     t = schema.events
     with store.engine.connect() as conn:
-        rows = conn.execute(select(t).where(t.c.id.startswith(event_id, autoescape=True)).limit(2)).all()
+        q = select(t).where(t.c.id.startswith(event_id, autoescape=True)).limit(2)
+        rows = conn.execute(q).all()
     if len(rows) != 1:
         why = "no event" if not rows else "more than one event"
         raise UnknownEvent(f"{why} with id {event_id!r}")

@@ -10,6 +10,8 @@ its refusal of private addresses. Source text is returned as JSON strings only.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import json
 import queue
@@ -31,10 +33,11 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.responses import StreamingResponse as Streaming
 from fastapi.staticfiles import StaticFiles
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BeforeValidator, TypeAdapter, ValidationError, WithJsonSchema
 from sqlalchemy import Select, func, or_, select
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.middleware.gzip import GZipMiddleware
 
 from frontlens.config import Settings, get_settings
 from frontlens.fuse import maps
@@ -64,6 +67,7 @@ from frontlens.serve.schemas import (
     IngestResult,
     Page,
     PictureEntry,
+    Problem,
     SearchResult,
     SourceDetail,
     Stats,
@@ -84,10 +88,37 @@ EXPORTS = {"geojson": ("application/geo+json", "geojson"), "acled": ("text/csv",
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _PICTURE: TypeAdapter[list[dict[str, Any]]] = TypeAdapter(list[dict[str, Any]])
 
+# Bounds at the edge: an offset past any real table (and inside a 64-bit integer), days inside
+# a window every database and ``date`` arithmetic can hold ("to + 1 day" must not overflow).
+MAX_OFFSET = 1_000_000_000
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> date:
+    """A day only as ``YYYY-MM-DD`` inside [FIRST_DAY, LAST_DAY]: pydantic alone also takes
+    ``0`` or ``0.0`` (a Unix time) and 9999-12-31."""
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"not a calendar day: {value!r}") from exc
+    else:
+        raise ValueError(f"expected a day as YYYY-MM-DD, got {value!r}")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day} is outside {FIRST_DAY}..{LAST_DAY}")
+    return day
+
+
+Day = Annotated[date, BeforeValidator(_iso_day), WithJsonSchema({
+    "type": "string", "format": "date", "pattern": r"^(19\d\d|20\d\d|2100)-\d\d-\d\d$",
+    "description": f"A day, YYYY-MM-DD, {FIRST_DAY}..{LAST_DAY}."})]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Query(ge=0)]
-From = Annotated[date | None, Query(alias="from", description="First day (inclusive).")]
-To = Annotated[date | None, Query(alias="to", description="Last day (inclusive).")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+From = Annotated[Day | None, Query(alias="from", description="First day (inclusive).")]
+To = Annotated[Day | None, Query(alias="to", description="Last day (inclusive).")]
 
 
 # -- dependencies -------------------------------------------------------------------------------
@@ -155,6 +186,16 @@ def _sources_query(d1: date | None, d2: date | None, lang: str | None, kind: str
         if val:
             q = q.where(s.c[col] == val)
     return q
+
+
+def _upload_name(filename: str | None) -> str:
+    """The upload's base name, made safe and short enough for any file system (the stem is
+    cut, the extension kept: the format is detected from it)."""
+    name = _SAFE_NAME.sub("_", Path(filename or "upload").name).strip("._") or "upload"
+    if len(name) > 120:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem[:100]}.{ext[:16]}" if dot and stem else name[:120]
+    return name
 
 
 def _one_source(store: Store, source_id: str) -> Source:
@@ -302,7 +343,12 @@ def _run_ingest(store: Store, settings: Settings, raw: Any, fmt: str | None, ext
 
 # -- routes -------------------------------------------------------------------------------------
 
-api = APIRouter(prefix="/api")
+# every route may answer these; documented once so clients and schema fuzzers expect them
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "A parameter combination that cannot be served."},
+    404: {"model": Problem, "description": "No such source, event, layer or place."},
+}
+api = APIRouter(prefix="/api", responses=_ERRORS)
 
 
 @api.get("/sources", response_model=Page[Source], tags=["sources"])
@@ -341,8 +387,12 @@ def _record_filters(model: type[Extracted], q: Select[Any], side: str | None,
                             func.lower(t.c.place_name) == place.lower()))
         elif "place_id" in t.c:
             q = q.where(t.c.place_id == place)
-        else:
-            raise HTTPException(400, "records of this type have no place")
+        else:  # statements: the place is named inside the quoted span
+            m = TABLES[Mention]
+            q = q.where(select(m.c.id).where(
+                m.c.source_id == t.c.source_id, m.c.start >= t.c.start, m.c.end <= t.c.end,
+                or_(m.c.resolved_id == place, func.lower(m.c.text) == place.lower()),
+            ).exists())
     return q
 
 
@@ -381,9 +431,10 @@ def list_records(store: StoreDep, record_type: Literal["control", "equipment", "
 
 
 @api.get("/events", response_model=Page[Event], tags=["events"])
-def list_events(store: StoreDep, grade: str | None = None, place: str | None = None,
+def list_events(store: StoreDep, grade: Annotated[str | None, Query(
+                    pattern=r"^([A-Fa-f][1-6]?|[1-6]|unknown)$")] = None, place: str | None = None,
                 side: str | None = None, kind: str | None = None,
-                day: Annotated[date | None, Query(alias="date")] = None, d1: From = None,
+                day: Annotated[Day | None, Query(alias="date")] = None, d1: From = None,
                 d2: To = None, limit: Limit = 50, offset: Offset = 0) -> Page[Event]:
     """Fused events, strongest first. ``grade``: a letter (reliability), a digit
     (credibility), a full grade such as ``B2``, or ``unknown``; ``date``: events spanning it."""
@@ -392,7 +443,7 @@ def list_events(store: StoreDep, grade: str | None = None, place: str | None = N
     if grade:
         if len(grade) == 1 and grade.isalpha():
             q = q.where(e.c.reliability == grade.upper())
-        elif grade.isdigit():
+        elif grade in "123456":
             q = q.where(e.c.credibility == int(grade))
         else:
             q = q.where(e.c.grade == (grade.upper() if len(grade) == 2 else grade))
@@ -430,7 +481,7 @@ def get_event(store: StoreDep, event_id: str) -> EventDetail:
 
 
 @api.get("/picture", response_model=list[PictureEntry], tags=["picture"])
-def get_picture(request: Request, store: StoreDep, as_of: date | None = None) -> Response:
+def get_picture(request: Request, store: StoreDep, as_of: Day | None = None) -> Response:
     """Who holds which place on ``as_of`` (default: today), with grade and sources."""
     return Response(_picture_index(request, store).json(as_of or datetime.now(UTC).date()),
                     media_type="application/json")
@@ -474,7 +525,7 @@ def get_layers(store: StoreDep) -> list[MapLayer]:
 
 
 @api.get("/layers/for", response_model=MapLayer, tags=["maps"])
-def get_layer_for(store: StoreDep, day: Annotated[date, Query(alias="date")]) -> MapLayer:
+def get_layer_for(store: StoreDep, day: Annotated[Day, Query(alias="date")]) -> MapLayer:
     """The layer of a day, else the nearest earlier one (a map never speaks for the future)."""
     try:
         return maps.layer_for(store, day)
@@ -482,7 +533,9 @@ def get_layer_for(store: StoreDep, day: Annotated[date, Query(alias="date")]) ->
         raise HTTPException(404, str(exc)) from exc
 
 
-@api.get("/layers/{layer_id}/features", tags=["maps"])
+@api.get("/layers/{layer_id}/features", tags=["maps"], responses={200: {
+    "description": "A GeoJSON FeatureCollection with the layer's metadata under ``layer``.",
+    "content": {"application/geo+json": {"schema": {"type": "object"}}}}})
 def get_features(store: StoreDep, layer_id: str,
                  simplify: Annotated[float | None, Query(ge=0, le=1, description=(
                      "Douglas–Peucker tolerance in degrees (e.g. 0.001 ≈ 100 m)."))] = None
@@ -536,8 +589,8 @@ def get_contradictions(store: StoreDep, limit: Limit = 200) -> list[CitedContrad
 
 @api.get("/brief", tags=["reports"], responses={200: {"content": {
     "application/json": {}, "text/markdown": {}, "text/html": {}}}})
-def get_brief(store: StoreDep, d1: Annotated[date, Query(alias="from")],
-              d2: Annotated[date, Query(alias="to")],
+def get_brief(store: StoreDep, d1: Annotated[Day, Query(alias="from")],
+              d2: Annotated[Day, Query(alias="to")],
               format: Literal["json", "md", "html"] = "json") -> Response:
     """The daily brief for an inclusive day range: JSON, Markdown or self-contained HTML."""
     if d1 > d2:
@@ -561,7 +614,10 @@ def search(store: StoreDep, q: Annotated[str, Query(min_length=1, max_length=500
                      match_end=h.match_end) for h in hits])
 
 
-@api.get("/export/{fmt}", tags=["reports"], response_class=Streaming)
+@api.get("/export/{fmt}", tags=["reports"], response_class=Streaming, responses={200: {
+    "description": "The export as a download.",
+    "content": {media: {"schema": {"type": "object" if suffix == "geojson" else "string"}}
+                for media, suffix in EXPORTS.values()}}})
 def export(store: StoreDep, fmt: Literal["geojson", "acled", "ledger", "jsonl"],
            what: Literal["events", "timelines"] = "events") -> Streaming:
     """Stream an export: GeoJSON (events or timelines), ACLED CSV, ledger CSV or JSON Lines."""
@@ -586,7 +642,16 @@ def stats(request: Request, store: StoreDep) -> Stats:
 
 
 @api.post("/ingest", response_model=IngestResult, tags=["writes"], dependencies=[Writer],
-          openapi_extra={"requestBody": {"content": {
+          responses={
+              413: {"model": Problem, "description": "Upload larger than upload_max_bytes."},
+              415: {"model": Problem, "description": "Neither multipart nor JSON."},
+              422: {"description": "The input was refused (an ingest report saying why) or the "
+                                   "request body was invalid (validation errors).",
+                    "content": {"application/json": {"schema": {"anyOf": [
+                        {"$ref": "#/components/schemas/IngestResult"},
+                        {"$ref": "#/components/schemas/HTTPValidationError"}]}}}},
+          },
+          openapi_extra={"requestBody": {"required": True, "content": {
               "multipart/form-data": {"schema": {"type": "object", "properties": {
                   "file": {"type": "string", "format": "binary"},
                   "format": {"type": "string"}}, "required": ["file"]}},
@@ -611,7 +676,7 @@ async def ingest(request: Request, store: StoreDep, settings: SettingsDep,
         if not isinstance(upload, UploadFile):
             raise HTTPException(400, "multipart body needs a 'file' part")
         fmt = form.get("format")
-        name = _SAFE_NAME.sub("_", Path(upload.filename or "upload").name).strip("._") or "upload"
+        name = _upload_name(upload.filename)
         tmp = Path(tempfile.mkdtemp(prefix="frontlens-upload-"))
         try:
             path = tmp / name
@@ -652,6 +717,54 @@ def fuse(store: StoreDep) -> dict[str, Any]:
 
 # -- the app ------------------------------------------------------------------------------------
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                          "interest-cohort=()",
+}
+# the same policy as the dashboard's <meta> tag, plus what only a header can say
+DASHBOARD_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                 "img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-src 'self'; "
+                 "object-src 'none'; base-uri 'none'; form-action 'self'; "
+                 "frame-ancestors 'none'")
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+DASHBOARD_FILES = frozenset({".html", ".js", ".css", ".png", ".svg", ".ico", ".json",
+                             ".geojson", ".woff", ".woff2"})
+
+
+def _docs_csp(html: str) -> str:
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+        for s in _INLINE_SCRIPT.findall(html))
+    return (f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'")
+
+
+def _allowed_methods(path: str) -> list[str]:
+    """The methods the API routes matching ``path`` accept (the ``Allow`` of a 405)."""
+    methods: set[str] = set()
+    for route in api.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+class DashboardFiles(StaticFiles):
+    """The dashboard's own files only: its README and licence texts are not served."""
+
+    async def get_response(self, path: str, scope: Any) -> Response:
+        suffix = Path(path).suffix.lower()
+        if suffix and suffix not in DASHBOARD_FILES:
+            return PlainTextResponse("Not Found", status_code=404)
+        return await super().get_response(path, scope)
+
+
 
 def create_app(settings: Settings | None = None, *, static_dir: Path | None = None,
                read_only: bool = False) -> FastAPI:
@@ -673,24 +786,41 @@ def create_app(settings: Settings | None = None, *, static_dir: Path | None = No
     @app.middleware("http")
     async def _headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
         response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        h = response.headers
+        for k, v in SECURITY_HEADERS.items():
+            h.setdefault(k, v)
+        if h.get("content-type", "").startswith("text/html"):
+            h.setdefault("Content-Security-Policy", DASHBOARD_CSP)
+        path = request.url.path
+        if response.status_code == 405 and path.startswith("/api/"):
+            h["Allow"] = ", ".join(_allowed_methods(path))
+        if request.method not in ("GET", "HEAD"):
+            h.setdefault("Cache-Control", "no-store")
+        elif path.startswith(("/vendor/", "/basemap/")):
+            h.setdefault("Cache-Control", "public, max-age=604800")  # versioned with the package
+        else:
+            h.setdefault("Cache-Control", "no-cache")  # revalidate: data change after a fusion
         return response
 
+    # compress JSON, GeoJSON and the dashboard's files (the picture and basemap shrink ~5x)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(api)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        """Swagger UI from the package's own copy (vendor/swagger-ui), not a CDN."""
-        return get_swagger_ui_html(
+        """Swagger UI from the package's own copy (vendor/swagger-ui), not a CDN; its one
+        inline script is allowed by hash, nothing else inline runs."""
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json", title="frontlens API",
             swagger_js_url="/vendor/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/vendor/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/vendor/swagger-ui/favicon-32x32.png")
+        page.headers["Content-Security-Policy"] = _docs_csp(bytes(page.body).decode())
+        return page
 
     static = static_dir if static_dir is not None else STATIC_DIR
     if static.is_dir():
-        app.mount("/", StaticFiles(directory=static, html=True), name="dashboard")
+        app.mount("/", DashboardFiles(directory=static, html=True), name="dashboard")
     else:
         @app.get("/", include_in_schema=False)
         def root() -> dict[str, str]:

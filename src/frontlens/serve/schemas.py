@@ -89,6 +89,7 @@ class PictureEntry(BaseModel):
     grade: str
     score: float
     disputed: bool
+    approximate: bool = False
     sources: list[str]
 
 
@@ -115,7 +116,8 @@ class SearchResult(BaseModel):
 
 
 class IngestRequest(BaseModel):
-    url: str = Field(description="http(s) URL to fetch; private addresses are refused.")
+    url: str = Field(description="http(s) URL to fetch; private addresses are refused.",
+                     pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$", max_length=2048)
     format: str | None = Field(None, description="Force an input format (see /api/stats).")
 
 
@@ -138,3 +140,9 @@ class Stats(BaseModel):
     by_kind: dict[str, int]
     read_only: bool
     writes_enabled: bool
+
+
+class Problem(BaseModel):
+    """An error body: what was wrong with the request (a sentence, or the validation errors)."""
+
+    detail: str | list[dict[str, Any]]

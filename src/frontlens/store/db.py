@@ -260,7 +260,8 @@ class Store:
         """Sources whose id starts with ``prefix`` (users type short ids, as with git)."""
         t = schema.sources
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t).where(t.c.id.startswith(prefix)).limit(2))
+            q = select(t).where(t.c.id.startswith(prefix, autoescape=True)).limit(2)
+            rows = conn.execute(q)
             return [Source.model_validate(dict(r._mapping)) for r in rows]
 
     def list_sources(
