@@ -122,8 +122,10 @@ def test_read_only_commands_refuse_a_database_that_does_not_exist(tmp_path: Path
     from frontlens.cli import app
 
     db = tmp_path / "typo.db"
-    for args in (["picture", "--as-of", "2022-09-12"], ["sources"], ["brief", "--from",
-                 "2022-09-01", "--to", "2022-09-02"], ["export", "--format", "geojson", "-o", str(tmp_path / "e.geojson")]):
+    commands = [["picture", "--as-of", "2022-09-12"], ["sources"],
+                ["brief", "--from", "2022-09-01", "--to", "2022-09-02"],
+                ["export", "--format", "geojson", "-o", str(tmp_path / "e.geojson")]]
+    for args in commands:
         r = CliRunner().invoke(app, ["--db", f"sqlite:///{db}", *args])
         assert r.exit_code == 2, (args, r.output)
         assert "no database at" in r.output
