@@ -625,3 +625,33 @@ def test_malformed_json_after_a_good_batch_leaves_stored_rows_untouched(
     assert len(batch.errors) == 1 and "malformed JSON" in batch.errors[0]
     assert batch.inputs[0].added == 0
     assert full_dump(store) == dump
+
+
+def test_deeply_nested_geojson_properties_reject_the_feature_not_the_batch(
+        tmp_path: Path) -> None:
+    """Depth 1,200 used to end in a RecursionError traceback while storing the feature."""
+    deep = "[" * 1200 + "]" * 1200
+    layer = tmp_path / "deep.geojson"
+    layer.write_text(
+        '{"type": "FeatureCollection", "features": ['
+        f'{{"type": "Feature", "properties": {{"a": {deep}}}, '
+        '"geometry": {"type": "Point", "coordinates": [37.6, 49.7]}}, '
+        '{"type": "Feature", "properties": {"name": "ok"}, '
+        '"geometry": {"type": "Point", "coordinates": [37.5, 49.6]}}]}', encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'd.db'}"
+    r = CliRunner().invoke(app, ["--db", db, "ingest", str(layer)])
+    assert r.exit_code == 1 and "nested deeper than 32 levels" in r.output
+    assert "Traceback" not in r.output
+    exported = tmp_path / "all.jsonl"
+    r = CliRunner().invoke(app, ["--db", db, "export", "--format", "jsonl", "-o", str(exported)])
+    assert r.exit_code == 0
+
+
+def test_nesting_depth_counts_without_recursion() -> None:
+    from frontlens.ingest.base import nesting_depth
+
+    deep: Any = 1
+    for _ in range(100_000):
+        deep = [deep]
+    assert nesting_depth(deep) == 33  # stops just past the limit
+    assert nesting_depth({"a": [1, {"b": 2}]}) == 3 and nesting_depth("x") == 0

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from frontlens.config import Settings
 from frontlens.model import MapFeature, MapLayer, Source
@@ -100,6 +100,29 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {}
+
+
+MAX_NESTING = 32  # JSON levels kept in a record's properties/meta; GeoJSON coordinates need 4
+
+
+def nesting_depth(value: Any, limit: int = MAX_NESTING) -> int:
+    """How deep ``value`` nests (lists and dicts), counted without recursion and stopping once
+    past ``limit``: a structure deeper than the JSON encoder's stack would be a poison record
+    (storable by nothing, or stored and then unreadable by every export)."""
+    depth = 0
+    level = [value]
+    while level and depth <= limit:
+        nxt: list[Any] = []
+        for v in level:
+            if isinstance(v, dict):
+                nxt.extend(v.values())
+            elif isinstance(v, list | tuple):
+                nxt.extend(v)
+        if not nxt:
+            break
+        depth += 1
+        level = nxt
+    return depth
 
 
 def register(fmt: Format) -> Format:

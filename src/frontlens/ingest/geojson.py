@@ -17,11 +17,13 @@ from shapely.geometry import shape
 
 from frontlens.config import Settings
 from frontlens.ingest.base import (
+    MAX_NESTING,
     Format,
     IngestError,
     ItemError,
     Produced,
     RawInput,
+    nesting_depth,
     register,
     suffix,
 )
@@ -52,10 +54,16 @@ def _layer_date(meta: dict[str, Any], raw: RawInput) -> date | None:
 
 
 def _geometry_error(feature: Any) -> str | None:
+    if not isinstance(feature, dict):
+        return "not a JSON object"
+    if nesting_depth(feature.get("properties")) > MAX_NESTING:
+        return f"properties nested deeper than {MAX_NESTING} levels"
+    if nesting_depth(feature.get("geometry"), 8) > 6:
+        return "geometry nested deeper than a GeometryCollection of polygons"
     try:
         geom = shape(feature["geometry"])
     except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
-        return f"unusable geometry: {exc!r}"
+        return f"unusable geometry: {type(exc).__name__}: {str(exc)[:200]}"
     return "empty geometry" if geom.is_empty else None
 
 
@@ -97,6 +105,8 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
                 max(bounds[3], b[3]),
             ]
         )
+    if any(nesting_depth(v) > MAX_NESTING for v in meta.values()):
+        raise IngestError(raw.origin, f"layer metadata nested deeper than {MAX_NESTING} levels")
     if meta.get("type") != "FeatureCollection":
         raise IngestError(
             raw.origin, f"GeoJSON type {meta.get('type')!r}, expected FeatureCollection"

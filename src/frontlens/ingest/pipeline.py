@@ -191,7 +191,10 @@ def ingest_one(
     except MemoryError:
         report.error = f"{raw.origin}: out of memory while reading"
     except Exception as exc:  # an unexpected bug must not take down the rest of the batch
-        detail = " ".join(str(exc).split())
+        try:
+            detail = " ".join(str(exc).split())[:500]
+        except Exception:  # a message that cannot be rendered (RecursionError)
+            detail = "(no message)"
         report.error = f"{raw.origin}: internal error ({type(exc).__name__}: {detail})"
     if report.error:
         report.added = report.skipped = 0  # the transaction was rolled back
