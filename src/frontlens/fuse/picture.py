@@ -70,7 +70,8 @@ class FusionReport:
 # -- timeline -----------------------------------------------------------------------------------
 
 
-Coords = Callable[[set[str]], dict[str, tuple[float | None, float | None]]]
+# id → (lat, lon, feature class): "region"/"country" places are not rows of the picture
+Coords = Callable[[set[str]], dict[str, tuple[float | None, float | None, str]]]
 
 
 def _coords() -> tuple[Coords | None, str | None]:
@@ -82,17 +83,24 @@ def _coords() -> tuple[Coords | None, str | None]:
     except (ImportError, FileNotFoundError, OSError) as exc:
         return None, f"gazetteer unavailable ({exc}); lat/lon left empty"
 
-    def lookup(ids: set[str]) -> dict[str, tuple[float | None, float | None]]:
-        return {gid: (c.lat, c.lon) for gid, c in gaz.get_many(ids).items()}
+    def lookup(ids: set[str]) -> dict[str, tuple[float | None, float | None, str]]:
+        return {gid: (c.lat, c.lon, c.fclass) for gid, c in gaz.get_many(ids).items()}
 
     return lookup, None
 
 
 def build_states(events: list[dict[str, Any]], sources_of: dict[str, list[str]],
                  coords: Coords | None = None) -> list[dict[str, Any]]:
-    """Per-place control timeline from graded control events (see the module docstring)."""
+    """Per-place control timeline from graded control events (see the module docstring).
+    Claims about an oblast or a country ("several settlements in Kharkiv Oblast liberated")
+    stay events, but are no row of the picture: a region is not held like a settlement."""
+    ids = {e["place_id"] for e in events if e["kind"] == "control" and e["place_id"]}
+    where = coords(ids) if coords else {}
+    regions = {gid for gid, v in where.items() if v[2] in ("region", "country")}
     by_place: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in events:
+        if e["place_id"] in regions:
+            continue
         if (e["kind"] == "control" and e["new_controller"] in ("UA", "RU")
                 and e["first_date"] is not None and e["grade"] != conf.UNKNOWN_GRADE
                 and e["credibility"] <= 4):
@@ -119,11 +127,10 @@ def build_states(events: list[dict[str, Any]], sources_of: dict[str, list[str]],
                 cur["disputed"] = True
             states.append(cur)
         out.extend(states)
-    where = coords({s["place_id"] for s in out if s["place_id"]}) if coords else {}
     for s in out:
         s.pop("_last")
         s.pop("_best")
-        s["lat"], s["lon"] = where.get(s["place_id"], (None, None))
+        s["lat"], s["lon"], _ = where.get(s["place_id"], (None, None, ""))
     return out
 
 
