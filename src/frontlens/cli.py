@@ -70,15 +70,21 @@ def _missing_sqlite(url: str) -> Path | None:
     return None if path.exists() else path
 
 
-def _open(settings: Settings, *, migrate: bool = True, read: bool = False) -> Store:
-    """Open the store. ``read``: a command that only reads refuses a SQLite file that does not
-    exist instead of creating an empty one (a mistyped --db would otherwise print nothing)."""
-    missing = _missing_sqlite(settings.db) if read else None
+def _refuse_missing(settings: Settings) -> None:
+    """A command that only reads refuses a SQLite file that does not exist instead of creating
+    an empty one (a mistyped --db would otherwise print nothing)."""
+    missing = _missing_sqlite(settings.db)
     if missing is not None:
         err.print(f"error: no database at {missing} (--db / FRONTLENS_DB is {settings.db}). "
                   "Create one with `frontlens ingest PATH`, or point --db at an existing one "
                   "(`make demo` writes sqlite:///out/demo.db).", markup=False)
         raise typer.Exit(2)
+
+
+def _open(settings: Settings, *, migrate: bool = True, read: bool = False) -> Store:
+    """Open the store; ``read`` first refuses a missing SQLite file (``_refuse_missing``)."""
+    if read:
+        _refuse_missing(settings)
     try:
         return Store(settings.db, migrate=migrate)
     except StoreError as exc:
@@ -926,7 +932,7 @@ def serve(
     if token:
         settings = settings.model_copy(update={"api_token": token})
     if not settings.api_token:  # nothing can be written: an empty new database helps no one
-        _open(settings, read=True).close()
+        _refuse_missing(settings)
     read_only = not is_loopback(host) and not settings.api_token
     try:
         api = create_app(settings, read_only=read_only)
