@@ -73,6 +73,10 @@ def _gold_claim(gold: dict[str, Any], c: dc.Candidate, st: dc.Sentence) -> dict[
         span = _evidence_span(gold, claim)
         if span is None or (span[0] < st.end and st.start < span[1]):
             return claim
+        # the scorer matches claims per document: another sentence that names the place with
+        # a cue of the action (a headline repeating the body) states the same claim
+        if c.trigger is not None:
+            return claim
     return None
 
 
@@ -325,52 +329,109 @@ def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model]
     return out
 
 
-def _control_f1(scored: list[tuple[dict[str, Any], list[dc.Scored], Doc]], thr: float,
-                thr_rule: float) -> float:
+Bars = dict[str, tuple[float, float]]  # language -> (cue-only bar, rule bar); "" for the rest
+
+
+def _control_f1(scored: Scored, thr: float | Bars, thr_rule: float = 0.0) -> float:
+    """End-to-end control F1 of ``scored`` with one pair of bars or bars per language."""
     from frontlens.evaluate.common import Score
 
     co = Score()
     for gold, sc, doc in scored:
+        tn, tr = (thr.get(doc.lang or "", thr[""]) if isinstance(thr, dict)
+                  else (thr, thr_rule))
         d = dataclasses.replace(doc, records=[r for r in doc.records if not isinstance(
-            r, dc.ControlEvent)] + dc.select_events(sc, thr, thr_rule))
+            r, dc.ControlEvent)] + dc.select_events(sc, tn, tr))
         co += eval_control.score_control(gold, d)
     return co.f1
 
 
-def tune_thresholds(models: dict[str, dc.Model], dev: list[tuple[dict[str, Any], Doc]],
-                    guards: list[list[tuple[dict[str, Any], Doc]]]) -> dict[str, Any]:
-    """The control model's two bars (a rule's proposal, a cue-only candidate) by end-to-end
-    control F1 on dev, among the pairs that keep every guard set (the shared news dev sets)
-    within GUARD_DROP of the rules' own F1. Sets them on the model; returns what was seen."""
-    def scored(pairs: list[tuple[dict[str, Any], Doc]]
-               ) -> list[tuple[dict[str, Any], list[dc.Scored], Doc]]:
-        out = []
-        for gold, doc in pairs:
-            d = _copy(doc)
-            if "place" in models:
-                d = dc.apply_models(d, {"place": models["place"]})
-            out.append((gold, dc.score_candidates(d, models), d))
-        return out
+Scored = list[tuple[dict[str, Any], list[dc.Scored], Doc]]
 
-    cm = models["control"]
-    dev_s = scored(dev)
-    guard_s = [scored(g) for g in guards]
-    floors = [_scores(g, {})["control"].f1 - GUARD_DROP for g in guards]
+
+def _scored(models: dict[str, dc.Model], pairs: list[tuple[dict[str, Any], Doc]]) -> Scored:
+    """Every control candidate of ``pairs`` with its probability under ``models``."""
+    out = []
+    for gold, doc in pairs:
+        d = _copy(doc)
+        if "place" in models:
+            d = dc.apply_models(d, {"place": models["place"]})
+        out.append((gold, dc.score_candidates(d, models), d))
+    return out
+
+
+def _fold_of(gold: dict[str, Any], k: int) -> int:
+    return int(hashlib.sha256(str(gold.get("outlet")).encode()).hexdigest(), 16) % k
+
+
+def _fold_models(pairs: list[tuple[dict[str, Any], Doc]]) -> dict[str, dc.Model]:
+    """Every decision fitted on ``pairs``, C chosen on every 5th document of them."""
+    fit_part = [p for i, p in enumerate(pairs) if i % 5]
+    tune_part = [p for i, p in enumerate(pairs) if not i % 5]
+    ex_fit, ex_tune = examples(fit_part), examples(tune_part)
+    return {n: choose(n, ex_fit[n], ex_tune[n], binary=n in BINARY)
+            for n in DECISIONS if _trainable(ex_fit[n])}
+
+
+def out_of_fold(pairs: list[tuple[dict[str, Any], Doc]], k: int = 5) -> Scored:
+    """Candidates of every document scored by models that never saw its outlet (k folds by
+    outlet). Thresholds chosen on these are steadier than on the small dev split alone: on 57
+    dev documents the F1 curve is flat and one claim moves the chosen bar by 0.2."""
+    out: Scored = []
+    for f in range(k):
+        held = [p for p in pairs if _fold_of(p[0], k) == f]
+        rest = [p for p in pairs if _fold_of(p[0], k) != f]
+        out += _scored(_fold_models(rest), held)
+    return out
+
+
+def _best_bars(tune_s: Scored, guard_s: list[Scored], floors: list[float]
+               ) -> tuple[float, float, float] | None:
+    """(tuning F1, cue-only bar, rule bar) of the best grid pair that keeps every guard."""
     best: tuple[float, float, float] | None = None
     for tr in RULE_GRID:
         for tn in NEW_GRID:
             if any(_control_f1(g, tn, tr) < floor for g, floor in zip(guard_s, floors,
                                                                        strict=True)):
                 continue
-            f = _control_f1(dev_s, tn, tr)
+            f = _control_f1(tune_s, tn, tr)
             if best is None or (f, tn, tr) > best:
                 best = (f, tn, tr)
+    return best
+
+
+def tune_thresholds(models: dict[str, dc.Model], dev: list[tuple[dict[str, Any], Doc]],
+                    guards: list[list[tuple[dict[str, Any], Doc]]],
+                    tuning: Scored | None = None) -> dict[str, Any]:
+    """The control model's two bars (a rule's proposal, a cue-only candidate) by end-to-end
+    control F1 on ``tuning`` (out-of-fold scores; default: dev scored by ``models``), among the
+    pairs that keep every guard set (the shared news dev sets) within GUARD_DROP of the rules'
+    own F1. One pair for all languages, then one per corpus language, held only to that
+    language's guards (a language may not pay for another, nor be held back by another's).
+    Sets them on the model; returns what was seen, with the dev F1 at the chosen bars."""
+    cm = models["control"]
+    dev_s = _scored(models, dev)
+    tune_s = tuning if tuning is not None else dev_s
+    guard_s = [_scored(models, g) for g in guards]
+    floors = [_scores(g, {})["control"].f1 - GUARD_DROP for g in guards]
+    best = _best_bars(tune_s, guard_s, floors)
     if best is None:
         return {"ok": False, "guard_floors": floors}
+    bars: Bars = {"": (best[1], best[2])}
+    for lang in sorted({d.lang or "" for _, _, d in tune_s} - {""}):
+        mine = [k for k, g in enumerate(guards) if g and (g[0][1].lang or "") == lang]
+        got = _best_bars([x for x in tune_s if x[2].lang == lang],
+                         [guard_s[k] for k in mine], [floors[k] for k in mine])
+        if got is not None:
+            bars[lang] = (got[1], got[2])
     cm.threshold, cm.meta["threshold_rule"] = best[1], best[2]
-    return {"ok": True, "dev_control_f1": round(best[0], 4), "threshold": best[1],
-            "threshold_rule": best[2], "guard_floors": [round(x, 4) for x in floors],
-            "guard_f1": [round(_control_f1(g, best[1], best[2]), 4) for g in guard_s]}
+    cm.meta["bars_by_lang"] = {k: list(v) for k, v in sorted(bars.items()) if k}
+    return {"ok": True, "tuning_control_f1": round(_control_f1(tune_s, bars), 4),
+            "tuning_control_f1_one_pair": round(best[0], 4),
+            "dev_control_f1": round(_control_f1(dev_s, bars), 4),
+            "threshold": best[1], "threshold_rule": best[2], "bars_by_lang": bars,
+            "guard_floors": [round(x, 4) for x in floors],
+            "guard_f1": [round(_control_f1(g, bars), 4) for g in guard_s]}
 
 
 def cross_validate(pairs: list[tuple[dict[str, Any], Doc]], k: int = 5) -> dict[str, Any]:
@@ -380,19 +441,13 @@ def cross_validate(pairs: list[tuple[dict[str, Any], Doc]], k: int = 5) -> dict[
     win on the tuning part ("chosen", as compare() would choose). Sums the folds' counts."""
     from frontlens.evaluate.common import Score
 
-    def fold_of(g: dict[str, Any]) -> int:
-        return int(hashlib.sha256(str(g.get("outlet")).encode()).hexdigest(), 16) % k
-
     parts = ("places", "control", "statements", "equipment")
     totals = {n: {p: Score() for p in parts} for n in ("rules", "learned", "chosen")}
     for f in range(k):
-        held = [p for p in pairs if fold_of(p[0]) == f]
-        rest = [p for p in pairs if fold_of(p[0]) != f]
-        fit_part = [p for i, p in enumerate(rest) if i % 5]
+        held = [p for p in pairs if _fold_of(p[0], k) == f]
+        rest = [p for p in pairs if _fold_of(p[0], k) != f]
         tune_part = [p for i, p in enumerate(rest) if not i % 5]
-        ex_fit, ex_tune = examples(fit_part), examples(tune_part)
-        models = {n: choose(n, ex_fit[n], ex_tune[n], binary=n in BINARY)
-                  for n in DECISIONS if _trainable(ex_fit[n])}
+        models = _fold_models(rest)
         ok = tune_thresholds(models, tune_part, [])["ok"] if "control" in models else False
         chosen = {n: m for n, m in models.items()
                   if compare(tune_part, models, control_ok=ok)["use_learned"].get(n)}
@@ -449,7 +504,8 @@ def main(argv: list[str] | None = None) -> int:
               for k in DECISIONS if _trainable(ex_train[k])}
     guards = [] if args.no_guard else by_language(
         [prepare(load_gold(p)) for p in SHARED_DEV if p.exists()])
-    tuning = tune_thresholds(models, dev, guards)
+    # the bars are chosen on out-of-fold scores over train+dev (more claims than dev alone)
+    tuning = tune_thresholds(models, dev, guards, tuning=out_of_fold(train + dev))
     print(f"control thresholds: {tuning}", file=sys.stderr)
     report = compare(dev, models, control_ok=tuning["ok"], guards=guards)
     report["control_thresholds"] = tuning

@@ -34,6 +34,14 @@ def test_multiclass_model_probabilities_sum_to_one() -> None:
     assert max(p, key=p.__getitem__) == "RU"
 
 
+def test_control_bars_follow_the_document_language_and_fall_back_to_the_shared_pair() -> None:
+    m = dc.Model("control", ["0", "1"], {}, [[]], [0.0], threshold=0.8,
+                 meta={"threshold_rule": 0.1, "bars_by_lang": {"ru": [0.5, 0.0]}})
+    assert dc.control_bars(m, "ru") == (0.5, 0.0)
+    assert dc.control_bars(m, "en") == (0.8, 0.1)
+    assert dc.control_bars(m, None) == (0.8, 0.1)
+
+
 def test_every_pack_with_a_pipeline_has_decision_cues() -> None:
     for lang in ("en", "uk", "ru"):
         c = dc.cues(lang)

@@ -83,3 +83,10 @@ def test_geoparse_dicts() -> None:
     assert out and all(keys <= set(d) for d in out)
     izium = next(d for d in out if d["surface"] == "Izium")
     assert abs(izium["lat"] - 49.2) < 0.1 and izium["country"] == "UA"
+
+
+def test_a_two_word_name_whose_first_word_is_an_adjective_is_one_place() -> None:
+    # "Русская" alone is a dictionary adjective; the gazetteer knows the two words together
+    found = geoparse("Вооруженные силы Украины вернули контроль над селом Русская Лозовая.",
+                     lang="ru")
+    assert [(p["surface"], p["name"]) for p in found] == [("Русская Лозовая", "Ruska Lozova")]

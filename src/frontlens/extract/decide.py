@@ -849,9 +849,10 @@ def apply_models(doc: Doc, models: dict[str, Model]) -> Doc:
     if "control" not in models:
         return doc
     cm = models["control"]
-    scored = score_candidates(doc, models, floor=min(cm.threshold, rule_threshold(cm)))
+    bar, bar_rule = control_bars(cm, doc.lang)
+    scored = score_candidates(doc, models, floor=min(bar, bar_rule))
     doc.records = [r for r in doc.records if not isinstance(r, ControlEvent)]
-    doc.records.extend(select_events(scored, cm.threshold, rule_threshold(cm)))
+    doc.records.extend(select_events(scored, bar, bar_rule))
     return doc
 
 
@@ -859,6 +860,15 @@ def rule_threshold(m: Model) -> float:
     """A rule's own proposal needs less from the model than a cue-only candidate: the rules
     stay the prior, the model removes what it is sure is wrong and adds what it is sure of."""
     return float(m.meta.get("threshold_rule", m.threshold))
+
+
+def control_bars(m: Model, lang: str | None) -> tuple[float, float]:
+    """(cue-only bar, rule bar) for a document's language: training sets them per language
+    where that language's data supports it, else the pair shared by all."""
+    got = m.meta.get("bars_by_lang", {}).get(lang or "")
+    if got:
+        return float(got[0]), float(got[1])
+    return m.threshold, rule_threshold(m)
 
 
 @dataclass

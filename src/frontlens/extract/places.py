@@ -560,9 +560,6 @@ def _keep_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
     common_max = pack.setting("places", "common_word_max_population", 0)
     if j - i == 1 and not strong and maxpop < common_max and _known_common(lang, t.text):
         return False
-    if j - i > 1 and not strong and maxpop < common_max and _known_common(lang, t.text) and \
-            _is_cap(t.text) and _sentence_start(text, t.start) is False:
-        return False
     if j - i > 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000:
         return False
     tags = [tg for _, tg in _parse(lang, t.text.lower())]
