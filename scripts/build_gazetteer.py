@@ -454,6 +454,7 @@ def main() -> None:
             nm = norm_key(r["name_uk"] or r["name_ru"] or r["wof_name"])
             key = f"n:{nm}:{r['region_id']}:{round(float(r['lat']), 1)}:{round(float(r['lon']), 1)}"
         groups[key].append(r)
+    split_far_geonames_rows(groups, ua_cities, stats)
     # merge id-less duplicates into the GeoNames-keyed record of the same name nearby
     by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
     for key, rows in groups.items():
@@ -971,6 +972,28 @@ def add_world_admin1(b: Builder, cities: dict[str, Any], spec: str, stats: dict[
             b.add_name(pid, a2[len("County "):], "en")
         stats["world_admin2"] += 1
     return admin1_name
+
+
+def split_far_geonames_rows(groups: dict[str, list[dict[str, str]]], ua_cities: dict[Any, Any],
+                            stats: dict[str, int]) -> None:
+    """WOF rows that share a GeoNames id but lie far from that GeoNames place are another
+    place with a wrong concordance (Нова Одеса carries Odesa's id 698740, which once put Odesa
+    at Nova Odesa's point). Such rows get a key of their own (name, region, rounded point)."""
+    for key in [k for k in groups if k.startswith("gn:")]:
+        rows = groups[key]
+        city = ua_cities.get(int(key[3:])) if key[3:].isdigit() else None
+        if city is None or len(rows) < 2:
+            continue
+        ref = {"lat": str(city["latitude"]), "lon": str(city["longitude"])}
+        far = [r for r in rows if _km(r, ref) > 20]
+        if not far or len(far) == len(rows):
+            continue
+        groups[key] = [r for r in rows if _km(r, ref) <= 20]
+        for r in far:
+            nm = norm_key(r["name_uk"] or r["name_ru"] or r["wof_name"])
+            groups[f"n:{nm}:{r['region_id']}:{round(float(r['lat']), 1)}:"
+                   f"{round(float(r['lon']), 1)}"].append({**r, "geonames_id": ""})
+            stats["wof_far_geonames_split"] += 1
 
 
 def _km(a: dict[str, str], b: dict[str, str]) -> float:

@@ -155,3 +155,29 @@ def test_picture_marks_katotth_points_approximate() -> None:
 
     assert approximate_point("katotth:UA14020010120064151")
     assert not approximate_point("geonames:712928") and not approximate_point(None)
+
+
+def test_a_village_with_many_namesakes_and_no_nearby_context_stays_unresolved() -> None:
+    from frontlens.extract.places import geoparse
+
+    # dozens of Novoselivkas and Bohdanivkas, all villages, nothing named near: none is guessed
+    for name in ("Новоселівка", "Богданівка"):
+        got = geoparse(f"Бої тривають біля села {name}.", lang="uk")
+        assert [(p["surface"], p["gazetteer_id"]) for p in got] == [(name, None)]
+
+
+def test_a_named_city_pulls_its_oblast_namesake() -> None:
+    from frontlens.extract.places import geoparse
+
+    got = geoparse("Ворог обстріляв Одесу. Бої тривають біля села Новоселівка.", lang="uk")
+    assert [(p["name"], p["admin1"]) for p in got] == [("Odesa", "Odesa Oblast"),
+                                                       ("Novoselivka", "Odesa Oblast")]
+
+
+def test_places_named_beside_a_village_choose_its_namesake() -> None:
+    from frontlens.extract.places import geoparse
+
+    got = {p["surface"]: p for p in geoparse(
+        "Ukrainian forces retook Balakliia, Shevchenkove and Ivanivka in Kharkiv Oblast.",
+        lang="en")}
+    assert got["Ivanivka"]["admin1"] == "Kharkiv Oblast"

@@ -11,6 +11,7 @@ and a low score instead of vanishing.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -20,6 +21,13 @@ from frontlens.resolve.translit import norm_key
 
 WAR_COUNTRIES = {"UA": 3.0, "RU": 1.6, "BY": 0.8}
 NICKNAME_PENALTY = 2.0
+LOCAL_CHARS = 200
+LOCAL_BONUS = 2.0
+NAMESAKES = 3
+CLOSE = 2.0
+VILLAGE_MAX = 50_000
+"""A place resolved with confidence within LOCAL_CHARS of a mention pulls that mention's
+namesakes within 60 km by LOCAL_BONUS (half that within 150 km)."""
 """A settlement reached through an alternate name unlike its own ("Garden City" → Singapore,
 "White House" → Casablanca), or through a country's own name ("Mexico" → Mexico City), yields
 to places that carry the name as their own."""
@@ -29,12 +37,15 @@ def _primary(c: Candidate) -> str:
     return norm_key(c.name.split(",")[0])
 
 
-def _nickname(key: str, primary: str) -> bool:
-    """Whether ``key`` is a different name, not a spelling of ``primary`` (Kharkov / Kharkiv,
-    Kiev / Kyiv and Izyum / Izium are spellings; both must be Latin to judge)."""
-    if not key.isascii() or not primary.isascii():
+def _nickname(key: str, c: Candidate) -> bool:
+    """Whether ``key`` is a different name, not a spelling of the place's own names (Kharkov /
+    Kharkiv, Kiev / Kyiv, Донецьку / Донецьк are spellings; Oleksandrivka, an old name GeoNames
+    lists for Donetsk, is not). Names are compared within one script; none comparable: no."""
+    own = [norm_key(n.split(",")[0]) for n in (c.name, c.name_uk, c.name_ru) if n]
+    same_script = [n for n in own if n.isascii() == key.isascii()]
+    if not same_script:
         return False
-    return SequenceMatcher(None, key, primary).ratio() < 0.5
+    return max(SequenceMatcher(None, key, n).ratio() for n in same_script) < 0.5
 
 
 @dataclass
@@ -79,6 +90,18 @@ def _base(c: Candidate, want: str) -> float:
     return s
 
 
+def _blind_pick(scored: list[tuple[float, Candidate]], supported: set[int]) -> bool:
+    """Whether the top candidate is a village picked among near-equal namesakes (≥ NAMESAKES
+    within CLOSE points) with nothing in the text near it: Ukraine has 34 Sosnivkas, and the
+    largest of them is not the one a front-line report means."""
+    top, best = scored[0]
+    if best.fclass != "settlement" or best.country not in ("UA", "RU") or \
+            (best.population or 0) >= VILLAGE_MAX or best.pid in supported:
+        return False
+    close = sum(1 for s, c in scored if c.fclass == "settlement" and s >= top - CLOSE)
+    return close >= NAMESAKES
+
+
 def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) -> None:
     """Pick ``best`` for each pending mention in place (two passes, context-aware).
 
@@ -98,10 +121,12 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
             groups.setdefault(key, []).append(p)
     anchors: dict[int, Candidate] = {}
     admin1s: dict[str, float] = {}
+    local: dict[str, list[Candidate]] = {}  # surface key -> places resolved within LOCAL_CHARS
     for pass_no in (1, 2):
         for (skey, _, _, _), members in groups.items():
             p = members[0]
             scored = []
+            supported: set[int] = set()
             primaries = [_primary(c) for c in p.cands]
             # "Mexico" is the country, not Mexico City reached through an alias
             country_named = any(c.fclass == "country" and pr == skey
@@ -110,18 +135,36 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
                 s = _base(c, p.want) + focus.get(c.country or "", 0.0)
                 if primary == skey:
                     s += 1.0  # the surface is the place's primary name, not an old alias
-                elif c.fclass == "settlement" and (country_named or _nickname(skey, primary)):
+                elif c.fclass == "settlement" and (country_named or _nickname(skey, c)):
                     # no capital / size bonus through a borrowed name
                     s = (c.prior or 1.0) - NICKNAME_PENALTY + focus.get(c.country or "", 0.0)
                 if pass_no == 2 and c.fclass in ("settlement", "region") and c.lat is not None:
                     if c.admin1 and c.admin1 in admin1s:
                         s += 2.5
+                    # a namesake anchored elsewhere in the text is not support (one Sosnivka
+                    # must not pull another Sosnivka 60 km away)
                     d = min((haversine_km(c.lat, c.lon, a.lat, a.lon) for a in anchors.values()
-                             if a.pid != c.pid and a.lat is not None), default=1e9)
+                             if a.pid != c.pid and a.lat is not None
+                             and _primary(a) != primary), default=1e9)
                     s += 3.0 if d < 100 else 2.0 if d < 250 else 0.8 if d < 600 else 0.0
+                    # the places named beside it (a list of villages, "X near Y") say more
+                    # than a place named anywhere in a nationwide summary
+                    dl = min((haversine_km(c.lat, c.lon, a.lat, a.lon)
+                              for a in local.get(skey, ()) if a.pid != c.pid
+                              and _primary(a) != primary), default=1e9)
+                    s += LOCAL_BONUS if dl < 60 else LOCAL_BONUS / 2 if dl < 150 else 0.0
+                    # support that survives a nationwide summary: the oblast named, a
+                    # place named beside it, or one resolved place very close
+                    if admin1s.get(c.admin1 or "") == 1.0 or d < 60 or dl < 150:
+                        supported.add(c.pid)
                 scored.append((s, c))
             scored.sort(key=lambda t: (-t[0], t[1].gid))
             top, best = scored[0]
+            if pass_no == 2 and _blind_pick(scored, supported):
+                alts = [c for _, c in scored[:5]]
+                for m in members:  # left unresolved: shown nowhere rather than on a namesake
+                    m.best, m.alts, m.score = None, alts, 0.1
+                continue
             margin = top - scored[1][0] if len(scored) > 1 else 5.0
             conf = 1 / (1 + math.exp(-(margin - 0.5)))
             score = round(min(0.99, 0.35 + 0.6 * conf) if p.strong or margin > 1 else
@@ -130,14 +173,28 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
             for m in members:
                 m.best, m.alts, m.score = best, alts, score
         if pass_no == 1:
+            placed: list[tuple[int, Candidate]] = []
             for members in groups.values():
                 p = members[0]
                 b = p.best
                 if b is None or p.score < 0.6:
                     continue
+                if b.fclass == "settlement" and b.lat is not None and b.country in focus:
+                    placed += [(m.start, b) for m in members]
                 if b.fclass == "region" and b.admin1:
                     admin1s[b.admin1] = 1.0
                 if b.fclass == "settlement" and b.lat is not None and b.country in focus:
                     anchors[b.pid] = b
                     if b.admin1:
                         admin1s[b.admin1] = max(admin1s.get(b.admin1, 0.0), 0.5)
+            placed.sort(key=lambda t: t[0])
+            starts = [st for st, _ in placed]
+            for (skey, _, _, _), members in groups.items():
+                near: dict[str, Candidate] = {}
+                for m in members:
+                    lo = bisect.bisect_left(starts, m.start - LOCAL_CHARS)
+                    hi = bisect.bisect_right(starts, m.end + LOCAL_CHARS)
+                    near.update((a.gid, a) for st, a in placed[lo:hi] if st != m.start)
+                    if len(near) >= 20:
+                        break
+                local[skey] = list(near.values())
