@@ -225,6 +225,25 @@ def test_geojson_events_and_timelines_are_points_lon_lat(store: Store) -> None:
         write_geojson(store, io.StringIO(), "bogus")
 
 
+def test_geojson_writes_null_for_absent_values_and_names_the_place_kind(store: Store) -> None:
+    brief_world(store)
+    run_fusion(store)
+    for what in ("events", "timelines"):
+        fh = io.StringIO()
+        write_geojson(store, fh, what)
+        feats = json.loads(fh.getvalue())["features"]
+        assert feats
+        for f in feats:
+            props = f["properties"]
+            assert "unknown" not in props.values()
+            assert props["place_kind"] in ("settlement", "oblast-or-region", "country", "other")
+            for key in ("sources", "event_ids"):
+                if key in props:
+                    assert len(props[key]) == len(set(props[key]))
+        kinds = {f["properties"]["place"]: f["properties"]["place_kind"] for f in feats}
+        assert kinds.get("Balakliia") == "settlement"
+
+
 def _acled(store: Store) -> list[dict[str, str]]:
     fh = io.StringIO()
     write_acled(store, fh, timestamp=1)

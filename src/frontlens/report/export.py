@@ -204,17 +204,35 @@ def write_geojson(store: Store, fh: TextIO, what: str = "events") -> ExportStats
     raise ValueError(f"unknown GeoJSON content {what!r}: events or timelines")
 
 
+def _known(value: Any) -> Any:
+    """GIS tools read "unknown" as a value: an absent one is JSON null."""
+    return None if value in ("unknown", "", None) else value
+
+
+PLACE_KINDS = {"settlement": "settlement", "region": "oblast-or-region", "country": "country"}
+
+
+def _place_kind(place_id: str | None) -> str | None:
+    info = place_info(place_id)
+    return PLACE_KINDS.get(info.fclass, "other") if info is not None else None
+
+
+def _unique(items: Any) -> list[Any]:
+    return list(dict.fromkeys(items or []))
+
+
 def _event_feature(r: Any) -> dict[str, Any] | None:
     info = place_info(r["place_id"])
     if info is None or info.lat is None or info.lon is None:
         return None
     return _point(info.lon, info.lat, {
         "id": r["id"], "place": r["place_name"] or info.name, "place_id": r["place_id"],
-        "action": r["action"], "new_controller": r["new_controller"],
+        "place_kind": _place_kind(r["place_id"]),
+        "action": r["action"], "new_controller": _known(r["new_controller"]),
         "first_date": _iso(r["first_date"]), "last_date": _iso(r["last_date"]),
-        "time_precision": r["time_precision"], "grade": r["grade"], "score": r["score"],
-        "n_sources": r["n_sources_independent"], "n_mentions": r["n_mentions"],
-        "contradicted": bool(r["contradicted"]),
+        "time_precision": _known(r["time_precision"]), "grade": _known(r["grade"]),
+        "score": r["score"], "n_sources": r["n_sources_independent"],
+        "n_mentions": r["n_mentions"], "contradicted": bool(r["contradicted"]),
     })
 
 
@@ -223,10 +241,11 @@ def _state_feature(r: Any) -> dict[str, Any] | None:
         return None
     return _point(r["lon"], r["lat"], {
         "id": r["id"], "place": r["place_name"], "place_id": r["place_id"],
-        "controller": r["controller"], "since": _iso(r["since"]), "until": _iso(r["until"]),
-        "grade": r["grade"], "score": r["score"], "disputed": bool(r["disputed"]),
-        "approximate": approximate_point(r["place_id"]),
-        "event_ids": list(r["event_ids"] or []), "sources": list(r["sources"] or []),
+        "place_kind": _place_kind(r["place_id"]),
+        "controller": _known(r["controller"]), "since": _iso(r["since"]),
+        "until": _iso(r["until"]), "grade": _known(r["grade"]), "score": r["score"],
+        "disputed": bool(r["disputed"]), "approximate": approximate_point(r["place_id"]),
+        "event_ids": _unique(r["event_ids"]), "sources": _unique(r["sources"]),
     })
 
 
