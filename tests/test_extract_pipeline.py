@@ -158,3 +158,21 @@ def test_another_extractor_plugs_in_beside_the_rules(store: Store) -> None:
     assert run_extract(store, extractor=_Echo()).records == 1
     assert run_extract(store, extractor=_Echo()).processed == 0  # incremental per extractor
     assert run_extract(store).processed == 1  # the rule pipeline has its own bookkeeping
+
+
+@pytest.mark.parametrize(("env", "expect"), [({}, "1"), ({"FRONTLENS_NATIVE_THREADS": "3"}, "3"),
+                                             ({"OPENBLAS_NUM_THREADS": "2"}, "2"),
+                                             ({"FRONTLENS_NATIVE_THREADS": "0"}, "None")])
+def test_native_thread_pools_get_one_thread_per_process_unless_told(env: dict[str, str],
+                                                                    expect: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items()
+             if not k.endswith(("_NUM_THREADS", "_MAXIMUM_THREADS"))
+             and k != "FRONTLENS_NATIVE_THREADS"}
+    out = subprocess.run([sys.executable, "-c", "import os, frontlens; "
+                          "print(os.environ.get('OPENBLAS_NUM_THREADS'))"],
+                         env={**clean, **env}, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == expect

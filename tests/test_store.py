@@ -147,3 +147,17 @@ def test_list_sources_filters_and_orders_newest_first(store: Store) -> None:
 def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
     with Store(sqlite_url) as s, s.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_pending_sources_probe_an_index_instead_of_listing_every_done_id(
+        sqlite_url: str) -> None:
+    from frontlens.store.db import pending_query
+
+    store = Store(sqlite_url)
+    sql = str(pending_query("rules", "1", after="src-0").compile(
+        store.engine, compile_kwargs={"literal_binds": True}))
+    with store.engine.connect() as conn:
+        plan = " | ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "SEARCH extractions USING" in plan and "(source_id=? AND extractor=?)" in plan, plan
+    assert "SCAN extractions" not in plan and "LIST SUBQUERY" not in plan, plan
+    assert "SEARCH sources USING" in plan, plan  # a walk of the key from `after`, no sort

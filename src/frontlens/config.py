@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         None, description="Folder of decision models to use instead of the packaged ones "
         "(scripts/train.py --out); for comparing trained variants."
     )
+    native_threads: int = Field(
+        1, description="Threads per process for native pools (OpenBLAS, OpenMP, MKL); read "
+        "when frontlens is first imported (frontlens/__init__.py); 0 keeps the libraries' "
+        "default; a variable such as OPENBLAS_NUM_THREADS set by the user wins."
+    )
     upload_max_bytes: int = Field(
         50 * MB, description="Largest request body POST /api/ingest accepts (413 beyond)."
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 APOSTROPHES = "'’ʼ`´ʹ‘′ʻ"
 _APOS_RE = re.compile(f"[{APOSTROPHES}]")
@@ -29,8 +30,11 @@ def _fold_char(ch: str) -> str:
     return {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ı": "i"}.get(ch, ch)
 
 
+@lru_cache(maxsize=200_000)
 def norm_key(text: str) -> str:
-    """The lookup key: case-folded, apostrophes dropped, ё→е, hyphens/punctuation → one space."""
+    """The lookup key: case-folded, apostrophes dropped, ё→е, hyphens/punctuation → one space.
+    Cached: news repeats the same surfaces, and the per-character Unicode folding was 7 % of
+    extraction time."""
     s = text.casefold().replace("ё", "е")
     s = _APOS_RE.sub("", s)
     s = _DASH_RE.sub(" ", s)
