@@ -11,6 +11,8 @@ of the supporting text in ``Source.text``, and the extractor name and version th
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -44,14 +46,43 @@ def utc(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_str(text: str) -> str:
+    """No NULs and no lone UTF-16 surrogates (JSON can spell "\\ud800"; UTF-8, and so
+    PostgreSQL, cannot store it): the same string on every database."""
+    return _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
+
+
+def clean_json(value: Any, depth: int = 0) -> Any:
+    """``clean_str`` through a JSON value; NaN and infinities (not JSON, refused by JSONB)
+    become null."""
+    if isinstance(value, str):
+        return clean_str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if depth > 64:
+        return value
+    if isinstance(value, dict):
+        return {clean_str(str(k)): clean_json(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_json(v, depth + 1) for v in value]
+    return value
+
+
 def normalise_text(text: str) -> str:
     """NFC, unified newlines, no NULs: the form in which text is hashed, stored and spanned."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\x00", "")
+    text = unicodedata.normalize("NFC", clean_str(text))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+SHORT_FIELDS = ("external_id", "outlet", "author", "forwarded_from")
+"""Source fields stored as VARCHAR(256)."""
 
 
 class Source(Record):
@@ -88,6 +119,33 @@ class Source(Record):
     @classmethod
     def _norm(cls, v: str) -> str:
         return normalise_text(v)
+
+    @field_validator("origin", "external_id", "url", "outlet", "author", "title",
+                     "forwarded_from", "language")
+    @classmethod
+    def _clean(cls, v: str | None) -> str | None:
+        return clean_str(v) if v is not None else None
+
+    @field_validator("meta", "media")
+    @classmethod
+    def _clean_json(cls, v: Any) -> Any:
+        return clean_json(v)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fit_columns(cls, data: Any) -> Any:
+        """Names longer than their column (256 characters) are cut, and the cut is noted in
+        ``meta["truncated"]``: an input is never refused on one database and kept on another."""
+        if not isinstance(data, dict):
+            return data
+        cut = [k for k in SHORT_FIELDS if isinstance(data.get(k), str) and len(data[k]) > 256]
+        if not cut:
+            return data
+        meta = dict(data.get("meta") or {}) if isinstance(data.get("meta"), dict | None) \
+            else data.get("meta")
+        if isinstance(meta, dict):
+            meta["truncated"] = {k: len(data[k]) for k in cut}
+        return {**data, **{k: data[k][:256] for k in cut}, "meta": meta}
 
     @model_validator(mode="after")
     def _derive_ids(self) -> Source:

@@ -43,6 +43,17 @@ class ItemError:
         return f"{self.origin}: {self.where}: {' '.join(self.reason.split())}"
 
 
+def item_reason(exc: BaseException, limit: int = 300) -> str:
+    """One line naming what went wrong in one item, safe for any exception: its message is
+    cut to ``limit`` characters, and one that cannot even be rendered (a RecursionError
+    raised inside ``__str__``) still yields the exception's type."""
+    try:
+        msg = " ".join(str(exc)[:limit].split())
+    except Exception:  # the reason itself must never raise
+        msg = "(message could not be rendered)"
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+
+
 @dataclass
 class RawInput:
     """A file on disk or a fetched body, with what is known about it before parsing."""

@@ -12,7 +12,15 @@ import feedparser
 import lxml.html
 
 from frontlens.config import Settings
-from frontlens.ingest.base import Format, IngestError, ItemError, Produced, RawInput, register
+from frontlens.ingest.base import (
+    Format,
+    IngestError,
+    ItemError,
+    Produced,
+    RawInput,
+    item_reason,
+    register,
+)
 from frontlens.ingest.base import suffix as _suffix
 from frontlens.model import Source
 
@@ -49,35 +57,41 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
         raise IngestError(raw.origin, f"not a usable RSS/Atom feed{why}")
     outlet = parsed.feed.get("title")
     for n, entry in enumerate(parsed.entries, 1):
-        body = ""
-        if entry.get("content"):
-            body = " ".join(c.get("value", "") for c in entry.content)
-        body = html_to_text(body or entry.get("summary", "") or "")
-        title = html_to_text(entry.get("title", "") or "") or None
-        if not body and not title:
-            yield ItemError(raw.origin, f"entry {n}", "no title and no text")
-            continue
-        media = [m.get("url") for m in entry.get("media_content", []) if m.get("url")]
-        media += [e.get("href") for e in entry.get("enclosures", []) if e.get("href")]
-        yield Source(
-            kind="feed_item",
-            origin=raw.origin,
-            external_id=entry.get("id") or entry.get("link"),
-            url=entry.get("link"),
-            outlet=outlet,
-            author=entry.get("author"),
-            title=title,
-            language=(entry.get("language") or parsed.feed.get("language") or "")[:2].lower()
-            or None,
-            published_at=_when(entry),
-            retrieved_at=raw.retrieved_at,
-            text=body or (title or ""),
-            media=media,
-            meta={
-                "format": "atom" if parsed.version.startswith("atom") else "rss",
-                "feed_url": parsed.feed.get("link"),
-            },
-        )
+        try:
+            yield _entry(raw, parsed, outlet, n, entry)
+        except Exception as exc:  # one odd entry must not cost the rest
+            yield ItemError(raw.origin, f"entry {n}", item_reason(exc))
+
+
+def _entry(raw: RawInput, parsed: Any, outlet: str | None, n: int, entry: Any) -> Produced:
+    body = ""
+    if entry.get("content"):
+        body = " ".join(c.get("value", "") for c in entry.content)
+    body = html_to_text(body or entry.get("summary", "") or "")
+    title = html_to_text(entry.get("title", "") or "") or None
+    if not body and not title:
+        return ItemError(raw.origin, f"entry {n}", "no title and no text")
+    media = [m.get("url") for m in entry.get("media_content", []) if m.get("url")]
+    media += [e.get("href") for e in entry.get("enclosures", []) if e.get("href")]
+    return Source(
+        kind="feed_item",
+        origin=raw.origin,
+        external_id=entry.get("id") or entry.get("link"),
+        url=entry.get("link"),
+        outlet=outlet,
+        author=entry.get("author"),
+        title=title,
+        language=(entry.get("language") or parsed.feed.get("language") or "")[:2].lower()
+        or None,
+        published_at=_when(entry),
+        retrieved_at=raw.retrieved_at,
+        text=body or (title or ""),
+        media=media,
+        meta={
+            "format": "atom" if parsed.version.startswith("atom") else "rss",
+            "feed_url": parsed.feed.get("link"),
+        },
+    )
 
 
 def _detect(raw: RawInput, head: bytes) -> bool:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import shapely
 from shapely.geometry import shape
 
 from frontlens.config import Settings
@@ -23,6 +22,7 @@ from frontlens.ingest.base import (
     ItemError,
     Produced,
     RawInput,
+    item_reason,
     nesting_depth,
     register,
     suffix,
@@ -56,14 +56,16 @@ def _layer_date(meta: dict[str, Any], raw: RawInput) -> date | None:
 def _geometry_error(feature: Any) -> str | None:
     if not isinstance(feature, dict):
         return "not a JSON object"
+    if not isinstance(feature.get("properties"), dict | None):
+        return f"properties is a {type(feature['properties']).__name__}, not an object"
     if nesting_depth(feature.get("properties")) > MAX_NESTING:
         return f"properties nested deeper than {MAX_NESTING} levels"
     if nesting_depth(feature.get("geometry"), 8) > 6:
         return "geometry nested deeper than a GeometryCollection of polygons"
     try:
         geom = shape(feature["geometry"])
-    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
-        return f"unusable geometry: {type(exc).__name__}: {str(exc)[:200]}"
+    except Exception as exc:  # shapely raises many types on odd geometry
+        return f"unusable geometry: {item_reason(exc, 200)}"
     return "empty geometry" if geom.is_empty else None
 
 

@@ -13,7 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from frontlens.config import Settings
-from frontlens.ingest.base import Format, IngestError, ItemError, Produced, RawInput, register
+from frontlens.ingest.base import (
+    Format,
+    IngestError,
+    ItemError,
+    Produced,
+    RawInput,
+    item_reason,
+    register,
+)
 from frontlens.ingest.jsonstream import skip_bom, stream_array
 from frontlens.model import Source
 
@@ -93,8 +101,10 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             try:
                 src = _message(value, channel, raw)
             except (ValueError, TypeError, OverflowError) as exc:
-                mid = value.get("id", "?") if isinstance(value, dict) else "?"
-                yield ItemError(raw.origin, f"message #{n} (id {mid})", str(exc))
+                yield ItemError(raw.origin, _where(n, value), str(exc)[:300])
+                continue
+            except Exception as exc:  # one odd message must not cost the rest
+                yield ItemError(raw.origin, _where(n, value), item_reason(exc))
                 continue
             if src is not None:
                 yield src
@@ -102,6 +112,11 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
         raise IngestError(
             raw.origin, "not a Telegram channel export: no 'messages' list, or it is empty"
         )
+
+
+def _where(n: int, value: Any) -> str:
+    mid = value.get("id", "?") if isinstance(value, dict) else "?"
+    return f"message #{n} (id {str(mid)[:40]})"
 
 
 def _detect(raw: RawInput, head: bytes) -> bool:

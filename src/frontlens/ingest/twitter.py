@@ -19,6 +19,7 @@ from frontlens.ingest.base import (
     ItemError,
     Produced,
     RawInput,
+    item_reason,
     register,
     suffix,
 )
@@ -127,9 +128,14 @@ def parse_archive(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             if kind != "item":
                 continue
             try:
-                yield _tweet(value, raw, handle)
+                tweet = _tweet(value, raw, handle)
             except (ValueError, IngestError) as exc:
-                yield ItemError(raw.origin, f"tweet #{n}", str(exc))
+                yield ItemError(raw.origin, f"tweet #{n}", str(exc)[:300])
+                continue
+            except Exception as exc:  # one odd tweet must not cost the rest
+                yield ItemError(raw.origin, f"tweet #{n}", item_reason(exc))
+                continue
+            yield tweet
 
 
 def parse_jsonl(raw: RawInput, settings: Settings) -> Iterator[Produced]:
@@ -140,14 +146,20 @@ def parse_jsonl(raw: RawInput, settings: Settings) -> Iterator[Produced]:
                 continue
             seen += 1
             try:
-                obj = json.loads(line)
-                yield _tweet(obj, raw, None)
+                tweet = _tweet(json.loads(line), raw, None)
             except UnicodeDecodeError:
                 yield ItemError(raw.origin, f"line {lineno}", "not valid UTF-8")
+                continue
             except json.JSONDecodeError as exc:
                 yield ItemError(raw.origin, f"line {lineno}", f"malformed JSON: {exc.msg}")
+                continue
             except (ValueError, IngestError) as exc:
-                yield ItemError(raw.origin, f"line {lineno}", str(exc))
+                yield ItemError(raw.origin, f"line {lineno}", str(exc)[:300])
+                continue
+            except Exception as exc:  # one odd line must not cost the rest
+                yield ItemError(raw.origin, f"line {lineno}", item_reason(exc))
+                continue
+            yield tweet
     if not seen:
         raise IngestError(raw.origin, "empty file")
 
