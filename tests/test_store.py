@@ -4,6 +4,7 @@ and the same code runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
@@ -161,3 +162,29 @@ def test_pending_sources_probe_an_index_instead_of_listing_every_done_id(
     assert "SEARCH extractions USING" in plan and "(source_id=? AND extractor=?)" in plan, plan
     assert "SCAN extractions" not in plan and "LIST SUBQUERY" not in plan, plan
     assert "SEARCH sources USING" in plan, plan  # a walk of the key from `after`, no sort
+
+
+def test_parallel_ingests_of_overlapping_inputs_into_a_fresh_database_all_succeed(
+        db_url: str, tmp_path: Any) -> None:
+    """Eight processes open one new database at once (the migration is serialised) and store
+    overlapping files (the check-then-insert race ends in ON CONFLICT DO NOTHING)."""
+    import os
+    import subprocess
+    import sys
+
+    files = []
+    for k in range(6):
+        p = tmp_path / f"in{k}" / "note.txt"
+        p.parent.mkdir()
+        p.write_text(f"Fighting near Kupiansk, report {k}.", encoding="utf-8")
+        files.append(str(p))
+    url = db_url if not db_url.startswith("sqlite") else f"sqlite:///{tmp_path / 'fresh.db'}"
+    env = {**os.environ, "FRONTLENS_DB": url}
+    cmd = [sys.executable, "-m", "frontlens.cli", "ingest"]
+    procs = [subprocess.Popen([*cmd, *files[i % 3 : i % 3 + 4]], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for i in range(8)]
+    results = [(p.wait(timeout=240), p.stderr.read() if p.stderr else "") for p in procs]
+    assert all(rc == 0 for rc, _ in results), results
+    store = Store(url)
+    assert store.counts()["sources"] == 6

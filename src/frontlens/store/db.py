@@ -28,6 +28,7 @@ from sqlalchemy import (
     exists,
     func,
     select,
+    text,
     tuple_,
 )
 from sqlalchemy.engine import make_url
@@ -99,6 +100,20 @@ def _done(extractor: str, version: str) -> Any:
     return exists().where(x.c.source_id == s.c.id, x.c.extractor == extractor,
                           x.c.version == version)
 
+def _insert_ignore(conn: Connection, table: Table) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; a plain INSERT elsewhere."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return table.insert()
+
+
 class StoreError(Exception):
     """A database that cannot be opened or migrated; the message names the URL (no password)."""
 
@@ -147,6 +162,39 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+MIGRATION_LOCK_KEY = 0x66726F6E  # "fron": the PostgreSQL advisory lock serialising migrations
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold a lock that only one process at a time can hold for this database, so that two
+    processes opening a fresh database do not both create its tables (one of them used to fail
+    with "table alembic_version already exists"). PostgreSQL: a session advisory lock;
+    SQLite: an exclusive ``flock`` on ``<database>.lock`` beside the file."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                conn.commit()
+        return
+    db = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not db or db == ":memory:" or db.startswith("file:"):
+        yield
+        return
+    import fcntl
+
+    with open(f"{Path(db).expanduser()}.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 class Store:
     """A handle on one database: open it, scope transactions, read and write records."""
 
@@ -159,7 +207,9 @@ class Store:
         try:
             self.engine = make_engine(url)
             if migrate and current_revision(self.engine) != head_revision():
-                upgrade(self.engine)
+                with migration_lock(self.engine):  # re-checked: another process may have won
+                    if current_revision(self.engine) != head_revision():
+                        upgrade(self.engine)
         except Exception as exc:  # the driver's own message says what is wrong
             detail = str(getattr(exc, "orig", None) or exc).split("(Background on")[0]
             raise StoreError(f"{safe}: cannot open database: {' '.join(detail.split())}") from exc
@@ -211,7 +261,9 @@ class Store:
                 if new:
                     if prepare is not None:
                         new = prepare(new)
-                    conn.execute(table.insert(), [rec.model_dump() for rec in new])
+                    # a parallel writer may store the same key between the check and the
+                    # write: the database skips it instead of failing the whole input
+                    conn.execute(_insert_ignore(conn, table), [rec.model_dump() for rec in new])
                 added += len(new)
         return added, skipped
 
