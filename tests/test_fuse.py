@@ -335,3 +335,26 @@ def test_cli_fuse_picture_explain_contradictions(sqlite_url: str) -> None:
     assert res.exit_code == 0 and "Grade" in res.output
     assert run(app, ["--db", sqlite_url, "explain", "ev-nope"]).exit_code == 2
     assert run(app, ["--db", sqlite_url, "picture", "--as-of", "yesterday"]).exit_code == 2
+
+
+def test_near_duplicate_pairs_do_not_depend_on_the_process_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+
+    prog = (
+        "import random\n"
+        "from frontlens.fuse.dedup import SourceInfo, find_duplicates\n"
+        "rnd = random.Random(3)\n"
+        "words = [f'w{i}' for i in range(60)]\n"
+        "base = [' '.join(rnd.choice(words) for _ in range(40)) for _ in range(30)]\n"
+        "texts = [b if k % 2 else b.replace(b.split()[k % 7], 'x', 1) for k, b in "
+        "enumerate(base * 2)]\n"
+        "infos = [SourceInfo(id=f's{k:03d}', text=t) for k, t in enumerate(texts)]\n"
+        "print(sorted((d.source_id, d.canonical_id, d.method, d.similarity)\n"
+        "             for d in find_duplicates(infos)))\n"
+    )
+    outs = {subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")}
+    assert len(outs) == 1 and outs.pop().startswith("[(")
