@@ -6,6 +6,9 @@ for limits, paths or network behaviour.
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -47,6 +50,15 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(
         50 * MB, description="Largest request body POST /api/ingest accepts (413 beyond)."
     )
+
+
+def build_time() -> datetime:
+    """Now, or the time ``SOURCE_DATE_EPOCH`` names (the reproducible-builds convention), so
+    two runs over the same store write byte-identical exports and briefs."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import func, or_, select
 
+from frontlens.config import build_time
 from frontlens.fuse.events import CHANGE, quote_key
 from frontlens.report.ledgers import (
     Citation,
@@ -100,7 +101,7 @@ def build_brief(store: Store, since: date, until: date) -> Brief:
     with store.engine.connect() as conn:
         changes = _changes(conn, since, until)
         contradictions = _contradictions(conn, since, until)
-    return Brief(since, until, datetime.now(UTC).replace(microsecond=0), changes,
+    return Brief(since, until, build_time(), changes,
                  equipment_ledger(store, since=since, until=until, max_citations=2),
                  _statements(store, since, until), contradictions)
 

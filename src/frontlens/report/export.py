@@ -15,7 +15,6 @@ import csv
 import hashlib
 import json
 import re
-import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import Connection, select
 
+from frontlens.config import build_time
 from frontlens.extract.control import acled_for
 from frontlens.fuse.picture import approximate_point
 from frontlens.report.ledgers import (
@@ -384,7 +384,7 @@ def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> Ex
     Events without a date or without coordinates cannot be ACLED rows and are counted in
     ``skipped``.
     """
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    stamp = str(int(build_time().timestamp()) if timestamp is None else timestamp)
     writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS, lineterminator="\n")
     writer.writeheader()
     stats = ExportStats(reason="no date or no coordinates")
