@@ -708,3 +708,15 @@ def test_a_geojson_feature_of_odd_shape_costs_only_itself(
     report = ingest_inputs(store, [str(path)], Settings(db=store.url))
     assert store.counts()["map_features"] == 2, report.errors
     assert any("feature #1" in e for e in report.errors), report.errors
+
+
+def test_yaml_alias_bomb_in_front_matter_is_refused_at_once(
+        store: Store, db_url: str, tmp_path: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, k in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{k}: &{k} [" + ",".join([f"*{prev}"] * 9) + "]")
+    path = write(tmp_path / "bomb.md", "---\n" + "\n".join(lines) + "\n---\nFighting.\n")
+    result = cli(db_url, path)
+    assert result.exit_code == 1
+    one_error(result, path, "aliases", "not allowed")
+    assert store.counts()["sources"] == 0

@@ -33,12 +33,24 @@ def parse_date(value: Any, origin: str, field: str = "date") -> datetime | None:
         raise IngestError(origin, f"{field} {value!r} is not an ISO 8601 date") from exc
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: front matter never needs them, and a 500-byte
+    "billion laughs" of nested aliases expands to gigabytes once the metadata is serialised."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front matter", event.start_mark)
+        return super().compose_node(parent, index)
+
+
 def split_front_matter(text: str, origin: str) -> tuple[dict[str, Any], str]:
     m = _FRONT.match(text)
     if not m:
         return {}, text
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = yaml.load(m.group(1), Loader=_NoAliasLoader) or {}
     except yaml.YAMLError as exc:
         raise IngestError(origin, f"front matter is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
