@@ -27,7 +27,7 @@ from frontlens.ingest.base import (
     register,
     suffix,
 )
-from frontlens.ingest.jsonstream import skip_bom, stream_array
+from frontlens.ingest.jsonstream import TooDeep, skip_bom, stream_array
 from frontlens.model import MapFeature, MapLayer
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -54,6 +54,8 @@ def _layer_date(meta: dict[str, Any], raw: RawInput) -> date | None:
 
 
 def _geometry_error(feature: Any) -> str | None:
+    if isinstance(feature, TooDeep):
+        return str(feature)
     if not isinstance(feature, dict):
         return "not a JSON object"
     if not isinstance(feature.get("properties"), dict | None):

@@ -13,7 +13,8 @@ import ijson
 
 from frontlens.ingest.base import IngestError
 
-_SCALARS = frozenset({"string", "number", "boolean", "null"})
+_OPEN = frozenset({"start_map", "start_array"})
+_CLOSE = frozenset({"end_map", "end_array"})
 Event = tuple[Literal["meta"], tuple[str, Any]] | tuple[Literal["item"], Any]
 
 
@@ -23,27 +24,67 @@ def skip_bom(fh: IO[bytes]) -> IO[bytes]:
     return fh
 
 
-def stream_array(fh: IO[bytes], array_key: str, origin: str) -> Iterator[Event]:
+MAX_ITEM_DEPTH = 64
+"""Deepest nesting inside one array item; a deeper item is skipped, not built."""
+
+
+class TooDeep:
+    """Stands in for an array item nested deeper than MAX_ITEM_DEPTH (it is never built)."""
+
+    def __str__(self) -> str:
+        return f"nested deeper than {MAX_ITEM_DEPTH} levels"
+
+
+def stream_array(fh: IO[bytes], array_key: str, origin: str,
+                 max_depth: int = MAX_ITEM_DEPTH) -> Iterator[Event]:
     """Yield ``("meta", (key, value))`` for top-level scalars and ``("item", obj)`` for each
-    element of the top-level array ``array_key`` ("" for a top-level array), in file order."""
-    item_prefix = f"{array_key}.item" if array_key else "item"
+    element of the top-level array ``array_key`` ("" for a top-level array), in file order.
+
+    Works on ijson's prefix-free events and counts depth itself: ijson's prefixed events
+    carry a path string per event, which for a 60 KB file nested 30,000 deep is gigabytes. An
+    item nested deeper than ``max_depth`` is yielded as a :class:`TooDeep`."""
+    array_depth = 2 if array_key else 1  # container depth inside the target array
+    depth = 0
+    top_key: str | None = None
+    in_array = False
     builder: Any = None
+    skipping = False
     try:
-        for prefix, event, value in ijson.parse(fh, use_float=True):
-            if builder is not None:
-                builder.event(event, value)
-                if prefix == item_prefix and event in ("end_map", "end_array"):
-                    yield "item", builder.value
-                    builder = None
+        for event, value in ijson.basic_parse(fh, use_float=True):
+            if builder is not None or skipping:
+                if event in _OPEN:
+                    depth += 1
+                    if not skipping and depth - array_depth > max_depth:
+                        skipping, builder = True, None
+                elif event in _CLOSE:
+                    depth -= 1
+                if builder is not None:
+                    builder.event(event, value)
+                if depth == array_depth:
+                    yield "item", (TooDeep() if skipping else builder.value)
+                    skipping, builder = False, None
                 continue
-            if prefix == item_prefix:
-                if event in ("start_map", "start_array"):
+            if event in _OPEN:
+                if in_array:
                     builder = ijson.ObjectBuilder()
                     builder.event(event, value)
-                else:
-                    yield "item", value
-            elif prefix and "." not in prefix and event in _SCALARS:
-                yield "meta", (prefix, value)
+                    depth += 1
+                    continue
+                depth += 1
+                if event == "start_array" and depth == array_depth and (
+                        not array_key or top_key == array_key):
+                    in_array = True
+            elif event in _CLOSE:
+                if in_array and depth == array_depth:
+                    in_array = False
+                depth -= 1
+            elif event == "map_key":
+                if depth == 1:
+                    top_key = value
+            elif in_array and depth == array_depth:
+                yield "item", value
+            elif depth == 1 and array_key and top_key is not None:
+                yield "meta", (top_key, value)
     except ijson.JSONError as exc:
         raise IngestError(origin, f"malformed JSON: {exc}") from exc
     except UnicodeDecodeError as exc:

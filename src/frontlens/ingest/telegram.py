@@ -22,7 +22,7 @@ from frontlens.ingest.base import (
     item_reason,
     register,
 )
-from frontlens.ingest.jsonstream import skip_bom, stream_array
+from frontlens.ingest.jsonstream import TooDeep, skip_bom, stream_array
 from frontlens.model import Source
 
 _MEDIA_KEYS = ("photo", "file", "thumbnail")
@@ -98,6 +98,9 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
                 channel[value[0]] = value[1]
                 continue
             n += 1
+            if isinstance(value, TooDeep):
+                yield ItemError(raw.origin, _where(n, value), str(value))
+                continue
             try:
                 src = _message(value, channel, raw)
             except (ValueError, TypeError, OverflowError) as exc:

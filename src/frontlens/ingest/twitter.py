@@ -23,7 +23,7 @@ from frontlens.ingest.base import (
     register,
     suffix,
 )
-from frontlens.ingest.jsonstream import stream_array
+from frontlens.ingest.jsonstream import TooDeep, stream_array
 from frontlens.ingest.text import parse_date
 from frontlens.model import Source
 
@@ -126,6 +126,9 @@ def parse_archive(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             stream_array(_after_prefix(fh, raw.origin), "", raw.origin)
         ):
             if kind != "item":
+                continue
+            if isinstance(value, TooDeep):
+                yield ItemError(raw.origin, f"tweet #{n}", str(value))
                 continue
             try:
                 tweet = _tweet(value, raw, handle)
