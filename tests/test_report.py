@@ -415,6 +415,26 @@ def test_cli_report_commands_and_exit_codes(db_url: str, tmp_path: Any) -> None:
     assert cli("brief", "--from", "soon", "--to", "2022-09-06").exit_code == 2
 
 
+def test_jsonl_spans_carry_their_sentence_and_utf16_offsets(store: Store) -> None:
+    from frontlens.report.export import sentence_around, utf16_offset
+
+    text = "Intro 🔥 line. Troops entered Kupiansk on Friday! Next one."
+    k = text.index("Kupiansk")
+    assert utf16_offset(text, k) == k + 1  # the emoji is two UTF-16 units
+    assert sentence_around(text, k, k + 8) == "Troops entered Kupiansk on Friday!"
+    brief_world(store)
+    run_fusion(store)
+    fh = io.StringIO()
+    write_jsonl(store, fh)
+    lines = [json.loads(x) for x in fh.getvalue().splitlines()]
+    spanned = [x for x in lines if x["type"] == "ControlEvent"]
+    assert spanned and all(x["sentence"] and "utf16" in x for x in spanned)
+    ids = [x["record"]["id"] for x in lines if x["type"] in ("ControlEvent", "Contradiction")]
+    assert len({i.split("-")[0] for i in ids}) == len({x["type"] for x in lines
+                                                      if x["type"] in ("ControlEvent",
+                                                                       "Contradiction")})
+
+
 def test_source_date_epoch_makes_exports_and_the_brief_byte_identical(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     brief_world(store)

@@ -437,7 +437,7 @@ def contradiction_rows(groups: list[Group], sources: dict[str, SourceInfo]
                     continue
                 ident = f"{ca.id}|{cb.id}"
                 out.append({
-                    "id": "con-" + hashlib.sha256(ident.encode()).hexdigest()[:20],
+                    "id": "ctr-" + hashlib.sha256(ident.encode()).hexdigest()[:20],
                     "kind": kind,
                     "a_record_id": ca.id, "a_source_id": ca.source_id,
                     "b_record_id": cb.id, "b_source_id": cb.source_id,
@@ -659,7 +659,7 @@ def area_contradictions(items: list[AreaItem]) -> list[dict[str, Any]]:
             continue
         ident = f"{low.id}|{high.id}"
         out.append({
-            "id": "con-" + hashlib.sha256(ident.encode()).hexdigest()[:20],
+            "id": "ctr-" + hashlib.sha256(ident.encode()).hexdigest()[:20],
             "kind": "area_figures",
             "a_record_id": low.id, "a_source_id": low.source_id,
             "b_record_id": high.id, "b_source_id": high.source_id,

@@ -546,21 +546,56 @@ def write_ledger(store: Store, fh: TextIO, *, markdown: bool = False) -> ExportS
 # -- JSON Lines ---------------------------------------------------------------------------------
 
 
+_SENT_END = re.compile(r"[.!?…]+[\"»”’)]*\s+|\n\s*")
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 600) -> str:
+    """The sentence(s) holding [start, end): from the last sentence end before ``start`` to
+    the first after ``end`` (area-claim spans are phrases; a reader needs the sentence)."""
+    lo = 0
+    for m in _SENT_END.finditer(text, max(0, start - limit), start):
+        lo = m.end()
+    m = _SENT_END.search(text, end)
+    hi = m.start() + len(m.group().rstrip()) if m else len(text)
+    return clip(text[lo:hi].strip(), limit)
+
+
+def utf16_offset(text: str, i: int) -> int:
+    """Code-point offset ``i`` as a UTF-16 index (what JavaScript's String.slice expects)."""
+    return len(text[:i].encode("utf-16-le")) // 2
+
+
 def write_jsonl(store: Store, fh: TextIO) -> ExportStats:
     """Every stored record of every table, one JSON object per line: ``{"type", "record"}``.
 
     The record is nested, not merged, because a Mention has a ``type`` field of its own. Rows
     go through their model (``model_dump(mode="json")``), so the JSON is the same shape
-    the rest of frontlens uses; tables are read in primary-key order, ``yield_per`` at a time.
+    the rest of frontlens uses. A record with a span in a source also gets ``sentence`` (the
+    sentence around the span) and ``utf16`` (its start and end as UTF-16 indexes: ``start`` and
+    ``end`` count code points, which drift after an emoji in JavaScript). Tables are read in key
+    order (extracted records by source, then position), ``yield_per`` at a time.
     """
     stats = ExportStats()
+    s = schema.sources
+    cached: tuple[str, str] = ("", "")
     with store.engine.connect() as conn:
         for model, table in TABLES.items():
-            q = select(table).order_by(*table.primary_key.columns)
+            spans = "source_id" in table.c and "start" in table.c and "end" in table.c
+            order = ([table.c.source_id, table.c.start] if spans else []) + list(
+                table.primary_key.columns)
             name = model.__name__
-            for r in _stream(conn, q):
+            for r in _stream(conn, select(table).order_by(*order)):
                 rec = model.model_validate(dict(r._mapping)).model_dump(mode="json")
-                fh.write(json.dumps({"type": name, "record": rec}, ensure_ascii=False) + "\n")
+                line: dict[str, Any] = {"type": name, "record": rec}
+                if spans:
+                    if cached[0] != r.source_id:
+                        text = conn.execute(select(s.c.text).where(s.c.id == r.source_id)) \
+                            .scalar_one_or_none() or ""
+                        cached = (r.source_id, text)
+                    text = cached[1]
+                    line["sentence"] = sentence_around(text, r.start, r.end)
+                    line["utf16"] = {"start": utf16_offset(text, r.start),
+                                     "end": utf16_offset(text, r.end)}
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
                 stats.written += 1
     return stats
-
