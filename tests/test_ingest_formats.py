@@ -748,3 +748,31 @@ def test_large_telegram_export_is_streamed_in_bounded_memory(
     assert batch.inputs[0].format == "telegram"
     assert batch.added == messages and store.counts()["sources"] == messages
     assert peak < size / 2, f"peak {peak / MB:.1f} MB for a {size / MB:.1f} MB export"
+
+
+def test_ingest_date_dates_only_the_undated_sources(db_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from frontlens.cli import app
+
+    undated = write(tmp_path / "a.txt", "Fighting near Kupiansk.")
+    dated = write(tmp_path / "b.md", "---\ndate: 2022-09-11\n---\nFighting near Izium.")
+    r = CliRunner().invoke(app, ["--db", db_url, "ingest", "--date", "2022-09-10",
+                                 str(undated), str(dated)])
+    assert r.exit_code == 0, r.output
+    got = {s.origin.rsplit("/", 1)[-1]: s for s in Store(db_url).list_sources(limit=10)}
+    assert got["a.txt"].published_at.date().isoformat() == "2022-09-10"
+    assert got["a.txt"].meta["date_source"] == "ingest --date"
+    assert got["b.md"].published_at.date().isoformat() == "2022-09-11"
+    assert "date_source" not in got["b.md"].meta
+    bad = CliRunner().invoke(app, ["--db", db_url, "ingest", "--date", "Sept 10", str(undated)])
+    assert bad.exit_code == 2 and "--date" in bad.output
+
+
+def test_month_only_front_matter_date_is_read_as_the_month(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path / "m.md", "---\ndate: 2023-06\n---\nFighting near Bakhmut.")
+    report = ingest_inputs(store, [str(path)], Settings(db=store.url))
+    assert not report.errors, report.errors
+    src = store.list_sources(limit=1)[0]
+    assert src.published_at.isoformat().startswith("2023-06-01")
+    assert src.meta["date_precision"] == "month"

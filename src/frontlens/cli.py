@@ -127,6 +127,10 @@ def ingest(
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow URLs on private or loopback addresses.")
     ] = False,
+    date_: Annotated[
+        str | None, typer.Option("--date", help="Publication date (YYYY-MM-DD) for the sources "
+                                 "these inputs leave undated; dated ones keep theirs.")
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Store news articles, feeds, Telegram exports, X posts and GeoJSON map layers.
@@ -142,6 +146,17 @@ def ingest(
             f"error: unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}", markup=False
         )
         raise typer.Exit(2)
+    default_date = None
+    if date_ is not None:
+        from datetime import date as date_type
+
+        try:
+            default_date = date_type.fromisoformat(date_) if len(date_) == 10 else None
+        except ValueError:
+            default_date = None
+        if default_date is None:
+            err.print(f"error: --date {date_!r} is not a date like 2022-09-10", markup=False)
+            raise typer.Exit(2)
     store = _open(settings)
     total = sum(1 for _ in expand(inputs))
     progress = Progress(
@@ -164,7 +179,8 @@ def ingest(
         task = progress.add_task("", total=total)
         records = progress.add_task("records", total=None)
         batch = ingest_inputs(store, inputs, settings, fmt_name=fmt, on_input=on_input,
-                              on_records=lambda n: progress.update(records, advance=n))
+                              on_records=lambda n: progress.update(records, advance=n),
+                              default_date=default_date)
     store.close()
     if json_out:
         _dump(

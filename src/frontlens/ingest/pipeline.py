@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from frontlens.config import Settings
@@ -150,14 +151,26 @@ def _with_language(records: list[Record]) -> list[Record]:
     return out
 
 
+def with_default_date(item: Record, default: date | None) -> Record:
+    """A source the input leaves undated gets the date the user gave (``ingest --date``), and
+    its meta says where the date came from; a source with its own date keeps it."""
+    if default is None or not isinstance(item, Source) or item.published_at is not None:
+        return item
+    return item.model_copy(update={
+        "published_at": datetime(default.year, default.month, default.day, tzinfo=UTC),
+        "meta": {**item.meta, "date_source": "ingest --date"}})
+
+
 def ingest_one(
     store: Store,
     raw: RawInput,
     settings: Settings,
     fmt_name: str | None = None,
     on_records: Callable[[int], None] | None = None,
+    default_date: date | None = None,
 ) -> InputReport:
-    """One input, one transaction; ``on_records`` hears how many records each write handled."""
+    """One input, one transaction; ``on_records`` hears how many records each write handled;
+    ``default_date`` dates the sources the input leaves undated."""
     report = InputReport(origin=raw.origin)
     try:
         if raw.url and raw.path is None and raw.data is None:
@@ -180,7 +193,7 @@ def ingest_one(
                 if isinstance(item, ItemError):
                     report.item_errors.append(str(item))
                     continue
-                buffer.append(item)
+                buffer.append(with_default_date(item, default_date))
                 buffered_chars += len(item.text) if isinstance(item, Source) else 1000
                 if len(buffer) >= settings.batch_size or buffered_chars > _FLUSH_CHARS:
                     flush()
@@ -209,8 +222,10 @@ def ingest_inputs(
     fmt_name: str | None = None,
     on_input: Callable[[InputReport], None] | None = None,
     on_records: Callable[[int], None] | None = None,
+    default_date: date | None = None,
 ) -> BatchReport:
-    """Ingest every input; ``on_input`` is called after each (for progress and error lines)."""
+    """Ingest every input; ``on_input`` is called after each (for progress and error lines);
+    ``default_date`` dates the sources the inputs leave undated."""
     if fmt_name is not None and fmt_name not in FORMATS:
         raise ValueError(f"unknown format {fmt_name!r}; known: {', '.join(sorted(FORMATS))}")
     batch = BatchReport()
@@ -218,7 +233,7 @@ def ingest_inputs(
         if isinstance(raw, IngestError):
             report = InputReport(origin=raw.origin, error=str(raw))
         else:
-            report = ingest_one(store, raw, settings, fmt_name, on_records)
+            report = ingest_one(store, raw, settings, fmt_name, on_records, default_date)
         batch.inputs.append(report)
         if on_input is not None:
             on_input(report)

@@ -19,6 +19,14 @@ _HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
 _KNOWN_KEYS = {"title", "url", "date", "published", "outlet", "author", "language", "lang"}
 
 
+_MONTH_ONLY = re.compile(r"(\d{4})-(\d{2})")
+
+
+def date_precision(value: Any) -> str | None:
+    """"month" for a month-only date such as 2023-06, else None (day or finer)."""
+    return "month" if value is not None and _MONTH_ONLY.fullmatch(str(value).strip()) else None
+
+
 def parse_date(value: Any, origin: str, field: str = "date") -> datetime | None:
     """Front-matter and feed dates: datetimes, dates (midnight UTC) or ISO 8601 strings."""
     if value is None or value == "":
@@ -27,6 +35,9 @@ def parse_date(value: Any, origin: str, field: str = "date") -> datetime | None:
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if (m := _MONTH_ONLY.fullmatch(str(value).strip())) and 1 <= int(m.group(2)) <= 12:
+        # ISO 8601 reduced precision ("2023-06"): the first of the month, marked by the caller
+        return datetime(int(m.group(1)), int(m.group(2)), 1, tzinfo=UTC)
     try:
         return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError as exc:
@@ -69,6 +80,7 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
         title = h.group(1)
     language = meta.get("language") or meta.get("lang")
     extra = {k: v for k, v in meta.items() if k not in _KNOWN_KEYS}
+    stamp = meta.get("date") or meta.get("published")
     yield Source(
         kind="article" if meta.get("url") or meta.get("outlet") else "text",
         origin=raw.origin,
@@ -77,13 +89,14 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
         author=_scalar(meta.get("author")),
         title=_scalar(title),
         language=str(language).lower()[:8] if language else None,
-        published_at=parse_date(meta.get("date") or meta.get("published"), raw.origin),
+        published_at=parse_date(stamp, raw.origin),
         retrieved_at=raw.retrieved_at,
         text=body.strip("\n"),
         meta={
             "encoding": encoding,
             "format": "markdown" if suffix(raw) in {".md", ".markdown"} else "text",
             **({"front_matter": _jsonable(extra)} if extra else {}),
+            **({"date_precision": p} if (p := date_precision(stamp)) else {}),
         },
     )
 
