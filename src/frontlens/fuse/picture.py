@@ -9,7 +9,8 @@ The timeline (``control_states``) is precomputed here so that :func:`picture` is
 range query: ``since <= as_of AND (until IS NULL OR until > as_of)``. Per place, control
 events are walked in date order; a change of hands starts a new state only when it is a change
 action (liberated, captured, withdrew, entered) or outscores the state it would replace; a
-weaker opposing report marks the state as disputed instead of flipping it. Events graded
+weaker opposing report marks the state as disputed instead of flipping it, and so does a
+listed contradiction of any event the state rests on (a denial, "only one bank"). Events graded
 "unknown" or 5 (improbable) never enter the timeline.
 """
 
@@ -140,7 +141,8 @@ def _state(key: str, e: dict[str, Any], sources_of: dict[str, list[str]]) -> dic
         "id": "cs-" + hashlib.sha256(ident.encode()).hexdigest()[:20],
         "place_key": key, "place_id": e["place_id"], "place_name": e["place_name"] or key,
         "lat": None, "lon": None, "controller": e["new_controller"], "since": e["first_date"],
-        "until": None, "grade": e["grade"], "score": e["score"], "disputed": False,
+        "until": None, "grade": e["grade"], "score": e["score"],
+        "disputed": bool(e.get("contradicted")),
         "event_ids": [e["id"]], "sources": list(sources_of.get(e["id"], []))[:MAX_STATE_SOURCES],
         "_last": e["last_date"] or e["first_date"], "_best": e["score"],
     }
@@ -148,6 +150,7 @@ def _state(key: str, e: dict[str, Any], sources_of: dict[str, list[str]]) -> dic
 
 def _absorb(cur: dict[str, Any], e: dict[str, Any], sources_of: dict[str, list[str]]) -> None:
     cur["event_ids"].append(e["id"])
+    cur["disputed"] = cur["disputed"] or bool(e.get("contradicted"))
     cur["_last"] = max(cur["_last"], e["last_date"] or e["first_date"])
     if e["score"] > cur["_best"]:
         cur["_best"] = cur["score"] = e["score"]
