@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from frontlens.cli import app
@@ -143,3 +144,19 @@ def test_geoparse_without_text_is_an_error(tmp_path: Path) -> None:
     batch.write_text('{"id": 1}\n{"id": 2, "text": "Shelling of Kupiansk."}\n', encoding="utf-8")
     r = CliRunner().invoke(app, ["geoparse", "--jsonl", str(batch)])
     assert r.exit_code == 1 and f"{batch}:1" in r.output and '"id": 2' in r.output
+
+
+@pytest.mark.parametrize(("var", "value"), [("FRONTLENS_BATCH_SIZE", "abc"),
+                                            ("FRONTLENS_BATCH_SIZE", "0"),
+                                            ("FRONTLENS_FETCH_TIMEOUT", "-1"),
+                                            ("FRONTLENS_ALLOW_PRIVATE", "maybe")])
+def test_a_bad_frontlens_setting_is_one_error_line_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, var: str, value: str) -> None:
+    from typer.testing import CliRunner
+
+    from frontlens.cli import app
+
+    monkeypatch.setenv(var, value)
+    r = CliRunner().invoke(app, ["stats"])
+    assert r.exit_code == 2
+    assert f"error: {var}={value!r}" in r.output and "Traceback" not in r.output

@@ -47,13 +47,26 @@ DbOption = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+def _checked_settings(**overrides: object) -> Settings:
+    """Settings, or one line per bad ``FRONTLENS_*`` value and exit 2 (not a traceback)."""
+    from pydantic import ValidationError
+
+    try:
+        return get_settings(**overrides)
+    except ValidationError as exc:
+        for e in exc.errors():
+            name = "FRONTLENS_" + "_".join(str(x) for x in e["loc"]).upper()
+            err.print(f"error: {name}={str(e.get('input'))[:80]!r}: {e['msg']}", markup=False)
+        raise typer.Exit(2) from None
+
+
 @app.callback()
 def main(ctx: typer.Context, db: DbOption = None) -> None:
-    ctx.obj = get_settings(db=db)
+    ctx.obj = _checked_settings(db=db)
 
 
 def _settings(ctx: typer.Context) -> Settings:
-    return ctx.obj if isinstance(ctx.obj, Settings) else get_settings()
+    return ctx.obj if isinstance(ctx.obj, Settings) else _checked_settings()
 
 
 def _missing_sqlite(url: str) -> Path | None:

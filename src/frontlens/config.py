@@ -23,18 +23,18 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; e.g. postgresql+psycopg://user:pw@host/db.",
     )
     max_doc_bytes: int = Field(
-        10 * MB, description="Largest single document (text, HTML, feed) read into memory."
+        10 * MB, ge=1, description="Largest single document (text, HTML, feed) read into memory."
     )
     max_stream_bytes: int = Field(
-        4096 * MB, description="Largest streamed file (Telegram export, JSON Lines, GeoJSON)."
+        4096 * MB, ge=1, description="Largest streamed file (Telegram export, JSON Lines, GeoJSON)."
     )
-    fetch_timeout: float = 15.0
-    fetch_max_bytes: int = 20 * MB
+    fetch_timeout: float = Field(15.0, gt=0, le=3600)
+    fetch_max_bytes: int = Field(20 * MB, ge=1)
     allow_private: bool = Field(
         False, description="Allow fetching URLs on private or loopback addresses."
     )
     languages: tuple[str, ...] = ("en", "uk", "ru")
-    batch_size: int = Field(1000, description="Records per database write inside an input.")
+    batch_size: int = Field(1000, ge=1, description="Records per database write inside an input.")
     api_token: str | None = Field(
         None, description="Bearer token the API requires for writes; no token, no writes."
     )
@@ -43,12 +43,12 @@ class Settings(BaseSettings):
         "(scripts/train.py --out); for comparing trained variants."
     )
     native_threads: int = Field(
-        1, description="Threads per process for native pools (OpenBLAS, OpenMP, MKL); read "
+        1, ge=0, description="Threads per process for native pools (OpenBLAS, OpenMP, MKL); read "
         "when frontlens is first imported (frontlens/__init__.py); 0 keeps the libraries' "
         "default; a variable such as OPENBLAS_NUM_THREADS set by the user wins."
     )
     upload_max_bytes: int = Field(
-        50 * MB, description="Largest request body POST /api/ingest accepts (413 beyond)."
+        50 * MB, ge=1, description="Largest request body POST /api/ingest accepts (413 beyond)."
     )
 
 
