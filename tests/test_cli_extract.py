@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from frontlens.cli import app
+from frontlens.store.db import Store
 
 runner = CliRunner()
 
@@ -160,3 +161,33 @@ def test_a_bad_frontlens_setting_is_one_error_line_not_a_traceback(
     r = CliRunner().invoke(app, ["stats"])
     assert r.exit_code == 2
     assert f"error: {var}={value!r}" in r.output and "Traceback" not in r.output
+
+
+def test_a_database_locked_by_another_process_is_one_line_and_loses_nothing(
+        tmp_path: Path) -> None:
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    db = tmp_path / "locked.db"
+    first = tmp_path / "a.txt"
+    first.write_text("Fighting near Kupiansk.", encoding="utf-8")
+    env = {**os.environ, "FRONTLENS_DB": f"sqlite:///{db}", "FRONTLENS_LOCK_TIMEOUT": "1"}
+    cmd = [sys.executable, "-m", "frontlens.cli"]
+    done = subprocess.run([*cmd, "ingest", str(first)], env=env, capture_output=True)
+    assert done.returncode == 0
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")  # another writer holds the database
+    try:
+        second = tmp_path / "b.txt"
+        second.write_text("Shelling of Kharkiv.", encoding="utf-8")
+        r = subprocess.run([*cmd, "ingest", str(second)], env=env, capture_output=True, text=True,
+                           timeout=60)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert r.returncode == 2, r.stderr
+    assert "database is locked" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert Store(f"sqlite:///{db}").counts()["sources"] == 1

@@ -99,7 +99,7 @@ def _open(settings: Settings, *, migrate: bool = True, read: bool = False) -> St
     if read:
         _refuse_missing(settings)
     try:
-        return Store(settings.db, migrate=migrate)
+        return Store(settings.db, migrate=migrate, lock_timeout=settings.lock_timeout)
     except StoreError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from exc
@@ -975,5 +975,26 @@ def serve(
     uvicorn.run(api, host=host, port=port, log_level="info", proxy_headers=False)
 
 
+def run() -> None:
+    """The ``frontlens`` command: the Typer app, with database failures that can strike any
+    command mid-way (another process holds the lock, the disk is full, the file is read-only
+    or damaged) reported as one line and exit 2 instead of a traceback. Each command writes
+    in transactions, so what was stored before stays as it was."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        app()
+    except DBAPIError as exc:
+        detail = " ".join(str(getattr(exc, "orig", None) or exc).split("(Background on")[0]
+                          .split())[:300]
+        hint = ""
+        if "locked" in detail:
+            hint = (" — another frontlens process is writing; retry when it is done, or raise "
+                    "FRONTLENS_LOCK_TIMEOUT")
+        err.print(f"error: database: {detail}{hint}. Nothing was lost: the interrupted step "
+                  "was rolled back.", markup=False)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    app()
+    run()

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     allow_private: bool = Field(
         False, description="Allow fetching URLs on private or loopback addresses."
     )
+    lock_timeout: float = Field(
+        30.0, gt=0, le=86400, description="Seconds a SQLite writer waits for another process's "
+        "lock before the command stops with 'database is locked'."
+    )
     languages: tuple[str, ...] = ("en", "uk", "ru")
     batch_size: int = Field(1000, ge=1, description="Records per database write inside an input.")
     api_token: str | None = Field(

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from frontlens.config import Settings
 from frontlens.ingest.base import FORMATS, IngestError, ItemError, RawInput, detect_format
 from frontlens.ingest.fetch import FetchError, fetch_url
@@ -201,6 +203,8 @@ def ingest_one(
             flush()
     except IngestError as exc:
         report.error = str(exc)
+    except OperationalError:
+        raise  # locked, full or unreachable database: no later input can be stored either
     except MemoryError:
         report.error = f"{raw.origin}: out of memory while reading"
     except Exception as exc:  # an unexpected bug must not take down the rest of the batch

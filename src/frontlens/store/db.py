@@ -118,14 +118,15 @@ class StoreError(Exception):
     """A database that cannot be opened or migrated; the message names the URL (no password)."""
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout for concurrent readers."""
+def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout (``lock_timeout``
+    seconds a writer waits for another process's lock before giving up)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:":
             Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": lock_timeout})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -198,14 +199,14 @@ def migration_lock(engine: Engine) -> Iterator[None]:
 class Store:
     """A handle on one database: open it, scope transactions, read and write records."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, lock_timeout: float = 30.0) -> None:
         self.url = url
         try:
             safe = make_url(url).render_as_string(hide_password=True)
         except Exception as exc:
             raise StoreError(f"{url!r}: cannot open database: not a database URL ({exc})") from exc
         try:
-            self.engine = make_engine(url)
+            self.engine = make_engine(url, lock_timeout)
             if migrate and current_revision(self.engine) != head_revision():
                 with migration_lock(self.engine):  # re-checked: another process may have won
                     if current_revision(self.engine) != head_revision():
