@@ -240,8 +240,8 @@ def run_extract(
     report = ExtractReport()
     for results in extract_batches(pages(), workers=workers, extractor=ex):
         with store.transaction() as conn:
+            store.replace_extractions(conn, [(res.run, res.records) for res in results])
             for res in results:
-                store.replace_extraction(conn, res.run, res.records)
                 report.processed += 1
                 report.records += len(res.records)
                 report.by_status[res.run.status] = report.by_status.get(res.run.status, 0) + 1
