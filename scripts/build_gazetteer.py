@@ -587,6 +587,8 @@ def main() -> None:
     add_katotth_unplaced(b, kat_rows, kat_names, seen_kat, hromada_members, placed,
                          raion_names, stats)
 
+    add_hromada_names(b, kat_rows, hromada_names, stats)
+
     # Raions: KATOTTH (post-2020) with the centroid of their joined settlements
     for code, rname in sorted(raion_names.items()):
         pts = raion_members.get(code)
@@ -815,6 +817,54 @@ def add_katotth_unplaced(b: Builder, kat_rows: list[dict[str, str]], kat_names: 
         for n in latin_variants(name_uk, None):
             b.add_name(pid, n, "en")
         stats["ua_settlement_at_hromada_centroid"] += 1
+
+
+def add_hromada_names(b: Builder, kat_rows: list[dict[str, str]],
+                      hromada_names: dict[str, str], stats: dict[str, int]) -> None:
+    """"<adjective stem> #hromada" on the hromada's centre: the member settlement whose name
+    the hromada's adjective is made from (Краснопільська громада → Краснопілля). Reports of
+    shelling name the hromada ("по Краснопільській громаді"); its centre is where the map
+    can put it. A hromada whose centre cannot be told from its name gets no entry."""
+    members: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in kat_rows:
+        if r["cat"] in ("M", "X", "C", "K") and r["h"]:
+            members[r["h"]].append(r)
+    kat_pid = {p["katotth"]: p["pid"] for p in b.places
+               if p.get("katotth") and p.get("fclass") == "settlement"}
+    for code, hname in sorted(hromada_names.items()):
+        stem = adj_stem(hname)
+        if len(stem) < 3:
+            continue
+        centre = [r for r in members.get(code, []) if r["id"] in kat_pid and
+                  _stem_matches(stem, r["name"])]
+        if len(centre) != 1:
+            stats["hromada_centre_unknown"] += 1
+            continue
+        pid = kat_pid[centre[0]["id"]]
+        b.add_name(pid, f"{stem} #hromada", "uk")
+        b.add_name(pid, f"{adj_stem(uk_to_ru_guess(hname))} #hromada", "ru")
+        stats["hromada_names"] += 1
+
+
+def _stem_matches(stem: str, name: str) -> bool:
+    """Whether a settlement name is what a hromada adjective stem was made from: the stem
+    without its suffix (-ськ, -цьк, -зьк) and last letter starts the name (Краснопільськ- →
+    Краснопіл-ля); a final і may be the о or е of the name (Борівськ- → Боров-а)."""
+    key = norm_key(name)
+    if " " in key:  # Борівська Андріївка is not the centre of Борівська громада
+        return False
+    base = norm_key(stem)
+    for suf in ("ськ", "цьк", "зьк"):
+        if base.endswith(suf):
+            base = base[: -len(suf)]
+            break
+    if len(base) < 4:
+        return False
+    head = base[:-1]
+    heads = {head}
+    if base.endswith("і"):
+        heads |= {base[:-1] + "о", base[:-1] + "е"}
+    return any(key.startswith(h) for h in heads)
 
 
 def add_airports(b: Builder, spec: str, stats: dict[str, int]) -> None:

@@ -90,3 +90,9 @@ def test_a_two_word_name_whose_first_word_is_an_adjective_is_one_place() -> None
     found = geoparse("Вооруженные силы Украины вернули контроль над селом Русская Лозовая.",
                      lang="ru")
     assert [(p["surface"], p["name"]) for p in found] == [("Русская Лозовая", "Ruska Lozova")]
+
+
+def test_a_hromada_named_by_its_adjective_is_placed_at_its_centre() -> None:
+    found = geoparse("По території Краснопільської громади зафіксовано обстріл.", lang="uk")
+    assert [(p["surface"], p["name"], p["kind"]) for p in found] == [
+        ("Краснопільської громади", "Krasnopillia", "oblast-or-region")]
