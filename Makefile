@@ -18,10 +18,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 demo: install
-	@mkdir -p $(dir $(DEMO_DB)) && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@mkdir -p $(dir $(DEMO_DB)) && rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).evidence
 	$(FL) ingest sample
 	@echo "--- ingesting the same sample again stores nothing new:"
 	$(FL) ingest sample
+	@echo "--- every original is kept by SHA-256 (out/demo.db.evidence); re-hash them all:"
+	$(FL) evidence verify
 	$(FL) extract
 	$(FL) stats
 	$(FL) sources --limit 8

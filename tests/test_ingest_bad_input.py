@@ -91,7 +91,10 @@ def assert_only_added(store: Store, before: Snapshot, origin: Path, n: int = 1) 
     assert {i: ids1.get(i) for i in ids0} == ids0
     added = {i: o for i, o in ids1.items() if i not in ids0}
     assert sorted(added.values()) == [str(origin)] * n
-    assert counts1 == {**counts0, "sources": counts0["sources"] + n}
+    # the stored input's original is kept as evidence (one row per distinct file)
+    assert counts1["evidence"] - counts0["evidence"] in (0, 1)
+    assert counts1 == {**counts0, "sources": counts0["sources"] + n,
+                       "evidence": counts1["evidence"]}
     return [s for s in store.list_sources(limit=10_000) if s.id in added]
 
 
@@ -556,10 +559,16 @@ def test_crash_mid_input_rolls_back_that_input_and_keeps_the_others(
     for sid in crashing_text_parser:
         assert store.get(Source, sid) is None
     after = full_dump(store)
-    assert {k: v for k, v in after.items() if k != "sources"} == {
-        k: v for k, v in dump_before.items() if k != "sources"
+    grown = ("sources", "evidence")  # the good input's source and its kept original
+    assert {k: v for k, v in after.items() if k not in grown} == {
+        k: v for k, v in dump_before.items() if k not in grown
     }
-    assert all(row in after["sources"] for row in dump_before["sources"])
+    for k in grown:
+        assert all(row in after[k] for row in dump_before[k])
+    # the good input's original may be kept (SQLite keeps originals by default); the crashed
+    # input's never is: its row went with the rolled-back transaction
+    assert len(after["evidence"]) - len(dump_before["evidence"]) in (0, 1)
+    assert not any(str(crash) in map(str, row) for row in after["evidence"])
 
 
 def test_crash_with_multiline_message_still_gives_one_error_line(

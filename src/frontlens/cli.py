@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+evidence_app = typer.Typer(help="Preserved originals: verify and show.", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
 
 # Piped output (make demo, CI logs) gets a wide console instead of rich's 80-column default.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -593,6 +595,83 @@ def db_current(ctx: typer.Context) -> None:
     """Print the schema revision of the database and the latest one."""
     store = _open(_settings(ctx), migrate=False)
     out.print(f"current {current_revision(store.engine) or 'empty'}, head {head_revision()}")
+
+
+# -- evidence (frontlens.store.evidence): preserved originals --------------------------------------
+
+
+def _evidence_root(settings: Settings) -> Path:
+    from frontlens.store.evidence import evidence_dir
+
+    root = evidence_dir(settings.db, settings.evidence_dir)
+    if root is None:
+        err.print("error: this database keeps no originals: set FRONTLENS_EVIDENCE_DIR "
+                  "(a PostgreSQL store has no folder of its own)", markup=False)
+        raise typer.Exit(2)
+    return root
+
+
+@evidence_app.command("verify")
+def evidence_verify(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Re-hash every preserved original; exit 1 when one is missing or changed."""
+    from frontlens.store.evidence import verify
+
+    settings = _settings(ctx)
+    store = _open(settings, read=True)
+    root = _evidence_root(settings)
+    with store.engine.connect() as conn:
+        n, problems = verify(conn, root)
+    if json_out:
+        _dump({"checked": n, "folder": str(root), "problems": problems})
+    else:
+        for line in problems:
+            err.print(f"mismatch: {line}", markup=False)
+        out.print(f"{n} originals checked in {root}: {len(problems)} missing or changed")
+    raise typer.Exit(1 if problems else 0)
+
+
+@evidence_app.command("show")
+def evidence_show(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Source id (a unique prefix is enough).")],
+    json_out: JsonFlag = False,
+) -> None:
+    """What is preserved for one source: its original input and its media, with hashes."""
+    from sqlalchemy import select
+
+    from frontlens.store import schema
+    from frontlens.store.evidence import path_for
+
+    settings = _settings(ctx)
+    store = _open(settings, read=True)
+    found = store.find_sources(source)
+    if len(found) != 1:
+        err.print(f"error: {'no' if not found else 'more than one'} source with id {source!r}",
+                  markup=False)
+        raise typer.Exit(1)
+    src = found[0]
+    shas = [src.meta.get("evidence", {}).get("sha256"),
+            *src.meta.get("media_sha256", {}).values()]
+    root = _evidence_root(settings)
+    with store.engine.connect() as conn:
+        rows = {r.sha256: r for r in conn.execute(
+            select(schema.evidence).where(schema.evidence.c.sha256.in_([x for x in shas if x])))}
+    items = [{"sha256": sha, "kind": r.kind, "size": r.size, "origin": r.origin,
+              "captured_at": r.captured_at.isoformat(), "http_status": r.http_status,
+              "path": str(path_for(root, sha)), "present": path_for(root, sha).is_file()}
+             for sha in shas if sha and (r := rows.get(sha)) is not None]
+    if json_out:
+        _dump({"source": src.id, "origin": src.origin, "evidence": items})
+        return
+    if not items:
+        out.print(f"{src.id}: no original preserved (ingested before evidence was kept, or "
+                  "with FRONTLENS_EVIDENCE_MAX_BYTES=0)")
+        return
+    out.print(f"{src.id} ({src.origin})")
+    for it in items:
+        out.print(f"  {it['kind']:5} sha256 {it['sha256']}  {it['size']:,} bytes  captured "
+                  f"{it['captured_at']}  {'present' if it['present'] else 'MISSING'}  "
+                  f"{it['origin']}", markup=False)
 
 
 # -- fusion (frontlens.fuse): thin commands over run_fusion / explain / picture / contradictions --

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
         30.0, gt=0, le=86400, description="Seconds a SQLite writer waits for another process's "
         "lock before the command stops with 'database is locked'."
     )
+    evidence_dir: str | None = Field(
+        None, description="Folder for preserved originals (default: <database file>.evidence "
+        "beside a SQLite file; a PostgreSQL store keeps none unless this is set)."
+    )
+    evidence_max_bytes: int = Field(
+        10 * 1024 * MB, ge=0, description="Most bytes the evidence folder may hold; an input "
+        "that would pass it is refused with a reason. 0 keeps no originals."
+    )
     languages: tuple[str, ...] = ("en", "uk", "ru")
     batch_size: int = Field(1000, ge=1, description="Records per database write inside an input.")
     api_token: str | None = Field(

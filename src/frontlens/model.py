@@ -299,6 +299,31 @@ class MapFeature(Record):
     properties: dict[str, Any] = Field(default_factory=dict)
 
 
+class Evidence(Record):
+    """An original as it was received (an input file, a fetched body, a photo named by an
+    export), kept content-addressed: ``sha256`` is both its id and its file name in the
+    evidence folder, so a later re-hash proves the cited text is what was retrieved."""
+
+    sha256: str = Field(min_length=64, max_length=64)
+    size: int = Field(ge=0)
+    kind: Literal["input", "media"]
+    origin: str = Field(description="File path or URL it was read from.")
+    media_type: str | None = None
+    captured_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    http_status: int | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("captured_at")
+    @classmethod
+    def _aware(cls, v: datetime) -> datetime:
+        return utc(v)  # type: ignore[return-value]
+
+    @field_validator("origin")
+    @classmethod
+    def _clean(cls, v: str) -> str:
+        return clean_str(v)
+
+
 class MapLayer(Record):
     """A dated control-map snapshot (GeoJSON), kept as geometry, not as text."""
 

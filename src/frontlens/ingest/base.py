@@ -64,6 +64,7 @@ class RawInput:
     content_type: str | None = None
     url: str | None = None
     retrieved_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    http_status: int | None = None
 
     @property
     def name(self) -> str:

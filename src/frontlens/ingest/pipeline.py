@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
@@ -21,8 +22,9 @@ from frontlens.config import Settings
 from frontlens.ingest.base import FORMATS, IngestError, ItemError, RawInput, detect_format
 from frontlens.ingest.fetch import FetchError, fetch_url
 from frontlens.ingest.lang import detect_languages
-from frontlens.model import Record, Source
+from frontlens.model import Evidence, Record, Source
 from frontlens.store.db import Store
+from frontlens.store.evidence import EvidenceFull, Keeper, evidence_dir
 
 _FLUSH_CHARS = 4_000_000  # bound on buffered text, whatever the record count
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -133,6 +135,7 @@ def _fetch(raw: RawInput, settings: Settings) -> RawInput:
         content_type=got.content_type,
         url=got.final_url,
         retrieved_at=got.retrieved_at,
+        http_status=got.status,
     )
 
 
@@ -182,6 +185,8 @@ def ingest_one(
         with store.transaction() as conn:
             buffer: list[Record] = []
             buffered_chars = 0
+            keeper = _keeper(store, settings, conn)
+            original = _keep_input(keeper, raw) if keeper else None
 
             def flush() -> None:
                 added, skipped = store.insert_new(conn, buffer, prepare=_with_language)
@@ -195,7 +200,10 @@ def ingest_one(
                 if isinstance(item, ItemError):
                     report.item_errors.append(str(item))
                     continue
-                buffer.append(with_default_date(item, default_date))
+                item = with_default_date(item, default_date)
+                if original is not None and isinstance(item, Source) and keeper is not None:
+                    item = _with_evidence(keeper, raw, item, original)
+                buffer.append(item)
                 buffered_chars += len(item.text) if isinstance(item, Source) else 1000
                 if len(buffer) >= settings.batch_size or buffered_chars > _FLUSH_CHARS:
                     flush()
@@ -203,6 +211,8 @@ def ingest_one(
             flush()
     except IngestError as exc:
         report.error = str(exc)
+    except EvidenceFull as exc:
+        report.error = f"{raw.origin}: {exc}"
     except OperationalError:
         raise  # locked, full or unreachable database: no later input can be stored either
     except MemoryError:
@@ -216,6 +226,42 @@ def ingest_one(
     if report.error:
         report.added = report.skipped = 0  # the transaction was rolled back
     return report
+
+
+def _keeper(store: Store, settings: Settings, conn: Any) -> Keeper | None:
+    root = evidence_dir(store.url, settings.evidence_dir)
+    if root is None or settings.evidence_max_bytes <= 0:
+        return None
+    return Keeper(root, conn, settings.evidence_max_bytes)
+
+
+def _keep_input(keeper: Keeper, raw: RawInput) -> Evidence:
+    with raw.open() as fh:
+        return keeper.keep(fh, kind="input", origin=raw.url or raw.origin,
+                           captured_at=raw.retrieved_at, media_type=raw.content_type,
+                           http_status=raw.http_status)
+
+
+def _with_evidence(keeper: Keeper, raw: RawInput, src: Source, original: Evidence) -> Source:
+    """The source, pointing at its original and at the media files its export ships (a
+    photo named ``photos/…`` beside result.json); media are kept as evidence too."""
+    meta = {**src.meta, "evidence": {"sha256": original.sha256,
+                                     "captured_at": original.captured_at.isoformat()}}
+    if raw.path is not None and src.media:
+        base = raw.path.parent.resolve()
+        kept: dict[str, str] = {}
+        for m in src.media:
+            if "://" in m:
+                continue
+            f = (base / m).resolve()
+            if not f.is_file() or base not in f.parents:  # nothing outside the export folder
+                continue
+            with f.open("rb") as fh:
+                kept[m] = keeper.keep(fh, kind="media", origin=str(f),
+                                      captured_at=raw.retrieved_at).sha256
+        if kept:
+            meta["media_sha256"] = kept
+    return src.model_copy(update={"meta": meta})
 
 
 def ingest_inputs(

@@ -43,6 +43,7 @@ from frontlens.model import (
     EquipmentLoss,
     Event,
     EventEvidence,
+    Evidence,
     Extraction,
     MapFeature,
     MapLayer,
@@ -66,6 +67,7 @@ TABLES: dict[type[Record], Table] = {
     ControlEvent: schema.control_events,
     EquipmentLoss: schema.equipment_losses,
     AreaClaim: schema.area_claims,
+    Evidence: schema.evidence,
     MapLayer: schema.map_layers,
     MapFeature: schema.map_features,
     Extraction: schema.extractions,
@@ -100,7 +102,7 @@ def _done(extractor: str, version: str) -> Any:
     return exists().where(x.c.source_id == s.c.id, x.c.extractor == extractor,
                           x.c.version == version)
 
-def _insert_ignore(conn: Connection, table: Table) -> Any:
+def insert_ignore(conn: Connection, table: Table) -> Any:
     """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; a plain INSERT elsewhere."""
     name = conn.dialect.name
     if name == "postgresql":
@@ -264,7 +266,7 @@ class Store:
                         new = prepare(new)
                     # a parallel writer may store the same key between the check and the
                     # write: the database skips it instead of failing the whole input
-                    conn.execute(_insert_ignore(conn, table), [rec.model_dump() for rec in new])
+                    conn.execute(insert_ignore(conn, table), [rec.model_dump() for rec in new])
                 added += len(new)
         return added, skipped
 

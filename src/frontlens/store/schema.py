@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -195,6 +196,19 @@ area_claims = Table(
     Column("claimed_by", String(8), nullable=False),
     Column("claimant", String(256)),
     Column("place_id", String(64)),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("media_type", String(128)),
+    Column("captured_at", UTCDateTime, nullable=False),
+    Column("http_status", Integer),
+    Column("headers", JsonType, nullable=False),
 )
 
 map_layers = Table(

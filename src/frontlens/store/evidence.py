@@ -1,0 +1,141 @@
+"""Originals kept as they were received, so a citation can be proven later.
+
+Every ingested input (a file, or a fetched body with its HTTP status and content type) and
+every photo or video an export names and ships beside it is copied, byte for byte, into the
+evidence folder under its SHA-256 (``<folder>/ab/abcdef…``) and recorded in the ``evidence``
+table with its size, origin and capture time. Sources point at their original through
+``meta.evidence`` and at their media through ``meta.media_sha256``. ``verify`` re-hashes
+every recorded file, so a changed or missing original is found (OSINT practice: preserved
+originals, hashes, capture time; cf. the Berkeley Protocol).
+
+The folder is ``FRONTLENS_EVIDENCE_DIR``, else ``<database file>.evidence`` beside a SQLite
+file; a PostgreSQL store keeps originals only when ``FRONTLENS_EVIDENCE_DIR`` is set. The
+folder may grow to ``FRONTLENS_EVIDENCE_MAX_BYTES`` (0 keeps nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.engine import make_url
+
+from frontlens.model import Evidence
+from frontlens.store import schema
+
+_BLOCK = 1 << 20
+
+
+class EvidenceFull(Exception):
+    """Keeping an original would take the folder past FRONTLENS_EVIDENCE_MAX_BYTES."""
+
+
+def evidence_dir(db_url: str, configured: str | None) -> Path | None:
+    """Where originals of the store at ``db_url`` are kept (None: not kept)."""
+    if configured:
+        return Path(configured).expanduser()
+    try:
+        url = make_url(db_url)
+    except Exception:
+        return None
+    db = url.database
+    if url.get_backend_name() != "sqlite" or not db or db == ":memory:" or \
+            db.startswith("file:"):
+        return None
+    return Path(db).expanduser().with_name(Path(db).name + ".evidence")
+
+
+def path_for(root: Path, sha256: str) -> Path:
+    return root / sha256[:2] / sha256
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(_BLOCK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class Keeper:
+    """Copies originals into one evidence folder and records them in the ``evidence`` table,
+    inside the ingest's transaction (a rolled-back input leaves at most an unrecorded file,
+    which ``verify`` ignores)."""
+
+    root: Path
+    conn: Connection
+    max_bytes: int
+    used: int | None = None
+
+    def _room(self, size: int, what: str) -> None:
+        if self.used is None:
+            self.used = int(self.conn.execute(
+                select(func.coalesce(func.sum(schema.evidence.c.size), 0))).scalar_one())
+        if self.used + size > self.max_bytes:
+            raise EvidenceFull(
+                f"keeping {what} ({size:,} bytes) would take the evidence folder {self.root} "
+                f"past FRONTLENS_EVIDENCE_MAX_BYTES ({self.max_bytes:,}); raise it, or set it "
+                "to 0 to ingest without keeping originals")
+
+    def keep(self, fh: IO[bytes], *, kind: str, origin: str, captured_at: datetime,
+             media_type: str | None = None, http_status: int | None = None,
+             headers: dict[str, str] | None = None) -> Evidence:
+        """Copy a stream into the folder (once per content) and describe it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        h = hashlib.sha256()
+        size = 0
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".in-", delete=False) as tmp:
+            try:
+                for block in iter(lambda: fh.read(_BLOCK), b""):
+                    h.update(block)
+                    size += len(block)
+                    tmp.write(block)
+            except BaseException:
+                os.unlink(tmp.name)
+                raise
+        sha = h.hexdigest()
+        dest = path_for(self.root, sha)
+        try:
+            if dest.exists():
+                os.unlink(tmp.name)
+            else:
+                self._room(size, origin)
+                dest.parent.mkdir(exist_ok=True)
+                os.replace(tmp.name, dest)
+                os.chmod(dest, 0o444)
+                self.used = (self.used or 0) + size
+        finally:
+            if os.path.exists(tmp.name):
+                os.unlink(tmp.name)
+        ev = Evidence(sha256=sha, size=size, kind=kind, origin=origin,  # type: ignore[arg-type]
+                      media_type=media_type, captured_at=captured_at,
+                      http_status=http_status, headers=headers or {})
+        from frontlens.store.db import insert_ignore
+
+        self.conn.execute(insert_ignore(self.conn, schema.evidence), [ev.model_dump()])
+        return ev
+
+
+def verify(conn: Connection, root: Path) -> tuple[int, list[str]]:
+    """(originals checked, one line per problem): missing, wrong size or wrong hash."""
+    problems: list[str] = []
+    n = 0
+    for r in conn.execute(select(schema.evidence).order_by(schema.evidence.c.sha256)):
+        n += 1
+        p = path_for(root, r.sha256)
+        if not p.is_file():
+            problems.append(f"{r.sha256}: missing ({r.origin})")
+        elif p.stat().st_size != r.size:
+            problems.append(f"{r.sha256}: size {p.stat().st_size}, recorded {r.size} "
+                            f"({r.origin})")
+        elif file_sha256(p) != r.sha256:
+            problems.append(f"{r.sha256}: content changed, SHA-256 no longer matches "
+                            f"({r.origin})")
+    return n, problems
