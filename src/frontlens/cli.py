@@ -291,6 +291,11 @@ def extract(
         help="Only sources published on or after this date (YYYY-MM-DD).")] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     batch_size: Annotated[int, typer.Option(min=1, max=10000)] = 64,
+    engine: Annotated[str, typer.Option(
+        help="local (this process, or --workers processes) or dask (a cluster).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address (tcp://host:8786); without it --engine dask starts a "
+        "LocalCluster of --workers processes (default: one per core).")] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Extract places, control events, equipment, statements, area claims and times.
@@ -298,6 +303,12 @@ def extract(
     Incremental: only sources not yet processed by the current extractor version are read (a
     version bump re-extracts). Sources that cannot be processed are marked with the reason.
     """
+    if engine not in ("local", "dask"):
+        err.print(f"error: --engine {engine!r}: local or dask", markup=False)
+        raise typer.Exit(2)
+    if scheduler and engine != "dask":
+        err.print("error: --scheduler needs --engine dask", markup=False)
+        raise typer.Exit(2)
     from frontlens.extract.pipeline import EXTRACTOR_NAME, EXTRACTOR_VERSION, run_extract
 
     settings = _settings(ctx)
@@ -309,8 +320,22 @@ def extract(
                         disable=not err.is_terminal)
     with progress:
         task = progress.add_task("", total=total)
-        report = run_extract(store, since=since_dt, workers=workers, batch_size=batch_size,
-                             on_batch=lambda n: progress.update(task, advance=n))
+        if engine == "dask":
+            try:
+                from frontlens.extract.distributed import run_extract_dask
+            except ImportError as exc:
+                err.print(f"error: --engine dask needs the dask extra "
+                          f"(pip install 'frontlens[dask]'): {exc}", markup=False)
+                raise typer.Exit(2) from exc
+            report = run_extract_dask(
+                store, scheduler=scheduler, workers=workers if workers > 1 else None,
+                since=since_dt, batch_size=batch_size, lock_timeout=settings.lock_timeout,
+                on_batch=lambda n: progress.update(task, advance=n),
+                on_start=lambda link: err.print(f"dask dashboard: {link}", markup=False))
+        else:
+            report = run_extract(store, since=since_dt, workers=workers,
+                                 batch_size=batch_size,
+                                 on_batch=lambda n: progress.update(task, advance=n))
     if json_out:
         _dump(report.__dict__)
         return
