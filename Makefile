@@ -54,6 +54,10 @@ lint: install
 bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/pending.py
+	$(BIN)/python bench/writes.py
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dask]'
+	$(BIN)/python bench/dask_extract.py
 
 eval: install
 	@mkdir -p out
