@@ -573,6 +573,14 @@ def main() -> None:
         for n in ru_names[:2]:
             for v in ru_variants(n):
                 b.add_name(pid, v, "en")
+        # former names in Latin too (Красний Лиман → Krasnyi Lyman is Lyman), for the
+        # Cyrillic names WOF lists beyond the first ones
+        for n in [x for x in uk_names[:8] if x != name_uk and " " in x]:
+            for v in latin_variants(n, None):
+                b.add_name(pid, v, "en")
+        for n in [x for x in ru_names[2:8] if " " in x]:
+            for v in ru_variants(n):
+                b.add_name(pid, v, "en")
         stats["ua_settlement"] += 1
         if kname:
             for n in {*uk_names, *ru_names, *([name_uk] if name_uk else [])}:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from frontlens.extract.pipeline import EXTRACTOR_NAME, EXTRACTOR_VERSION, ExtractReport  # noqa: F401
+from frontlens.extract.pipeline import EXTRACTOR_NAME, EXTRACTOR_VERSION, ExtractReport
 from frontlens.store import schema
 from frontlens.store.db import Store, pending_query
 

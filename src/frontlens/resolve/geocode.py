@@ -25,7 +25,7 @@ LOCAL_CHARS = 200
 LOCAL_BONUS = 2.0
 NAMESAKES = 3
 CLOSE = 2.0
-VILLAGE_MAX = 50_000
+VILLAGE_MAX = 20_000
 """A place resolved with confidence within LOCAL_CHARS of a mention pulls that mention's
 namesakes within 60 km by LOCAL_BONUS (half that within 150 km)."""
 """A settlement reached through an alternate name unlike its own ("Garden City" → Singapore,
@@ -98,7 +98,8 @@ def _blind_pick(scored: list[tuple[float, Candidate]], supported: set[int]) -> b
     if best.fclass != "settlement" or best.country not in ("UA", "RU") or \
             (best.population or 0) >= VILLAGE_MAX or best.pid in supported:
         return False
-    close = sum(1 for s, c in scored if c.fclass == "settlement" and s >= top - CLOSE)
+    close = sum(1 for s, c in scored if c.fclass == "settlement" and s >= top - CLOSE
+                and c.country in ("UA", "RU"))  # namesakes abroad are not this confusion
     return close >= NAMESAKES
 
 
@@ -122,11 +123,15 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
     anchors: dict[int, Candidate] = {}
     admin1s: dict[str, float] = {}
     local: dict[str, list[Candidate]] = {}  # surface key -> places resolved within LOCAL_CHARS
+    admin1_by: dict[str, set[int]] = {}  # admin1 -> the anchors that named it
     for pass_no in (1, 2):
         for (skey, _, _, _), members in groups.items():
             p = members[0]
             scored = []
             supported: set[int] = set()
+            # this mention's own readings never support one another (Lyman, anchored in pass
+            # one through the old name "Krasnyi Lyman", must not pull a village named so)
+            own = {c.pid for c in p.cands}
             primaries = [_primary(c) for c in p.cands]
             # "Mexico" is the country, not Mexico City reached through an alias
             country_named = any(c.fclass == "country" and pr == skey
@@ -139,23 +144,25 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
                     # no capital / size bonus through a borrowed name
                     s = (c.prior or 1.0) - NICKNAME_PENALTY + focus.get(c.country or "", 0.0)
                 if pass_no == 2 and c.fclass in ("settlement", "region") and c.lat is not None:
-                    if c.admin1 and c.admin1 in admin1s:
+                    if c.admin1 and c.admin1 in admin1s and admin1_by.get(c.admin1, set()) - own:
                         s += 2.5
                     # a namesake anchored elsewhere in the text is not support (one Sosnivka
                     # must not pull another Sosnivka 60 km away)
                     d = min((haversine_km(c.lat, c.lon, a.lat, a.lon) for a in anchors.values()
-                             if a.pid != c.pid and a.lat is not None
+                             if a.pid not in own and a.lat is not None
                              and _primary(a) != primary), default=1e9)
                     s += 3.0 if d < 100 else 2.0 if d < 250 else 0.8 if d < 600 else 0.0
                     # the places named beside it (a list of villages, "X near Y") say more
                     # than a place named anywhere in a nationwide summary
                     dl = min((haversine_km(c.lat, c.lon, a.lat, a.lon)
-                              for a in local.get(skey, ()) if a.pid != c.pid
+                              for a in local.get(skey, ()) if a.pid not in own
                               and _primary(a) != primary), default=1e9)
                     s += LOCAL_BONUS if dl < 60 else LOCAL_BONUS / 2 if dl < 150 else 0.0
                     # support that survives a nationwide summary: the oblast named, a
                     # place named beside it, or one resolved place very close
-                    if admin1s.get(c.admin1 or "") == 1.0 or d < 60 or dl < 150:
+                    if (admin1s.get(c.admin1 or "") == 1.0 and admin1_by.get(c.admin1 or "",
+                                                                              set()) - own) \
+                            or d < 60 or dl < 150:
                         supported.add(c.pid)
                 scored.append((s, c))
             scored.sort(key=lambda t: (-t[0], t[1].gid))
@@ -183,10 +190,12 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
                     placed += [(m.start, b) for m in members]
                 if b.fclass == "region" and b.admin1:
                     admin1s[b.admin1] = 1.0
+                    admin1_by.setdefault(b.admin1, set()).add(b.pid)
                 if b.fclass == "settlement" and b.lat is not None and b.country in focus:
                     anchors[b.pid] = b
                     if b.admin1:
                         admin1s[b.admin1] = max(admin1s.get(b.admin1, 0.0), 0.5)
+                        admin1_by.setdefault(b.admin1, set()).add(b.pid)
             placed.sort(key=lambda t: t[0])
             starts = [st for st, _ in placed]
             for (skey, _, _, _), members in groups.items():
