@@ -181,3 +181,12 @@ def test_places_named_beside_a_village_choose_its_namesake() -> None:
         "Ukrainian forces retook Balakliia, Shevchenkove and Ivanivka in Kharkiv Oblast.",
         lang="en")}
     assert got["Ivanivka"]["admin1"] == "Kharkiv Oblast"
+
+
+def test_a_former_name_in_latin_finds_the_renamed_town() -> None:
+    from frontlens.extract.places import geoparse
+
+    for text, lang in (("Ukrainian forces entered Krasnyi Lyman.", "en"),
+                       ("Бои за Красный Лиман.", "ru")):
+        got = geoparse(text, lang=lang)
+        assert [p["gazetteer_id"] for p in got] == ["geonames:704204"], (text, got)
