@@ -191,3 +191,9 @@ def test_a_database_locked_by_another_process_is_one_line_and_loses_nothing(
     assert "database is locked" in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert Store(f"sqlite:///{db}").counts()["sources"] == 1
+
+
+@pytest.mark.parametrize("bad", ["2022-09-12garbage", "2022-9-1", "12/09/2022"])
+def test_a_date_option_with_trailing_text_is_refused(bad: str) -> None:
+    r = CliRunner().invoke(app, ["--db", "sqlite:///:memory:", "picture", "--as-of", bad])
+    assert r.exit_code == 2 and "not a date" in r.output

@@ -354,7 +354,9 @@ def _parse_day(value: str | None, flag: str) -> Any:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        if len(value.strip()) != 10:
+            raise ValueError(value)
+        return datetime.fromisoformat(value.strip()).replace(tzinfo=UTC)
     except ValueError as exc:
         err.print(f"error: {flag} {value!r} is not a date (YYYY-MM-DD)", markup=False)
         raise typer.Exit(2) from exc
@@ -386,7 +388,7 @@ def geoparse(
                     if not isinstance(text_n, str) or not text_n.strip():
                         raise ValueError('no "text" (a non-empty string) on this line')
                     places = run_geoparse(text_n, lang=item.get("lang"),
-                                          published=_day(item.get("date")))
+                                          published=_day(item.get("date"), strict=False))
                     row = {"id": item.get("id"), "places": places}
                 except (ValueError, TypeError, typer.BadParameter) as exc:
                     bad += 1
@@ -405,13 +407,19 @@ def geoparse(
     _dump(run_geoparse(text, lang=lang, published=_day(date)))
 
 
-def _day(value: Any) -> Any:
+def _day(value: Any, *, strict: bool = True) -> Any:
+    """A YYYY-MM-DD option value ("2022-09-12garbage" is not one); ``strict=False`` reads the
+    day of a timestamp too (dates inside geoparse --jsonl lines)."""
     from datetime import date as date_type
 
     if not value:
         return None
+    text = str(value).strip()
     try:
-        return date_type.fromisoformat(str(value)[:10])
+        if len(text) != 10 and (strict or text[10:11] not in ("T", " ")):
+            raise ValueError(text)
+        text = text[:10]
+        return date_type.fromisoformat(text)
     except ValueError as exc:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
