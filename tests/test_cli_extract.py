@@ -197,3 +197,26 @@ def test_a_database_locked_by_another_process_is_one_line_and_loses_nothing(
 def test_a_date_option_with_trailing_text_is_refused(bad: str) -> None:
     r = CliRunner().invoke(app, ["--db", "sqlite:///:memory:", "picture", "--as-of", bad])
     assert r.exit_code == 2 and "not a date" in r.output
+
+
+def test_picture_says_when_fusion_is_older_than_the_sources(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'f.db'}"
+    a = tmp_path / "a.md"
+    a.write_text("---\ndate: 2022-09-10\n---\nUkrainian forces liberated Balakliia.",
+                 encoding="utf-8")
+    run = CliRunner().invoke
+    for args in (["ingest", str(a)], ["extract"], ["fuse"]):
+        assert run(app, ["--db", db, *args]).exit_code == 0
+    fresh = run(app, ["--db", db, "picture", "--as-of", "2022-09-12"])
+    assert "stale" not in fresh.output
+    b = tmp_path / "b.md"
+    b.write_text("---\ndate: 2022-09-11\n---\nRussian forces captured Kupiansk.",
+                 encoding="utf-8")
+    assert run(app, ["--db", db, "ingest", str(b)]).exit_code == 0
+    stale = run(app, ["--db", db, "picture", "--as-of", "2022-09-12"])
+    assert "stale: 1 source(s) ingested since the last `frontlens fuse`" in stale.output
+    assert run(app, ["--db", db, "extract"]).exit_code == 0
+    assert "extraction(s) changed" in run(app, ["--db", db, "brief", "--from", "2022-09-10",
+                                                "--to", "2022-09-12"]).output
+    assert run(app, ["--db", db, "fuse"]).exit_code == 0
+    assert "stale" not in run(app, ["--db", db, "picture", "--as-of", "2022-09-12"]).output

@@ -119,6 +119,13 @@ def _warn_unfused(store: Store) -> None:
     if claims and not events:
         err.print(f"warning: {claims} control claims are extracted but fusion has not run on "
                   "this database: run `frontlens fuse` first.", markup=False)
+        return
+    from frontlens.fuse.picture import fusion_staleness
+
+    why = fusion_staleness(store)
+    if why:
+        err.print(f"warning: the picture is stale: {why}; run `frontlens extract` and "
+                  "`frontlens fuse` to bring it up to date.", markup=False)
 
 
 def _dump(obj: Any) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import String, delete, func, or_, select, type_coerce
 
+from frontlens.config import build_time
 from frontlens.fuse import confidence as conf
 from frontlens.fuse.dedup import Links, SourceInfo, find_duplicates
 from frontlens.fuse.events import (
@@ -247,11 +248,38 @@ def load_inputs(store: Store, table: conf.ReliabilityTable
     return sources, control, eq, st, areas, dict(against)
 
 
+def fusion_inputs(store: Store) -> dict[str, Any]:
+    """What fusion reads, counted: stored sources, extraction runs and the latest of them."""
+    x = schema.extractions
+    with store.engine.connect() as conn:
+        n_sources = conn.execute(select(func.count()).select_from(schema.sources)).scalar_one()
+        n_x, last = conn.execute(select(func.count(), func.max(x.c.processed_at))).one()
+    return {"n_sources": int(n_sources), "n_extractions": int(n_x), "last_extracted_at": last}
+
+
+def fusion_staleness(store: Store) -> str | None:
+    """Why the stored picture is out of date (None when it is current or was never built)."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(schema.fusion_state)).first()
+    if row is None:
+        return None
+    now = fusion_inputs(store)
+    new_sources = now["n_sources"] - row.n_sources
+    if now["n_extractions"] != row.n_extractions or \
+            now["last_extracted_at"] != row.last_extracted_at:
+        return (f"{abs(now['n_extractions'] - row.n_extractions) or 'some'} extraction(s) "
+                "changed since the last `frontlens fuse`")
+    if new_sources:
+        return f"{new_sources} source(s) ingested since the last `frontlens fuse`"
+    return None
+
+
 def run_fusion(store: Store, table: conf.ReliabilityTable | None = None) -> FusionReport:
     """Rebuild every fusion table from the stored records, in one transaction (idempotent)."""
     t0 = time.perf_counter()
     table = table or conf.default_table()
     rep = FusionReport()
+    built_from = fusion_inputs(store)
     sources, control, eq, st, areas, against = load_inputs(store, table)
     rep.records = {"sources": len(sources), "control_events": len(control),
                    "equipment_losses": len(eq), "statements": len(st), "area_claims": len(areas)}
@@ -284,6 +312,9 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None) -> Fusi
                         (schema.control_states, states)):
             for i in range(0, len(rows), _CHUNK):
                 conn.execute(t.insert(), rows[i : i + _CHUNK])
+        conn.execute(delete(schema.fusion_state))
+        conn.execute(schema.fusion_state.insert(), [{"id": "last", **built_from,
+                                                     "finished_at": build_time()}])
     for e in events:
         rep.events[e["kind"]] = rep.events.get(e["kind"], 0) + 1
         g = e["grade"] if e["grade"] == conf.UNKNOWN_GRADE else e["grade"][0] + "*"

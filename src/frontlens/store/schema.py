@@ -198,6 +198,18 @@ area_claims = Table(
     Column("place_id", String(64)),
 )
 
+fusion_state = Table(
+    "fusion_state",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("n_sources", Integer, nullable=False),
+    Column("n_extractions", Integer, nullable=False),
+    Column("last_extracted_at", UTCDateTime),
+    Column("finished_at", UTCDateTime, nullable=False),
+)
+"""One row ("last"): what the last fusion run was built from, so a picture or brief read
+after new sources or extractions can say it is stale."""
+
 evidence = Table(
     "evidence",
     metadata,
