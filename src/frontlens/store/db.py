@@ -102,6 +102,43 @@ def _done(extractor: str, version: str) -> Any:
     return exists().where(x.c.source_id == s.c.id, x.c.extractor == extractor,
                           x.c.version == version)
 
+MERGED_FIELDS = ("outlet", "author", "url", "title", "published_at", "forwarded_from")
+"""Source fields two copies of one item may disagree on (an X archive knows the handle, a
+JSON Lines copy may not): the stored row takes the merge of all copies, so what fusion grades
+does not depend on which copy was ingested first."""
+
+
+def _pick(a: Any, b: Any) -> Any:
+    """The merged value of one field: the one that is set; if both are and differ, the
+    smaller (the earlier date, the first string in sort order): the same in any order."""
+    if a is None or a == "":
+        return b
+    if b is None or b == "" or a == b:
+        return a
+    return min(a, b)
+
+
+def merge_copies(a: Source, b: Source) -> Source:
+    """Two copies of one source (same id) as one, independent of their order."""
+    return a.model_copy(update={f: _pick(getattr(a, f), getattr(b, f)) for f in MERGED_FIELDS})
+
+
+def _fill_stored_sources(conn: Connection, copies: Sequence[Source]) -> None:
+    """Merge new copies of already stored sources into their rows (see MERGED_FIELDS)."""
+    t = schema.sources
+    ids = [c.id for c in copies]
+    stored = {r.id: r for r in conn.execute(
+        select(t.c.id, *[t.c[f] for f in MERGED_FIELDS]).where(t.c.id.in_(ids)))}
+    for c in copies:
+        row = stored.get(c.id)
+        if row is None:
+            continue
+        merged = {f: _pick(getattr(row, f), getattr(c, f)) for f in MERGED_FIELDS}
+        changed = {f: v for f, v in merged.items() if v != getattr(row, f)}
+        if changed:
+            conn.execute(t.update().where(t.c.id == c.id).values(**changed))
+
+
 def insert_ignore(conn: Connection, table: Table) -> Any:
     """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; a plain INSERT elsewhere."""
     name = conn.dialect.name
@@ -257,10 +294,15 @@ class Store:
                     key = tuple(getattr(rec, name) for name in pk)
                     if key in chunk:
                         skipped += 1
+                        if isinstance(rec, Source):
+                            rec = merge_copies(chunk[key], rec)  # type: ignore[arg-type]
                     chunk[key] = rec
                 existing = self._existing_keys(conn, table, list(chunk))
                 new = [rec for key, rec in chunk.items() if key not in existing]
                 skipped += len(chunk) - len(new)
+                if typ is Source and existing:
+                    _fill_stored_sources(conn, [rec for key, rec in chunk.items()  # type: ignore[misc]
+                                                if key in existing])
                 if new:
                     if prepare is not None:
                         new = prepare(new)
