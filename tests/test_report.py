@@ -355,7 +355,14 @@ def test_ledger_export_csv_and_markdown(store: Store) -> None:
     fh = io.StringIO()
     write_ledger(store, fh, markdown=True)
     text = fh.getvalue()
-    assert "## Side RU: 4" in text and "### tank (2, of which destroyed: 1, captured: 1)" in text
+    assert "## Russia (RU): 4" in text
+    assert "### tank — Tanks (2, of which destroyed: 1, captured: 1)" in text
+    fh = io.StringIO()
+    write_ledger(store, fh)
+    fh.seek(0)
+    row = next(r for r in csv.DictReader(fh) if r["type"] == "T-72B3")
+    assert (row["country"], row["oryx_section"]) == ("Russia", "Tanks")
+    assert row["first_seen"] and row["first_seen"] <= row["last_seen"]
 
 
 def test_jsonl_has_one_line_per_stored_record_with_its_type(store: Store) -> None:
@@ -455,3 +462,21 @@ def test_source_date_epoch_makes_exports_and_the_brief_byte_identical(
     assert outputs() == first
     assert ",1662940800\n" in first[0] or ",1662940800" in first[0]
     assert "2022-09-12" in first[4]  # the brief's generation time is the epoch's day
+
+
+def test_unknown_fate_stays_outside_the_total_and_merges_into_a_known_fate(store: Store) -> None:
+    """A forward of desk A's post without the fate is the same captured T-72B3 (one fused
+    event): it adds no item; a lone report of unknown fate counts as unknown, not in total."""
+    text = "Captured T-72B3 near Balakliia."
+    a = src(text, "desk a", "2022-09-08T10:00:00+00:00", kind="telegram", external_id="a/1")
+    b = src(text + " (repost)", "channel b", "2022-09-08T11:00:00+00:00", kind="telegram",
+            external_id="b/7", forwarded_from="desk a")
+    c = src("A Ka-52 seen near Izium.", "outlet c", "2022-09-12T09:00:00+00:00")
+    store_all(store, [a, b, c, eq(a, "T-72B3", "tank", "captured"),
+                      eq(b, "T-72B3", "tank", "unknown"), eq(c, "Ka-52", "helicopter", "unknown")])
+    run_fusion(store)
+    rows = {r.type: r for r in equipment_ledger(store)}
+    t72, ka52 = rows["T-72B3"], rows["Ka-52"]
+    assert (ka52.unknown, ka52.total) == (1, 0)
+    assert (t72.captured, t72.unknown, t72.total) == (1, 0, 1)
+    assert t72.first_seen is not None and t72.country == "Russia"

@@ -51,8 +51,10 @@ ACLED_COLUMNS = (
 )
 ACTORS = {"UA": "Military Forces of Ukraine (2019-)", "RU": "Military Forces of Russia (2000-)"}
 SIDE_COUNTRY = {"UA": "UA", "RU": "RU"}
-LEDGER_COLUMNS = ("side", "category", "type", *FATES, "total", "sources", "evidence_urls",
-                  "event_ids")
+LEDGER_COLUMNS = ("side", "country", "category", "oryx_section", "type", *FATES, "total",
+                  "first_seen", "last_seen", "sources", "evidence_urls", "event_ids")
+"""``total`` leaves ``unknown`` out, as Oryx's totals do; ``country`` and ``oryx_section`` are
+the side and category as Oryx writes them (``data/oryx_sections.csv``)."""
 NEAR_ACTIONS = {"advanced_toward", "encircled"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -498,7 +500,8 @@ def write_ledger_csv(rows: Sequence[EquipmentRow], fh: TextIO) -> ExportStats:
     writer.writerow(LEDGER_COLUMNS)
     for r in rows:
         writer.writerow([sheet_safe(x) for x in (
-            r.side, r.category, r.type, *(getattr(r, f) for f in FATES), r.total,
+            r.side, r.country, r.category, r.oryx_section, r.type,
+            *(getattr(r, f) for f in FATES), r.total, _iso(r.first_seen), _iso(r.last_seen),
             "; ".join(r.source_ids), "; ".join(r.evidence_urls), "; ".join(r.event_ids))])
     return ExportStats(written=len(rows))
 
@@ -513,18 +516,21 @@ def ledger_markdown(rows: Sequence[EquipmentRow]) -> str:
     """Oryx-style Markdown: per side and category a total line, then a table by type."""
     totals = equipment_totals(rows)
     lines = ["# Equipment losses (frontlens ledger)", "",
-             "Each item counted once (fused reports); sources are frontlens source ids.", ""]
+             "Each item counted once (fused reports); sources are frontlens source ids. "
+             "Totals leave items of unknown fate out, as Oryx's do.", ""]
     side = cat = None
     for r in rows:
         if r.side != side:
             side, cat = r.side, None
             n = sum(t["total"] for (sd, _), t in totals.items() if sd == side)
-            lines += [*([""] if lines[-1] else []), f"## Side {_cell(side)}: {n}", ""]
+            lines += [*([""] if lines[-1] else []),
+                      f"## {_cell(r.country)} ({_cell(side)}): {n}", ""]
         if r.category != cat:
             cat = r.category
             t = totals[(side, cat)]
             of = ", ".join(f"{f}: {t[f]}" for f in FATES if t[f])
-            head = f"### {_cell(cat)} ({t['total']}, of which {of})"
+            section = f" — {_cell(r.oryx_section)}" if r.oryx_section else ""
+            head = f"### {_cell(cat)}{section} ({t['total']}, of which {of})"
             lines += [*([""] if lines[-1] else []), head, "",
                       "| type | destroyed | damaged | abandoned | captured | unknown | total "
                       "| sources |", "|---|---|---|---|---|---|---|---|"]

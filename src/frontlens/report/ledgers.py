@@ -10,10 +10,13 @@ back to one group per source text (``content_hash``), so an exact repost still c
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
@@ -52,11 +55,33 @@ class EquipmentRow:
     abandoned: int = 0
     captured: int = 0
     unknown: int = 0
-    total: int = 0
+    total: int = 0  # destroyed + damaged + abandoned + captured: as Oryx, without "unknown"
+    first_seen: date | None = None  # earliest publication among its reports
+    last_seen: date | None = None
     source_ids: list[str] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
     evidence_urls: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def country(self) -> str:
+        """The side as Oryx writes it (Russia, Ukraine)."""
+        return COUNTRY_NAMES.get(self.side, self.side)
+
+    @property
+    def oryx_section(self) -> str:
+        return oryx_sections().get(self.category, "")
+
+
+COUNTRY_NAMES = {"RU": "Russia", "UA": "Ukraine"}
+
+
+@cache
+def oryx_sections() -> dict[str, str]:
+    """frontlens category → Oryx section name (``data/oryx_sections.csv``)."""
+    text = (files("frontlens") / "data" / "oryx_sections.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(ln for ln in text.splitlines() if not ln.startswith("#"))
+    return {r["category"]: r["oryx_section"] for r in rows}
 
 
 @dataclass(slots=True)
@@ -159,14 +184,35 @@ def equipment_ledger(store: Store, *, since: date | None = None, until: date | N
             items[(group, r.side, r.category or "unknown", label, r.fate)].append(r)
         rows: dict[tuple[str, str, str], EquipmentRow] = {}
         cite_spans: dict[tuple[str, str, str], list[tuple[str, int, int]]] = defaultdict(list)
+        # an item reported with an unknown fate in the same event as a known one, or in a
+        # copy (forward, repost) of a report with a known fate, is that item once, with the
+        # known fate (the photo of a hulk, then the report that it burned)
+        dup = dict(conn.execute(select(schema.source_duplicates.c.source_id,
+                                       schema.source_duplicates.c.canonical_id)).all())
+
+        def roots(recs: list[Any]) -> set[str]:
+            return {dup.get(r.source_id) or r.source_id for r in recs}
+
+        known: dict[tuple[str, str, str], list[tuple[str, set[str]]]] = defaultdict(list)
+        for (group, sd, cat, label, fate), recs in items.items():
+            if fate != "unknown":
+                known[(sd, cat, label)].append((group, roots(recs)))
+
+        def merged(group: str, sd: str, cat: str, label: str, recs: list[Any]) -> bool:
+            mine = roots(recs)
+            return any(g == group or mine & r for g, r in known.get((sd, cat, label), []))
+
         for (group, sd, cat, label, fate), recs in items.items():
             key = (sd, cat, label)
             row = rows.get(key)
             if row is None:
                 row = rows[key] = EquipmentRow(side=sd, category=cat, type=label)
-            n = max(int(r.n) for r in recs)
-            setattr(row, fate, getattr(row, fate) + n)
-            row.total += n
+            if not (fate == "unknown" and merged(group, sd, cat, label, recs)):
+                n = max(int(r.n) for r in recs)
+                setattr(row, fate, getattr(row, fate) + n)
+                if fate != "unknown":
+                    row.total += n
+            _seen(row, recs)
             if not group.startswith("raw:") and group not in row.event_ids:
                 row.event_ids.append(group)
             for r in recs:
@@ -181,6 +227,13 @@ def equipment_ledger(store: Store, *, since: date | None = None, until: date | N
     for key, row in rows.items():
         row.citations = [cites[sp] for sp in cite_spans[key][:max_citations] if sp in cites]
     return sorted(rows.values(), key=lambda r: (r.side, r.category, -r.total, r.type))
+
+
+def _seen(row: EquipmentRow, recs: list[Any]) -> None:
+    days = [r.published_at.date() for r in recs if r.published_at is not None]
+    if days:
+        row.first_seen = min([d for d in (row.first_seen, *days) if d is not None])
+        row.last_seen = max([d for d in (row.last_seen, *days) if d is not None])
 
 
 def equipment_totals(rows: Iterable[EquipmentRow]) -> dict[tuple[str, str], dict[str, int]]:
