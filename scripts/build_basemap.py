@@ -110,6 +110,27 @@ def oblast_outlines(gazetteer: Path, countries: Path) -> dict[str, object]:
             "features": features}
 
 
+def ccw(fc: dict[str, object]) -> dict[str, object]:
+    """Every polygon ring in RFC 7946 orientation: exteriors counter-clockwise, holes
+    clockwise (GDAL and some web renderers read clockwise exteriors as holes)."""
+    from shapely.geometry import mapping, shape
+    from shapely.geometry.polygon import orient
+
+    def fix(g: object) -> object:
+        if g.geom_type == "Polygon":  # type: ignore[attr-defined]
+            return orient(g, 1.0)
+        if g.geom_type == "MultiPolygon":  # type: ignore[attr-defined]
+            from shapely.geometry import MultiPolygon
+
+            return MultiPolygon([orient(p, 1.0) for p in g.geoms])  # type: ignore[attr-defined]
+        return g
+
+    for f in fc["features"]:  # type: ignore[union-attr]
+        geom = shape(f["geometry"])
+        f["geometry"] = mapping(fix(geom))
+    return fc
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--min-population", type=int, default=50_000)
@@ -123,7 +144,9 @@ def main() -> None:
     print(f"{args.out}: {len(fc['features'])} places")  # type: ignore[arg-type]
     countries = args.out.parent / "countries.geojson"
     if countries.exists():
-        outlines = oblast_outlines(args.gazetteer, countries)
+        fixed = ccw(json.loads(countries.read_text(encoding="utf-8")))
+        countries.write_text(json.dumps(fixed, separators=(",", ":")) + "\n", encoding="utf-8")
+        outlines = ccw(oblast_outlines(args.gazetteer, countries))
         target = args.out.parent / "oblasts.geojson"
         target.write_text(json.dumps(outlines, separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"{target}: {len(outlines['features'])} oblast outlines")  # type: ignore[arg-type]

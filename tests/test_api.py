@@ -8,6 +8,7 @@ change what the read tests count.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import uuid
 from collections.abc import Iterator
@@ -196,6 +197,19 @@ def test_layers_geojson(client: TestClient) -> None:
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon")
                for f in simple["features"] if f["geometry"])
     assert client.get("/api/layers/map-nope/features").status_code == 404
+    polys = client.get(f"/api/layers/{day['id']}/features",
+                       params={"geometry": "polygons"}).json()["features"]
+    assert polys and {f["geometry"]["type"] for f in polys} == {"MultiPolygon"}
+
+    def ring_area(ring: list[list[float]]) -> float:
+        return sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(ring)) / 2
+
+    for f in polys:
+        for poly in f["geometry"]["coordinates"]:
+            assert ring_area(poly[0]) > 0  # RFC 7946: exterior rings counter-clockwise
+            assert all(len(pt) == 2 for ring in poly for pt in ring)  # 2-D
+    assert client.get(f"/api/layers/{day['id']}/features",
+                      params={"geometry": "lines"}).status_code == 422
 
 
 def test_search_full_text(client: TestClient) -> None:

@@ -939,3 +939,35 @@ def agreement_stats(checks: Sequence[CrossCheck]) -> AgreementStats:
             for action, cnt in sorted(per.items())
         },
     )
+
+
+def gis_geometry(geometry: dict[str, Any], want: str = "all") -> dict[str, Any] | None:
+    """A stored geometry as GIS tools want it: 2-D, rings in RFC 7946 orientation (exteriors
+    counter-clockwise), and with ``want`` "polygons" or "points" only the parts of that type
+    (GeometryCollections exploded) as one Multi- geometry, or None when it has none; "all"
+    keeps the type. An unreadable geometry is returned as stored (or None for one type)."""
+    import shapely
+    from shapely.geometry import MultiPoint, MultiPolygon, mapping, shape
+    from shapely.geometry.polygon import orient
+
+    try:
+        g = shapely.force_2d(shape(geometry))
+    except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError):
+        return None if want != "all" else geometry
+    parts = list(shapely.get_parts(g)) if g.geom_type in (
+        "GeometryCollection", "MultiPolygon", "MultiPoint", "MultiLineString") else [g]
+    flat = []
+    for p in parts:  # collections may nest
+        flat += list(shapely.get_parts(p)) if p.geom_type.startswith(("Multi", "Geometry")) \
+            else [p]
+    polys = [orient(p, 1.0) for p in flat if p.geom_type == "Polygon" and not p.is_empty]
+    if want == "polygons":
+        return mapping(MultiPolygon(polys)) if polys else None
+    if want == "points":
+        pts = [p for p in flat if p.geom_type == "Point" and not p.is_empty]
+        return mapping(MultiPoint(pts)) if pts else None
+    if g.geom_type == "Polygon":
+        return mapping(orient(g, 1.0))
+    if g.geom_type == "MultiPolygon":
+        return mapping(MultiPolygon(polys))
+    return mapping(g)

@@ -538,10 +538,16 @@ def get_layer_for(store: StoreDep, day: Annotated[Day, Query(alias="date")]) -> 
     "content": {"application/geo+json": {"schema": {"type": "object"}}}}})
 def get_features(store: StoreDep, layer_id: str,
                  simplify: Annotated[float | None, Query(ge=0, le=1, description=(
-                     "Douglas–Peucker tolerance in degrees (e.g. 0.001 ≈ 100 m)."))] = None
+                     "Douglas–Peucker tolerance in degrees (e.g. 0.001 ≈ 100 m)."))] = None,
+                 geometry_type: Annotated[Literal["all", "polygons", "points"], Query(
+                     alias="geometry", description=(
+                         "all: as stored (2-D); polygons or points: only features with parts "
+                         "of that type, as MultiPolygon or MultiPoint, so GIS tools see one "
+                         "geometry type."))] = "all",
                  ) -> JSONResponse:
     """A layer as a GeoJSON FeatureCollection; each feature's ``status`` is its control status
-    (``feature_status``: null when the polygon is not about the front)."""
+    (``feature_status``: null when the polygon is not about the front). Coordinates are 2-D
+    and polygon rings follow RFC 7946 (exteriors counter-clockwise)."""
     layer = store.get(MapLayer, layer_id)
     if layer is None:
         raise HTTPException(404, f"no layer with id {layer_id!r}")
@@ -555,6 +561,10 @@ def get_features(store: StoreDep, layer_id: str,
                 geometry = mapping(shape(geometry).simplify(simplify, preserve_topology=True))
             except (ValueError, TypeError, AttributeError):
                 geometry = f.geometry  # an odd geometry is served as stored
+        fixed = maps.gis_geometry(geometry, geometry_type)
+        if fixed is None:
+            continue
+        geometry = fixed
         props = {**f.properties, "name": f.name, "idx": f.idx,
                  "status": maps.feature_status(f, layer)}
         features.append({"type": "Feature", "id": f.idx, "geometry": geometry,
