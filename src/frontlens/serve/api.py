@@ -11,6 +11,7 @@ its refusal of private addresses. Source text is returned as JSON strings only.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -34,7 +35,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from fastapi.responses import StreamingResponse as Streaming
 from fastapi.staticfiles import StaticFiles
 from pydantic import BeforeValidator, TypeAdapter, ValidationError, WithJsonSchema
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.middleware.gzip import GZipMiddleware
@@ -435,7 +436,11 @@ def list_events(store: StoreDep, grade: Annotated[str | None, Query(
                     pattern=r"^([A-Fa-f][1-6]?|[1-6]|unknown)$")] = None, place: str | None = None,
                 side: str | None = None, kind: str | None = None,
                 day: Annotated[Day | None, Query(alias="date")] = None, d1: From = None,
-                d2: To = None, limit: Limit = 50, offset: Offset = 0) -> Page[Event]:
+                d2: To = None, limit: Limit = 50, offset: Offset = 0,
+                after: Annotated[str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_=-]+$",
+                                                   description=(
+                    "Keyset cursor from the previous page's ``next``: constant cost per page "
+                    "however deep (``offset`` is ignored with it)."))] = None) -> Page[Event]:
     """Fused events, strongest first. ``grade``: a letter (reliability), a digit
     (credibility), a full grade such as ``B2``, or ``unknown``; ``date``: events spanning it."""
     e = schema.events
@@ -460,10 +465,34 @@ def list_events(store: StoreDep, grade: Annotated[str | None, Query(
         q = q.where(last >= d1)
     if d2 is not None:
         q = q.where(e.c.first_date <= d2)
+    keyed = q
+    if after is not None:
+        score, last_id = _cursor(after)
+        keyed = q.where(or_(e.c.score < score, and_(e.c.score == score, e.c.id > last_id)))
+        offset = 0
     with store.engine.connect() as conn:
-        total, rows = _page(conn, q, limit, offset)
-    return Page[Event](total=total, limit=limit, offset=offset,
+        total = int(conn.execute(select(func.count()).select_from(
+            q.order_by(None).subquery())).scalar_one())
+        rows = conn.execute(keyed.limit(limit).offset(offset)).all()
+    nxt = _make_cursor(rows[-1].score, rows[-1].id) if len(rows) == limit else None
+    return Page[Event](total=total, limit=limit, offset=offset, next=nxt,
                        items=[Event.model_validate(dict(r._mapping)) for r in rows])
+
+
+def _make_cursor(score: float, last_id: str) -> str:
+    raw = json.dumps([score, last_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _cursor(token: str) -> tuple[float, str]:
+    """(score, id) of a cursor; a malformed one is the client's error (400), not ours."""
+    try:
+        score, last_id = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if not isinstance(last_id, str) or isinstance(score, bool):
+            raise ValueError(token)
+        return float(score), last_id
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise HTTPException(400, "after: not a cursor from this API's 'next'") from exc
 
 
 @api.get("/events/{event_id}", response_model=EventDetail, tags=["events"])

@@ -38,6 +38,8 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
     items: list[T]
+    next: str | None = Field(None, description="Cursor of the next page where the endpoint "
+                             "supports keyset paging (pass it as ``after``); null on the last.")
 
 
 class CitedRecord(BaseModel):

@@ -357,3 +357,4 @@ control_states = Table(
 
 # the as-of query reads `since <= d AND (until IS NULL OR until > d)`: one range scan
 Index("ix_control_states_since_until", control_states.c.since, control_states.c.until)
+Index("ix_events_score_id", events.c.score, events.c.id)
