@@ -57,3 +57,19 @@ def test_mapcheck_needs_layers_and_then_judges_claims(sqlite_url: str, tmp_path:
     [row] = [r for r in report["claims"] if r["place"] == "Izium"]
     assert row["action"] == "liberated" and row["verdict"] in ("agree", "disagree")
     assert report["stats"]["n_events"] >= 1
+
+
+def test_mapcheck_text_says_what_each_verdict_means_and_cites_contradicted_claims(
+        sqlite_url: str, tmp_path: Path) -> None:
+    text = tmp_path / "a.md"
+    text.write_text("---\ndate: 2022-09-12T10:00:00Z\n---\nRussian forces captured Izium "
+                    "on Monday. Heavy fighting continued near Kupiansk.\n", encoding="utf-8")
+    for args in (("ingest", str(text)), ("extract",), ("ingest", str(SAMPLE / "maps"))):
+        _cli(sqlite_url, *args)
+    result = _cli(sqlite_url, "mapcheck")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "claims checked against the map layers" in out
+    assert "nothing to check" in out or "says RU; the map does not" in out
+    if "disagree" in out:
+        assert "“Russian forces captured Izium" in out

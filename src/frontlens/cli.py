@@ -877,6 +877,16 @@ def mapdiff(
                   f"“{sentence[:160]}”", markup=False)
 
 
+MAPCHECK_VERDICTS = {
+    "agree": "the map shows the side the claim says holds the place",
+    "disagree": "the map shows the other side on every day checked: listed below",
+    "n/a": "the claim names no holder (fighting, shelling, an advance): nothing to check",
+    "unlocated": "the place has no coordinates (not resolved to the gazetteer)",
+    "undated": "the claim has no event date",
+    "no_layer": "no map layer covers the claim's days",
+}
+
+
 @app.command()
 def mapcheck(
     ctx: typer.Context,
@@ -902,14 +912,24 @@ def mapcheck(
     if json_out:
         _dump({"stats": stats.__dict__, "claims": rows})
         return
-    out.print(f"{stats.n_events} claims: " + ", ".join(
-        f"{k} {v}" for k, v in sorted(stats.verdicts.items())), markup=False)
+    out.print(f"{stats.n_events} claims checked against the map layers "
+              f"(the claim's day and {horizon} day(s) after):", markup=False)
+    for verdict, n in sorted(stats.verdicts.items(), key=lambda kv: -kv[1]):
+        out.print(f"  {verdict:9} {n:6}  {MAPCHECK_VERDICTS.get(verdict, '')}", markup=False)
     out.print(f"agreement (agree / (agree + disagree)): {stats.share_agree}, "
               f"n checked {stats.n_checked}", markup=False)
-    for r in rows:
-        if r["verdict"] == "disagree":
-            out.print(f"  disagrees: {r['place']} {r['action']} {r['date']} "
-                      f"(expected {r['expected']}) {r['event_id']}", markup=False)
+    wrong = [c for c in checks if c.verdict == "disagree"]
+    if wrong:
+        out.print("claims the map contradicts (check the sentence, then the place it was "
+                  "resolved to; `frontlens explain EVENT` shows the fused event):", markup=False)
+    sources = {s.id: s for s in store.sources_by_id({c.event.source_id for c in wrong})}
+    for c in wrong:
+        ev = c.event
+        src = sources.get(ev.source_id)
+        sentence = " ".join(src.text[ev.start:ev.end].split())[:200] if src else ""
+        out.print(f"  {ev.place_name} {ev.action} {ev.event_date} (says {c.expected}; the map "
+                  f"does not) {ev.id}\n      “{sentence}” — {src.outlet if src else '?'}, "
+                  f"{ev.source_id}", markup=False)
 
 
 
