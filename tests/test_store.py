@@ -188,3 +188,28 @@ def test_parallel_ingests_of_overlapping_inputs_into_a_fresh_database_all_succee
     assert all(rc == 0 for rc, _ in results), results
     store = Store(url)
     assert store.counts()["sources"] == 6
+
+
+def test_an_older_database_is_migrated_with_its_data_and_a_newer_one_refused(
+        db_url: str) -> None:
+    from frontlens.store.db import StoreError, upgrade
+
+    old = Store(db_url, migrate=False)
+    upgrade(old.engine, "0004")  # the schema of an earlier release
+    src = Source(kind="text", origin="old.txt", text="Fighting near Kupiansk.")
+    with old.transaction() as conn:
+        conn.execute(text("INSERT INTO sources (id, kind, origin, retrieved_at, content_hash, "
+                          "text, media, meta) VALUES (:id, 'text', 'old.txt', :t, :h, :x, "
+                          "'[]', '{}')"), {"id": src.id, "t": src.retrieved_at,
+                                           "h": src.content_hash, "x": src.text})
+    old.close()
+    store = Store(db_url)
+    assert current_revision(store.engine) == head_revision()
+    assert store.get(Source, src.id) is not None and store.counts()["evidence"] == 0
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(StoreError, match="newer than this frontlens knows"):
+        Store(db_url)
+    with Store(db_url, migrate=False).engine.connect() as conn:  # left untouched
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"

@@ -189,6 +189,12 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this version's migrations know."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -246,10 +252,18 @@ class Store:
             raise StoreError(f"{url!r}: cannot open database: not a database URL ({exc})") from exc
         try:
             self.engine = make_engine(url, lock_timeout)
-            if migrate and current_revision(self.engine) != head_revision():
+            current = current_revision(self.engine)
+            if migrate and current is not None and current not in known_revisions():
+                raise StoreError(
+                    f"{safe}: the database has schema revision {current}, newer than this "
+                    f"frontlens knows (head {head_revision()}): it was written by a later "
+                    "version. Upgrade frontlens; the database was left untouched.")
+            if migrate and current != head_revision():
                 with migration_lock(self.engine):  # re-checked: another process may have won
                     if current_revision(self.engine) != head_revision():
                         upgrade(self.engine)
+        except StoreError:
+            raise
         except Exception as exc:  # the driver's own message says what is wrong
             detail = str(getattr(exc, "orig", None) or exc).split("(Background on")[0]
             raise StoreError(f"{safe}: cannot open database: {' '.join(detail.split())}") from exc
