@@ -54,6 +54,18 @@ def item_reason(exc: BaseException, limit: int = 300) -> str:
     return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
 
 
+def guarded(origin: str, where: str, make: Callable[[], Any]) -> Any:
+    """``make()``, or the one-line ItemError for whatever it raised: the expected errors
+    (ValueError, IngestError) keep their message, any other exception is named by type, so
+    one odd item never costs the rest of its input."""
+    try:
+        return make()
+    except (ValueError, IngestError) as exc:
+        return ItemError(origin, where, " ".join(str(exc)[:300].split()))
+    except Exception as exc:
+        return ItemError(origin, where, item_reason(exc))
+
+
 @dataclass
 class RawInput:
     """A file on disk or a fetched body, with what is known about it before parsing."""

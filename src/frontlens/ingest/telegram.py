@@ -19,7 +19,7 @@ from frontlens.ingest.base import (
     ItemError,
     Produced,
     RawInput,
-    item_reason,
+    guarded,
     register,
 )
 from frontlens.ingest.jsonstream import TooDeep, skip_bom, stream_array
@@ -101,14 +101,8 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             if isinstance(value, TooDeep):
                 yield ItemError(raw.origin, _where(n, value), str(value))
                 continue
-            try:
-                src = _message(value, channel, raw)
-            except (ValueError, TypeError, OverflowError) as exc:
-                yield ItemError(raw.origin, _where(n, value), str(exc)[:300])
-                continue
-            except Exception as exc:  # one odd message must not cost the rest
-                yield ItemError(raw.origin, _where(n, value), item_reason(exc))
-                continue
+            src = guarded(raw.origin, _where(n, value),
+                          lambda value=value: _message(value, channel, raw))
             if src is not None:
                 yield src
     if n == 0:

@@ -19,7 +19,7 @@ from frontlens.ingest.base import (
     ItemError,
     Produced,
     RawInput,
-    item_reason,
+    guarded,
     register,
     suffix,
 )
@@ -130,15 +130,8 @@ def parse_archive(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             if isinstance(value, TooDeep):
                 yield ItemError(raw.origin, f"tweet #{n}", str(value))
                 continue
-            try:
-                tweet = _tweet(value, raw, handle)
-            except (ValueError, IngestError) as exc:
-                yield ItemError(raw.origin, f"tweet #{n}", str(exc)[:300])
-                continue
-            except Exception as exc:  # one odd tweet must not cost the rest
-                yield ItemError(raw.origin, f"tweet #{n}", item_reason(exc))
-                continue
-            yield tweet
+            yield guarded(raw.origin, f"tweet #{n}",
+                          lambda value=value: _tweet(value, raw, handle))
 
 
 def parse_jsonl(raw: RawInput, settings: Settings) -> Iterator[Produced]:
@@ -148,23 +141,19 @@ def parse_jsonl(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             if not line.strip():
                 continue
             seen += 1
-            try:
-                tweet = _tweet(json.loads(line), raw, None)
-            except UnicodeDecodeError:
-                yield ItemError(raw.origin, f"line {lineno}", "not valid UTF-8")
-                continue
-            except json.JSONDecodeError as exc:
-                yield ItemError(raw.origin, f"line {lineno}", f"malformed JSON: {exc.msg}")
-                continue
-            except (ValueError, IngestError) as exc:
-                yield ItemError(raw.origin, f"line {lineno}", str(exc)[:300])
-                continue
-            except Exception as exc:  # one odd line must not cost the rest
-                yield ItemError(raw.origin, f"line {lineno}", item_reason(exc))
-                continue
-            yield tweet
+            yield guarded(raw.origin, f"line {lineno}",
+                          lambda line=line: _tweet(_json_line(line), raw, None))
     if not seen:
         raise IngestError(raw.origin, "empty file")
+
+
+def _json_line(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except UnicodeDecodeError as exc:
+        raise ValueError("not valid UTF-8") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"malformed JSON: {exc.msg}") from exc
 
 
 def _detect_archive(raw: RawInput, head: bytes) -> bool:
