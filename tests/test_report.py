@@ -320,6 +320,31 @@ def test_acled_rows_stay_inside_the_codebook_value_domains(store: Store) -> None
             assert r["inter1"] == "8"
         if r["sub_event_type"] == "Government regains territory":
             assert r["inter1"] == "1"
+    # one row per (date, place, sub-event type, actors), as ACLED merges reports
+    keys = [(r["event_date"], r["location"], r["sub_event_type"], r["actor1"], r["actor2"])
+            for r in rows]
+    assert len(keys) == len(set(keys))
+    # rows of one place and day that disagree name each other in notes
+    by_day: dict[tuple[str, str], set[str]] = {}
+    for r in rows:
+        by_day.setdefault((r["event_date"], r["location"]), set()).add(r["sub_event_type"])
+    for r in rows:
+        if len(by_day[(r["event_date"], r["location"])]) > 1:
+            assert "Conflicting reports for this place and day" in r["notes"]
+
+
+def test_acled_rows_of_one_event_merge_their_sources() -> None:
+    from frontlens.report.export import merge_acled
+
+    a = dict.fromkeys(ACLED_COLUMNS, "")
+    a.update(source="desk a", source_scale="National", notes="first", tags="grade C1",
+             time_precision="2", geo_precision="1", event_id_cnty="UKR2")
+    b = {**a, "source": "channel b; desk a", "source_scale": "New media", "notes": "second",
+         "tags": "grade B2", "time_precision": "1", "event_id_cnty": "UKR1"}
+    m = merge_acled(a, b)
+    assert m["source"] == "channel b; desk a" and m["source_scale"] == "New media-National"
+    assert (m["time_precision"], m["event_id_cnty"]) == ("1", "UKR1")
+    assert m["notes"] == "first | second" and m["tags"] == "grade C1; grade B2"
 
 
 @pytest.mark.parametrize("hostile", ['=HYPERLINK("https://evil.example","Click")',

@@ -383,8 +383,11 @@ def _majority(actors: list[str]) -> str:
 def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> ExportStats:
     """Fused control events as ACLED rows, in ACLED's column order.
 
+    As ACLED does, events with the same date, place, sub-event type and actors are one row
+    (their sources and notes joined); rows of one place and day that disagree (a capture and a
+    clash, a liberation and a capture) stay apart, each noting the other in ``notes``.
     Events without a date or without coordinates cannot be ACLED rows and are counted in
-    ``skipped``.
+    ``skipped``. Streams: a row is written once no later event can merge with it.
     """
     stamp = str(int(build_time().timestamp()) if timestamp is None else timestamp)
     writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS, lineterminator="\n")
@@ -392,6 +395,29 @@ def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> Ex
     stats = ExportStats(reason="no date or no coordinates")
     ev = schema.events
     q = select(ev).where(ev.c.kind == "control").order_by(ev.c.first_date, ev.c.id)
+    held: dict[tuple[str, ...], dict[str, str]] = {}
+
+    def flush(before: str | None) -> None:
+        """Write the held rows dated before ``before`` (all when None)."""
+        out = sorted(k for k in held if before is None or k[0] < before)
+        by_day: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for k in out:
+            by_day[(k[0], k[1])].add(k[2])
+        for k in out:
+            row = held.pop(k)
+            others = sorted(by_day[(k[0], k[1])] - {k[2]})
+            if others:
+                row["notes"] = clip(row["notes"] + " Conflicting reports for this place and "
+                                    f"day: {'; '.join(others)}.", 1000)
+            writer.writerow({c: sheet_safe(v) for c, v in row.items()})
+            stats.written += 1
+
+    def hold(rows: list[dict[str, str]]) -> None:
+        for row in rows:
+            key = (row["event_date"], row["location"], row["sub_event_type"], row["latitude"],
+                   row["longitude"], row["actor1"], row["actor2"])
+            held[key] = merge_acled(held[key], row) if key in held else row
+
     with store.engine.connect() as conn:
         chunk: list[Any] = []
         for r in _stream(conn, q):
@@ -402,15 +428,32 @@ def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> Ex
                 continue
             chunk.append((m, info))
             if len(chunk) >= _CHUNK:
-                stats.written += _acled_rows(conn, writer, chunk, stamp)
+                hold(_acled_rows(conn, chunk, stamp))
+                # later events start on or after this day, so nothing dated before it merges
+                flush(chunk[-1][0]["first_date"].isoformat())
                 chunk = []
         if chunk:
-            stats.written += _acled_rows(conn, writer, chunk, stamp)
+            hold(_acled_rows(conn, chunk, stamp))
+    flush(None)
     return stats
 
 
-def _acled_rows(conn: Connection, writer: csv.DictWriter[str], chunk: list[Any],
-                stamp: str) -> int:
+def merge_acled(a: dict[str, str], b: dict[str, str]) -> dict[str, str]:
+    """Two ACLED rows of one event (same day, place, type, actors) as one."""
+    out = dict(a)
+    out["source"] = "; ".join(sorted({x for r in (a, b) for x in r["source"].split("; ") if x}))
+    scales = {x for r in (a, b) for x in r["source_scale"].split("-") if x}
+    out["source_scale"] = "-".join(x for x in SCALE_ORDER if x in scales)
+    out["notes"] = clip(f"{a['notes']} | {b['notes']}", 1000)
+    out["tags"] = "; ".join(dict.fromkeys(x for r in (a, b) for x in r["tags"].split("; ")
+                                          if x))
+    out["time_precision"] = min(a["time_precision"], b["time_precision"])
+    out["geo_precision"] = min(a["geo_precision"], b["geo_precision"])
+    out["event_id_cnty"] = min(a["event_id_cnty"], b["event_id_cnty"])
+    return out
+
+
+def _acled_rows(conn: Connection, chunk: list[Any], stamp: str) -> list[dict[str, str]]:
     evd, s = schema.event_evidence, schema.sources
     ids = [m["id"] for m, _ in chunk]
     support: dict[str, list[Any]] = defaultdict(list)
@@ -434,16 +477,17 @@ def _acled_rows(conn: Connection, writer: csv.DictWriter[str], chunk: list[Any],
                                         .where(ce.c.id.in_(rec_ids[i : i + _CHUNK]))).all()))
     cites = load_citations(conn, [(v[0].source_id, v[0].start, v[0].end)
                                   for v in support.values() if v])
+    rows = []
     for m, info in chunk:
         sup = support.get(m["id"], [])
         cite = cites.get((sup[0].source_id, sup[0].start, sup[0].end)) if sup else None
-        row = acled_row(m, info, cite, sorted({outlets[x.source_id][0] for x in sup
-                                                if outlets.get(x.source_id, ("",))[0]}), stamp,
-                        actor=_majority([actors.get(x.record_id, "unknown") for x in sup]),
-                        scale=source_scale([outlets[x.source_id] for x in sup
-                                            if x.source_id in outlets]))
-        writer.writerow({k: sheet_safe(v) for k, v in row.items()})
-    return len(chunk)
+        rows.append(acled_row(m, info, cite, sorted({outlets[x.source_id][0] for x in sup
+                                                     if outlets.get(x.source_id, ("",))[0]}),
+                              stamp,
+                              actor=_majority([actors.get(x.record_id, "unknown") for x in sup]),
+                              scale=source_scale([outlets[x.source_id] for x in sup
+                                                  if x.source_id in outlets])))
+    return rows
 
 
 def acled_row(m: Any, info: PlaceInfo, cite: Any, outlets: list[str], stamp: str, *,
