@@ -91,6 +91,22 @@ def test_events_keyset_pages_walk_the_same_events_as_offsets(client: TestClient)
     assert bad.status_code == 400 and "cursor" in bad.text
 
 
+def test_sources_keyset_pages_walk_the_same_sources_as_offsets(client: TestClient) -> None:
+    total = client.get("/api/sources", params={"limit": 1}).json()["total"]
+    by_offset = [x["id"] for k in range(0, total, 7) for x in client.get(
+        "/api/sources", params={"limit": 7, "offset": k}).json()["items"]]
+    by_cursor: list[str] = []
+    page = client.get("/api/sources", params={"limit": 7}).json()
+    while True:
+        by_cursor += [x["id"] for x in page["items"]]
+        if not page["next"]:
+            break
+        page = client.get("/api/sources", params={"limit": 7, "after": page["next"]}).json()
+    assert by_cursor == by_offset and len(set(by_cursor)) == total
+    events_cursor = client.get("/api/events", params={"limit": 1}).json()["next"]
+    assert client.get("/api/sources", params={"after": events_cursor}).status_code == 400
+
+
 def test_sources_pagination_and_filters(client: TestClient) -> None:
     first = client.get("/api/sources", params={"limit": 5}).json()
     assert first["limit"] == 5 and len(first["items"]) == 5 and first["total"] > 20

@@ -118,6 +118,10 @@ Day = Annotated[date, BeforeValidator(_iso_day), WithJsonSchema({
     "description": f"A day, YYYY-MM-DD, {FIRST_DAY}..{LAST_DAY}."})]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Cursor = Annotated[str | None, Query(
+    max_length=200, pattern=r"^[A-Za-z0-9_=-]+$", description=(
+        "Keyset cursor from the previous page's ``next``: constant cost per page however deep "
+        "(``offset`` is ignored with it)."))]
 From = Annotated[Day | None, Query(alias="from", description="First day (inclusive).")]
 To = Annotated[Day | None, Query(alias="to", description="Last day (inclusive).")]
 
@@ -355,11 +359,31 @@ api = APIRouter(prefix="/api", responses=_ERRORS)
 @api.get("/sources", response_model=Page[Source], tags=["sources"])
 def list_sources(store: StoreDep, d1: From = None, d2: To = None, lang: str | None = None,
                  kind: str | None = None, outlet: str | None = None, limit: Limit = 50,
-                 offset: Offset = 0) -> Page[Source]:
+                 offset: Offset = 0, after: Cursor = None) -> Page[Source]:
     """Sources, newest first, filtered by publication day, language, kind and outlet."""
+    s = schema.sources
+    q = _sources_query(d1, d2, lang, kind, outlet)
+    keyed = q
+    if after is not None:
+        when, last_id = _cursor(after)
+        if when is not None and not isinstance(when, str):
+            raise HTTPException(400, "after: not a cursor from this API's 'next'")
+        if when is None:  # undated sources come last, by id
+            keyed = q.where(s.c.published_at.is_(None), s.c.id > last_id)
+        else:
+            t = datetime.fromisoformat(str(when))
+            keyed = q.where(or_(s.c.published_at < t, and_(s.c.published_at == t,
+                                                              s.c.id > last_id),
+                                s.c.published_at.is_(None)))
+        offset = 0
     with store.engine.connect() as conn:
-        total, rows = _page(conn, _sources_query(d1, d2, lang, kind, outlet), limit, offset)
-    return Page[Source](total=total, limit=limit, offset=offset,
+        total = int(conn.execute(select(func.count()).select_from(
+            q.order_by(None).subquery())).scalar_one())
+        rows = conn.execute(keyed.limit(limit).offset(offset)).all()
+    last = rows[-1] if len(rows) == limit else None
+    nxt = _make_cursor(last.published_at.isoformat() if last.published_at else None,
+                       last.id) if last is not None else None
+    return Page[Source](total=total, limit=limit, offset=offset, next=nxt,
                         items=[Source.model_validate(dict(r._mapping)) for r in rows])
 
 
@@ -437,10 +461,7 @@ def list_events(store: StoreDep, grade: Annotated[str | None, Query(
                 side: str | None = None, kind: str | None = None,
                 day: Annotated[Day | None, Query(alias="date")] = None, d1: From = None,
                 d2: To = None, limit: Limit = 50, offset: Offset = 0,
-                after: Annotated[str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_=-]+$",
-                                                   description=(
-                    "Keyset cursor from the previous page's ``next``: constant cost per page "
-                    "however deep (``offset`` is ignored with it)."))] = None) -> Page[Event]:
+                after: Cursor = None) -> Page[Event]:
     """Fused events, strongest first. ``grade``: a letter (reliability), a digit
     (credibility), a full grade such as ``B2``, or ``unknown``; ``date``: events spanning it."""
     e = schema.events
@@ -468,6 +489,8 @@ def list_events(store: StoreDep, grade: Annotated[str | None, Query(
     keyed = q
     if after is not None:
         score, last_id = _cursor(after)
+        if not isinstance(score, int | float):
+            raise HTTPException(400, "after: not a cursor from this API's 'next'")
         keyed = q.where(or_(e.c.score < score, and_(e.c.score == score, e.c.id > last_id)))
         offset = 0
     with store.engine.connect() as conn:
@@ -479,18 +502,20 @@ def list_events(store: StoreDep, grade: Annotated[str | None, Query(
                        items=[Event.model_validate(dict(r._mapping)) for r in rows])
 
 
-def _make_cursor(score: float, last_id: str) -> str:
-    raw = json.dumps([score, last_id]).encode()
+def _make_cursor(key: Any, last_id: str) -> str:
+    raw = json.dumps([key, last_id]).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def _cursor(token: str) -> tuple[float, str]:
-    """(score, id) of a cursor; a malformed one is the client's error (400), not ours."""
+def _cursor(token: str) -> tuple[Any, str]:
+    """(sort key, id) of a cursor; a malformed one is the client's error (400), not ours."""
     try:
-        score, last_id = json.loads(base64.urlsafe_b64decode(token.encode()))
-        if not isinstance(last_id, str) or isinstance(score, bool):
+        key, last_id = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if not isinstance(last_id, str) or isinstance(key, bool | list | dict):
             raise ValueError(token)
-        return float(score), last_id
+        if isinstance(key, str):
+            datetime.fromisoformat(key)  # a source cursor's publication time
+        return key, last_id
     except (ValueError, TypeError, binascii.Error) as exc:
         raise HTTPException(400, "after: not a cursor from this API's 'next'") from exc
 
