@@ -220,3 +220,20 @@ def test_picture_says_when_fusion_is_older_than_the_sources(tmp_path: Path) -> N
                                                 "--to", "2022-09-12"]).output
     assert run(app, ["--db", db, "fuse"]).exit_code == 0
     assert "stale" not in run(app, ["--db", db, "picture", "--as-of", "2022-09-12"]).output
+
+
+def test_serve_warns_when_fusion_never_ran(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    a = tmp_path / "a.md"
+    a.write_text("---\ndate: 2022-09-10\n---\nUkrainian forces liberated Balakliia.",
+                 encoding="utf-8")
+    run = CliRunner().invoke
+    for args in (["ingest", str(a)], ["extract"]):
+        assert run(app, ["--db", db, *args]).exit_code == 0
+    started: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(a))
+    r = run(app, ["--db", db, "serve"])
+    assert r.exit_code == 0 and started
+    assert "fusion has not run" in r.output

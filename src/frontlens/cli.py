@@ -1111,6 +1111,7 @@ def serve(
             else "writes need the bearer token" if settings.api_token
             else "writes refused (no token)")
     err.print(f"frontlens API on http://{host}:{port}/api (docs /docs); {mode}", markup=False)
+    _warn_unfused(api.state.store)  # the dashboard would show an empty or old picture
     uvicorn.run(api, host=host, port=port, log_level="info", proxy_headers=False)
 
 
