@@ -689,7 +689,7 @@ def test_a_tweet_of_odd_shape_is_one_item_error_and_the_others_are_stored(
 
 
 @pytest.mark.parametrize("odd", [{"date_unixtime": "9" * 30}, {"from": "\ud800"},
-                                 {"id": 2 ** 62}, {"text": [{"type": "bold"}]},
+                                 {"id": 2 ** 70}, {"text": [{"type": "bold"}]},
                                  {"text_entities": {"x": 1}}, {"date_unixtime": "-1e400"}])
 def test_a_telegram_message_of_odd_shape_costs_only_itself(
         store: Store, tmp_path: Path, odd: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ built one at a time, and top-level scalars (channel name, layer date) are report
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import IO, Any, Literal
 
 import ijson
@@ -50,7 +51,11 @@ def stream_array(fh: IO[bytes], array_key: str, origin: str,
     builder: Any = None
     skipping = False
     try:
-        for event, value in ijson.basic_parse(fh, use_float=True):
+        # use_float=False: the C parser's native numbers overflow on integers beyond 64 bits
+        # (a Telegram id of 2**70 rejected the whole export); decimals become floats here
+        for event, value in ijson.basic_parse(fh, use_float=False):
+            if event == "number" and isinstance(value, Decimal):
+                value = float(value)
             if builder is not None or skipping:
                 if event in _OPEN:
                     depth += 1
