@@ -280,6 +280,7 @@ class Builder:
         self.places: list[dict[str, Any]] = []
         self.names: dict[tuple[str, int], str] = {}
         self.by_gid: dict[str, int] = {}
+        self.admin3: dict[int, str] = {}  # pid -> hromada (ACLED admin3 in Ukraine)
 
     def add_place(self, **p: Any) -> int:
         pid = len(self.places) + 1
@@ -596,6 +597,12 @@ def main() -> None:
                          raion_names, stats)
 
     add_hromada_names(b, kat_rows, hromada_names, stats)
+    kat_h = {r["id"]: r["h"] for r in kat_rows if r.get("h")}
+    for p in b.places:
+        h = kat_h.get(p.get("katotth") or "")
+        if h and h in hromada_names and p.get("fclass") == "settlement":
+            b.admin3[p["pid"]] = kmu(hromada_names[h])
+    stats["admin3_hromada"] = len(b.admin3)
 
     # Raions: KATOTTH (post-2020) with the centroid of their joined settlements
     for code, rname in sorted(raion_names.items()):
@@ -1123,8 +1130,10 @@ def write(b: Builder, out: Path, stats: dict[str, int]) -> None:
         CREATE TABLE names (key TEXT NOT NULL, pid INTEGER NOT NULL, lang TEXT NOT NULL,
             PRIMARY KEY (key, pid)) WITHOUT ROWID;
         CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+        CREATE TABLE admin3 (pid INTEGER PRIMARY KEY, name TEXT NOT NULL);
         """
     )
+    con.executemany("INSERT INTO admin3 VALUES (?,?)", sorted(b.admin3.items()))
     rows = []
     for p in b.places:
         prior = math.log10((p.get("population") or 0) + 10)

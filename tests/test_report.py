@@ -266,6 +266,7 @@ def test_acled_csv_columns_codes_and_precision(store: Store) -> None:
     assert (ua["time_precision"], ua["geo_precision"]) == ("1", "1")
     assert (ua["iso"], ua["country"], ua["region"]) == ("804", "Ukraine", "Europe")
     assert ua["admin1"] == "Kharkiv Oblast" and ua["event_date"] == "2022-09-09"
+    assert ua["admin3"] == "Balakliiska"  # the hromada (KATOTTH), ACLED's admin3 in Ukraine
     assert ua["actor1"] == "Military Forces of Ukraine (2019-)"
     assert ua["actor2"] == "Military Forces of Russia (2000-)"
     assert (ua["inter1"], ua["inter2"], ua["interaction"]) == ("1", "8", "18")

@@ -99,6 +99,7 @@ class PlaceInfo:
     admin2: str | None
     country: str | None
     fclass: str
+    admin3: str | None = None
 
 
 @cache
@@ -109,14 +110,15 @@ def place_info(place_id: str | None) -> PlaceInfo | None:
     try:
         from frontlens.resolve.gazetteer import default_gazetteer
 
-        c = default_gazetteer().get(place_id)
+        gaz = default_gazetteer()
+        c = gaz.get(place_id)
     except (ImportError, FileNotFoundError, OSError):
         return None
     if c is None:
         return None
     names = tuple(n for n in (c.name, c.name_uk, c.name_ru) if n)
     return PlaceInfo(c.name, names, c.lat, c.lon, c.admin1, c.admin2, c.country,
-                     c.fclass or "other")
+                     c.fclass or "other", gaz.admin3(place_id))
 
 
 @cache
@@ -526,6 +528,7 @@ def acled_row(m: Any, info: PlaceInfo, cite: Any, outlets: list[str], stamp: str
         "iso": iso, "region": region, "country": country,
         "admin1": info.admin1 if info.admin1 and not info.admin1.isdigit() else "",
         "admin2": info.admin2 if info.admin2 and not info.admin2.isdigit() else "",
+        "admin3": info.admin3 or "",
         "location": info.name if info.country == "UA" else place,
         "latitude": f"{info.lat:.6f}", "longitude": f"{info.lon:.6f}",
         "geo_precision": str(geo), "source": "; ".join(outlets), "source_scale": scale,

@@ -126,6 +126,16 @@ class Gazetteer:
                 out.setdefault(row[1], Candidate(row, "und"))
         return out
 
+    def admin3(self, gid: str) -> str | None:
+        """The hromada of a Ukrainian settlement (KATOTTH), in KMU Latin; None elsewhere or
+        in a gazetteer built before the table existed."""
+        try:
+            row = self.con.execute("SELECT a.name FROM admin3 a JOIN places p ON p.pid = a.pid "
+                                   "WHERE p.gid = ?", (gid,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return row[0] if row else None
+
     def meta(self) -> dict[str, str]:
         return dict(self.con.execute("SELECT k, v FROM meta").fetchall())
 
