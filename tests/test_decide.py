@@ -110,3 +110,18 @@ def test_training_is_deterministic_on_a_corpus_slice(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert set(manifest["use_learned"]) == {"place", "control", "actor", "status", "statement",
                                             "statement_side", "equipment_side"}
+
+
+def test_back_under_a_sides_control_names_the_new_holder() -> None:
+    from datetime import UTC, datetime
+
+    from frontlens.extract.pipeline import RuleExtractor
+    from frontlens.model import Source
+
+    src = Source(kind="text", origin="t", language="en",
+                 published_at=datetime(2022, 9, 14, tzinfo=UTC),
+                 text="Summary: Volokhiv Yar and Izium back under Ukrainian control, per Kyiv.")
+    (res,) = RuleExtractor().extract([src])
+    claims = [(r.place_name, r.action, r.new_controller) for r in res.records
+              if isinstance(r, ControlEvent) and r.action in ("captured", "liberated")]
+    assert claims and all(nc == "UA" and a == "liberated" for _, a, nc in claims), claims

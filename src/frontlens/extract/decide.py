@@ -908,6 +908,9 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
         if "status" in models:
             ps = models["status"].proba(status_features(doc, sents, c))
             status = max(ps, key=ps.__getitem__)
+        named = named_holder(st, c.trigger)
+        if named is not None and c.action == TAKE:
+            actor = named  # "back under Ukrainian control": the text names the holder
         action: str
         if c.rule is not None:  # the rule's reading of the verb and its sides stands
             action = c.rule.action
@@ -922,6 +925,24 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
             "new_controller": nc, "confidence": round(p, 4),
             "status": ev.status if status == "new" else status})))
     return out
+
+
+_UNDER = ("under", "під", "под")
+
+
+def named_holder(st: Sentence, trigger: int | None) -> Side | None:
+    """The side a change-of-hands cue names as the new holder: "under <side> control",
+    "back under <side> control", "під контролем ЗСУ", "под контроль ВСУ" (the side within two
+    words after "under"). None when the cue has no such construction."""
+    if trigger is None:
+        return None
+    toks = st.toks
+    hi = min(len(toks), trigger + 3)
+    under = next((i for i in range(trigger, hi) if toks[i].low in _UNDER), None)
+    if under is None:
+        return None
+    sides = {side for i, side in st.side_hits if under < i <= under + 3 and side in ("UA", "RU")}
+    return sides.pop() if len(sides) == 1 else None  # type: ignore[return-value]
 
 
 def select_events(scored: list[Scored], threshold: float, threshold_rule: float
