@@ -57,3 +57,19 @@ def test_dask_local_cluster_extracts_the_same_records_as_one_process(
     # a second run finds nothing pending: no partition is extracted twice
     again = run_extract_dask(two, workers=2, batch_size=8)
     assert again.processed == 0 and _records(two) == expected
+
+
+def test_dask_ingest_stores_what_one_process_stores(db_url: str, tmp_path: Path) -> None:
+    from frontlens.extract.distributed import run_ingest_dask
+
+    inputs = [str(ROOT / "sample" / "articles"), str(ROOT / "sample" / "telegram")]
+    one = Store(f"sqlite:///{tmp_path / 'one.db'}")
+    ingest_inputs(one, inputs, Settings(db=one.url, evidence_dir=str(tmp_path / "e1")))
+    two = Store(db_url)
+    settings = Settings(db=db_url, evidence_dir=str(tmp_path / "e2"))
+    batch = run_ingest_dask(two, inputs, settings, workers=2)
+    assert not batch.errors and batch.added == one.counts()["sources"]
+    ids = sorted(s.id for s in one.list_sources(limit=1000))
+    assert sorted(s.id for s in two.list_sources(limit=1000)) == ids
+    again = run_ingest_dask(two, inputs, settings, workers=2)  # idempotent on a cluster too
+    assert again.added == 0 and two.counts()["sources"] == len(ids)

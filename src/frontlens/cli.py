@@ -153,6 +153,14 @@ def ingest(
         str | None, typer.Option("--date", help="Publication date (YYYY-MM-DD) for the sources "
                                  "these inputs leave undated; dated ones keep theirs.")
     ] = None,
+    engine: Annotated[str, typer.Option(
+        help="local (this process) or dask (one task per input on a cluster).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address; without it --engine dask starts a LocalCluster.")]
+    = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=256,
+                                                help="LocalCluster size (--engine dask).")]
+    = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Store news articles, feeds, Telegram exports, X posts and GeoJSON map layers.
@@ -167,6 +175,10 @@ def ingest(
         err.print(
             f"error: unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}", markup=False
         )
+        raise typer.Exit(2)
+    if engine not in ("local", "dask") or ((scheduler or workers) and engine != "dask"):
+        err.print("error: --engine is local or dask; --scheduler and --workers need "
+                  "--engine dask", markup=False)
         raise typer.Exit(2)
     default_date = None
     if date_ is not None:
@@ -200,9 +212,21 @@ def ingest(
     with progress:
         task = progress.add_task("", total=total)
         records = progress.add_task("records", total=None)
-        batch = ingest_inputs(store, inputs, settings, fmt_name=fmt, on_input=on_input,
-                              on_records=lambda n: progress.update(records, advance=n),
-                              default_date=default_date)
+        if engine == "dask":
+            try:
+                from frontlens.extract.distributed import run_ingest_dask
+            except ImportError as exc:
+                err.print(f"error: --engine dask needs the dask extra "
+                          f"(pip install 'frontlens[dask]'): {exc}", markup=False)
+                raise typer.Exit(2) from exc
+            batch = run_ingest_dask(
+                store, inputs, settings, scheduler=scheduler, workers=workers, fmt_name=fmt,
+                default_date=default_date, on_input=on_input,
+                on_start=lambda link: err.print(f"dask dashboard: {link}", markup=False))
+        else:
+            batch = ingest_inputs(store, inputs, settings, fmt_name=fmt, on_input=on_input,
+                                  on_records=lambda n: progress.update(records, advance=n),
+                                  default_date=default_date)
     store.close()
     if json_out:
         _dump(

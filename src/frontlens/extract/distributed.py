@@ -1,4 +1,4 @@
-"""Extraction on a Dask cluster: the client pages pending source ids, workers extract.
+"""Extraction (and ingest) on a Dask cluster: the client hands out work, workers do it.
 
 Each task is one partition of source ids. A worker opens the shared database itself (one
 ``Store`` per worker process, kept between tasks), reads the partition's sources, runs the
@@ -10,6 +10,10 @@ holds only ids and counts.
 
     frontlens extract --engine dask                       # a LocalCluster sized to this machine
     frontlens extract --engine dask --scheduler tcp://host:8786
+    frontlens ingest --engine dask FOLDER                 # one task per input file
+
+Ingest runs one input per task through the same ``ingest_one`` (one transaction per input);
+parallel writers are safe (``INSERT … ON CONFLICT DO NOTHING``, serialised migration).
 
 Needs the ``dask`` extra (``pip install 'frontlens[dask]'``); every worker must reach the
 database URL (PostgreSQL for several machines; a SQLite file works for a LocalCluster).
@@ -55,6 +59,66 @@ def extract_partition(url: str, ids: list[str], lock_timeout: float = 30.0) -> d
             "by_status": by_status, "problems": problems}
 
 
+def ingest_input(url: str, raw: Any, settings: Any, fmt_name: str | None,
+                 default_date: Any, lock_timeout: float) -> Any:
+    """Run on a worker: ingest one input into the shared database; returns its report."""
+    from frontlens.ingest.pipeline import ingest_one
+
+    store = _worker_store(url, lock_timeout)
+    return ingest_one(store, raw, settings, fmt_name, None, default_date)
+
+
+def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    n = workers or os.cpu_count() or 1
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                           dashboard_address="127.0.0.1:0", silence_logs=40)
+    return Client(cluster), cluster
+
+
+def run_ingest_dask(store: Store, inputs: list[str], settings: Any, *,
+                    scheduler: str | None = None, workers: int | None = None,
+                    fmt_name: str | None = None, default_date: Any = None,
+                    on_input: Callable[[Any], None] | None = None,
+                    on_start: Callable[[str], None] | None = None) -> Any:
+    """Ingest every input on a Dask cluster, one task per input (files and fetched URLs as
+    the laptop path expands them); a BatchReport like ``ingest_inputs``'s."""
+    from dask.distributed import as_completed
+
+    from frontlens.ingest.base import IngestError
+    from frontlens.ingest.pipeline import BatchReport, InputReport, expand
+
+    client, cluster = _client(scheduler, workers)
+    batch = BatchReport()
+    try:
+        if on_start is not None:
+            on_start(str(client.dashboard_link))
+        futures = []
+        for raw in expand(inputs):
+            if isinstance(raw, IngestError):
+                report = InputReport(origin=raw.origin, error=str(raw))
+                batch.inputs.append(report)
+                if on_input is not None:
+                    on_input(report)
+                continue
+            futures.append(client.submit(ingest_input, store.url, raw, settings, fmt_name,
+                                         default_date, settings.lock_timeout, pure=False))
+        for fut in as_completed(futures):
+            report = fut.result()
+            batch.inputs.append(report)
+            if on_input is not None:
+                on_input(report)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    batch.inputs.sort(key=lambda r: r.origin)
+    return batch
+
+
 def _pending_ids(store: Store, since: datetime | None, size: int) -> Iterator[list[str]]:
     after = ""
     with store.engine.connect() as conn:
@@ -81,16 +145,9 @@ def run_extract_dask(
 ) -> ExtractReport:
     """Extract every pending source on a Dask cluster (``scheduler``) or on a LocalCluster of
     ``workers`` single-threaded processes (default: one per core)."""
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
 
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        n = workers or os.cpu_count() or 1
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address="127.0.0.1:0", silence_logs=40)
-        client = Client(cluster)
+    client, cluster = _client(scheduler, workers)
     report = ExtractReport()
     try:
         if on_start is not None:
