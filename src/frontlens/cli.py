@@ -107,6 +107,24 @@ def _open(settings: Settings, *, migrate: bool = True, read: bool = False) -> St
         raise typer.Exit(2) from exc
 
 
+def _dask_engine() -> Any:
+    """``frontlens.extract.distributed`` once dask is known to be installed (it imports dask
+    only inside its functions, so a missing extra would surface mid-run as a traceback)."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError as exc:
+        err.print(f"error: --engine dask needs the dask extra (pip install 'frontlens[dask]'): "
+                  f"{exc}", markup=False)
+        raise typer.Exit(2) from exc
+    from frontlens.extract import distributed
+
+    return distributed
+
+
+def _print_dashboard(link: str) -> None:
+    err.print(f"dask dashboard: {link}", markup=False)
+
+
 def _warn_unfused(store: Store) -> None:
     """Say so when records were extracted but fusion never ran (the picture would be empty)."""
     from sqlalchemy import func, select
@@ -213,16 +231,10 @@ def ingest(
         task = progress.add_task("", total=total)
         records = progress.add_task("records", total=None)
         if engine == "dask":
-            try:
-                from frontlens.extract.distributed import run_ingest_dask
-            except ImportError as exc:
-                err.print(f"error: --engine dask needs the dask extra "
-                          f"(pip install 'frontlens[dask]'): {exc}", markup=False)
-                raise typer.Exit(2) from exc
-            batch = run_ingest_dask(
+            batch = _dask_engine().run_ingest_dask(
                 store, inputs, settings, scheduler=scheduler, workers=workers, fmt_name=fmt,
                 default_date=default_date, on_input=on_input,
-                on_start=lambda link: err.print(f"dask dashboard: {link}", markup=False))
+                on_start=_print_dashboard)
         else:
             batch = ingest_inputs(store, inputs, settings, fmt_name=fmt, on_input=on_input,
                                   on_records=lambda n: progress.update(records, advance=n),
@@ -352,17 +364,11 @@ def extract(
     with progress:
         task = progress.add_task("", total=total)
         if engine == "dask":
-            try:
-                from frontlens.extract.distributed import run_extract_dask
-            except ImportError as exc:
-                err.print(f"error: --engine dask needs the dask extra "
-                          f"(pip install 'frontlens[dask]'): {exc}", markup=False)
-                raise typer.Exit(2) from exc
-            report = run_extract_dask(
+            report = _dask_engine().run_extract_dask(
                 store, scheduler=scheduler, workers=workers if workers > 1 else None,
                 since=since_dt, batch_size=batch_size, lock_timeout=settings.lock_timeout,
                 on_batch=lambda n: progress.update(task, advance=n),
-                on_start=lambda link: err.print(f"dask dashboard: {link}", markup=False))
+                on_start=_print_dashboard)
         else:
             report = run_extract(store, since=since_dt, workers=workers,
                                  batch_size=batch_size,
