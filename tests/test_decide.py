@@ -125,3 +125,43 @@ def test_back_under_a_sides_control_names_the_new_holder() -> None:
     claims = [(r.place_name, r.action, r.new_controller) for r in res.records
               if isinstance(r, ControlEvent) and r.action in ("captured", "liberated")]
     assert claims and all(nc == "UA" and a == "liberated" for _, a, nc in claims), claims
+
+
+def _trigger(doc: Doc, place: str) -> tuple[dc.Sentence, dc.Candidate]:
+    sents = dc.sentences(doc)
+    cand = next(c for c in dc.control_candidates(doc, sents)
+                if c.place.name == place and c.action == dc.TAKE)
+    return sents[cand.sent], cand
+
+
+def test_the_grammatical_subject_of_a_capture_verb_names_the_taker() -> None:
+    doc = _doc("Seven months into war, Ukraine regains Kharkiv, raises flags on towns occupied "
+               "by Russia", "en", {"Kharkiv": ("Kharkiv", "UA")})
+    st, cand = _trigger(doc, "Kharkiv")
+    assert dc.subject_side(doc, st, cand.trigger, cand.place) == "UA"
+    doc = _doc("Russian forces pressing their slow advance through eastern Ukraine have captured "
+               "the village of Sichneve.", "en", {"Sichneve": ("Sichneve", "UA")})
+    st, cand = _trigger(doc, "Sichneve")
+    assert dc.subject_side(doc, st, cand.trigger, cand.place) == "RU"
+
+
+def test_a_subject_that_contains_the_place_is_not_the_taker() -> None:
+    doc = _doc("Russia says Ukrainian city of Bakhmut captured", "en",
+               {"Bakhmut": ("Bakhmut", "UA")})
+    st, cand = _trigger(doc, "Bakhmut")
+    assert dc.subject_side(doc, st, cand.trigger, cand.place) is None
+
+
+def test_a_negated_change_of_hands_is_a_denial_not_an_event() -> None:
+    doc = _doc("The Russian military no longer has full control of Kharkiv, the second-largest "
+               "city.", "en", {"Kharkiv": ("Kharkiv", "UA")})
+    st, cand = _trigger(doc, "Kharkiv")
+    assert dc.negated_cue(st, cand.trigger, "en")
+    # prefix cues must not count: "now" is no "no", "неудачный" no "не"
+    doc = _doc("Russian forces were now in control of Pobeda.", "en",
+               {"Pobeda": ("Pobeda", "UA")})
+    st, cand = _trigger(doc, "Pobeda")
+    assert not dc.negated_cue(st, cand.trigger, "en")
+    doc = _doc("Окупанти не захопили Кринки.", "uk", {"Кринки": ("Krynky", "UA")})
+    st, cand = _trigger(doc, "Krynky")
+    assert dc.negated_cue(st, cand.trigger, "uk")

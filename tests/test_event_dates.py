@@ -187,4 +187,22 @@ def test_a_day_and_month_without_year_long_before_the_report_is_recalled() -> No
                   "invasion.", date(2022, 9, 19))
     ev = evs["Shevchenkove entered"]
     assert ev.status == "recalled"
-    assert ev.date_source == "publication"  # the guessed year is not stored as the date
+    # the year is the one that puts the day at or before the report, as "on Friday" does
+    assert (ev.event_date, ev.time_precision, ev.date_source) == (date(2022, 2, 25), "day",
+                                                                  "text")
+
+
+def test_a_cue_only_claim_takes_the_date_its_sentence_gives() -> None:
+    from frontlens.extract import decide as dc
+    from frontlens.extract.doc import Doc
+    from frontlens.extract.pipeline import run_components
+
+    doc = Doc(text="Ukrainian soldiers repelled attacks near Synkivka over the past day.",
+              lang="en", published=date(2023, 10, 23))
+    doc.user["decide"] = False
+    doc = run_components(doc)
+    sents = dc.sentences(doc)
+    cand = next(c for c in dc.control_candidates(doc, sents) if c.rule is None)
+    ev = dc._event_from(doc, sents[cand.sent], cand, [])
+    assert (ev.event_date, ev.time_precision, ev.date_source) == (date(2023, 10, 22), "day",
+                                                                  "text")

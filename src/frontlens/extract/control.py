@@ -31,8 +31,9 @@ One record per (place, action, actor) per document, where the actor is what the 
 (new_controller of ``held``); a record with a cue-given actor replaces one with a default actor.
 Claimant: a speaker of the statements component in the sentence, else the first person (then
 organisation) of a sentence with a reporting cue; otherwise the narrator (claimed_by unknown).
-Date: timex's nearest dated expression in the sentence (``date_source`` "text"; a date without
-a year is not used); else the text's own date — its publication date, or its dateline when it has
+Date: timex's nearest dated expression in the sentence (``date_source`` "text"; a day and month
+without a year take the year that puts them at or shortly before the publication, as "on
+Friday" does); else the text's own date — its publication date, or its dateline when it has
 none — as ``date_source`` "publication"/"dateline" with ``time_precision`` "unknown" (the day of
 a report is not the day of the event). Status: "recalled" for an event dated before 2014-02-20
 or, by the text, more than 21 days before the text's date (background, captions); else "new".
@@ -499,7 +500,7 @@ WAR_START = date(2014, 2, 20)  # nothing dated before this enters the war's time
 RECALL_DAYS = 21  # a text date this many days before the text's own date is a recollection
 
 
-def _date(doc: Doc, a: int, b: int) -> tuple[date | None, TimePrecision, DateSource]:
+def date_of_span(doc: Doc, a: int, b: int) -> tuple[date | None, TimePrecision, DateSource]:
     """(event date, precision, date source). The nearest dated time expression of the sentence
     is the event's date ("text"); without one the text's own date stands in for it — its
     publication date or its dateline — with precision "unknown": the day a report appeared is
@@ -507,7 +508,7 @@ def _date(doc: Doc, a: int, b: int) -> tuple[date | None, TimePrecision, DateSou
     if doc.times:
         from frontlens.extract.timex import date_for_span  # the time component is optional
 
-        when, prec = date_for_span(doc, a, b, allow_inferred_year=False)
+        when, prec = date_for_span(doc, a, b)
         if when is not None:
             return when, prec, "text"
     if doc.published is not None:
@@ -524,18 +525,6 @@ def _period_end(when: date, precision: TimePrecision) -> date:
     if precision == "week":
         return when + timedelta(days=6)
     return when
-
-
-def _recalled_without_year(doc: Doc, a: int, b: int) -> ClaimStatus:
-    """A day and month written without a year ("rolled in on 25 February") that, read as the
-    latest such day before the report, lies more than RECALL_DAYS before it: a recollection.
-    The guessed date itself is never stored as the event's date."""
-    if not doc.times or doc.published is None:
-        return "new"
-    from frontlens.extract.timex import date_for_span
-
-    guess, precision = date_for_span(doc, a, b, allow_inferred_year=True)
-    return claim_status(guess, precision, "text", doc.published) if guess else "new"
 
 
 def claim_status(when: date | None, precision: TimePrecision, source: DateSource,
@@ -634,10 +623,8 @@ def control(doc: Doc) -> Doc:
                 kind = "held"  # "remain occupied by Russians": a state, not a change of hands
             action, new_controller = _resolve(kind, actor)
             ta, tb = toks[trig.i].start, toks[trig.j - 1].end
-            when, precision, source = _date(doc, ta, tb)
+            when, precision, source = date_of_span(doc, ta, tb)
             status = claim_status(when, precision, source, doc.published)
-            if status == "new" and source != "text":
-                status = _recalled_without_year(doc, ta, tb)
             extra = {"claimed_by": claimed_by, "claimant": claimant, "event_date": when,
                      "time_precision": precision, "date_source": source, "hedged": hedged,
                      "status": status}

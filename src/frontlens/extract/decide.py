@@ -33,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from frontlens.extract.control import claim_status, date_of_span
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
 from frontlens.model import ControlEvent, EquipmentLoss, Side, Statement
 
@@ -65,6 +66,11 @@ class Cues:
     # equipment ownership cues: "captured" (a side named after it is the captor, not the
     # owner) and "abandoned" (a side named after it is the owner)
     equipment: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    # whole words (and word endings) that negate the cue within ``negation_reach`` words after
+    # them: "no longer has full control" (en: 3), "не захопили" (uk/ru: right before the verb)
+    negators: frozenset[str] = frozenset()
+    negator_endings: tuple[str, ...] = ()
+    negation_reach: int = 0
 
 
 @lru_cache(maxsize=8)
@@ -79,8 +85,10 @@ def cues(lang: str) -> Cues:
     def comp(d: dict[str, list[str]]) -> dict[str, tuple[tuple[str, ...], ...]]:
         return {k: tuple(tuple(item.split()) for item in v) for k, v in d.items()}
 
+    neg = pack.get("negation", {})
     return Cues(comp(pack["actions"]), comp(pack["sides"]), comp(pack["status"]),
-                comp(pack.get("equipment", {})))
+                comp(pack.get("equipment", {})), frozenset(neg.get("words", [])),
+                tuple(neg.get("endings", [])), int(neg.get("reach", 0)))
 
 
 @dataclass
@@ -780,9 +788,10 @@ def _event_from(doc: Doc, st: Sentence, c: Candidate,
         extra = {k: getattr(base, k) for k in ("claimed_by", "claimant", "event_date",
                                                "time_precision", "hedged", "date_source",
                                                "status")}
-    elif doc.published is not None:
-        extra = {"event_date": doc.published, "time_precision": "unknown",
-                 "date_source": "publication"}
+    else:  # a cue-only candidate: the sentence's own date, as the rules would read it
+        when, precision, source = date_of_span(doc, st.start, st.end)
+        extra = {"event_date": when, "time_precision": precision, "date_source": source,
+                 "status": claim_status(when, precision, source, doc.published)}
     action = c.rule.action if c.rule is not None else (
         "captured" if c.action == TAKE else c.action)
     return ControlEvent(**provenance(doc, st.start, st.end),
@@ -909,8 +918,11 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
             ps = models["status"].proba(status_features(doc, sents, c))
             status = max(ps, key=ps.__getitem__)
         named = named_holder(st, c.trigger)
-        if named is not None and c.action == TAKE:
-            actor = named  # "back under Ukrainian control": the text names the holder
+        if c.action == TAKE:
+            # "back under Ukrainian control" names the holder; "Ukraine regains X" the taker
+            actor = named or subject_side(doc, st, c.trigger, c.place) or actor
+        if negated_cue(st, c.trigger, doc.lang):
+            status = "denied"  # "no longer has full control of X", "не захопили X"
         action: str
         if c.rule is not None:  # the rule's reading of the verb and its sides stands
             action = c.rule.action
@@ -943,6 +955,57 @@ def named_holder(st: Sentence, trigger: int | None) -> Side | None:
         return None
     sides = {side for i, side in st.side_hits if under < i <= under + 3 and side in ("UA", "RU")}
     return sides.pop() if len(sides) == 1 else None  # type: ignore[return-value]
+
+
+def negated_cue(st: Sentence, trigger: int | None, lang: str | None) -> bool:
+    """A negation word just before the cue (the pack's ``[negation]``): the text says the
+    action did not happen or the state no longer holds, so the claim is a denial, not an
+    event. Whole words only: the status cues match by prefix ("no" would take "now", "не"
+    would take "неудачный"), and "without"/"без" negate a noun, not the claim."""
+    if trigger is None:
+        return False
+    c = cues(lang or "en")
+    return any(t.low in c.negators or t.low.endswith(c.negator_endings)
+               for t in st.toks[max(0, trigger - c.negation_reach):trigger])
+
+
+def subject_side(doc: Doc, st: Sentence, trigger: int | None, place: PlaceMention
+                 ) -> Side | None:
+    """English: the side named in the grammatical subject of a change-of-hands verb ("Ukraine
+    regains Kharkiv", "Russian forces have captured the village"), from spaCy's parse. A
+    passive ("was captured"), an object ("occupied by Russia") or a side elsewhere in the
+    sentence is not the subject, nor is a subject that contains the place itself (headlinese
+    "Ukrainian city of Bakhmut captured"). None when the parse names no single side."""
+    sdoc = doc.user.get("spacy")
+    if trigger is None or doc.lang != "en" or sdoc is None:
+        return None
+    tok = _spacy_token(doc, sdoc, st.toks[trigger].start)
+    if tok is None:
+        return None
+    verb = tok if tok.pos_ in ("VERB", "AUX") else tok.head
+    subjects = [t for t in verb.children if t.dep_ == "nsubj"]
+    if not subjects and verb.dep_ in ("conj", "xcomp") and verb.head.pos_ == "VERB":
+        subjects = [t for t in verb.head.children if t.dep_ == "nsubj"]  # "... and took"
+    if len(subjects) != 1:
+        return None
+    lo, hi = _subject_chars(subjects[0])
+    if lo <= place.start < hi:
+        return None
+    sides = {side for i, side in st.side_hits if lo <= st.toks[i].start < hi
+             and side in ("UA", "RU")}
+    return sides.pop() if len(sides) == 1 else None  # type: ignore[return-value]
+
+
+def _subject_chars(tok: Any) -> tuple[int, int]:
+    """The subject's noun phrase: its head with the words before it ("Russian forces",
+    "Russia's army") and an "of" phrase after it ("the Armed Forces of Ukraine"); not a
+    clause hanging off it ("forces pressing through eastern Ukraine")."""
+    right = tok
+    for child in tok.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            right = child.right_edge
+            break
+    return tok.left_edge.idx, right.idx + len(right.text)
 
 
 def select_events(scored: list[Scored], threshold: float, threshold_rule: float
