@@ -611,8 +611,8 @@ def control(doc: Doc) -> Doc:
                 # "troops entered the city": the last settlement named before the trigger
                 first = doc.sents[max(0, n_sent - CARRY_SENTS)][0]
                 at = toks[trig.i].start
-                named = [p for p in places if first <= p.start < at and p.kind == "settlement"]
-                linked = named[-1:]
+                before = [p for p in places if first <= p.start < at and p.kind == "settlement"]
+                linked = before[-1:]
             if not linked:
                 continue
             linked_here.extend(linked)
