@@ -193,3 +193,26 @@ def test_statement_span_stays_within_its_sentences() -> None:
     statements = [r for r in doc.records if type(r).__name__ == "Statement"]
     assert statements
     assert all(r.end - r.start < 120 for r in statements)
+
+
+def _with_places(text: str, lang: str) -> list[Statement]:
+    import frontlens.extract.places  # noqa: F401  (registers the component)
+
+    doc = Doc(text=text, lang=lang, source_id="src-test")
+    for name in ("sentences", f"ner.{lang}", "places", "statements"):
+        doc = COMPONENTS[name](doc)
+    return stmts(doc)
+
+
+def test_a_town_is_never_the_speaker() -> None:
+    assert _with_places('"The city is calm and the shelling has stopped," Kharkiv reported on '
+                        "Monday.", "en") == []
+    assert _with_places("Kreminna says the Russian troops have left the area around the town.",
+                        "en") == []
+
+
+def test_a_bare_general_staff_is_named_in_english_for_every_language() -> None:
+    [uk] = _with_places("У Генштабі повідомили, що ворог атакував поблизу Торецька.", "uk")
+    [ru] = _with_places("В Генштабе заявили, что противник отступил от Купянска.", "ru")
+    assert uk.speaker == ru.speaker == "General Staff"
+    assert uk.role == "У Генштабі" and ru.role == "В Генштабе"

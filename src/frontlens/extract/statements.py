@@ -956,6 +956,13 @@ def _against(spk_side: Side, quote: str) -> bool:
     return False
 
 
+def _place_names(doc: Doc) -> frozenset[str]:
+    """Lower-cased surfaces and names of the document's place mentions below country level
+    (a country speaks for its government: "Russia said" keeps its speaker)."""
+    return frozenset(x.lower() for pm in doc.places if pm.kind != "country"
+                     for x in (pm.surface, pm.name) if x)
+
+
 @component("statements")
 def statements(doc: Doc) -> Doc:
     text = doc.text
@@ -990,8 +997,11 @@ def statements(doc: Doc) -> Doc:
                 r["spk"].side = pack.unmarked_official_side
     speakers: list[Speaker] = doc.user.setdefault("speakers", [])
     seen_spk: set[tuple[int, int]] = set()
+    places = _place_names(doc)
     for r in kept:
         spk: _Spk = r["spk"]
+        if spk.name and not spk.role and spk.name.lower() in places:
+            continue  # "Kharkiv said", "в Балаклее сообщили": a town is no speaker
         q0, q1 = r["q0"], r["q1"]
         r0 = max(0, min(r["r0"], q0))
         r1 = min(len(text), max(r["r1"], q1))
