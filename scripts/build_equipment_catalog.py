@@ -185,6 +185,9 @@ _BASE = re.compile(r"^(?:[A-Za-z]{1,5}-?\d+|\d+[A-Za-z]{1,2}\d+)")
 _VARIANT_NAME = re.compile(r"^([A-Z][a-z]{2,})(?:-[A-Z0-9][\w]*)?$")
 
 
+_WITH = re.compile(r"\bwith\b", re.IGNORECASE)
+
+
 def is_designation(tok: str) -> bool:
     return any(c.isdigit() for c in tok) or (
         len(tok) >= 2 and tok.replace("-", "").isupper() and tok.replace("-", "").isalpha()
@@ -209,8 +212,8 @@ def clean(raw: str, cat: str) -> tuple[str, list[str]] | None:
     t = _PAREN.sub("", t)
     words: list[str] = []
     for w in t.split():
-        if w[0].islower() or w in {"with", "on", "for", "and", "or"}:
-            break
+        if w[0].islower() or w[0] == "(" or w.lower() in {"with", "on", "for", "and", "or"}:
+            break  # Oryx also writes "BMP-1 With 14.5mm BPU-1 Turret", "… (Tor-M2U"
         words.append(w.split("/")[0])
     if not words or (not any(is_designation(w) for w in words) and len(words) > 3):
         return None
@@ -267,6 +270,8 @@ def main() -> None:
             mid,
             {"name": name, "family": fam, "cats": Counter(), "origin": orig, "n": 0, "src": src},
         )
+        if _WITH.search(m["name"]) and not _WITH.search(name):
+            m["name"] = name  # the plain row names the model, not a variant's ("BMP-1 With …")
         m["cats"][cat] += n
         m["n"] += n
         if not m["origin"] and orig:

@@ -221,3 +221,23 @@ def test_score_matches_normalised_models() -> None:
     assert model_key("9K332 Tor-M2") == model_key("TOR-M2")
     assert model_key("T-80") != model_key("T-80BVM")
     assert "normalised" in RULES
+
+
+def test_catalog_has_no_common_words_or_calibres_as_models() -> None:
+    cat = catalog()
+    for word in ("With", "Turret", "14.5mm"):
+        assert cat.resolve(word) is None, word
+    assert not [m for m in cat.models if m.startswith("(") or " With" in m]
+    assert cat.resolve("BMP-1") == "BMP-1"
+
+
+def test_a_preposition_after_a_space_is_no_variant_letter() -> None:
+    items = run("Сбиты два украинских вертолета: Ми-8 и Ми-24 в районе города.", "ru")
+    assert sorted(r.catalog_type for r in items) == ["Mi-24", "Mi-8"]
+
+
+def test_a_named_ship_matches_in_either_order_of_writing() -> None:
+    assert model_key("Caesar Kunikov (large landing ship)") == model_key(
+        "Project 775 (Caesar Kunikov)")
+    assert model_key("Moskva (cruiser)") == model_key("Project 1164 (Moskva)")
+    assert model_key("PFM-1 (Lepestok)") != model_key("Lepestok")  # not a ship: no ship key

@@ -19,7 +19,9 @@ Equipment scoring rules
   ("2S5 Giatsint-S", "9K332 Tor-M2") that designation is the key, else the whole id; keys are
   eq_key (Cyrillic romanised, case, spaces and punctuation dropped). So "Tor-M2", "TOR-M2" and
   "9K332 Tor-M2" meet, "2S5" and "2S5 Giatsint-S" meet; "T-80" and "T-80BVM" stay different.
-  Named ships ("Project 1164 (Moskva)") match on the ship name in parentheses.
+  Named ships match on the ship's name, in either order of writing: "Project 1164 (Moskva)"
+  (the shared sets' convention) and "Moskva (cruiser)" (name, then a ship type in
+  parentheses) both key as the ship "Moskva".
 - Duplicate gold or predicted entries with the same key count once (gold is one entry per item).
 - TP: key in both; FP: predicted key not in gold; FN: gold key not predicted.
 - On matched items only, attribute accuracy (reported, not part of P/R/F):
@@ -33,6 +35,8 @@ Equipment scoring rules
 """
 
 _SHIP = re.compile(r"\(([^)]+)\)\s*$")
+_SHIP_TYPE = re.compile(r"ship|cruiser|frigate|corvette|submarine|boat|vessel|destroyer|tug|"
+                        r"tanker|minesweeper", re.IGNORECASE)
 _COARSE = {
     "SPG": "artillery",
     "towed artillery": "artillery",
@@ -50,6 +54,8 @@ def model_key(text: str | None) -> str:
     ship = _SHIP.search(text)
     if ship and "project" in text.lower():
         return "ship:" + eq_key(ship.group(1))
+    if ship and _SHIP_TYPE.search(ship.group(1)):
+        return "ship:" + eq_key(text[:ship.start()])
     mid = catalog().resolve(text) or catalog().resolve(re.split(r"/", text)[0]) or text
     first = mid.split()[0]
     # "2S5 Giatsint-S" ~ "2S5", "9K332 Tor-M2" ~ "Tor-M2": a leading designation decides

@@ -316,8 +316,8 @@ def _find_mentions(text: str, cat: Catalog, cyr_doc: bool) -> list[_Mention]:
                 sep = text[toks[j - 1][1] : toks[j][0]]
                 if not _JOIN.fullmatch(sep) or (
                     sep.strip() == "" and keys[j - 1].isdigit() and keys[j][:1].isdigit()
-                ):
-                    break
+                ) or (sep.strip() == "" and len(words[j]) == 1 and words[j].islower()):
+                    break  # "Ми-24 в районе": a preposition after a space is no variant letter
             piece = keys[j]
             if cyr_doc or cyr[j]:
                 alt = _lookalike_key(text[toks[j][0] : toks[j][1]])
