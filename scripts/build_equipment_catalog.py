@@ -68,7 +68,8 @@ WEAK_NAMES = {
     "rosomakha", "saturn", "mech", "prima", "sopka", "kupol", "tunets", "raptor", "bars",
     "rys", "vepr", "otter", "ferret", "fox", "jackal", "lynx", "puma", "cougar", "buffalo",
     "maxxpro", "kirpi", "cheetah", "gepard", "iris", "piranha", "boxer", "badger", "bison",
-    "tunguska", "shilka",
+    "tunguska", "shilka", "stinger", "oreshnik", "zircon", "tsirkon", "oniks", "onyx", "magura",
+    "tochka", "hyacinth",
 }  # fmt: skip
 # Capitalised words in Oryx type names that are descriptions, not names.
 GENERIC = {
@@ -146,7 +147,7 @@ HAND: list[tuple[str, str, str, str, list[str]]] = [
         "2A36 Giatsint-B",
         "towed artillery",
         "Soviet Union",
-        ["Giatsint-B", "Гиацинт-Б", "Гіацинт-Б"],
+        ["Giatsint-B", "Гиацинт-Б", "Гіацинт-Б", "Hyacinth-B"],
     ),
     ("2A65 Msta-B", "2A65 Msta-B", "towed artillery", "Soviet Union", ["Msta-B", "Мста-Б"]),
     ("D-30", "D-30", "towed artillery", "Soviet Union", ["D-30", "Д-30", "2A18"]),
@@ -162,7 +163,8 @@ HAND: list[tuple[str, str, str, str, list[str]]] = [
         "Shahed-136",
         "drone",
         "Iran",
-        ["Shahed-136", "Shahed", "Шахед", "Шахед-136", "Geran-2", "Герань-2", "Герань"],
+        ["Shahed-136", "Shahed", "Shaheds", "Шахед", "Шахед-136", "Geran-2", "Герань-2",
+         "Герань"],
     ),
     ("Storm Shadow", "Storm Shadow", "other", "United Kingdom", ["Storm Shadow", "SCALP-EG"]),
     ("MGM-140 ATACMS", "ATACMS", "other", "United States", ["ATACMS", "MGM-140"]),
@@ -174,6 +176,23 @@ HAND: list[tuple[str, str, str, str, list[str]]] = [
     ("Kh-47M2 Kinzhal", "Kinzhal", "other", "Russia", ["Kinzhal", "Кинжал", "Кинджал"]),
     ("9K720 Iskander", "Iskander", "other", "Russia", ["Iskander", "Искандер", "Іскандер"]),
     ("MT-LB", "MT-LB", "APC", "Soviet Union", ["MT-LB", "МТ-ЛБ", "MTLB"]),
+    # widely reported missiles, launchers and light weapons (general knowledge)
+    ("FIM-92 Stinger", "Stinger", "other", "United States",
+     ["Stinger", "FIM-92", "Стингер", "Стінгер"]),
+    ("BGM-71 TOW", "TOW", "other", "United States", ["TOW", "BGM-71"]),
+    ("AT4", "AT4", "other", "Sweden", ["AT4", "AT-4"]),
+    ("HMMWV", "HMMWV", "other", "United States", ["HMMWV", "Humvee", "Хамві", "Хамви"]),
+    ("Magura V5", "Magura", "drone", "Ukraine", ["Magura V5", "Magura", "Магура"]),
+    ("Sea Baby", "Sea Baby", "drone", "Ukraine", ["Sea Baby"]),
+    ("Oreshnik", "Oreshnik", "other", "Russia", ["Oreshnik", "Орешник"]),
+    ("3M22 Zircon", "Zircon", "other", "Russia", ["Zircon", "Tsirkon", "Циркон", "3M22"]),
+    ("P-800 Oniks", "Oniks", "other", "Russia", ["Oniks", "Onyx", "Оникс", "Онікс", "P-800"]),
+    ("Kh-22", "Kh-22", "other", "Soviet Union", ["Kh-22", "Х-22"]),
+    ("Kh-31", "Kh-31", "other", "Soviet Union", ["Kh-31", "Х-31", "Kh-31P", "Х-31П"]),
+    ("Kh-59", "Kh-59", "other", "Soviet Union", ["Kh-59", "Х-59", "Kh-59M", "Х-59М"]),
+    ("Kh-555", "Kh-555", "other", "Russia", ["Kh-555", "Х-555"]),
+    ("9K79 Tochka", "Tochka", "other", "Soviet Union", ["Tochka-U", "Точка-У", "Tochka", "9K79"]),
+    ("Shahed-131", "Shahed-136", "drone", "Iran", ["Shahed-131", "Шахед-131", "Geran-1"]),
 ]
 
 _CAL = re.compile(r"^\d+(?:[.,]\d+)?(?:/\d+)?\s*mm\s+")
