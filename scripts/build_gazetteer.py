@@ -31,6 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from frontlens.resolve.translit import (
+    SKELETON_PREFIX,
     adj_stem,
     is_cyrillic,
     is_latin,
@@ -38,6 +39,7 @@ from frontlens.resolve.translit import (
     latin_variants,
     norm_key,
     ru_variants,
+    skeleton,
     uk_to_ru_guess,
 )
 
@@ -567,6 +569,7 @@ def main() -> None:
         if name_uk and not ru_names and is_cyrillic(name_uk):
             b.add_name(pid, uk_to_ru_guess(name_uk), "ru")
             stats["ru_name_guessed"] += 1
+        add_skeleton(b, pid, name_uk, stats)
         for n in lat_names:
             b.add_name(pid, n, "en")
         for n in latin_variants(name_uk, name_ru):
@@ -788,6 +791,15 @@ AIRPORT_KINDS = ("Airport", "International Airport", "airfield", "Air Base", "ai
                  "aerodrome")
 
 
+def add_skeleton(b: Builder, pid: int, name_uk: str | None, stats: dict[str, int]) -> None:
+    """A Ukrainian settlement's consonant skeleton (``translit.skeleton``), language "skel":
+    Russian-language text finds Дегтярне as Дегтярное when no source gives the Russian name."""
+    sk = skeleton(name_uk) if name_uk else None
+    if sk:
+        b.add_name(pid, SKELETON_PREFIX + sk, "skel")
+        stats["ua_settlement_skeleton"] += 1
+
+
 def add_katotth_unplaced(b: Builder, kat_rows: list[dict[str, str]], kat_names: dict[str, str],
                          seen_kat: set[str], hromada_members: dict[str, list[tuple[float, float]]],
                          placed: dict[tuple[str, str], list[tuple[float, float]]],
@@ -829,6 +841,7 @@ def add_katotth_unplaced(b: Builder, kat_rows: list[dict[str, str]], kat_names: 
                           population=UA_POP_DEFAULT.get(r["cat"], 0), katotth=r["id"])
         b.add_name(pid, name_uk, "uk")
         b.add_name(pid, uk_to_ru_guess(name_uk), "ru")
+        add_skeleton(b, pid, name_uk, stats)
         for n in latin_variants(name_uk, None):
             b.add_name(pid, n, "en")
         stats["ua_settlement_at_hromada_centroid"] += 1

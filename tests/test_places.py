@@ -98,3 +98,23 @@ def test_a_hromada_named_by_its_adjective_is_placed_at_its_centre() -> None:
     found = geoparse("По території Краснопільської громади зафіксовано обстріл.", lang="uk")
     assert [(p["surface"], p["name"], p["kind"]) for p in found] == [
         ("Краснопільської громади", "Krasnopillia", "oblast-or-region")]
+
+
+def test_russian_text_finds_a_ukrainian_village_by_its_consonants_after_a_settlement_word(
+) -> None:
+    from frontlens.resolve.translit import skeleton
+
+    assert skeleton("Роботине") == skeleton("Работино") == "рбтн"
+    assert skeleton("Суха Кам'янка") == skeleton("Сухая Каменка")
+    assert skeleton("Зелене") is None  # three consonants name too many villages
+    found = geoparse("Вооруженные силы России оставили село Работино в Запорожской области.",
+                     lang="ru")
+    assert ("Работино", "Robotyne") in {(p["surface"], p["name"]) for p in found}
+    found = geoparse("Бои идут в районах населенных пунктов Топольское, Каменка, Сухая Каменка "
+                     "Харьковской области.", lang="ru")
+    assert ("Сухая Каменка", "Sukha Kamianka") in {(p["surface"], p["name"]) for p in found}
+
+
+def test_a_consonant_match_needs_a_settlement_word_before_it() -> None:
+    found = geoparse("Работино вспоминают все, кто воевал летом.", lang="ru")
+    assert "Работино" not in {p["surface"] for p in found}

@@ -33,7 +33,7 @@ from frontlens.extract.lang import get_pack, has_pack
 from frontlens.ingest.lang import detect_language, script_fallback
 from frontlens.resolve.gazetteer import Candidate, Gazetteer, default_gazetteer
 from frontlens.resolve.geocode import Pending, resolve
-from frontlens.resolve.translit import adj_stem, norm_key
+from frontlens.resolve.translit import SKELETON_PREFIX, adj_stem, norm_key, skeleton
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*", re.UNICODE)
 MAX_N = 5
@@ -90,6 +90,9 @@ class _Inflected:
     noun_endings: tuple[str, ...]  # longest first
     nominative_endings: tuple[str, ...]
     adjective_endings: tuple[str, ...]
+    # words before village names ("село", "населённых пунктов"): after them a name may be
+    # found by its consonant skeleton (Russian text on Ukrainian villages); None: never
+    skeleton_cues: re.Pattern[str] | None
 
 
 def _stems_rx(stems: list[str]) -> re.Pattern[str]:
@@ -116,6 +119,7 @@ def _inflected(lang: str) -> _Inflected:
         noun_endings=tuple(sorted(get("noun_endings"), key=len, reverse=True)),
         nominative_endings=tuple(get("nominative_endings")),
         adjective_endings=tuple(get("adjective_endings")),
+        skeleton_cues=_stems_rx(get("skeleton_cues")) if get("skeleton_cues") else None,
     )
 
 
@@ -476,11 +480,16 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
                         break
             if best:
                 break
+        cued = cap and v.skeleton_cues is not None and _after_settlement_cue(text, toks, i, v)
+        if cued:
+            sk = _skeleton_match(lang, toks, i, gaz)  # after "село": the longest name wins
+            if sk is not None and (best is None or sk[0] > best[0]):
+                best = sk
         if best is None:
             i += 1
             continue
         j, cands = best
-        if _keep_inflected(doc, lang, toks, i, j, cands):
+        if _keep_inflected(doc, lang, toks, i, j, cands, cued):
             s, e = toks[i].start, toks[j - 1].end
             river = any(v.river_cue.match(x.key) for x in toks[max(0, i - 2) : i])
             out.append(Pending(s, e, text[s:e], cands, via="gazetteer",
@@ -490,6 +499,43 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
         else:
             i += 1
     return out
+
+
+SKELETON_CUE_REACH = 12  # words back from a name to its "село", "населённых пунктов", ...
+
+
+def _after_settlement_cue(text: str, toks: list[_Tok], i: int, v: _Inflected) -> bool:
+    """A word naming settlements ("село", "населённых пунктов", "в районах") stands before
+    token ``i`` in its sentence: the capitalised words after it are village names, and only
+    there may a name be found by its consonants alone."""
+    for k in range(i - 1, max(-1, i - 1 - SKELETON_CUE_REACH), -1):
+        if any(ch in text[toks[k].end : toks[k + 1].start] for ch in ".!?\n"):
+            return False
+        if v.skeleton_cues is not None and v.skeleton_cues.match(toks[k].key):
+            return True
+    return False
+
+
+def _skeleton_match(lang: str, toks: list[_Tok], i: int, gaz: Gazetteer
+                    ) -> tuple[int, list[Candidate]] | None:
+    """Ukrainian settlements whose consonant skeleton (``translit.skeleton``) equals that of
+    the capitalised words at ``i`` (one to three, longest first; each word's surface or a
+    lemma): Дегтярное → Дегтярне, Работино → Роботине, Сухая Каменка → Суха Кам'янка."""
+    for size in (3, 2, 1):
+        j = i + size
+        if j > len(toks) or not all(_is_cap(t.text) for t in toks[i:j]):
+            continue
+        forms = [dict.fromkeys([t.key, *(norm_key(lm) for lm, _ in _parse(lang, t.text.lower()))])
+                 for t in toks[i:j]]
+        for combo in product(*forms):
+            sk = skeleton(" ".join(combo))
+            if not sk:
+                continue
+            cands = [c for c in gaz.names_for(SKELETON_PREFIX + sk)
+                     if c.fclass == "settlement" and c.country == "UA"]
+            if cands:
+                return j, cands
+    return None
 
 
 def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
@@ -530,7 +576,10 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
 
 
 def _keep_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
-               cands: list[Candidate]) -> bool:
+                    cands: list[Candidate], cued: bool = False) -> bool:
+    """Whether the words [i, j) that matched ``cands`` name a place here. ``cued``: they
+    follow a word naming settlements ("село Дегтярное"), so a dictionary adjective or noun
+    (Дегтярное, Зеленое) is a village name, not a common word."""
     text = doc.text
     t = toks[i]
     nxt = toks[j] if j < len(toks) else None
@@ -558,7 +607,8 @@ def _keep_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
             return False
     pack = get_pack(lang)
     common_max = pack.setting("places", "common_word_max_population", 0)
-    if j - i == 1 and not strong and maxpop < common_max and _known_common(lang, t.text):
+    if j - i == 1 and not strong and not cued and maxpop < common_max and \
+            _known_common(lang, t.text):
         return False
     if j - i > 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000:
         return False

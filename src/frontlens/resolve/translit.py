@@ -179,3 +179,23 @@ def uk_to_ru_guess(name_uk: str) -> str:
         head = head.replace("ськ", "ск").replace("цьк", "цк")
         words.append(head.translate(_UK_RU_LETTERS).replace("ыы", "ий") + tail)
     return " ".join(words)
+
+
+SKELETON_PREFIX = "skel "
+_SKEL_DROP = str.maketrans("", "", "аеёиоуыэюяіїєйьъ")
+_SKEL_MIN = 4  # consonants a skeleton needs before it may name a village on its own
+
+
+def skeleton(name: str) -> str | None:
+    """The consonants of a Cyrillic name, word by word: Ukrainian Дегтярне / Роботине / Суха
+    Кам'янка and Russian Дегтярное / Работино / Сухая Каменка share ``дгтрн`` / ``рбтн`` /
+    ``сх кмнк``. The two languages spell one village with different vowels and endings, and the
+    sources give no Russian name for most small villages; their consonants mostly agree. A
+    lookup aid for Russian-language text only, under the gazetteer key ``SKELETON_PREFIX +
+    skeleton``. None when the name is not Cyrillic or too short to be specific."""
+    if not is_cyrillic(name):
+        return None
+    words = [w.translate(_SKEL_DROP).replace("ґ", "г") for w in norm_key(name).split()]
+    if not all(words) or sum(len(w) for w in words) < _SKEL_MIN:
+        return None
+    return " ".join(words)
