@@ -31,11 +31,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from frontlens.resolve.translit import (
+    LATIN_SKELETON_PREFIX,
     SKELETON_PREFIX,
     adj_stem,
     is_cyrillic,
     is_latin,
     kmu,
+    latin_skeleton,
     latin_variants,
     norm_key,
     ru_variants,
@@ -798,6 +800,9 @@ def add_skeleton(b: Builder, pid: int, name_uk: str | None, stats: dict[str, int
     if sk:
         b.add_name(pid, SKELETON_PREFIX + sk, "skel")
         stats["ua_settlement_skeleton"] += 1
+    lsk = latin_skeleton(kmu(name_uk)) if name_uk and is_cyrillic(name_uk) else None
+    if lsk:
+        b.add_name(pid, LATIN_SKELETON_PREFIX + lsk, "skel")
 
 
 def add_katotth_unplaced(b: Builder, kat_rows: list[dict[str, str]], kat_names: dict[str, str],

@@ -118,3 +118,15 @@ def test_russian_text_finds_a_ukrainian_village_by_its_consonants_after_a_settle
 def test_a_consonant_match_needs_a_settlement_word_before_it() -> None:
     found = geoparse("Работино вспоминают все, кто воевал летом.", lang="ru")
     assert "Работино" not in {p["surface"] for p in found}
+
+
+def test_english_text_finds_a_village_romanised_otherwise_after_a_settlement_word() -> None:
+    from frontlens.resolve.translit import latin_skeleton
+
+    assert latin_skeleton("Velikyi Burluk") == latin_skeleton("Velykyi Burluk") == "vlk brlk"
+    assert latin_skeleton("Glushkivka") == latin_skeleton("Hlushkivka")
+    found = geoparse("Ukrainian defenders have liberated the settlements of Novovasylivka, "
+                     "Nova Kamenka and Trifonivka.", lang="en")
+    # the two-word name is one village, not the word "Nova" read as a place on its own
+    assert ("Nova Kamenka", "Nova Kamianka") in {(p["surface"], p["name"]) for p in found}
+    assert "Nova" not in {p["surface"] for p in found}

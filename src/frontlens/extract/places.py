@@ -33,7 +33,14 @@ from frontlens.extract.lang import get_pack, has_pack
 from frontlens.ingest.lang import detect_language, script_fallback
 from frontlens.resolve.gazetteer import Candidate, Gazetteer, default_gazetteer
 from frontlens.resolve.geocode import Pending, resolve
-from frontlens.resolve.translit import SKELETON_PREFIX, adj_stem, norm_key, skeleton
+from frontlens.resolve.translit import (
+    LATIN_SKELETON_PREFIX,
+    SKELETON_PREFIX,
+    adj_stem,
+    latin_skeleton,
+    norm_key,
+    skeleton,
+)
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*", re.UNICODE)
 MAX_N = 5
@@ -54,6 +61,9 @@ class _Vocab:
     role_next: frozenset[str]
     personish: frozenset[str]
     raion: re.Pattern[str] | None
+    # words before village names ("village of", "near"): after them a romanised name may be
+    # found by its consonants (Velikyi Burluk → Velykyi Burluk); None: never
+    skeleton_cues: re.Pattern[str] | None = None
 
 
 @functools.cache
@@ -68,6 +78,8 @@ def _vocab(lang: str) -> _Vocab:
         org_tail_lower=w("places_org_tail_lower"), titles=w("places_titles"),
         not_place_next=w("places_not_place_next"), role_next=w("places_role_next"),
         personish=w("places_personish"), raion=re.compile(raion) if raion else None,
+        skeleton_cues=_stems_rx(cues) if (cues := pack.setting("places", "skeleton_cues", []))
+        else None,
     )
 
 
@@ -302,6 +314,10 @@ def _match_capitalised(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
                 best = (j, names_for(key), want)
             elif not gaz.has_prefix(key):
                 break
+        if v.skeleton_cues is not None and _after_settlement_cue(text, toks, i, v):
+            sk = _latin_skeleton_match(text, toks, i, gaz)  # the longest name wins
+            if sk is not None and (best is None or sk[0] > best[0]):
+                best = (sk[0], tuple(sk[1]), "settlement")
         if best is None:
             i += 1
             continue
@@ -504,7 +520,8 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
 SKELETON_CUE_REACH = 12  # words back from a name to its "село", "населённых пунктов", ...
 
 
-def _after_settlement_cue(text: str, toks: list[_Tok], i: int, v: _Inflected) -> bool:
+def _after_settlement_cue(text: str, toks: list[_Tok], i: int, v: _Inflected | _Vocab
+                          ) -> bool:
     """A word naming settlements ("село", "населённых пунктов", "в районах") stands before
     token ``i`` in its sentence: the capitalised words after it are village names, and only
     there may a name be found by its consonants alone."""
@@ -514,6 +531,26 @@ def _after_settlement_cue(text: str, toks: list[_Tok], i: int, v: _Inflected) ->
         if v.skeleton_cues is not None and v.skeleton_cues.match(toks[k].key):
             return True
     return False
+
+
+def _latin_skeleton_match(text: str, toks: list[_Tok], i: int, gaz: Gazetteer
+                          ) -> tuple[int, list[Candidate]] | None:
+    """Ukrainian settlements whose romanised consonants (``translit.latin_skeleton``) equal
+    those of the capitalised words at ``i`` (three to one, longest first): other
+    romanisations than the gazetteer's (Velikyi Burluk, Nova Kamenka, Ivanovske)."""
+    for size in (3, 2, 1):
+        j = i + size
+        if j > len(toks) or not all(_is_cap(t.text) for t in toks[i:j]) or any(
+                not _joinable(text, toks[k], toks[k + 1]) for k in range(i, j - 1)):
+            continue
+        sk = latin_skeleton(" ".join(t.key for t in toks[i:j]))
+        if not sk:
+            continue
+        cands = [c for c in gaz.names_for(LATIN_SKELETON_PREFIX + sk)
+                 if c.fclass == "settlement" and c.country == "UA"]
+        if cands:
+            return j, cands
+    return None
 
 
 def _skeleton_match(lang: str, toks: list[_Tok], i: int, gaz: Gazetteer

@@ -199,3 +199,26 @@ def skeleton(name: str) -> str | None:
     if not all(words) or sum(len(w) for w in words) < _SKEL_MIN:
         return None
     return " ".join(words)
+
+
+LATIN_SKELETON_PREFIX = "lskel "
+_LATIN_DIGRAPHS = (("shch", "s"), ("kh", "h"), ("zh", "z"), ("ch", "c"), ("sh", "s"),
+                   ("ts", "c"), ("tz", "c"), ("g", "h"), ("x", "ks"), ("w", "v"))
+_LATIN_DROP = str.maketrans("", "", "aeiouyj")
+
+
+def latin_skeleton(name: str) -> str | None:
+    """The consonants of a romanised name, with the letters romanisations disagree on merged
+    (g/h, kh/h, ts/c): Velykyi Burluk / Velikyi Burluk / Veliky Burluk → ``vlk brlk``, Nova
+    Kamianka / Nova Kamenka → ``nv kmnk``. The English-language counterpart of ``skeleton``,
+    under ``LATIN_SKELETON_PREFIX``; None when not Latin or too short to be specific."""
+    if not is_latin(name):
+        return None
+    words = []
+    for w in norm_key(name).split():
+        for a, b in _LATIN_DIGRAPHS:
+            w = w.replace(a, b)
+        words.append(re.sub(r"(.)\1+", r"\1", w.translate(_LATIN_DROP)))
+    if not all(words) or sum(len(w) for w in words) < _SKEL_MIN:
+        return None
+    return " ".join(words)
