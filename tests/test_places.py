@@ -130,3 +130,9 @@ def test_english_text_finds_a_village_romanised_otherwise_after_a_settlement_wor
     # the two-word name is one village, not the word "Nova" read as a place on its own
     assert ("Nova Kamenka", "Nova Kamianka") in {(p["surface"], p["name"]) for p in found}
     assert "Nova" not in {p["surface"] for p in found}
+
+
+def test_a_city_the_dictionary_also_knows_as_a_first_name_is_still_a_place() -> None:
+    found = geoparse("Российские оккупанты продолжают штурмовать Бахмут, а также пытаются "
+                     "отрезать снабжение города.", lang="ru")
+    assert ("Бахмут", "Bakhmut") in {(p["surface"], p["name"]) for p in found}

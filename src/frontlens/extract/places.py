@@ -650,10 +650,14 @@ def _keep_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
     if j - i > 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000:
         return False
     tags = [tg for _, tg in _parse(lang, t.text.lower())]
-    if j - i == 1 and not strong and pack.setting("places", "reject_name_first_reading") and \
-            tags and any(x in tags[0] for x in ("Surn", "Name", "Patr")) and "Geox" not in tags[0]:
-        return False  # Суровикина, Сырский: a person's name read first
-    if j - i == 1 and not strong and tags and "Surn" in tags[0] and \
+    # Суровикина, Сырский: a person's name read first. Not a first name the dictionary also
+    # knows as a place (Бахмут), nor after a settlement word ("село Шевченко")
+    if j - i == 1 and not strong and not cued and \
+            pack.setting("places", "reject_name_first_reading") and tags and \
+            "Geox" not in tags[0] and (any(x in tags[0] for x in ("Surn", "Patr")) or (
+                "Name" in tags[0] and not any("Geox" in tg for tg in tags))):
+        return False
+    if j - i == 1 and not strong and not cued and tags and "Surn" in tags[0] and \
             maxpop < pack.setting("places", "surname_max_population", 0):
         return False
     if j - i == 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000 and \
