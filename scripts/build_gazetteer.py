@@ -884,9 +884,9 @@ def _stem_matches(stem: str, name: str) -> bool:
     without its suffix (-ськ, -цьк, -зьк) and last letter starts the name (Краснопільськ- →
     Краснопіл-ля); a final і may be the о or е of the name (Борівськ- → Боров-а)."""
     key = norm_key(name)
-    if " " in key:  # Борівська Андріївка is not the centre of Борівська громада
-        return False
     base = norm_key(stem)
+    if " " in key and " " not in base:
+        return False  # Борівська Андріївка is not the centre of Борівська громада
     for suf in ("ськ", "цьк", "зьк"):
         if base.endswith(suf):
             base = base[: -len(suf)]
@@ -897,6 +897,12 @@ def _stem_matches(stem: str, name: str) -> bool:
     heads = {head}
     if base.endswith("і"):
         heads |= {base[:-1] + "о", base[:-1] + "е"}
+    if base.endswith(("ян", "ан")) and len(base) > 5:
+        heads.add(base[:-2])  # Ворожбянськ- → Ворожб-а
+    if " " in base:  # Середино-Будськ- → Середин-а Буд-а: the linking о of a compound
+        first, rest = base.split(" ", 1)
+        if first.endswith("о"):
+            heads.add(f"{first[:-1]}а {rest[:-1]}")
     return any(key.startswith(h) for h in heads)
 
 

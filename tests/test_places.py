@@ -136,3 +136,14 @@ def test_a_city_the_dictionary_also_knows_as_a_first_name_is_still_a_place() -> 
     found = geoparse("Российские оккупанты продолжают штурмовать Бахмут, а также пытаются "
                      "отрезать снабжение города.", lang="ru")
     assert ("Бахмут", "Bakhmut") in {(p["surface"], p["name"]) for p in found}
+
+
+def test_every_adjective_of_a_list_before_hromady_is_a_hromada() -> None:
+    found = geoparse("Обстрілів зазнали Хотінська, Лебединська та Білопільська громади.",
+                     lang="uk")
+    assert [(p["surface"], p["kind"]) for p in found] == [
+        ("Хотінська", "oblast-or-region"), ("Лебединська", "oblast-or-region"),
+        ("Білопільська громади", "oblast-or-region")]
+    found = geoparse("У Середино-Будській громаді було здійснено обстріл.", lang="uk")
+    assert [(p["surface"], p["name"]) for p in found] == [
+        ("Середино-Будській громаді", "Seredyna-Buda")]

@@ -583,19 +583,32 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
     t = toks[i]
     if not _is_cap(t.text) or i + 1 >= n:
         return None
-    # "Купянского и Изюмского районов": A conj B noun
-    j = i + 1
-    adjs = [i]
-    if toks[j].key in v.conj and j + 2 < n and _is_cap(toks[j + 1].text) and \
-            toks[j + 2].key in v.region_nouns:
-        adjs.append(j + 1)
-        j += 2
-    if toks[j].key not in v.region_nouns:
+    # "Купянского и Изюмского районов", "Хотінська, Лебединська та Есманьська громади": a
+    # list of adjectives, then the noun; "Середино-Будській громаді": a hyphenated adjective
+    adjs: list[tuple[int, int]] = []  # first and last token of each adjective
+    j = i
+    while j < n and len(adjs) < 8:
+        k = j
+        while k + 1 < n and text[toks[k].end : toks[k + 1].start] == "-" and \
+                _is_cap(toks[k + 1].text):
+            k += 1
+        adjs.append((j, k))
+        j = k + 1
+        if j >= n or toks[j].key in v.region_nouns:
+            break
+        gap = text[toks[j - 1].end : toks[j].start].strip()
+        if toks[j].key in v.conj and gap == "" and j + 1 < n and _is_cap(toks[j + 1].text):
+            j += 1
+        elif gap == "," and _is_cap(toks[j].text):
+            continue
+        else:
+            return None
+    if j >= n or toks[j].key not in v.region_nouns:
         return None
     cls = v.region_nouns[toks[j].key]
     out = []
-    for a in adjs:
-        stem = adj_stem(toks[a].text)
+    for a, a_end in adjs:
+        stem = adj_stem(text[toks[a].start : toks[a_end].end])
         cands = list(gaz.names_for(norm_key(f"{stem} #{cls}")))
         if not cands and cls == "raion":
             for k in (stem, stem[:-2], stem[:-2] + "а", stem[:-3] + "я" if stem.endswith(
@@ -605,7 +618,7 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
                     break
         if not cands:
             continue
-        end = toks[j].end if a == adjs[-1] else toks[a].end
+        end = toks[j].end if (a, a_end) == adjs[-1] else toks[a_end].end
         s = toks[a].start
         out.append(Pending(s, end, text[s:end], cands, want="region" if cls == "obl" else "any",
                            via="adj+" + cls, strong=True))
