@@ -25,6 +25,15 @@ from frontlens.ingest.base import suffix as _suffix
 from frontlens.model import Source
 
 _FEED_HEAD = re.compile(rb"<rss[\s>]|<feed[\s>]|<rdf:RDF[\s>]", re.I)
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _valid_char_ref(m: re.Match[bytes]) -> bytes:
+    """A numeric character reference to a surrogate, NUL or a code point past U+10FFFF made
+    feedparser's lenient parser raise UnicodeEncodeError/ValueError and cost the whole feed;
+    it becomes U+FFFD, as an HTML parser would read it."""
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    return m.group(0) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b"&#xFFFD;"
 
 
 def html_to_text(fragment: str) -> str:
@@ -50,8 +59,11 @@ def _when(entry: Any) -> datetime | None:
 
 
 def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
-    data = raw.read_bytes(settings.max_doc_bytes)
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    data = _CHAR_REF.sub(_valid_char_ref, raw.read_bytes(settings.max_doc_bytes))
+    try:
+        parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    except Exception as exc:  # its lenient parser has more failure modes than it documents
+        raise IngestError(raw.origin, f"unparseable feed: {item_reason(exc)}") from exc
     if not parsed.entries:
         why = f": {parsed.bozo_exception}" if parsed.bozo else " (no entries)"
         raise IngestError(raw.origin, f"not a usable RSS/Atom feed{why}")

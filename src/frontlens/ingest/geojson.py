@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import numpy as np
+import shapely
 from shapely.geometry import shape
 
 from frontlens.config import Settings
@@ -28,7 +31,7 @@ from frontlens.ingest.base import (
     suffix,
 )
 from frontlens.ingest.jsonstream import TooDeep, skip_bom, stream_array
-from frontlens.model import MapFeature, MapLayer
+from frontlens.model import MapFeature, MapLayer, clean_json, clean_str
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _STATUS_KEYS = ("status", "control", "controller", "state")
@@ -65,10 +68,31 @@ def _geometry_error(feature: Any) -> str | None:
     if nesting_depth(feature.get("geometry"), 8) > 6:
         return "geometry nested deeper than a GeometryCollection of polygons"
     try:
-        geom = shape(feature["geometry"])
+        geom = _shape(feature["geometry"])
     except Exception as exc:  # shapely raises many types on odd geometry
         return f"unusable geometry: {item_reason(exc, 200)}"
-    return "empty geometry" if geom.is_empty else None
+    if geom.is_empty:
+        return "empty geometry"
+    # NaN or infinite coordinates (JSON's 1e999) would be stored as JSON no strict reader, and
+    # no PostgreSQL JSONB column, accepts; bounds alone miss a NaN vertex or z
+    if not np.isfinite(shapely.get_coordinates(geom, include_z=geom.has_z)).all():
+        return "coordinates are not all finite numbers"
+    return None
+
+
+def _shape(geometry: Any) -> Any:
+    """shapely's shape(), without the RuntimeWarning it prints on NaN vertices."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return shape(geometry)
+
+
+def _name(value: Any) -> str | None:
+    """A feature's name as text: hand-made layers put numbers there, or lists and objects
+    (which name nothing)."""
+    if value is None or value == "" or isinstance(value, dict | list):
+        return None
+    return clean_str(str(value))
 
 
 def _features(raw: RawInput, meta: dict[str, Any]) -> Iterator[tuple[int, Any]]:
@@ -98,7 +122,7 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             yield ItemError(raw.origin, f"feature #{n}", why)
             continue
         good += 1
-        b = shape(feature["geometry"]).bounds
+        b = _shape(feature["geometry"]).bounds
         bounds = (
             list(b)
             if bounds is None
@@ -116,27 +140,28 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             raw.origin, f"GeoJSON type {meta.get('type')!r}, expected FeatureCollection"
         )
     layer = MapLayer(
-        name=str(meta.get("name") or raw.name),
+        name=clean_str(str(meta.get("name") or raw.name))[:256],
         origin=raw.origin,
         layer_date=_layer_date(meta, raw),
         content_hash=_file_hash(raw),
         feature_count=good,
         bbox=bounds,
         retrieved_at=raw.retrieved_at,
-        meta={k: v for k, v in meta.items() if k not in ("type", "name")},
+        meta=clean_json({k: v for k, v in meta.items() if k not in ("type", "name")}),
     )
     yield layer
     for n, feature in _features(raw, {}):
         if n in bad:
             continue
-        props = feature.get("properties") or {}
-        status = next((str(props[k]) for k in _STATUS_KEYS if props.get(k)), None)
+        # NULs, lone surrogates and NaN out of what is stored, as for sources (model.clean_json)
+        props = clean_json(feature.get("properties") or {})
+        status = next((clean_str(str(props[k]))[:64] for k in _STATUS_KEYS if props.get(k)), None)
         yield MapFeature(
             layer_id=layer.id,
             idx=n,
             status=status,
-            name=props.get("name"),
-            geometry=feature["geometry"],
+            name=_name(props.get("name")),
+            geometry=clean_json(feature["geometry"]),
             properties=props,
         )
 
