@@ -165,3 +165,10 @@ def test_a_negated_change_of_hands_is_a_denial_not_an_event() -> None:
     doc = _doc("Окупанти не захопили Кринки.", "uk", {"Кринки": ("Krynky", "UA")})
     st, cand = _trigger(doc, "Krynky")
     assert dc.negated_cue(st, cand.trigger, "uk")
+
+
+def test_a_russian_none_of_before_the_cue_is_a_denial() -> None:
+    doc = _doc("Никакого освобождения Купянска не было, заявили в штабе.", "ru",
+               {"Купянска": ("Kupiansk", "UA")})
+    st, cand = _trigger(doc, "Kupiansk")
+    assert dc.negated_cue(st, cand.trigger, "ru")
