@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= out/demo.db
 FL := $(BIN)/frontlens --db sqlite:///$(DEMO_DB)
 
-.PHONY: install demo test lint bench eval train web clean
+.PHONY: install demo test lint bench eval train web fuzz clean
 
 install: $(STAMP)
 
@@ -79,6 +79,12 @@ train: install
 # this rebuilds it from web/ with npm (Leaflet, world-atlas) after a change to web/src.
 web: install
 	bash scripts/build_web.sh
+
+# The long hostile-input run (issue 11; the tests run a bounded part of it): >= 10,000 ingest
+# fuzz inputs plus giant ones, 10 SIGKILL trials per command, the API fuzz at 300 cases per
+# operation. Prints the figures the README quotes and writes out/fuzz/summary.json.
+fuzz: install
+	$(BIN)/python scripts/fuzz.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info .pytest_cache .ruff_cache

@@ -44,7 +44,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SAMPLE
+from conftest import PG_URL, SAMPLE
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
@@ -86,6 +86,7 @@ class Figures:
     giants: dict[str, dict[str, float]] = field(default_factory=dict)
     peak_rss_mb_in_process: int = 0
     peak_rss_mb_cli: int = 0
+    pg_inputs: int = 0
     network_attempts: int = 0
 
 
@@ -103,7 +104,6 @@ def _vm_hwm_mb() -> int:
 @pytest.fixture(scope="module", autouse=True)
 def _report() -> Iterator[None]:
     yield
-    FIGURES.peak_rss_mb_in_process = _vm_hwm_mb()
     if REPORT:
         Path(REPORT).write_text(json.dumps(asdict(FIGURES), indent=2) + "\n")
 
@@ -795,6 +795,42 @@ def test_no_generated_input_crashes_poisons_or_changes_stored_data(
 
     run()
     assert FIGURES.by_family.get(family, 0) > 0
+    # read here, before the in-process regression tests below load their own large inputs
+    FIGURES.peak_rss_mb_in_process = max(FIGURES.peak_rss_mb_in_process, _vm_hwm_mb())
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="FRONTLENS_TEST_PG_URL unset")
+def test_generated_inputs_are_stored_alike_on_postgresql_and_sqlite(
+        pg_url: str, seeded: Seeded) -> None:
+    """The same inputs, in the same order, into one PostgreSQL and one SQLite store: the same
+    outcome on both (PostgreSQL refuses NULs, lone surrogates and NaN in JSON, so poison
+    shows up there as an error SQLite would not have raised), and re-ingest is a no-op."""
+    work = Path(tempfile.mkdtemp(dir=seeded.root))
+    stores = {"postgresql": Store(pg_url), "sqlite": Store(f"sqlite:///{work / 'same.db'}")}
+    try:
+        @_fuzz_settings(max(INPUTS // 5, 1))
+        @given(inp=any_input)
+        def run(inp: Input) -> None:
+            folder = Path(tempfile.mkdtemp(dir=work))
+            [path] = _write_inputs(folder, [inp], seeded.secret)
+            outcome = {}
+            for name, store in stores.items():
+                batch = ingest_inputs(store, [str(path)], Settings(db=store.url,
+                                                                   evidence_max_bytes=0))
+                _check_batch(batch, [str(path)])
+                again = ingest_inputs(store, [str(path)], Settings(db=store.url,
+                                                                   evidence_max_bytes=0))
+                assert again.added == 0
+                outcome[name] = (batch.added, batch.skipped, batch.errors)
+            assert outcome["postgresql"] == outcome["sqlite"]
+            FIGURES.pg_inputs += 1
+
+        run()
+        assert stores["postgresql"].counts() == stores["sqlite"].counts()
+    finally:
+        for store in stores.values():
+            store.close()
 
 
 def test_external_entity_file_is_never_read_into_storage(seeded: Seeded) -> None:
