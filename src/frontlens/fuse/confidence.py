@@ -68,7 +68,12 @@ class ReliabilityTable:
         self._exact = {r.pattern: r for r in reversed(rows) if not _is_glob(r.pattern)}
         self._globs = [(i, r) for i, r in enumerate(rows) if _is_glob(r.pattern)]
         self._order = {id(r): i for i, r in enumerate(rows)}
-        self.lookup = lru_cache(maxsize=100_000)(self._lookup)
+        self._by_host = lru_cache(maxsize=100_000)(self._lookup)
+
+    def lookup(self, outlet: str | None, url: str | None = None) -> Reliability:
+        """First row (in file order) matching the outlet or the URL host; else F. Cached by
+        outlet and host: a cache keyed by whole URLs held one entry per post."""
+        return self._by_host(outlet, _host(url))
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> ReliabilityTable:
@@ -116,9 +121,8 @@ class ReliabilityTable:
             rows.append(Reliability(letter.upper(), category, side, pattern.casefold(), note))
         return cls(rows, origin)
 
-    def _lookup(self, outlet: str | None, url: str | None = None) -> Reliability:
-        """First row (in file order) matching the outlet or the URL host; else F."""
-        keys = [k for k in (_norm(outlet), _host(url)) if k]
+    def _lookup(self, outlet: str | None, host: str) -> Reliability:
+        keys = [k for k in (_norm(outlet), host) if k]
         best: tuple[int, Reliability] | None = None
         for key in keys:
             hit = self._exact.get(key) or self._exact.get(key.lstrip("@"))

@@ -22,14 +22,18 @@ independence groups for one event (copies and posts of one outlet form one group
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
+from array import array
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from frontlens.model import SourceDuplicate
@@ -106,6 +110,22 @@ def _sort_key(s: SourceInfo) -> tuple[str, str]:
     return (s.published_at.isoformat() if s.published_at else "9999", s.id)
 
 
+@dataclass(slots=True)
+class Copy:
+    """A copy link (the fields of :class:`SourceDuplicate`, without pydantic's ~0.5 KB)."""
+
+    source_id: str
+    canonical_id: str | None
+    copied_outlet: str | None
+    method: str
+    similarity: float
+
+    def row(self) -> dict[str, Any]:
+        return {"source_id": self.source_id, "canonical_id": self.canonical_id,
+                "copied_outlet": self.copied_outlet, "method": self.method,
+                "similarity": self.similarity}
+
+
 def find_duplicates(
     sources: Iterable[SourceInfo], facts: dict[str, set[str]] | None = None
 ) -> list[SourceDuplicate]:
@@ -115,117 +135,254 @@ def find_duplicates(
     text of each source is read once and released (``SourceInfo.text`` is cleared).
     """
     ordered = sorted(sources, key=_sort_key)
-    links: dict[str, SourceDuplicate] = {}
-    by_hash: dict[str, str] = {}
-    by_outlet: dict[str, deque[str]] = {}
-    tweets: dict[str, str] = {}
-    hashes: dict[str, MinHash] = {}
-    lsh = MinHashLSH(threshold=TEXT_THRESHOLD, num_perm=NUM_PERM)
-    info = {s.id: s for s in ordered}
+    finder = CopyFinder(len(ordered))
     for s in ordered:
-        mh = _minhash(_shingles(s.text)) if s.text.strip() else None
-        quoted = [m.group(1) for m in _STATUS.finditer(s.text)] if s.kind != "tweet" else []
+        finder.add(s)
         s.text = ""
-        link: SourceDuplicate | None = None
-        if s.content_hash and s.content_hash in by_hash:
-            link = SourceDuplicate(source_id=s.id, canonical_id=by_hash[s.content_hash],
-                                   method="exact", similarity=1.0)
-        elif s.forwarded_from:
-            link = _forward(s, mh, by_outlet, hashes)
-        elif mh is not None:
-            best, sim = None, 0.0
-            for cand in lsh.query(mh):
-                j = mh.jaccard(hashes[cand])
-                if j > sim:
-                    best, sim = cand, j
-            if best is not None and sim >= TEXT_THRESHOLD:
-                link = SourceDuplicate(source_id=s.id, canonical_id=best, method="minhash",
-                                       similarity=round(sim, 3))
-        if link is None:
-            for status in quoted:
-                if status in tweets:
-                    link = SourceDuplicate(source_id=s.id, canonical_id=tweets[status],
-                                           method="quote", similarity=1.0)
-                    break
-        if link is not None:
-            links[s.id] = link
+    del ordered
+    facts_of = (lambda _i, sid: facts.get(sid) or set()) if facts else None
+    return [SourceDuplicate(**c.row()) for c in finder.links(facts_of)]
+
+
+_NO_TIME = -(2**63)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_micros(dt: datetime | None) -> int:
+    """An aware datetime as microseconds since 1970 (exact; ``_NO_TIME`` for None)."""
+    return _NO_TIME if dt is None else (dt - _EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(us: int) -> datetime | None:
+    return None if us == _NO_TIME else _EPOCH + timedelta(microseconds=us)
+
+
+class CopyFinder:
+    """Copy detection over sources fed in publication order, holding no text or objects.
+
+    :meth:`add` keeps of each source its id, outlet, language and time in arrays, its MinHash
+    signature (64 × uint32 in one array), a 16-byte digest of its content hash and, for the
+    few that have them, its forward, quoted tweet ids or tweet id; :meth:`links` then decides
+    in publication order, exactly as one pass over the sources with every text at hand would.
+    The text LSH is MinHashLSH's banding (the same bands and rows for ``TEXT_THRESHOLD``)
+    laid out in arrays: per band, each source's bucket (−1 when no other source shares it)
+    and a chain of the originals inserted so far, where MinHashLSH keeps a dict of sets per
+    band (~4 KB a source). Among equally similar candidates the earliest is kept (MinHashLSH
+    returned them in the order of a per-process salted string hash).
+    """
+
+    def __init__(self, n_hint: int = 1024) -> None:
+        size = max(n_hint, 16)
+        self.ids: list[str] = []
+        self._codes: dict[str | None, int] = {}
+        self._values: list[str | None] = []
+        self._outlet = array("i")  # code of outlet_key(outlet)
+        self._lang = array("i")  # code of language
+        self._time = array("q")  # published_at, µs
+        self._sig = np.empty((size, NUM_PERM), dtype=np.uint32)
+        self._has_mh = np.zeros(size, dtype=bool)
+        self._digest = np.zeros(size, dtype="S16")
+        self._has_hash = np.zeros(size, dtype=bool)
+        self._forwards: dict[int, str] = {}
+        self._quoted: dict[int, list[str]] = {}
+        self._tweets: dict[int, str] = {}
+        self._last: tuple[str, str] = ("", "")
+
+    def _code(self, value: str | None) -> int:
+        k = self._codes.get(value)
+        if k is None:
+            k = self._codes[value] = len(self._values)
+            self._values.append(value)
+        return k
+
+    def add(self, s: SourceInfo) -> int:
+        """Take the next source in publication order (a ValueError if it is out of order);
+        returns its place in that order. Nothing of ``s`` is kept but its id string."""
+        key = _sort_key(s)
+        if key < self._last:
+            raise ValueError(f"source {s.id} out of publication order")
+        self._last = key
+        i = len(self.ids)
+        if i == len(self._sig):
+            grow = 2 * i
+            self._sig = np.resize(self._sig, (grow, NUM_PERM))
+            self._has_mh = np.resize(self._has_mh, grow)
+            self._digest = np.resize(self._digest, grow)
+            self._has_hash = np.resize(self._has_hash, grow)
+            self._has_mh[i:] = self._has_hash[i:] = False
+        self.ids.append(s.id)
+        self._outlet.append(self._code(outlet_key(s.outlet)))
+        self._lang.append(self._code(s.language))
+        self._time.append(to_micros(s.published_at))
+        if s.text.strip():
+            self._sig[i] = _minhash(_shingles(s.text)).hashvalues  # values < 2**32
+            self._has_mh[i] = True
+        if s.kind != "tweet":
+            quoted = [m.group(1) for m in _STATUS.finditer(s.text)]
+            if quoted:
+                self._quoted[i] = quoted
+        elif s.external_id:
+            self._tweets[i] = s.external_id
         if s.content_hash:
-            by_hash.setdefault(s.content_hash, s.id)
-        if mh is not None:
-            hashes[s.id] = mh
+            self._digest[i] = hashlib.blake2b(s.content_hash.encode(), digest_size=16).digest()
+            self._has_hash[i] = True
+        if s.forwarded_from:
+            self._forwards[i] = s.forwarded_from
+        return i
+
+    def links(self, facts_of: Callable[[int, str], set[str]] | None = None) -> list[Copy]:
+        """One link per copying source; ``facts_of(place, id)`` (the facts of a source)
+        enables translations. Call once: the arrays are released as they are used."""
+        n = len(self.ids)
+        sig, has_mh, ids = self._sig[:n], self._has_mh[:n], self.ids
+        first = _first_of(self._digest[:n], self._has_hash[:n])
+        self._digest = np.zeros(0, dtype="S16")
+        lsh = MinHashLSH(threshold=TEXT_THRESHOLD, num_perm=NUM_PERM)
+        bands = [_buckets(sig[:, lo:hi], has_mh) for lo, hi in lsh.hashranges]
+        del lsh
+        heads = [np.full(int(b.max()) + 1 if len(b) else 0, -1, dtype=np.int32) for b in bands]
+        chain = [np.full(n, -1, dtype=np.int32) for _ in bands]
+        out: dict[int, Copy] = {}
+        by_outlet: dict[int, deque[int]] = {}
+        tweets: dict[str, int] = {}
+        for i in range(n):
+            sid = ids[i]
+            link: Copy | None = None
+            if self._has_hash[i] and first[i] != i:
+                link = Copy(sid, ids[first[i]], None, "exact", 1.0)
+            elif i in self._forwards:
+                fwd = self._forwards[i]
+                code = self._codes.get(outlet_key(fwd), -1)
+                cands = [c for c in by_outlet.get(code, ()) if has_mh[c]]
+                best, sim = _closest(sig, i, cands) if has_mh[i] else (None, 0.0)
+                if best is not None and sim >= TEXT_THRESHOLD:
+                    link = Copy(sid, ids[best], fwd, "forward", round(sim, 3))
+                else:
+                    link = Copy(sid, None, fwd, "forward", 1.0)
+            elif has_mh[i]:
+                cands: set[int] = set()
+                for b, band in enumerate(bands):
+                    j = heads[b][band[i]] if band[i] >= 0 else -1
+                    while j >= 0:
+                        cands.add(int(j))
+                        j = chain[b][j]
+                best, sim = _closest(sig, i, sorted(cands))
+                if best is not None and sim >= TEXT_THRESHOLD:
+                    link = Copy(sid, ids[best], None, "minhash", round(sim, 3))
             if link is None:
-                # only originals go into the LSH: a copy is found through its original, and
-                # buckets stay small when one text is reposted thousands of times
-                lsh.insert(s.id, mh)
-        by_outlet.setdefault(outlet_key(s.outlet), deque(maxlen=FORWARD_LOOKBACK)).append(s.id)
-        if s.kind == "tweet" and s.external_id:
-            tweets.setdefault(s.external_id, s.id)
-    if facts:
-        for link in _translations([info[i] for i in info if i not in links], facts):
-            links[link.source_id] = link
-    return list(links.values())
+                for status in self._quoted.get(i, ()):
+                    if status in tweets:
+                        link = Copy(sid, ids[tweets[status]], None, "quote", 1.0)
+                        break
+            if link is not None:
+                out[i] = link
+            elif has_mh[i]:
+                # only originals are candidates: a copy is found through its original, and
+                # chains stay short when one text is reposted thousands of times
+                for b, band in enumerate(bands):
+                    if band[i] >= 0:
+                        chain[b][i] = heads[b][band[i]]
+                        heads[b][band[i]] = i
+            by_outlet.setdefault(self._outlet[i], deque(maxlen=FORWARD_LOOKBACK)).append(i)
+            if i in self._tweets:
+                tweets.setdefault(self._tweets[i], i)
+        del bands, heads, chain, by_outlet, tweets, sig, has_mh
+        self._sig = np.zeros((0, NUM_PERM), dtype=np.uint32)
+        links = list(out.values())
+        if facts_of is not None:
+            links += _translations(
+                (ids[i], self._values[self._lang[i]], from_micros(self._time[i]),
+                 facts_of(i, ids[i])) for i in range(n) if i not in out)
+        return links
 
 
-def _forward(s: SourceInfo, mh: MinHash | None, by_outlet: dict[str, deque[str]],
-             hashes: dict[str, MinHash]) -> SourceDuplicate:
-    best, sim = None, 0.0
-    if mh is not None:
-        for cand in by_outlet.get(outlet_key(s.forwarded_from), ()):
-            if cand in hashes:
-                j = mh.jaccard(hashes[cand])
-                if j > sim:
-                    best, sim = cand, j
-    if best is not None and sim >= TEXT_THRESHOLD:
-        return SourceDuplicate(source_id=s.id, canonical_id=best, copied_outlet=s.forwarded_from,
-                               method="forward", similarity=round(sim, 3))
-    return SourceDuplicate(source_id=s.id, canonical_id=None, copied_outlet=s.forwarded_from,
-                           method="forward", similarity=1.0)
+def _first_of(digest: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """Per source, the index of the first source with the same content hash."""
+    first = np.arange(len(digest))
+    idx = np.flatnonzero(has)
+    if len(idx):
+        _, where, inv = np.unique(digest[idx], return_index=True, return_inverse=True)
+        first[idx] = idx[where[inv.ravel()]]
+    return first
 
 
-def _translations(candidates: list[SourceInfo], facts: dict[str, set[str]]
-                  ) -> list[SourceDuplicate]:
-    """Cross-language copies by overlap of extracted facts (LSH over the fact sets)."""
+def _buckets(part: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """A band's bucket per source: equal band values share one; −1 for a bucket of one."""
+    out = np.full(len(part), -1, dtype=np.int32)
+    idx = np.flatnonzero(has)
+    if len(idx):
+        rows = np.ascontiguousarray(part[idx])
+        keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+        _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        inv = inv.ravel()
+        shared = counts[inv] > 1
+        out[idx[shared]] = inv[shared]
+    return out
+
+
+def _closest(sig: np.ndarray, i: int, cands: list[int]) -> tuple[int | None, float]:
+    """The candidate most similar to source i (the earliest on a tie) and its Jaccard
+    estimate, as ``MinHash.jaccard`` computes it; (None, 0.0) when none shares a value."""
+    if not cands:
+        return None, 0.0
+    same = np.count_nonzero(sig[cands] == sig[i], axis=1)
+    k = int(np.argmax(same))
+    if same[k] == 0:
+        return None, 0.0
+    return cands[k], float(same[k]) / float(NUM_PERM)
+
+
+def _translations(candidates: Iterable[tuple[str, str | None, datetime | None, set[str]]]
+                  ) -> list[Copy]:
+    """Cross-language copies by overlap of extracted facts (LSH over the fact sets).
+
+    ``candidates`` (id, language, published_at, facts) come in publication order, so a
+    source older than ``TRANSLATION_WINDOW`` can never match again: it leaves the index,
+    which holds a few days of sources."""
     lsh = MinHashLSH(threshold=0.5, num_perm=NUM_PERM)
-    seen: dict[str, SourceInfo] = {}
-    out: list[SourceDuplicate] = []
-    for s in candidates:  # already in publication order
-        fs = facts.get(s.id) or set()
-        if len(fs) < FACT_MIN_SHARED:
-            continue
+    seen: dict[int, tuple[str, str | None, datetime, set[str]]] = {}
+    window: deque[int] = deque()
+    out: list[Copy] = []
+    for k, (sid, lang, when, fs) in enumerate(candidates):
+        if len(fs) < FACT_MIN_SHARED or when is None:
+            continue  # too few facts; undated sources come last and can match nothing
+        while window and seen[window[0]][2] < when - TRANSLATION_WINDOW:
+            old = window.popleft()
+            lsh.remove(old)
+            del seen[old]
         mh = _minhash(f.encode() for f in fs)
         best, best_j = None, 0.0
-        for cid in lsh.query(mh):
-            c = seen[cid]
-            if s.language and c.language and s.language == c.language:
+        for cid in sorted(lsh.query(mh)):  # the earliest wins a tie
+            c_id, c_lang, c_when, other = seen[cid]
+            if lang and c_lang and lang == c_lang:
                 continue
-            if s.published_at is None or c.published_at is None:
+            if abs(when - c_when) > TRANSLATION_WINDOW:
                 continue
-            if abs(s.published_at - c.published_at) > TRANSLATION_WINDOW:
-                continue
-            other = facts[cid]
             shared = fs & other
             specific = sum(1 for f in shared if f.startswith(SPECIFIC_PREFIXES))
             j = len(shared) / len(fs | other)
             ok = len(shared) >= FACT_MIN_SHARED and specific >= FACT_MIN_SPECIFIC
             if ok and j >= FACT_THRESHOLD and j > best_j:
-                best, best_j = cid, j
+                best, best_j = c_id, j
         if best is not None:
-            out.append(SourceDuplicate(source_id=s.id, canonical_id=best, method="translation",
-                                       similarity=round(best_j, 3)))
+            out.append(Copy(sid, best, None, "translation", round(best_j, 3)))
         else:
-            seen[s.id] = s
-            lsh.insert(s.id, mh)
+            seen[k] = (sid, lang, when, fs)
+            window.append(k)
+            lsh.insert(k, mh)
     return out
 
 
 class Links:
     """Copy links resolved to roots: ``root(id)`` is the earliest original a source copies."""
 
-    def __init__(self, links: Iterable[SourceDuplicate]) -> None:
+    def __init__(self, links: Iterable[SourceDuplicate | Copy]) -> None:
         self.links = {d.source_id: d for d in links}
         self._root: dict[str, str] = {}
 
     def root(self, source_id: str) -> str:
+        if source_id not in self.links:
+            return source_id  # an original: not cached, so the cache holds copies only
         hit = self._root.get(source_id)
         if hit is not None:
             return hit

@@ -121,11 +121,15 @@ class Claim:
             self.family = "act:" + self.action
 
 
-def claim_from_row(r: Any, sentence: str | None = None) -> Claim:
-    """From a ControlEvent record or a row with the same fields; ``sentence`` is its span."""
+def claim_from_row(r: Any, sentence: str | None = None, side: str | None = None) -> Claim:
+    """From a ControlEvent record or a row with the same fields; ``sentence`` is its span, or
+    ``side`` what :func:`side_after` already read from it."""
     controller = r.new_controller
-    if controller not in ("UA", "RU") and r.action in UNSIDED_CHANGE and sentence:
-        controller = side_after(r.action, sentence)
+    if controller not in ("UA", "RU") and r.action in UNSIDED_CHANGE:
+        if side is not None:
+            controller = side
+        elif sentence:
+            controller = side_after(r.action, sentence)
     return Claim(r.id, r.source_id, r.start, r.end, place_key(r.place_id, r.place_name),
                  r.place_id, r.place_name, r.action, controller, r.claimed_by,
                  bool(r.hedged), r.event_date, r.time_precision,
@@ -676,23 +680,20 @@ def day_of(dt: datetime | None) -> date | None:
     return dt.date() if dt is not None else None
 
 
-def source_facts(control: Iterable[Claim], equipment: Iterable[EqClaim],
-                 statements: Iterable[StClaim], areas: Iterable[AreaItem]) -> dict[str, set[str]]:
-    """Language-independent facts per source, for cross-language copy detection."""
-    facts: dict[str, set[str]] = defaultdict(set)
-    for c in control:
-        if c.key:
-            facts[c.source_id].update((f"p:{c.key}", f"a:{c.key}:{c.action}"))
-        if c.day is not None:
-            facts[c.source_id].add(f"d:{c.day}")
-    for e in equipment:
-        facts[e.source_id].add(f"e:{e.subject}:{e.fate}")
-    for s in statements:
-        if s.subject:
-            facts[s.source_id].add(f"s:{s.subject}")
-    for a in areas:
-        facts[a.source_id].add(f"q:{round(a.value)}")
-    return facts
+def item_facts(x: Claim | EqClaim | StClaim | AreaItem) -> list[str]:
+    """The language-independent facts one record gives its source, for cross-language copy
+    detection: place, place+action and date of a control claim, equipment type+fate, speaker,
+    rounded area figure."""
+    if isinstance(x, Claim):
+        out = [f"p:{x.key}", f"a:{x.key}:{x.action}"] if x.key else []
+        if x.day is not None:
+            out.append(f"d:{x.day}")
+        return out
+    if isinstance(x, EqClaim):
+        return [f"e:{x.subject}:{x.fate}"]
+    if isinstance(x, StClaim):
+        return [f"s:{x.subject}"] if x.subject else []
+    return [f"q:{round(x.value)}"]
 
 
 def speaker_key(speaker_id: str | None, speaker: str | None) -> str:

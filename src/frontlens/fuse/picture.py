@@ -3,7 +3,8 @@
 :func:`run_fusion` reads every stored control event, equipment loss, statement and area claim,
 finds copies among the sources, fuses, grades, finds contradictions and writes the result
 (events, evidence, contradictions, source duplicates and the per-place control timeline) in one
-transaction, replacing the previous run: running it twice gives the same tables.
+transaction, replacing the previous run: running it twice gives the same tables. It streams:
+memory holds a slim record per source and one partition of claims, not the store.
 
 The timeline (``control_states``) is precomputed here so that :func:`picture` is one indexed
 range query: ``since <= as_of AND (until IS NULL OR until > as_of)``. Per place, control
@@ -18,11 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+import tempfile
 import time
+import zlib
+from array import array
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -30,11 +37,13 @@ from sqlalchemy import String, delete, func, or_, select, type_coerce
 
 from frontlens.config import build_time
 from frontlens.fuse import confidence as conf
-from frontlens.fuse.dedup import Links, SourceInfo, find_duplicates
+from frontlens.fuse.dedup import CopyFinder, Links, SourceInfo, from_micros, to_micros
 from frontlens.fuse.events import (
     CHANGE,
     GAP_DAYS,
+    UNSIDED_CHANGE,
     AreaItem,
+    Claim,
     EqClaim,
     Fused,
     StClaim,
@@ -45,8 +54,9 @@ from frontlens.fuse.events import (
     fuse_control,
     fuse_equipment,
     fuse_statements,
+    item_facts,
     quote_key,
-    source_facts,
+    side_after,
     speaker_key,
 )
 from frontlens.store import schema
@@ -54,6 +64,7 @@ from frontlens.store.db import Store
 
 _CHUNK = 2000
 MAX_STATE_SOURCES = 50
+PARTITION_ROWS = 10_000  # claims fused at a time (a place with more stays in one partition)
 
 
 @dataclass
@@ -202,52 +213,6 @@ def timeline(store: Store, place: str) -> list[dict[str, Any]]:
 # -- the fusion run -----------------------------------------------------------------------------
 
 
-def load_inputs(store: Store, table: conf.ReliabilityTable
-                ) -> tuple[dict[str, SourceInfo], list[Any], list[EqClaim], list[StClaim],
-                           list[AreaItem], dict[str, set[str]]]:
-    """Read what fusion needs: light objects, not pydantic records (speed at 1M rows)."""
-    s = schema.sources
-    sources: dict[str, SourceInfo] = {}
-    with store.engine.connect() as conn:
-        for r in conn.execute(select(s.c.id, s.c.kind, s.c.outlet, s.c.url, s.c.external_id,
-                                     s.c.published_at, s.c.language, s.c.content_hash,
-                                     s.c.forwarded_from, s.c.media, s.c.text)):
-            rel = table.lookup(r.outlet, r.url)
-            sources[r.id] = SourceInfo(
-                id=r.id, kind=r.kind, outlet=r.outlet, url=r.url, external_id=r.external_id,
-                published_at=r.published_at, language=r.language, content_hash=r.content_hash,
-                forwarded_from=r.forwarded_from, media=bool(r.media), letter=rel.letter,
-                category=rel.category, side=rel.side, text=r.text)
-        control = []
-        for r in conn.execute(select(schema.control_events)):
-            src = sources.get(r.source_id)
-            sentence = src.text[r.start : r.end] if src is not None else None
-            control.append(claim_from_row(r, sentence))
-        eq = []
-        for r in conn.execute(select(schema.equipment_losses)):
-            src = sources.get(r.source_id)
-            eq.append(EqClaim(r.id, r.source_id, r.start, r.end,
-                              equipment_key(r.catalog_type, r.model_text), r.fate, r.side,
-                              r.place_id, list(r.evidence_urls or []),
-                              day_of(src.published_at) if src else None))
-        st = []
-        against: dict[str, set[str]] = defaultdict(set)
-        for r in conn.execute(select(schema.statements)):
-            src = sources.get(r.source_id)
-            st.append(StClaim(r.id, r.source_id, r.start, r.end,
-                              speaker_key(r.speaker_id, r.speaker), quote_key(r.quote),
-                              day_of(src.published_at) if src else None,
-                              bool(r.against_interest), r.side))
-            if r.against_interest and r.side in ("UA", "RU"):
-                against[r.source_id].add(r.side)
-        areas = []
-        for r in conn.execute(select(schema.area_claims)):
-            src = sources.get(r.source_id)
-            areas.append(AreaItem(r.id, r.source_id, r.value_km2, r.qualifier, r.place_id,
-                                  day_of(src.published_at) if src else None))
-    return sources, control, eq, st, areas, dict(against)
-
-
 def fusion_inputs(store: Store) -> dict[str, Any]:
     """What fusion reads, counted: stored sources, extraction runs and the latest of them."""
     x = schema.extractions
@@ -274,59 +239,311 @@ def fusion_staleness(store: Store) -> str | None:
     return None
 
 
-def run_fusion(store: Store, table: conf.ReliabilityTable | None = None) -> FusionReport:
-    """Rebuild every fusion table from the stored records, in one transaction (idempotent)."""
+def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
+               partition_rows: int = PARTITION_ROWS) -> FusionReport:
+    """Rebuild every fusion table from the stored records, in one transaction (idempotent).
+
+    Memory stays about flat as the store grows. Texts are streamed once, in publication
+    order, through the copy finder (:class:`CopyFinder`) and dropped; per source a few columns
+    stay (:class:`_Sources`). Claims are read once and spilled, by block (place key,
+    equipment type, speaker and quote), into partitions of about ``partition_rows`` (temporary
+    files when there are several); each partition is fused, graded and written in turn. A
+    block never spans two partitions, so the rows are the same for any partition size. Every
+    write happens in one transaction, so readers never see a half-built picture.
+    """
     t0 = time.perf_counter()
     table = table or conf.default_table()
     rep = FusionReport()
     built_from = fusion_inputs(store)
-    sources, control, eq, st, areas, against = load_inputs(store, table)
-    rep.records = {"sources": len(sources), "control_events": len(control),
-                   "equipment_losses": len(eq), "statements": len(st), "area_claims": len(areas)}
-    facts = source_facts(control, eq, st, areas)
-    dups = find_duplicates(sources.values(), facts)
-    links = Links(dups)
+    with ExitStack() as stack:
+        conn = stack.enter_context(store.engine.connect())
+        sources, finder = _read_sources(conn, table)
+        n_claims = sum(conn.execute(select(func.count()).select_from(t)).scalar_one()
+                       for t in (schema.control_events, schema.equipment_losses,
+                                 schema.statements))
+        spill = stack.enter_context(_Spill(max(1, -(-n_claims // partition_rows))))
+        facts, against, areas, counts = _read_claims(conn, sources, spill)
+        conn.close()
+        rep.records = {"sources": len(sources), **counts}
+        dups = finder.links(facts.of)
+        del finder, facts
+        links = Links(dups)
+        coords, note = _coords()
+        if note:
+            rep.notes.append(note)
+        with store.transaction() as conn:
+            for t in (schema.events, schema.event_evidence, schema.contradictions,
+                      schema.source_duplicates, schema.control_states):
+                conn.execute(delete(t))
+            _insert(conn, schema.source_duplicates, (d.row() for d in dups))
+            for part in range(spill.parts):
+                items = spill.take(part)
+                _fuse_partition(conn, items, sources.infos(x.source_id for x in items), links,
+                                against, coords, rep)
+                del items
+            area = area_contradictions(areas)
+            _insert(conn, schema.contradictions, area)
+            _tally(rep, [], area)
+            conn.execute(delete(schema.fusion_state))
+            conn.execute(schema.fusion_state.insert(), [{"id": "last", **built_from,
+                                                         "finished_at": build_time()}])
+    for d in dups:
+        rep.duplicates[d.method] = rep.duplicates.get(d.method, 0) + 1
+    rep.events = {k: rep.events[k] for k in ("control", "equipment", "statement")
+                  if k in rep.events}
+    rep.seconds = round(time.perf_counter() - t0, 3)
+    return rep
+
+
+def _fuse_partition(conn: Any, items: list[Any], sources: dict[str, SourceInfo], links: Links,
+                    against: dict[str, set[str]], coords: Coords | None,
+                    rep: FusionReport) -> None:
+    """Fuse, grade and write one partition's claims (events, evidence, contradictions and the
+    timeline of its places)."""
     parts: list[Fused] = [
-        fuse_control(control, sources, links, against),
-        fuse_equipment(eq, sources, links),
-        fuse_statements(st, sources, links),
+        fuse_control([x for x in items if isinstance(x, Claim)], sources, links, against),
+        fuse_equipment([x for x in items if isinstance(x, EqClaim)], sources, links),
+        fuse_statements([x for x in items if isinstance(x, StClaim)], sources, links),
     ]
     events = [e for p in parts for e in p.events]
     evidence = [e for p in parts for e in p.evidence]
-    contradictions = parts[0].contradictions + area_contradictions(areas)
+    contradictions = parts[0].contradictions
+    del parts
     sources_of: dict[str, list[str]] = defaultdict(list)
     for ev in evidence:
         if ev["role"] == "supporting" and ev["duplicate_of"] is None:
             sources_of[ev["event_id"]].append(ev["source_id"])
-    coords, note = _coords()
-    if note:
-        rep.notes.append(note)
     states = build_states(events, sources_of, coords)
-    with store.transaction() as conn:
-        for t in (schema.events, schema.event_evidence, schema.contradictions,
-                  schema.source_duplicates, schema.control_states):
-            conn.execute(delete(t))
-        for t, rows in ((schema.events, events), (schema.event_evidence, evidence),
-                        (schema.contradictions, contradictions),
-                        (schema.source_duplicates, [d.model_dump() for d in dups]),
-                        (schema.control_states, states)):
-            for i in range(0, len(rows), _CHUNK):
-                conn.execute(t.insert(), rows[i : i + _CHUNK])
-        conn.execute(delete(schema.fusion_state))
-        conn.execute(schema.fusion_state.insert(), [{"id": "last", **built_from,
-                                                     "finished_at": build_time()}])
+    for t, rows in ((schema.events, events), (schema.event_evidence, evidence),
+                    (schema.contradictions, contradictions), (schema.control_states, states)):
+        _insert(conn, t, rows)
+    _tally(rep, events, contradictions)
+    rep.evidence += len(evidence)
+    rep.states += len(states)
+
+
+def _insert(conn: Any, t: Any, rows: Iterable[dict[str, Any]]) -> None:
+    it = iter(rows)
+    while chunk := list(islice(it, _CHUNK)):
+        conn.execute(t.insert(), chunk)
+
+
+def _tally(rep: FusionReport, events: list[dict[str, Any]],
+           contradictions: list[dict[str, Any]]) -> None:
     for e in events:
         rep.events[e["kind"]] = rep.events.get(e["kind"], 0) + 1
         g = e["grade"] if e["grade"] == conf.UNKNOWN_GRADE else e["grade"][0] + "*"
         rep.graded[g] = rep.graded.get(g, 0) + 1
     for c in contradictions:
         rep.contradictions[c["kind"]] = rep.contradictions.get(c["kind"], 0) + 1
-    for d in dups:
-        rep.duplicates[d.method] = rep.duplicates.get(d.method, 0) + 1
-    rep.evidence = len(evidence)
-    rep.states = len(states)
-    rep.seconds = round(time.perf_counter() - t0, 3)
-    return rep
+
+
+def _stream(conn: Any, q: Any) -> Any:
+    """Rows in batches (a server-side cursor on PostgreSQL, whose driver would otherwise
+    fetch the whole result first)."""
+    return conn.execute(q.execution_options(yield_per=_CHUNK))
+
+
+def _read_sources(conn: Any, table: conf.ReliabilityTable) -> tuple[_Sources, CopyFinder]:
+    """Every source, oldest first, through the copy finder, and its grading fields.
+
+    Ids are compared as bytes (PostgreSQL's "C" collation), the order Python sorts them in."""
+    s = schema.sources
+    n = conn.execute(select(func.count()).select_from(s)).scalar_one()
+    by_id = s.c.id.collate("C") if conn.dialect.name == "postgresql" else s.c.id
+    q = (select(s.c.id, s.c.kind, s.c.outlet, s.c.url, s.c.external_id, s.c.published_at,
+                s.c.language, s.c.content_hash, s.c.forwarded_from, s.c.media, s.c.text)
+         .order_by(s.c.published_at.asc().nulls_last(), by_id))
+    finder = CopyFinder(n)
+    sources = _Sources()
+    for r in _stream(conn, q):
+        rel = table.lookup(r.outlet, r.url)
+        info = SourceInfo(
+            id=r.id, kind=r.kind, outlet=r.outlet, url=r.url, external_id=r.external_id,
+            published_at=r.published_at, language=r.language, content_hash=r.content_hash,
+            forwarded_from=r.forwarded_from, media=bool(r.media), letter=rel.letter,
+            category=rel.category, side=rel.side, text=r.text)
+        sources.add(info, finder.add(info))
+    return sources, finder
+
+
+class _Sources:
+    """Each source's grading fields in columns: its id and rank, a time and a code for
+    (outlet, media, reliability), ~80 bytes where a SourceInfo and its datetime cost ~250. A
+    partition gets the sources it cites as SourceInfo objects."""
+
+    def __init__(self) -> None:
+        self.rank: dict[str, int] = {}  # id → place in publication order
+        self._time = array("q")
+        self._code = array("i")  # (outlet, media, letter, category, side), numbered
+        self._codes: dict[tuple[Any, ...], int] = {}
+        self._values: list[tuple[Any, ...]] = []
+
+    def __len__(self) -> int:
+        return len(self.rank)
+
+    def add(self, s: SourceInfo, rank: int) -> None:
+        if rank != len(self._time):
+            raise ValueError("sources must be added in the copy finder's order")
+        self.rank[s.id] = rank
+        self._time.append(to_micros(s.published_at))
+        v = (s.outlet, s.media, s.letter, s.category, s.side)
+        k = self._codes.get(v)
+        if k is None:
+            k = self._codes[v] = len(self._values)
+            self._values.append(v)
+        self._code.append(k)
+
+    def published(self, source_id: str) -> datetime | None:
+        rank = self.rank.get(source_id)
+        return None if rank is None else from_micros(self._time[rank])
+
+    def infos(self, ids: Iterable[str]) -> dict[str, SourceInfo]:
+        """The stored ones among ``ids``, as SourceInfo without dedup fields."""
+        out: dict[str, SourceInfo] = {}
+        for sid in ids:
+            rank = self.rank.get(sid)
+            if rank is None or sid in out:
+                continue
+            outlet, media, letter, category, side = self._values[self._code[rank]]
+            out[sid] = SourceInfo(id=sid, outlet=outlet, media=media, letter=letter,
+                                  category=category, side=side,
+                                  published_at=from_micros(self._time[rank]))
+        return out
+
+
+def _read_claims(conn: Any, sources: _Sources, spill: _Spill
+                 ) -> tuple[_Facts, dict[str, set[str]], list[AreaItem], dict[str, int]]:
+    """Stream the claims into the spill; keep each source's facts (for translations), the
+    sides conceding in statements, the (few) area figures, and the rows read per table."""
+    facts = _Facts()
+    n = {"control_events": 0, "equipment_losses": 0, "statements": 0, "area_claims": 0}
+    sides = _sides_after(conn)
+    for r in _stream(conn, select(schema.control_events)):
+        c = claim_from_row(r, side=sides.get(r.id))
+        facts.add(sources.rank.get(c.source_id), c)
+        spill.add(c.key, c)
+        n["control_events"] += 1
+    del sides
+    for r in _stream(conn, select(schema.equipment_losses)):
+        e = EqClaim(r.id, r.source_id, r.start, r.end, equipment_key(r.catalog_type, r.model_text),
+                    r.fate, r.side, r.place_id, list(r.evidence_urls or []),
+                    day_of(sources.published(r.source_id)))
+        facts.add(sources.rank.get(r.source_id), e)
+        spill.add(e.subject, e)
+        n["equipment_losses"] += 1
+    against: dict[str, set[str]] = defaultdict(set)
+    for r in _stream(conn, select(schema.statements)):
+        st = StClaim(r.id, r.source_id, r.start, r.end, speaker_key(r.speaker_id, r.speaker),
+                     quote_key(r.quote), day_of(sources.published(r.source_id)),
+                     bool(r.against_interest), r.side)
+        facts.add(sources.rank.get(r.source_id), st)
+        spill.add(f"{st.subject}|{st.quote_key}", st)
+        if r.against_interest and r.side in ("UA", "RU"):
+            against[r.source_id].add(r.side)
+        n["statements"] += 1
+    areas = []
+    for r in _stream(conn, select(schema.area_claims)):
+        a = AreaItem(r.id, r.source_id, r.value_km2, r.qualifier, r.place_id,
+                     day_of(sources.published(r.source_id)))
+        facts.add(sources.rank.get(r.source_id), a)
+        areas.append(a)
+    n["area_claims"] = len(areas)
+    return facts, dict(against), areas, n
+
+
+def _sides_after(conn: Any) -> dict[str, str]:
+    """Who holds the place after each withdrawal/entry with no side of its own, read from its
+    sentence (cut out by the database: texts are never held here); only where it changes the
+    stored ``new_controller``. SQL ``substr`` counts characters from 1, as Python slices count
+    code points from 0."""
+    c, s = schema.control_events, schema.sources
+    q = (select(c.c.id, c.c.action, c.c.new_controller,
+                func.substr(s.c.text, c.c.start + 1, c.c.end - c.c.start))
+         .join(s, s.c.id == c.c.source_id)
+         .where(c.c.action.in_(sorted(UNSIDED_CHANGE)), c.c.new_controller.not_in(("UA", "RU"))))
+    out: dict[str, str] = {}
+    for rid, action, controller, sentence in _stream(conn, q):
+        if sentence:
+            side = side_after(action, sentence)
+            if side != controller:
+                out[rid] = side
+    return out
+
+
+class _Facts:
+    """Each source's facts as (source, fact number) pairs in two int arrays, ~8 bytes a fact
+    where a set of strings per source costs ~500 bytes."""
+
+    def __init__(self) -> None:
+        self._number: dict[str, int] = {}
+        self._names: list[str] = []
+        self._src = array("i")
+        self._fact = array("i")
+        self._index: tuple[np.ndarray, np.ndarray] | None = None
+
+    def add(self, rank: int | None, item: Any) -> None:
+        if rank is None:
+            return
+        for f in item_facts(item):
+            k = self._number.get(f)
+            if k is None:
+                k = self._number[f] = len(self._names)
+                self._names.append(f)
+            self._src.append(rank)
+            self._fact.append(k)
+
+    def of(self, rank: int, _source_id: str = "") -> set[str]:
+        if self._index is None:
+            src = np.frombuffer(self._src, dtype=np.int32)
+            order = np.argsort(src, kind="stable")
+            starts = np.zeros(int(src.max()) + 2 if len(src) else 1, dtype=np.int64)
+            np.cumsum(np.bincount(src), out=starts[1:])
+            self._index = (starts, np.frombuffer(self._fact, dtype=np.int32)[order])
+            del src, order
+            self._src, self._fact = array("i"), array("i")
+        starts, facts = self._index
+        if rank + 1 >= len(starts):
+            return set()
+        return {self._names[k] for k in facts[starts[rank] : starts[rank + 1]].tolist()}
+
+
+class _Spill(ExitStack):
+    """Claims in partitions by block key: in memory when there is one partition, else pickled
+    in batches to temporary files (removed on exit), so fusion holds one partition at a time."""
+
+    def __init__(self, parts: int) -> None:
+        super().__init__()
+        self.parts = parts
+        self._buf: list[list[Any]] = [[] for _ in range(parts)]
+        self._files = ([self.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (exit)
+                        for _ in range(parts)]
+                       if parts > 1 else [])
+        self._batch = max(64, 20_000 // parts)
+
+    def add(self, key: str, item: Any) -> None:
+        p = zlib.crc32(key.encode("utf-8", "surrogatepass")) % self.parts if self._files else 0
+        buf = self._buf[p]
+        buf.append(item)
+        if self._files and len(buf) >= self._batch:
+            pickle.dump(buf, self._files[p], protocol=pickle.HIGHEST_PROTOCOL)
+            self._buf[p] = []
+
+    def take(self, part: int) -> list[Any]:
+        """A partition's claims in the order they were added (then forgotten)."""
+        items: list[Any] = []
+        if self._files:
+            fh = self._files[part]
+            fh.seek(0)
+            while True:
+                try:
+                    items.extend(pickle.load(fh))
+                except EOFError:
+                    break
+            fh.truncate(0)
+        items.extend(self._buf[part])
+        self._buf[part] = []
+        return items
 
 
 # -- reading back -------------------------------------------------------------------------------
