@@ -195,6 +195,10 @@ HAND: list[tuple[str, str, str, str, list[str]]] = [
     ("Shahed-131", "Shahed-136", "drone", "Iran", ["Shahed-131", "Шахед-131", "Geran-1"]),
 ]
 
+# Oryx's spelling for hand entries Oryx lists under another designation (general knowledge:
+# the 2S6M is the combat vehicle of the 2K22M Tunguska-M system, the 2S6M1 of the 2K22M1).
+ORYX_NAME = {"2S6M Tunguska": "2K22M Tunguska-M", "2S6M1 Tunguska": "2K22M1 Tunguska"}
+
 _CAL = re.compile(r"^\d+(?:[.,]\d+)?(?:/\d+)?\s*mm\s+")
 _FOR = re.compile(r"\(?(?:launcher |combat vehicle )?for ([^)]+)\)?", re.I)
 _QUOTES = re.compile(r"[\"'‘’“”«»]")
@@ -269,26 +273,73 @@ def family_of(model: str) -> tuple[str, list[str]]:
     return base, [base]
 
 
+def oryx_name(mid: str, m: dict) -> str:
+    """The type as Oryx writes it, so a ledger row can be compared with Oryx's lists: an Oryx
+    row's own wording, a designation's commonest Oryx type ("2K22M1" → "2K22M1 Tunguska");
+    empty for a family ("T-72") or a hand entry Oryx does not list, which name no single type."""
+    if mid in ORYX_NAME:
+        return ORYX_NAME[mid]
+    if m["src"] in ("oryx", "oryx-ship"):
+        return m["name"]
+    if m["src"] == "oryx-designation" and m["raws"]:
+        return m["raws"].most_common(1)[0][0]
+    return ""
+
+
+WESTERN = {
+    "United States", "United Kingdom", "Germany", "France", "Poland", "Sweden", "Norway",
+    "Netherlands", "Italy", "Canada", "Australia", "Turkey", "Finland", "Denmark", "Belgium",
+    "Spain", "Czech Republic", "Slovakia", "Israel", "Portugal",
+}  # fmt: skip
+
+
+def lost_by(m: dict) -> str:
+    """The side that loses this type (Russia or Ukraine), where it is one-sided: at least 95%
+    of at least 5 Oryx items (scarnecchia ``country``), or a hand entry made in the West (only
+    Ukraine fields it) or in Russia. The ledger checks a report's side against it."""
+    owners: Counter[str] = m.get("owners") or Counter()
+    n = sum(owners.values())
+    if m["src"] == "oryx-ship" and len(owners) == 1:  # a named ship has one navy
+        return next(iter(owners))
+    if n >= 5:
+        side, k = owners.most_common(1)[0]
+        return side if k >= 0.95 * n else ""
+    if m["src"] == "hand" and m["origin"] in WESTERN:
+        return "Ukraine"
+    if m["src"] == "hand" and m["origin"] == "Russia":
+        return "Russia"
+    return ""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "equipment")
     args = ap.parse_args()
 
     origin: dict[str, Counter[str]] = defaultdict(Counter)
+    owner: dict[str, Counter[str]] = defaultdict(Counter)  # who lost items of a type (Oryx)
     for f in sorted((args.data / "oryx" / "scarnecchia").glob("event_*.csv")):
         with f.open(encoding="utf-8") as fh:
             for r in csv.DictReader(fh):
                 system = re.sub(r"^\d+\s+", "", r["system"]).strip().rstrip(":")
                 origin[eq_key(system)][r["origin"]] += 1
+                owner[eq_key(system)][r["country"]] += 1
 
     models: dict[str, dict] = {}
     aliases: list[tuple[str, str, str, int]] = []  # alias, model id, kind, weight
 
-    def add_model(mid: str, name: str, fam: str, cat: str, orig: str, n: int, src: str) -> None:
+    def add_model(mid: str, name: str, fam: str, cat: str, orig: str, n: int, src: str,
+                  section: str = "", raw: str = "", owners: Counter[str] | None = None) -> None:
         m = models.setdefault(
             mid,
-            {"name": name, "family": fam, "cats": Counter(), "origin": orig, "n": 0, "src": src},
+            {"name": name, "family": fam, "cats": Counter(), "origin": orig, "n": 0, "src": src,
+             "sections": Counter(), "raws": Counter()},
         )
+        m.setdefault("owners", Counter()).update(owners or {})
+        if section:  # the Oryx section (and raw Oryx type) behind the model, for the ledger
+            m["sections"][section] += n or 1
+        if raw:
+            m["raws"][raw] += n or 1
         if _WITH.search(m["name"]) and not _WITH.search(name):
             m["name"] = name  # the plain row names the model, not a variant's ("BMP-1 With …")
         m["cats"][cat] += n
@@ -299,6 +350,7 @@ def main() -> None:
     with (args.data / "catalog_from_oryx.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for r in rows:
+        section = " ".join(r["category"].split())
         cat = CATEGORY.get(r["category"].strip())
         if cat is None:
             low = r["category"].lower()
@@ -314,7 +366,8 @@ def main() -> None:
         orig = origin.get(eq_key(raw)) or origin.get(eq_key(mid)) or Counter()
         o = orig.most_common(1)[0][0] if orig else ""
         fam, fam_aliases = family_of(mid)
-        add_model(mid, raw, fam, cat, o, n, "oryx")
+        lost = owner.get(eq_key(raw)) or owner.get(eq_key(mid)) or Counter()
+        add_model(mid, raw, fam, cat, o, n, "oryx", section, raw, lost)
         aliases.append((mid, mid, "id", n))
         for a in extra:
             aliases.append((a, mid, "full" if " " in a else "designation", n))
@@ -323,7 +376,7 @@ def main() -> None:
             if is_designation(w) and len(eq_key(w)) >= 3:
                 if w != mid and any(c.isdigit() for c in w):
                     # "BMP-2M" alone names the designation, not "BMP-2M Berezhok"
-                    add_model(w, w, fam, cat, o, n, "oryx-designation")
+                    add_model(w, w, fam, cat, o, n, "oryx-designation", section, raw, lost)
                     aliases.append((w, w, "designation", n))
                 else:
                     aliases.append((w, mid, "designation", n))
@@ -333,7 +386,7 @@ def main() -> None:
                 if len(w) >= 4 and w.lower() not in GENERIC:
                     aliases.append((w, mid, "name", n))
         if fam != mid:
-            add_model(fam, fam, fam, cat, o, n, "oryx-family")
+            add_model(fam, fam, fam, cat, o, n, "oryx-family", section, "", lost)
             aliases.append((fam, fam, "id", n))
         for a in fam_aliases:
             if len(eq_key(a)) >= 3 and (is_designation(a) or cat in NAME_CATEGORIES):
@@ -357,7 +410,10 @@ def main() -> None:
                     continue
                 p = re.sub(r"^Pr\.\s*", "Project ", proj.group(0))
                 mid = f"{p} ({name})"
-                add_model(mid, f"{r['equipment_type']} {name}", p, "ship", "", 1, "oryx-ship")
+                add_model(mid, f"{r['equipment_type']} {name}", p, "ship", "", 1, "oryx-ship",
+                          " ".join(r["category"].replace("Shipsand", "Ships and").split()),
+                          f"{r['equipment_type']} {name}",
+                          Counter({"Russia" if side == "russian" else "Ukraine": 1}))
                 aliases.append((mid, mid, "id", 1))
                 aliases.append((name, mid, "name", 5))
 
@@ -392,7 +448,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with (OUT / "equipment_catalog.csv").open("w", encoding="utf-8", newline="") as fh:
         wr = csv.writer(fh)
-        wr.writerow(["model_id", "name", "family", "category", "origin", "oryx_items", "source"])
+        wr.writerow(["model_id", "name", "family", "category", "origin", "oryx_items", "source",
+                     "oryx_name", "oryx_section", "lost_by"])
         for mid in sorted(models):
             m = models[mid]
             wr.writerow(
@@ -404,6 +461,9 @@ def main() -> None:
                     m["origin"],
                     m["n"],
                     m["src"],
+                    oryx_name(mid, m),
+                    m["sections"].most_common(1)[0][0] if m["sections"] else "",
+                    lost_by(m),
                 ]
             )
     with (OUT / "equipment_aliases.csv").open("w", encoding="utf-8", newline="") as fh:

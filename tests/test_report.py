@@ -506,3 +506,113 @@ def test_unknown_fate_stays_outside_the_total_and_merges_into_a_known_fate(store
     assert (ka52.unknown, ka52.total) == (1, 0)
     assert (t72.captured, t72.unknown, t72.total) == (1, 0, 1)
     assert t72.first_seen is not None and t72.country == "Russia"
+
+
+# -- Oryx comparability -------------------------------------------------------------------------
+
+ORYX_TABLE = """country,equipment_type,destroyed,abandoned,captured,damaged,type_total,date_recorded
+Russia,Tanks,10,2,5,1,18,2022-09-01
+Russia,Tanks,11,2,6,1,20,2022-09-10
+Russia,Tanks,15,2,9,1,27,2022-09-20
+Russia,Infantry Fighting Vehicles,40,0,0,0,40,2022-09-01
+Russia,Infantry Fighting Vehicles,42,0,0,0,42,2022-09-14
+Russia,All Types,999,9,9,9,1026,2022-09-14
+"Russia","Losses of Armoured Combat Vehicles [Tanks] - 9, of which: 9",9,0,0,0,9,2022-09-14
+Ukraine,Armoured Fighting Vehicles,0,0,0,0,0,2022-09-01
+Ukraine,Armoured Fighting Vehicles,0,1,0,0,1,2022-09-12
+"""
+
+
+def test_ledger_compare_prints_per_section_differences_with_a_small_oryx_table(
+        db_url: str, tmp_path: Any) -> None:
+    """Period 09-02..09-14: Oryx grew Tanks by destroyed 1, captured 1 (09-10 row minus the
+    09-01 row; the 09-20 row is after the period), IFVs by destroyed 2, UA AFVs by abandoned 1.
+    The ledger has T-72B3 captured 1 + destroyed 1, BMP-2 destroyed 2, UA MT-LB abandoned 1
+    (Oryx files MT-LB under Armoured Fighting Vehicles)."""
+    store = Store(db_url)
+    equipment_world(store)
+    store.close()
+    table = tmp_path / "daily_count.csv"
+    table.write_text(ORYX_TABLE, encoding="utf-8")
+    res = runner.invoke(app, ["--db", db_url, "ledger", "equipment", "--compare", str(table),
+                              "--from", "2022-09-02", "--to", "2022-09-14", "--json"])
+    assert res.exit_code == 0, res.output
+    got = {(d["country"], d["section"]): d["diff"] for d in json.loads(res.stdout)}
+    assert set(got) == {("Russia", "Tanks"), ("Russia", "Infantry Fighting Vehicles"),
+                        ("Ukraine", "Armoured Fighting Vehicles")}
+    assert all(d["total"] == 0 for d in got.values()), got
+    # a period ending 09-09: Oryx's 09-10 row is out, the ledger still has the 09-08 items
+    res = runner.invoke(app, ["--db", db_url, "ledger", "equipment", "--compare", str(table),
+                              "--from", "2022-09-02", "--to", "2022-09-09"])
+    assert res.exit_code == 0, res.output
+    assert "captured +1" in res.stdout and "destroyed +2" in res.stdout
+    assert "sections differ" in res.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert runner.invoke(app, ["--db", db_url, "ledger", "equipment", "--compare",
+                               str(bad)]).exit_code == 2
+    assert runner.invoke(app, ["--db", db_url, "ledger", "claims", "--compare",
+                               str(table)]).exit_code == 2
+
+
+def test_ledger_writes_oryx_spellings_sections_and_a_dated_row_per_item(
+        db_url: str, tmp_path: Any) -> None:
+    store = Store(db_url)
+    equipment_world(store)
+    store.close()
+    out = tmp_path / "ledger.csv"
+    assert runner.invoke(app, ["--db", db_url, "export", "--format", "ledger", "-o",
+                               str(out)]).exit_code == 0
+    rows = {r["type"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["BMP-2"]["oryx_type"] == "BMP-2(K)"  # Oryx's spelling
+    assert rows["MT-LB"]["oryx_section"] == "Armoured Fighting Vehicles"
+    assert rows["MT-LB"]["country"] == "Ukraine"
+    items = tmp_path / "items.csv"
+    res = runner.invoke(app, ["--db", db_url, "export", "--format", "ledger", "--items",
+                              "--from", "2022-09-12", "--to", "2022-09-13", "-o", str(items)])
+    assert res.exit_code == 0, res.output
+    got = [(r["date"], r["type"], r["fate"], r["count"])
+           for r in csv.DictReader(items.open(encoding="utf-8"))]
+    assert got == [("2022-09-12", "T-72B3", "destroyed", "1"),
+                   ("2022-09-13", "MT-LB", "abandoned", "1")]
+    assert runner.invoke(app, ["--db", db_url, "export", "--format", "acled", "--from",
+                               "2022-09-12", "-o", "-"]).exit_code == 2
+
+
+def test_one_item_has_one_side_whatever_its_reports_say(store: Store) -> None:
+    """A Russian and a Ukrainian channel both show the same Shilka (one event): one loss, on
+    the side most reports name; a HIMARS is Ukraine's whoever reports it (Oryx lists HIMARS
+    losses only on Ukraine's side)."""
+    a = src("Damaged ZSU-23-4 Shilka in Balakliia.", "desk a", "2022-09-11T08:00:00+00:00")
+    b = src("Shilka damaged, Balakliia yard.", "desk b", "2022-09-11T09:00:00+00:00")
+    c = src("Повреждённая Шилка в Балаклее.", "desk c", "2022-09-12T09:00:00+00:00")
+    h = src("Russian MoD: a HIMARS destroyed near Kramatorsk.", "ru mod",
+            "2022-09-12T10:00:00+00:00")
+    store_all(store, [a, b, c, h, eq(a, "ZSU-23-4 Shilka", "SPAAG", "damaged"),
+                      eq(b, "ZSU-23-4 Shilka", "SPAAG", "damaged"),
+                      eq(c, "ZSU-23-4 Shilka", "SPAAG", "damaged", side="UA"),
+                      eq(h, "M142 HIMARS", "MLRS", "destroyed", side="RU")])
+    rows = _by_type(equipment_ledger(store))
+    assert ("UA", "M142 HIMARS") in rows and ("RU", "M142 HIMARS") not in rows
+    run_fusion(store)  # one event: the three reports are one Shilka
+    rows = _by_type(equipment_ledger(store))
+    assert rows[("RU", "ZSU-23-4 Shilka")].damaged == 1, rows
+    assert ("UA", "ZSU-23-4 Shilka") not in rows
+    assert len(rows[("RU", "ZSU-23-4 Shilka")].source_ids) == 3
+    assert ("UA", "M142 HIMARS") in rows and ("RU", "M142 HIMARS") not in rows
+
+
+def test_a_recap_days_later_is_the_same_item_not_another(store: Store) -> None:
+    """A T-72B3 captured on the 8th, a weekly tally on the 14th naming it again, and a later
+    photo of it repainted (fate not stated): one captured T-72B3, nothing unknown."""
+    a = src("Captured T-72B3 near Balakliia.", "desk a", "2022-09-08T10:00:00+00:00")
+    t = src("Tally for the week: 1x T-72B3 captured.", "desk t", "2022-09-14T10:00:00+00:00")
+    p = src("The T-72B3 from Balakliia is repainted.", "desk p", "2022-09-12T10:00:00+00:00")
+    o = src("Another T-72B3 captured.", "desk o", "2022-09-30T10:00:00+00:00")
+    store_all(store, [a, t, p, o, eq(a, "T-72B3", "tank", "captured"),
+                      eq(t, "T-72B3", "tank", "captured"), eq(p, "T-72B3", "tank", "unknown"),
+                      eq(o, "T-72B3", "tank", "captured")])
+    run_fusion(store)
+    row = _by_type(equipment_ledger(store))[("RU", "T-72B3")]
+    assert (row.captured, row.unknown, row.total) == (2, 0, 2)  # the 30th is weeks later
+    assert len(row.source_ids) == 4

@@ -980,6 +980,13 @@ def export_cmd(
     what: Annotated[str, typer.Option(
         "--what", help="geojson: events (fused control events) or timelines (control states).")]
     = "events",
+    items: Annotated[bool, typer.Option(
+        "--items", help="ledger: one dated row per counted item instead of one per type.")]
+    = False,
+    since: Annotated[str | None, typer.Option(
+        "--from", help="ledger: items first published on or after, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--to", help="ledger: items first published on or before, YYYY-MM-DD.")] = None,
 ) -> None:
     """Export fused events (GeoJSON, ACLED CSV), the equipment ledger or every record (JSONL)."""
     from frontlens.report import export as ex
@@ -991,6 +998,10 @@ def export_cmd(
     if what not in GEOJSON_CONTENT:
         err.print(f"error: --what {what!r}; one of {', '.join(GEOJSON_CONTENT)}", markup=False)
         raise typer.Exit(2)
+    d1, d2 = _day(since), _day(until)
+    if fmt != "ledger" and (items or d1 or d2):
+        err.print("error: --items, --from and --to apply to --format ledger", markup=False)
+        raise typer.Exit(2)
     store = _open(_settings(ctx), read=True)
     fh = sys.stdout if str(output) == "-" else None
     try:
@@ -1001,7 +1012,8 @@ def export_cmd(
         elif fmt == "acled":
             stats = ex.write_acled(store, fh)
         elif fmt == "ledger":
-            stats = ex.write_ledger(store, fh, markdown=md_out)
+            stats = ex.write_ledger(store, fh, markdown=md_out, items=items, since=d1,
+                                    until=d2)
         else:
             stats = ex.write_jsonl(store, fh)
     except OSError as exc:
@@ -1024,6 +1036,9 @@ def ledger(
     until: Annotated[str | None, typer.Option("--to", help="Published on or before, YYYY-MM-DD.")]
     = None,
     limit: Annotated[int, typer.Option(min=1, max=1_000_000)] = 100,
+    compare: Annotated[Path | None, typer.Option(
+        "--compare", help="equipment: diff against an Oryx daily-count table (scarnecchia "
+        "daily_count.csv) for the --from/--to period.")] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Equipment losses Oryx-style (each item once) or the claims ledger (who said what)."""
@@ -1035,16 +1050,25 @@ def ledger(
         err.print(f"error: unknown ledger {kind!r}; one of {', '.join(LEDGERS)}", markup=False)
         raise typer.Exit(2)
     d1, d2 = _day(since), _day(until)
+    if compare is not None and kind != "equipment":
+        err.print("error: --compare applies to the equipment ledger", markup=False)
+        raise typer.Exit(2)
     store = _open(_settings(ctx), read=True)
+    if compare is not None:
+        _ledger_compare(store, compare, d1, d2, json_out)
+        return
     if kind == "equipment":
         rows = equipment_ledger(store, since=d1, until=d2)[:limit]
         if json_out:
-            _dump([asdict(r) for r in rows])
+            _dump([asdict(r) | {"country": r.country, "oryx_section": r.oryx_section,
+                                "oryx_type": r.oryx_type} for r in rows])
             return
-        table = Table("side", "category", "type", *FATES, "total", "sources", box=None)
+        table = Table("side", "category", "type", "Oryx type", *FATES, "total", "sources",
+                      box=None)
         for r in rows:
-            table.add_row(r.side, r.category, r.type, *(str(getattr(r, f)) for f in FATES),
-                          str(r.total), str(len(r.source_ids)))
+            table.add_row(r.country, r.category, r.type, r.oryx_type or "-",
+                          *(str(getattr(r, f)) for f in FATES), str(r.total),
+                          str(len(r.source_ids)))
         out.print(table)
         return
     claims = claims_ledger(store, since=d1, until=d2, limit=limit)
@@ -1060,6 +1084,41 @@ def ledger(
                   f"“{c.quote[:300]}”", markup=False)
         out.print(f"    {c.outlet or '-'} {c.url or ''} {c.source_id}[{c.start}:{c.end}]",
                   markup=False, style="dim")
+
+
+def _ledger_compare(store: Store, path: Path, since: Any, until: Any, json_out: bool) -> None:
+    """Print ledger − Oryx per country and Oryx section and fate for the period."""
+    from frontlens.report.ledgers import (
+        ORYX_FATES,
+        compare_with_oryx,
+        equipment_items,
+        read_oryx_daily,
+    )
+
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            oryx = read_oryx_daily(fh, since, until)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        err.print(f"error: cannot read Oryx table {path}: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    diffs = compare_with_oryx(equipment_items(store, since=since, until=until), oryx)
+    if json_out:
+        _dump([{"country": d.country, "section": d.section, "ledger": d.ledger,
+                "oryx": d.oryx, "diff": d.diff} for d in diffs])
+        return
+    period = f"{since or 'start'} to {until or 'end'}"
+    out.print(f"ledger vs Oryx ({path.name}), items first published {period}; "
+              "cells are ledger/Oryx, diff is ledger − Oryx", markup=False)
+    table = Table("country", "Oryx section", *ORYX_FATES, "diff", box=None)
+    differing = 0
+    for d in diffs:
+        delta = d.diff
+        differing += any(delta[f] for f in ORYX_FATES)
+        cells = [f"{d.ledger[f]}/{d.oryx[f]}" for f in ORYX_FATES]
+        change = ", ".join(f"{f} {delta[f]:+d}" for f in ORYX_FATES if delta[f]) or "same"
+        table.add_row(d.country, d.section, *cells, change)
+    out.print(table)
+    out.print(f"{differing} of {len(diffs)} sections differ", markup=False)
 
 
 @app.command()

@@ -30,8 +30,10 @@ from frontlens.extract.control import acled_for
 from frontlens.fuse.picture import approximate_point
 from frontlens.report.ledgers import (
     FATES,
+    EquipmentItem,
     EquipmentRow,
     clip,
+    equipment_items,
     equipment_ledger,
     equipment_totals,
     load_citations,
@@ -51,10 +53,14 @@ ACLED_COLUMNS = (
 )
 ACTORS = {"UA": "Military Forces of Ukraine (2019-)", "RU": "Military Forces of Russia (2000-)"}
 SIDE_COUNTRY = {"UA": "UA", "RU": "RU"}
-LEDGER_COLUMNS = ("side", "country", "category", "oryx_section", "type", *FATES, "total",
-                  "first_seen", "last_seen", "sources", "evidence_urls", "event_ids")
-"""``total`` leaves ``unknown`` out, as Oryx's totals do; ``country`` and ``oryx_section`` are
-the side and category as Oryx writes them (``data/oryx_sections.csv``)."""
+LEDGER_COLUMNS = ("side", "country", "category", "oryx_section", "type", "oryx_type", *FATES,
+                  "total", "first_seen", "last_seen", "sources", "evidence_urls", "event_ids")
+"""``total`` leaves ``unknown`` out, as Oryx's totals do; ``country``, ``oryx_section`` and
+``oryx_type`` are the side, section and type as Oryx writes them (``oryx_type`` is empty where
+Oryx lists no such type)."""
+ITEM_COLUMNS = ("date", "side", "country", "category", "oryx_section", "type", "oryx_type",
+                "fate", "count", "event_id", "sources", "evidence_urls")
+"""One row per counted item (``--items``): ``date`` is the day it was first published."""
 NEAR_ACTIONS = {"advanced_toward", "encircled"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -121,7 +127,6 @@ def place_info(place_id: str | None) -> PlaceInfo | None:
                      c.fclass or "other", gaz.admin3(place_id))
 
 
-@cache
 @cache
 def _country(iso2: str) -> tuple[str, str, str, str]:
     """(ISO numeric, name, ACLED region, ISO alpha-3) for an ISO alpha-2 code; region only for
@@ -547,7 +552,7 @@ def write_ledger_csv(rows: Sequence[EquipmentRow], fh: TextIO) -> ExportStats:
     writer.writerow(LEDGER_COLUMNS)
     for r in rows:
         writer.writerow([sheet_safe(x) for x in (
-            r.side, r.country, r.category, r.oryx_section, r.type,
+            r.side, r.country, r.category, r.oryx_section, r.type, r.oryx_type,
             *(getattr(r, f) for f in FATES), r.total, _iso(r.first_seen), _iso(r.last_seen),
             "; ".join(r.source_ids), "; ".join(r.evidence_urls), "; ".join(r.event_ids))])
     return ExportStats(written=len(rows))
@@ -579,17 +584,35 @@ def ledger_markdown(rows: Sequence[EquipmentRow]) -> str:
             section = f" — {_cell(r.oryx_section)}" if r.oryx_section else ""
             head = f"### {_cell(cat)}{section} ({t['total']}, of which {of})"
             lines += [*([""] if lines[-1] else []), head, "",
-                      "| type | destroyed | damaged | abandoned | captured | unknown | total "
-                      "| sources |", "|---|---|---|---|---|---|---|---|"]
-        lines.append(f"| {_cell(r.type)} | " + " | ".join(str(getattr(r, f)) for f in FATES)
+                      "| type | Oryx type | destroyed | damaged | abandoned | captured | unknown "
+                      "| total | sources |", "|---|---|---|---|---|---|---|---|---|"]
+        lines.append(f"| {_cell(r.type)} | {_cell(r.oryx_type)} | "
+                     + " | ".join(str(getattr(r, f)) for f in FATES)
                      + f" | {r.total} | {_cell(', '.join(r.source_ids))} |")
     if not rows:
         lines.append("No equipment losses stored.")
     return "\n".join(lines) + "\n"
 
 
-def write_ledger(store: Store, fh: TextIO, *, markdown: bool = False) -> ExportStats:
-    rows = equipment_ledger(store, max_citations=0)
+def write_ledger_items(items: Sequence[EquipmentItem], fh: TextIO) -> ExportStats:
+    """One line per counted item, dated: what a period diff against Oryx's per-item lists
+    needs."""
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow(ITEM_COLUMNS)
+    for i in items:
+        writer.writerow([sheet_safe(x) for x in (
+            _iso(i.date), i.side, i.country, i.category, i.oryx_section, i.type, i.oryx_type,
+            i.fate, i.count, i.event_id, "; ".join(i.source_ids), "; ".join(i.evidence_urls))])
+    return ExportStats(written=len(items))
+
+
+def write_ledger(store: Store, fh: TextIO, *, markdown: bool = False, items: bool = False,
+                 since: date | None = None, until: date | None = None) -> ExportStats:
+    """The equipment ledger as CSV (by type, or ``items``: one dated row per item) or
+    Markdown, for items first published in [since, until]."""
+    if items:
+        return write_ledger_items(equipment_items(store, since=since, until=until), fh)
+    rows = equipment_ledger(store, since=since, until=until, max_citations=0)
     if markdown:
         fh.write(ledger_markdown(rows))
         return ExportStats(written=len(rows))

@@ -43,6 +43,72 @@ class Citation:
     sentence: str
 
 
+@dataclass(frozen=True, slots=True)
+class OryxType:
+    """How Oryx writes a catalog type: its spelling, its section, and the side that loses it
+    when Oryx's lists show it one-sided (``lost_by``: Russia, Ukraine or empty)."""
+
+    name: str
+    section: str
+    lost_by: str
+
+
+@cache
+def oryx_types() -> dict[str, OryxType]:
+    """Catalog model id → :class:`OryxType` (``data/equipment_catalog.csv``, built from the
+    Oryx scrapes by ``scripts/build_equipment_catalog.py``)."""
+    text = (files("frontlens") / "data" / "equipment_catalog.csv").read_text(encoding="utf-8")
+    return {r["model_id"]: OryxType(r.get("oryx_name") or "", r.get("oryx_section") or "",
+                                    r.get("lost_by") or "")
+            for r in csv.DictReader(text.splitlines())}
+
+
+def oryx_type(label: str) -> str:
+    """Oryx's spelling of a type ("BMP-2" → "BMP-2(K)"); empty where Oryx has none."""
+    t = oryx_types().get(label)
+    return t.name if t else ""
+
+
+def oryx_section(category: str, label: str = "") -> str:
+    """The Oryx section of a type (MT-LB: Armoured Fighting Vehicles), else of its category."""
+    t = oryx_types().get(label)
+    return (t.section if t and t.section else "") or oryx_sections().get(category, "")
+
+
+COUNTRY_NAMES = {"RU": "Russia", "UA": "Ukraine"}
+SIDE_OF_COUNTRY = {v: k for k, v in COUNTRY_NAMES.items()}
+
+
+@dataclass(slots=True)
+class EquipmentItem:
+    """One counted loss: ``count`` items of one type with one fate, however many reports,
+    copies and languages name it. ``date`` is the day it was first published (Oryx's per-item
+    tables date an item by its first proof too), so a period can be compared with Oryx."""
+
+    side: str
+    category: str
+    type: str
+    fate: str
+    count: int
+    date: date | None
+    event_id: str | None
+    source_ids: list[str] = field(default_factory=list)
+    evidence_urls: list[str] = field(default_factory=list)
+    spans: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def country(self) -> str:
+        return COUNTRY_NAMES.get(self.side, self.side)
+
+    @property
+    def oryx_section(self) -> str:
+        return oryx_section(self.category, self.type)
+
+    @property
+    def oryx_type(self) -> str:
+        return oryx_type(self.type)
+
+
 @dataclass(slots=True)
 class EquipmentRow:
     """One line of the Oryx-style ledger: one catalog type lost by one side."""
@@ -70,10 +136,12 @@ class EquipmentRow:
 
     @property
     def oryx_section(self) -> str:
-        return oryx_sections().get(self.category, "")
+        return oryx_section(self.category, self.type)
 
-
-COUNTRY_NAMES = {"RU": "Russia", "UA": "Ukraine"}
+    @property
+    def oryx_type(self) -> str:
+        """The type as Oryx spells it; empty where Oryx lists no such type."""
+        return oryx_type(self.type)
 
 
 @cache
@@ -158,82 +226,182 @@ def _event_of_records(conn: Connection) -> dict[str, str]:
     return {r.record_id: r.event_id for r in conn.execute(q)}
 
 
-def equipment_ledger(store: Store, *, since: date | None = None, until: date | None = None,
-                     side: str | None = None, max_citations: int = MAX_CITATIONS
-                     ) -> list[EquipmentRow]:
-    """Losses by side, category and catalog type, counted by fate, each item once.
+def _side_of(recs: list[Any], label: str, dup: dict[str, str]) -> str:
+    """The one side an item belongs to, however its reports disagree (a Ukrainian post and a
+    Russian one about the same hulk are one loss, not one per side): the side the model is
+    lost by when Oryx's lists show it one-sided (a HIMARS is Ukraine's, the Sergey Kotov
+    Russia's), else the side most of its independent reports name, ties to the first."""
+    lost_by = SIDE_OF_COUNTRY.get(oryx_types()[label].lost_by) if label in oryx_types() else None
+    sides = [r.side for r in recs if r.side in COUNTRY_NAMES]
+    if lost_by and sides:
+        return lost_by
+    votes: dict[str, set[str]] = defaultdict(set)
+    for r in recs:
+        if r.side in COUNTRY_NAMES:
+            votes[r.side].add(dup.get(r.source_id) or r.source_id)
+    if not votes:
+        return recs[0].side
+    best = max(len(v) for v in votes.values())
+    return next(r.side for r in recs if len(votes.get(r.side, ())) == best)
 
-    ``since``/``until`` filter on the day the reporting source was published (the date fusion
-    uses for equipment too); ``side`` is the side that lost the item.
+
+def equipment_items(store: Store, *, since: date | None = None, until: date | None = None,
+                    side: str | None = None) -> list[EquipmentItem]:
+    """Every loss counted once, with the day it was first published.
+
+    One item is the reports of one fused equipment event (same type, fate and place within a
+    few days, or the same photo link) or, before fusion, of one source text and its copies:
+    it counts ``max(count)`` of its reports, never the sum, on one side (:func:`_side_of`).
+    A report of unknown fate in the same event as, or a copy of, a report with a known fate is
+    that item again and adds nothing. ``since``/``until`` filter on the publication day;
+    ``side`` is the side that lost the item.
     """
     e, s = schema.equipment_losses, schema.sources
     q = select(e.c.id, e.c.source_id, e.c.start, e.c.end, e.c.catalog_type, e.c.model_text,
                e.c.category, e.c.side, e.c.fate, e.c["count"].label("n"), e.c.evidence_urls,
                s.c.content_hash, s.c.published_at).join(s, s.c.id == e.c.source_id)
     q = _published_between(q, since, until)
-    if side:
-        q = q.where(e.c.side == side)
     with store.engine.connect() as conn:
         event_of = _event_of_records(conn)
-        # item key → the reports of it: (event or raw copy group, side, category, type, fate)
-        items: dict[tuple[str, str, str, str, str], list[Any]] = defaultdict(list)
+        dup = dict(conn.execute(select(schema.source_duplicates.c.source_id,
+                                       schema.source_duplicates.c.canonical_id)).all())
+        placed = set(conn.execute(select(schema.events.c.id).where(
+            schema.events.c.kind == "equipment", schema.events.c.place_id.is_not(None)))
+            .scalars())
+        # item key → its reports: (event or raw copy group, category, type, fate)
+        groups: dict[tuple[str, str, str, str], list[Any]] = defaultdict(list)
         for r in conn.execute(q.order_by(s.c.published_at, e.c.id)):
             label = r.catalog_type or r.model_text
             group = event_of.get(r.id) or (
                 f"raw:{r.content_hash}:{equipment_key(r.catalog_type, r.model_text)}")
-            items[(group, r.side, r.category or "unknown", label, r.fate)].append(r)
-        rows: dict[tuple[str, str, str], EquipmentRow] = {}
-        cite_spans: dict[tuple[str, str, str], list[tuple[str, int, int]]] = defaultdict(list)
-        # an item reported with an unknown fate in the same event as a known one, or in a
-        # copy (forward, repost) of a report with a known fate, is that item once, with the
-        # known fate (the photo of a hulk, then the report that it burned)
-        dup = dict(conn.execute(select(schema.source_duplicates.c.source_id,
-                                       schema.source_duplicates.c.canonical_id)).all())
+            groups[(group, r.category or "unknown", label, r.fate)].append(r)
 
-        def roots(recs: list[Any]) -> set[str]:
-            return {dup.get(r.source_id) or r.source_id for r in recs}
+    def roots(recs: list[Any]) -> set[str]:
+        return {dup.get(r.source_id) or r.source_id for r in recs}
 
-        known: dict[tuple[str, str, str], list[tuple[str, set[str]]]] = defaultdict(list)
-        for (group, sd, cat, label, fate), recs in items.items():
-            if fate != "unknown":
-                known[(sd, cat, label)].append((group, roots(recs)))
+    # an item reported with an unknown fate in the same event as a known one, or in a copy
+    # (forward, repost) of a report with a known fate, is that item once, with the known fate
+    # (the photo of a hulk, then the report that it burned)
+    known: dict[tuple[str, str], list[tuple[str, set[str]]]] = defaultdict(list)
+    for (group, cat, label, fate), recs in groups.items():
+        if fate != "unknown":
+            known[(cat, label)].append((group, roots(recs)))
+    items: list[EquipmentItem] = []
+    for (group, cat, label, fate), recs in groups.items():
+        if fate == "unknown" and any(g == group or roots(recs) & r
+                                     for g, r in known.get((cat, label), [])):
+            continue
+        days = [r.published_at.date() for r in recs if r.published_at is not None]
+        item = EquipmentItem(_side_of(recs, label, dup), cat, label, fate,
+                             max(int(r.n) for r in recs), min(days) if days else None,
+                             None if group.startswith("raw:") else group)
+        for r in recs:
+            _cite(item, r.source_id, (r.source_id, r.start, r.end), r.evidence_urls or [])
+        items.append(item)
+    items = _same_items(items, placed)
+    if side:
+        items = [i for i in items if i.side == side]
+    return sorted(items, key=lambda i: (i.date or date.min, i.side, i.category, i.type, i.fate))
 
-        def merged(group: str, sd: str, cat: str, label: str, recs: list[Any]) -> bool:
-            mine = roots(recs)
-            return any(g == group or mine & r for g, r in known.get((sd, cat, label), []))
 
-        for (group, sd, cat, label, fate), recs in items.items():
-            key = (sd, cat, label)
-            row = rows.get(key)
-            if row is None:
-                row = rows[key] = EquipmentRow(side=sd, category=cat, type=label)
-            if not (fate == "unknown" and merged(group, sd, cat, label, recs)):
-                n = max(int(r.n) for r in recs)
-                setattr(row, fate, getattr(row, fate) + n)
-                if fate != "unknown":
-                    row.total += n
-            _seen(row, recs)
-            if not group.startswith("raw:") and group not in row.event_ids:
-                row.event_ids.append(group)
-            for r in recs:
-                if r.source_id not in row.source_ids:
-                    row.source_ids.append(r.source_id)
-                    cite_spans[key].append((r.source_id, r.start, r.end))
-                for u in r.evidence_urls or []:
-                    if u not in row.evidence_urls:
-                        row.evidence_urls.append(u)
-        wanted = [sp for spans in cite_spans.values() for sp in spans[:max_citations]]
-        cites = load_citations(conn, wanted)
-    for key, row in rows.items():
-        row.citations = [cites[sp] for sp in cite_spans[key][:max_citations] if sp in cites]
+SAME_ITEM_DAYS = 7
+"""Reports of one type and fate with no place to tell them apart, published within a week of
+the first, are one item: a recap or weekly tally re-reports what was photographed days
+before (fusion joins reports only a few days apart, so the recap became a second event)."""
+
+
+def _cite(item: EquipmentItem, source_id: str, span: tuple[str, int, int],
+          urls: Iterable[str]) -> None:
+    if source_id not in item.source_ids:
+        item.source_ids.append(source_id)
+        item.spans.append(span)
+    for u in urls:
+        if u not in item.evidence_urls:
+            item.evidence_urls.append(u)
+
+
+def _absorb(into: EquipmentItem, other: EquipmentItem) -> None:
+    for sid, span in zip(other.source_ids, other.spans, strict=True):
+        _cite(into, sid, span, [])
+    for u in other.evidence_urls:
+        if u not in into.evidence_urls:
+            into.evidence_urls.append(u)
+
+
+def _same_items(items: list[EquipmentItem], placed: set[str]) -> list[EquipmentItem]:
+    """Join the items that are one physical loss reported again (:data:`SAME_ITEM_DAYS`).
+
+    Items of one side, type and fate whose events have no place, first published within a
+    week of the first of them, count ``max(count)``; an item of unknown fate within that week
+    of a known-fate item of its side and type, and no bigger, is that item. Items with a place
+    (a fused event placed them) stay apart: their places tell them apart.
+    """
+    def near(a: EquipmentItem, b: EquipmentItem) -> bool:
+        return a.date is not None and b.date is not None and \
+            abs((b.date - a.date).days) <= SAME_ITEM_DAYS
+
+    def loose(i: EquipmentItem) -> bool:
+        return i.event_id not in placed
+
+    out: list[EquipmentItem] = []
+    runs: dict[tuple[str, str, str, str], EquipmentItem] = {}
+    for it in sorted(items, key=lambda i: (i.date or date.max, i.event_id or "")):
+        key = (it.side, it.category, it.type, it.fate)
+        first = runs.get(key)
+        if it.fate != "unknown" and loose(it) and first is not None and near(first, it):
+            first.count = max(first.count, it.count)
+            _absorb(first, it)
+            continue
+        if it.fate != "unknown" and loose(it):
+            runs[key] = it
+        out.append(it)
+    kept: list[EquipmentItem] = []
+    for it in out:
+        if it.fate == "unknown" and loose(it):
+            host = next((k for k in out if k.fate != "unknown" and loose(k)
+                         and (k.side, k.category, k.type) == (it.side, it.category, it.type)
+                         and k.count >= it.count and near(k, it)), None)
+            if host is not None:
+                _absorb(host, it)
+                continue
+        kept.append(it)
+    return kept
+
+
+def equipment_ledger(store: Store, *, since: date | None = None, until: date | None = None,
+                     side: str | None = None, max_citations: int = MAX_CITATIONS
+                     ) -> list[EquipmentRow]:
+    """Losses by side, category and catalog type, counted by fate, each item once
+    (:func:`equipment_items`); ``unknown`` fates are shown but stay outside ``total``."""
+    rows: dict[tuple[str, str, str], EquipmentRow] = {}
+    cite_spans: dict[tuple[str, str, str], list[tuple[str, int, int]]] = defaultdict(list)
+    for it in equipment_items(store, since=since, until=until, side=side):
+        key = (it.side, it.category, it.type)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = EquipmentRow(side=it.side, category=it.category, type=it.type)
+        setattr(row, it.fate, getattr(row, it.fate) + it.count)
+        if it.fate != "unknown":
+            row.total += it.count
+        if it.date is not None:
+            row.first_seen = min(row.first_seen or it.date, it.date)
+            row.last_seen = max(row.last_seen or it.date, it.date)
+        if it.event_id and it.event_id not in row.event_ids:
+            row.event_ids.append(it.event_id)
+        for sid, span in zip(it.source_ids, it.spans, strict=True):
+            if sid not in row.source_ids:
+                row.source_ids.append(sid)
+                cite_spans[key].append(span)
+        for u in it.evidence_urls:
+            if u not in row.evidence_urls:
+                row.evidence_urls.append(u)
+    wanted = [sp for spans in cite_spans.values() for sp in spans[:max_citations]]
+    if wanted:
+        with store.engine.connect() as conn:
+            cites = load_citations(conn, wanted)
+        for key, row in rows.items():
+            row.citations = [cites[sp] for sp in cite_spans[key][:max_citations] if sp in cites]
     return sorted(rows.values(), key=lambda r: (r.side, r.category, -r.total, r.type))
-
-
-def _seen(row: EquipmentRow, recs: list[Any]) -> None:
-    days = [r.published_at.date() for r in recs if r.published_at is not None]
-    if days:
-        row.first_seen = min([d for d in (row.first_seen, *days) if d is not None])
-        row.last_seen = max([d for d in (row.last_seen, *days) if d is not None])
 
 
 def equipment_totals(rows: Iterable[EquipmentRow]) -> dict[tuple[str, str], dict[str, int]]:
@@ -284,3 +452,73 @@ def claims_ledger(store: Store, **kw: Any) -> list[ClaimRow]:
     """The claims ledger as a list (see :func:`iter_claims` for the filters)."""
     return list(iter_claims(store, **kw))
 
+
+
+# -- comparison with Oryx -----------------------------------------------------------------------
+
+ORYX_FATES = ("destroyed", "damaged", "abandoned", "captured")
+
+
+@dataclass(slots=True)
+class OryxDiff:
+    """One Oryx section of one country over a period: the ledger's count by fate beside the
+    growth of Oryx's running count (scarnecchia ``daily_count.csv``)."""
+
+    country: str
+    section: str
+    ledger: dict[str, int]
+    oryx: dict[str, int]
+
+    @property
+    def diff(self) -> dict[str, int]:
+        """ledger − Oryx per fate and in total (0 where they agree)."""
+        out = {f: self.ledger.get(f, 0) - self.oryx.get(f, 0) for f in ORYX_FATES}
+        out["total"] = sum(out.values())
+        return out
+
+
+def read_oryx_daily(fh: Iterable[str], since: date | None, until: date | None
+                    ) -> dict[tuple[str, str], dict[str, int]]:
+    """(country, section) → Oryx's items first recorded in [since, until], by fate.
+
+    ``daily_count.csv`` holds running totals per day recorded; the period's count is the last
+    total on or before ``until`` minus the last one before ``since``. Scrape artefacts (a
+    section "All Types", or "Losses of …" headers) are skipped; names are whitespace-collapsed.
+    """
+    rows = csv.DictReader(fh)
+    need = {"country", "equipment_type", "date_recorded", *ORYX_FATES}
+    if rows.fieldnames is None or not need <= set(rows.fieldnames):
+        raise ValueError("not an Oryx daily-count table: needs columns "
+                         + ", ".join(sorted(need)))
+    last: dict[tuple[str, str], tuple[date, dict[str, int]]] = {}
+    before: dict[tuple[str, str], tuple[date, dict[str, int]]] = {}
+    for r in rows:
+        section = " ".join((r["equipment_type"] or "").split())
+        if not section or section == "All Types" or " - " in section or "[" in section:
+            continue
+        day = date.fromisoformat(r["date_recorded"].strip()[:10])
+        key = (r["country"].strip(), section)
+        counts = {f: int(float(r[f] or 0)) for f in ORYX_FATES}
+        if (until is None or day <= until) and (key not in last or day >= last[key][0]):
+            last[key] = (day, counts)
+        if since is not None and day < since and (key not in before or day >= before[key][0]):
+            before[key] = (day, counts)
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for key, (_, counts) in last.items():
+        base = before.get(key, (None, dict.fromkeys(ORYX_FATES, 0)))[1]
+        out[key] = {f: counts[f] - base[f] for f in ORYX_FATES}
+    return out
+
+
+def compare_with_oryx(items: Iterable[EquipmentItem], oryx: dict[tuple[str, str], dict[str, int]]
+                      ) -> list[OryxDiff]:
+    """The ledger's items (already filtered to the period) beside Oryx's counts, per country
+    and Oryx section; items of unknown fate or without an Oryx section are left out, as Oryx
+    has neither."""
+    mine: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(ORYX_FATES, 0))
+    for it in items:
+        if it.fate in ORYX_FATES and it.oryx_section and it.side in COUNTRY_NAMES:
+            mine[(it.country, it.oryx_section)][it.fate] += it.count
+    keys = sorted(set(mine) | {k for k, v in oryx.items() if any(v.values())})
+    return [OryxDiff(c, sec, dict(mine.get((c, sec), dict.fromkeys(ORYX_FATES, 0))),
+                     oryx.get((c, sec), dict.fromkeys(ORYX_FATES, 0))) for c, sec in keys]
