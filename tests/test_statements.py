@@ -216,3 +216,13 @@ def test_a_bare_general_staff_is_named_in_english_for_every_language() -> None:
     [ru] = _with_places("В Генштабе заявили, что противник отступил от Купянска.", "ru")
     assert uk.speaker == ru.speaker == "General Staff"
     assert uk.role == "У Генштабі" and ru.role == "В Генштабе"
+
+
+def test_according_to_him_attributes_the_rest_of_the_sentence_to_the_last_person() -> None:
+    en = _with_places('"The Russians dropped 11 guided bombs," Oleksandr Prokudin wrote. '
+                      "According to him, six settlements came under enemy fire.", "en")
+    assert ("Oleksandr Prokudin", "six settlements came under enemy fire", False) in {
+        (s.speaker, s.quote, s.direct) for s in en}
+    ru = _with_places("Глава области Вячеслав Гладков сообщил об ударе. По его словам, "
+                      "пострадали два человека.", "ru")
+    assert [(s.speaker, s.quote) for s in ru] == [("Вячеслав Гладков", "пострадали два человека")]

@@ -197,6 +197,7 @@ class _Words:
 
     pronouns_person: frozenset[str]  # "he", "вона": the last person named
     pronouns_any: frozenset[str]  # "they", "воно": the last speaker
+    pronouns_plural: frozenset[str]  # "them", "їхніми": "according to them" is any speaker
     dets: re.Pattern[str]  # determiners stripped from a role phrase ("the spokesman")
     stop_clause: re.Pattern[str]  # ", which ...": the claim ends there
     passive_cue: re.Pattern[str]  # "This was announced by X": the claim is the sentence before
@@ -205,6 +206,7 @@ class _Words:
     this_is: re.Pattern[str]  # "Про це повідомляє X": the claim is the sentence before
     about_that: re.Pattern[str]  # "про те, що ...": dropped from the claim
     citing: re.Pattern[str]  # "посилаючись на X"
+    by_pronoun: re.Pattern[str]  # "According to him, ...": the last person named said it
 
 
 _NEVER = re.compile(r"(?!)")
@@ -227,6 +229,7 @@ def _words(lang: str | None) -> _Words:
     return _Words(
         pronouns_person=w("statements_pronouns_person"),
         pronouns_any=w("statements_pronouns_any"),
+        pronouns_plural=w("statements_pronouns_plural"),
         dets=alt("statements_determiners", "^", r"\s+"),
         stop_clause=re.compile(
             ",\\s+(?:" + "|".join(map(re.escape, pack.entries("statements_clause_stops")))
@@ -237,6 +240,7 @@ def _words(lang: str | None) -> _Words:
         this_is=alt("statements_this_is", "", r"\b"),
         about_that=re.compile(f"^(?:{about})\\s+", re.IGNORECASE) if about else _NEVER,
         citing=alt("statements_citing", "", r"\s+"),
+        by_pronoun=alt("statements_by_pronoun", r"(?<!\w)", r"\s*,\s*"),
     )
 
 
@@ -956,6 +960,28 @@ def _against(spk_side: Side, quote: str) -> bool:
     return False
 
 
+def _by_pronoun(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
+    """"According to him, six settlements came under fire" / "За його словами, ..." / "По ее
+    словам, ...": the rest of the sentence is what the last person named before it said
+    (the last speaker, for "according to them")."""
+    wl = _words(doc.lang)
+    out = []
+    for m in wl.by_pronoun.finditer(doc.text):
+        s1 = doc.sentence_of(m.start())[1] if doc.sents else len(doc.text)
+        q0 = m.end()
+        q1 = _strip_final_period(doc.text, q0, _rstrip(doc.text, q0, s1))
+        if q1 - q0 < 10:
+            continue
+        cue = m.group().strip(" ,")
+        plural = any(w in cue.lower().split() for w in wl.pronouns_plural)
+        # a person first; else the last speaker (the small English model misses some names)
+        spk = (None if plural else reg.last(m.start(), person=True)) or reg.last(m.start())
+        if spk is None:
+            continue
+        out.append(_rec(spk, cue, m.start(), q0, q1, m.start(), q1))
+    return out
+
+
 def _place_names(doc: Doc) -> frozenset[str]:
     """Lower-cased surfaces and names of the document's place mentions below country level
     (a country speaks for its government: "Russia said" keeps its speaker)."""
@@ -975,6 +1001,7 @@ def statements(doc: Doc) -> Doc:
         reported = _parsed_reported(doc, reg, quotes)
     reported.sort(key=lambda r: r["q0"])
     direct = _direct(doc, quotes, reported)
+    reported += _by_pronoun(doc, reg)  # after the quotes: their speakers are known by then
     records = [
         r for r in reported
         if not r.get("empty")
