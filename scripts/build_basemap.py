@@ -63,7 +63,7 @@ def build(gazetteer: Path, min_population: int) -> dict[str, object]:
                                             "rank": rank, "population": pop}))
     for name, name_uk, lat, lon in oblasts:
         features.append(_feature(lon, lat, {"name": name, "name_uk": name_uk or name,
-                                            "kind": "oblast", "rank": 0}))
+                                            "kind": "oblast", "rank": 0, "population": None}))
     return {
         "type": "FeatureCollection",
         "attribution": "frontlens gazetteer: Who's On First (CC0), GeoNames (CC BY 4.0)",
@@ -112,16 +112,16 @@ def oblast_outlines(gazetteer: Path, countries: Path) -> dict[str, object]:
 
 def ccw(fc: dict[str, object]) -> dict[str, object]:
     """Every polygon ring in RFC 7946 orientation: exteriors counter-clockwise, holes
-    clockwise (GDAL and some web renderers read clockwise exteriors as holes)."""
-    from shapely.geometry import mapping, shape
+    clockwise (GDAL and some web renderers read clockwise exteriors as holes); and every
+    polygon a MultiPolygon, so GDAL sees one geometry type per file (a mix of Polygon and
+    MultiPolygon is "Unknown" to it, and QGIS splits the file into sublayers)."""
+    from shapely.geometry import MultiPolygon, mapping, shape
     from shapely.geometry.polygon import orient
 
     def fix(g: object) -> object:
         if g.geom_type == "Polygon":  # type: ignore[attr-defined]
-            return orient(g, 1.0)
+            return MultiPolygon([orient(g, 1.0)])  # type: ignore[arg-type]
         if g.geom_type == "MultiPolygon":  # type: ignore[attr-defined]
-            from shapely.geometry import MultiPolygon
-
             return MultiPolygon([orient(p, 1.0) for p in g.geoms])  # type: ignore[attr-defined]
         return g
 
