@@ -184,9 +184,15 @@ def _binary_f1(model: dc.Model, data: list[tuple[list[str], str]], thr: float) -
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
+# A place the model keeps is drawn on the map: its bar is the highest whose dev F1 is within
+# this much of the best, since a wrong dot costs more trust than a missing one.
+PLACE_F1_SLACK = 0.005
+
+
 def choose(name: str, train: list[tuple[list[str], str]], dev: list[tuple[list[str], str]],
            binary: bool) -> dc.Model:
-    """C by dev log-loss; for binary decisions the threshold by dev F1 (ties: higher)."""
+    """C by dev log-loss; for binary decisions the highest threshold with the best dev F1
+    (for places: within PLACE_F1_SLACK of it)."""
     if len({y for _, y in train}) < 2:
         raise SystemExit(f"{name}: one class only in the training data")
     if len(dev) >= SMALL_DEV:
@@ -200,7 +206,10 @@ def choose(name: str, train: list[tuple[list[str], str]], dev: list[tuple[list[s
         best = fit(name, train, min(C_GRID, key=cv_loss))
     if binary and dev:
         grid = [round(0.1 + 0.05 * k, 2) for k in range(15)]
-        best.threshold = max(grid, key=lambda t: (_binary_f1(best, dev, t), t))
+        f1 = {t: _binary_f1(best, dev, t) for t in grid}
+        top = max(f1.values())
+        slack = PLACE_F1_SLACK if name == "place" else 0.0
+        best.threshold = max(t for t in grid if f1[t] >= top - slack)
     best.meta["dev_log_loss"] = round(_log_loss(best, dev), 4) if dev else None
     return best
 
