@@ -281,6 +281,7 @@ def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Ca
     sents = sents if sents is not None else sentences(doc)
     rules = _rule_events(doc)
     lang = doc.lang or "en"
+    byline = _dateline_places(doc)
     out = []
     for k, st in enumerate(sents):
         if not st.places or not judgeable(st):
@@ -288,7 +289,7 @@ def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Ca
         ev_here = rules.get((st.start, st.end), [])
         cued = {cand_action(a) for a, h in st.action_hits.items() if h}
         for rank, pm in enumerate(st.places):
-            if pm.kind == "country":
+            if pm.kind == "country" or (pm.start, pm.end) in byline:
                 continue
             mine = _rule_for(ev_here, pm)
             # any cue in the sentence makes every action a candidate (a cue of one action
@@ -308,6 +309,18 @@ def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Ca
                 f, trig = _control_features(doc, st, k, rank, pm, a, mine, rule, nearest,
                                             pa, pb, lang)
                 out.append(Candidate(k, pm, a, rule, f, trig))
+    return out
+
+
+def _dateline_places(doc: Doc) -> set[tuple[int, int]]:
+    """Spans of places in the dateline that opens the text ("KYIV, Sept. 10 (Reuters) —"):
+    where the report was filed, never what it claims."""
+    out: set[tuple[int, int]] = set()
+    for t in doc.times:
+        if getattr(t, "kind", "") != "dateline":
+            continue
+        line = doc.text.rfind("\n", 0, t.start) + 1
+        out |= {(p.start, p.end) for p in doc.places if line <= p.start and p.end <= t.start}
     return out
 
 
