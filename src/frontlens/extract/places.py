@@ -315,7 +315,7 @@ def _match_capitalised(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
             elif not gaz.has_prefix(key):
                 break
         if v.skeleton_cues is not None and _after_settlement_cue(text, toks, i, v):
-            sk = _latin_skeleton_match(text, toks, i, gaz)  # the longest name wins
+            sk = _skeleton_match(text, toks, i, gaz, None)  # the longest name wins
             if sk is not None and (best is None or sk[0] > best[0]):
                 best = (sk[0], tuple(sk[1]), "settlement")
         if best is None:
@@ -498,7 +498,7 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
                 break
         cued = cap and v.skeleton_cues is not None and _after_settlement_cue(text, toks, i, v)
         if cued:
-            sk = _skeleton_match(lang, toks, i, gaz)  # after "село": the longest name wins
+            sk = _skeleton_match(text, toks, i, gaz, lang)  # after "село": the longest wins
             if sk is not None and (best is None or sk[0] > best[0]):
                 best = sk
         if best is None:
@@ -533,42 +533,27 @@ def _after_settlement_cue(text: str, toks: list[_Tok], i: int, v: _Inflected | _
     return False
 
 
-def _latin_skeleton_match(text: str, toks: list[_Tok], i: int, gaz: Gazetteer
-                          ) -> tuple[int, list[Candidate]] | None:
-    """Ukrainian settlements whose romanised consonants (``translit.latin_skeleton``) equal
-    those of the capitalised words at ``i`` (three to one, longest first): other
-    romanisations than the gazetteer's (Velikyi Burluk, Nova Kamenka, Ivanovske)."""
+def _skeleton_match(text: str, toks: list[_Tok], i: int, gaz: Gazetteer, lang: str | None
+                    ) -> tuple[int, list[Candidate]] | None:
+    """Ukrainian settlements whose consonant skeleton equals that of the capitalised words at
+    ``i`` (three to one, longest first). Cyrillic (``lang`` uk/ru: each word's surface or a
+    lemma, ``translit.skeleton``): Дегтярное → Дегтярне, Работино → Роботине, Сухая Каменка →
+    Суха Кам'янка. Romanised (``lang`` None, ``translit.latin_skeleton``): Velikyi Burluk,
+    Nova Kamenka, Ivanovske."""
     for size in (3, 2, 1):
         j = i + size
         if j > len(toks) or not all(_is_cap(t.text) for t in toks[i:j]) or any(
                 not _joinable(text, toks[k], toks[k + 1]) for k in range(i, j - 1)):
             continue
-        sk = latin_skeleton(" ".join(t.key for t in toks[i:j]))
-        if not sk:
-            continue
-        cands = [c for c in gaz.names_for(LATIN_SKELETON_PREFIX + sk)
-                 if c.fclass == "settlement" and c.country == "UA"]
-        if cands:
-            return j, cands
-    return None
-
-
-def _skeleton_match(lang: str, toks: list[_Tok], i: int, gaz: Gazetteer
-                    ) -> tuple[int, list[Candidate]] | None:
-    """Ukrainian settlements whose consonant skeleton (``translit.skeleton``) equals that of
-    the capitalised words at ``i`` (one to three, longest first; each word's surface or a
-    lemma): Дегтярное → Дегтярне, Работино → Роботине, Сухая Каменка → Суха Кам'янка."""
-    for size in (3, 2, 1):
-        j = i + size
-        if j > len(toks) or not all(_is_cap(t.text) for t in toks[i:j]):
-            continue
-        forms = [dict.fromkeys([t.key, *(norm_key(lm) for lm, _ in _parse(lang, t.text.lower()))])
-                 for t in toks[i:j]]
+        forms = [dict.fromkeys([t.key, *(norm_key(lm) for lm, _ in _parse(lang, t.text.lower()))]
+                               if lang else [t.key]) for t in toks[i:j]]
         for combo in product(*forms):
-            sk = skeleton(" ".join(combo))
+            name = " ".join(combo)
+            sk = skeleton(name) if lang else latin_skeleton(name)
             if not sk:
                 continue
-            cands = [c for c in gaz.names_for(SKELETON_PREFIX + sk)
+            prefix = SKELETON_PREFIX if lang else LATIN_SKELETON_PREFIX
+            cands = [c for c in gaz.names_for(prefix + sk)
                      if c.fclass == "settlement" and c.country == "UA"]
             if cands:
                 return j, cands
