@@ -1,4 +1,4 @@
-"""Latency of GET /api/picture with 100,000 stored control events, against picture() itself.
+"""Latency of GET /api/picture against picture() itself, and a concurrency sweep of the API.
 
 The events are generated as in ``bench/fuse.py`` part 2 (same distribution: 5,000 places,
 changes of hands every 1–14 days from 2022-03-01, grades A–F 1–4), turned into the control
@@ -8,15 +8,30 @@ TestClient (in process, no socket), and the API served by uvicorn on 127.0.0.1 a
 with httpx (keep-alive). Prints p50/p95/max for each and the API's overhead at p50/p95.
 
     python bench/api.py [--events 100000] [--places 5000] [--requests 200]
+
+``--sweep``: load held. The same events are also stored as fused events, and ``frontlens
+serve`` (the real CLI, its default worker and pool model) runs in a child process on a free
+local port; for each endpoint (``/api/picture`` at a random day, ``/api/events`` pages of 50
+followed by their ``next`` cursor) and each level of concurrent clients (1, 16, 64: asyncio
+tasks sharing one httpx client, one keep-alive connection each), requests run back to back
+for ``--seconds``. Prints req/s, p50/p95/p99 and errors (non-2xx, resets, timeouts) per
+endpoint and level, and throughput at 64 / at 16. ``--baseline REV`` serves the same store
+with the package of a git revision too (its ``src`` unpacked with ``git archive``), level by
+level right before the current code, so both see the same machine load.
+
+    python bench/api.py --sweep [--seconds 20] [--levels 1,16,64] [--baseline REV|none]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
+import os
 import random
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -32,6 +47,7 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuse import START, picture_events  # bench/fuse.py: the same generated events
+from fuse_store import unpack  # bench/fuse_store.py: a git revision's src, unpacked
 
 from frontlens.config import Settings
 from frontlens.fuse.picture import build_states, picture
@@ -65,12 +81,149 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+EVENT_DEFAULTS = {"time_precision": "day", "reliability": "C", "n_sources_independent": 1,
+                  "n_mentions": 1, "both_sides": False, "concession": False, "photo": False,
+                  "hedged_share": 0.0, "contradicted": False}
+
+
+def seed_store(url: str, n_events: int, n_places: int) -> tuple[int, date]:
+    """Generated control events stored as fused events and their control timeline; returns
+    the number of states and the last event day."""
+    events = picture_events(n_events, n_places)
+    states = build_states(events, {e["id"]: [f"src-{e['id']}"] for e in events})
+    rows = [{**EVENT_DEFAULTS, **e, "reliability": e["grade"][0]} for e in events]
+    with Store(url) as store, store.transaction() as conn:
+        for i in range(0, len(states), 5000):
+            conn.execute(schema.control_states.insert(), states[i : i + 5000])
+        for i in range(0, len(rows), 5000):
+            conn.execute(schema.events.insert(), rows[i : i + 5000])
+    return len(states), max(e["first_date"] for e in events)
+
+
+SERVE = "import sys; from frontlens.cli import run; sys.argv = ['frontlens', *sys.argv[1:]]; run()"
+
+
+def start_server(url: str, src: str | None) -> tuple[subprocess.Popen[bytes], str]:
+    """``frontlens serve`` in a child process (``src``: another revision's package), ready."""
+    port = _free_port()
+    env = {**os.environ, "FRONTLENS_DB": url}
+    env.pop("FRONTLENS_API_TOKEN", None)
+    if src is not None:
+        env["PYTHONPATH"] = src
+    proc = subprocess.Popen([sys.executable, "-c", SERVE, "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode} ({src or 'current'})")
+        try:
+            httpx.get(f"{base}/api/stats", timeout=5).raise_for_status()
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return proc, base
+
+
+async def _level(base: str, endpoint: str, clients: int, seconds: float, last: date
+                 ) -> tuple[list[float], int]:
+    """``clients`` tasks, each sending requests back to back on its own keep-alive connection
+    for ``seconds``; latencies of the successful ones and the number of errors. Each task has
+    its own httpx client (one shared pool of 64 connections cost the client ~2x the CPU per
+    request that 16 did), and a picture is read as sent (gzip), not decoded: on a 2-core
+    machine every millisecond the client spends is one the server does not get."""
+    lat: list[float] = []
+    errors = 0
+    span = (last - START).days
+    stop = time.perf_counter() + seconds
+
+    async def client(k: int) -> None:
+        nonlocal errors
+        rnd, cursor = random.Random(k), None
+        async with httpx.AsyncClient(base_url=base, timeout=30.0,
+                                     headers={"Accept-Encoding": "gzip"}) as http:
+            while time.perf_counter() < stop:
+                t0 = time.perf_counter()
+                try:
+                    if endpoint == "/api/picture":
+                        day = START + timedelta(days=rnd.randrange(span))
+                        async with http.stream("GET", endpoint,
+                                               params={"as_of": day.isoformat()}) as r:
+                            size = sum([len(b) async for b in r.aiter_raw()])
+                        ok = r.status_code == 200 and size > 0
+                    else:
+                        r = await http.get(endpoint, params={
+                            "limit": "50", **({"after": cursor} if cursor else {})})
+                        ok = r.status_code == 200 and "next" in (body := r.json())
+                        cursor = body.get("next") if ok else None
+                except (httpx.HTTPError, ValueError):
+                    ok = False
+                if ok:
+                    lat.append(time.perf_counter() - t0)
+                else:
+                    errors += 1
+
+    await asyncio.gather(*(client(k) for k in range(clients)))
+    return lat, errors
+
+
+def _pct(ms: list[float], q: float) -> float:
+    return ms[min(len(ms) - 1, max(0, round(q * len(ms)) - 1))] if ms else float("nan")
+
+
+def sweep(args: argparse.Namespace) -> None:
+    """The concurrency sweep (see the module docstring)."""
+    levels = [int(x) for x in args.levels.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        t0 = time.perf_counter()
+        n_states, last = seed_store(url, args.events, args.places)
+        print(f"store: {args.events:,} events over {args.places:,} places, {n_states:,} control "
+              f"states ({time.perf_counter() - t0:.1f} s); {os.cpu_count()} CPUs; "
+              f"{args.seconds:g} s per level")
+        impls: list[tuple[str, str | None]] = []
+        if args.baseline != "none":
+            impls.append((args.baseline, unpack(args.baseline, Path(tmp) / "baseline")))
+        impls.append(("current", None))
+        servers = {name: start_server(url, src) for name, src in impls}
+        try:
+            for _, base in servers.values():  # build the picture index before timing
+                httpx.get(f"{base}/api/picture", timeout=120).raise_for_status()
+            print(f"{'server':<10} {'endpoint':<13} {'clients':>7} {'req/s':>7} {'p50 ms':>8} "
+                  f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
+            rate: dict[tuple[str, str, int], float] = {}
+            for endpoint in ("/api/picture", "/api/events"):
+                for n in levels:
+                    for name, (_, base) in servers.items():
+                        lat, errors = asyncio.run(_level(base, endpoint, n, args.seconds, last))
+                        ms = sorted(x * 1000 for x in lat)
+                        rate[name, endpoint, n] = len(ms) / args.seconds
+                        print(f"{name:<10} {endpoint:<13} {n:>7} {len(ms) / args.seconds:>7.1f} "
+                              f"{_pct(ms, 0.5):>8.1f} {_pct(ms, 0.95):>8.1f} "
+                              f"{_pct(ms, 0.99):>8.1f} {errors:>6}", flush=True)
+            if 16 in levels and 64 in levels:
+                for name in servers:
+                    print(f"{name}: throughput@64 / throughput@16: " + ", ".join(
+                        f"{e} {rate[name, e, 64] / max(rate[name, e, 16], 1e-9):.2f}"
+                        for e in ("/api/picture", "/api/events")))
+        finally:
+            for proc, _ in servers.values():
+                proc.terminate()
+                proc.wait(timeout=30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--places", type=int, default=5000)
     ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--sweep", action="store_true", help="the concurrency sweep instead")
+    ap.add_argument("--seconds", type=float, default=20.0, help="sweep: seconds per level")
+    ap.add_argument("--levels", default="1,16,64", help="sweep: concurrent clients")
+    ap.add_argument("--baseline", default="none", help="sweep: also serve this git revision")
     args = ap.parse_args()
+    if args.sweep:
+        sweep(args)
+        return
     events = picture_events(args.events, args.places)
     states = build_states(events, {e["id"]: [f"src-{e['id']}"] for e in events})
     last = max(e["first_date"] for e in events)

@@ -445,3 +445,37 @@ def test_dates_are_json_strings(client: TestClient) -> None:
     date.fromisoformat(ev["first_date"])
     src = client.get("/api/sources", params={"limit": 1}).json()["items"][0]
     assert datetime.fromisoformat(src["published_at"]).tzinfo is not None
+
+
+def test_picture_compressed_equals_plain_and_follows_a_fusion(settings: Settings) -> None:
+    """The gzip answer (cached by day) decodes to the plain one, and a write through the API
+    makes the next request see the rebuilt timeline at once, not a cached day."""
+    import gzip
+
+    day = {"as_of": "2022-09-30"}
+    with _writer(settings) as c:
+        assert c.get("/api/picture", params=day).json() == []
+        articles = sorted((SAMPLE / "articles").glob("*.md"))
+        for k, article in enumerate(articles):
+            r = c.post("/api/ingest", params={"extract": True, "fuse": k == len(articles) - 1},
+                       headers=AUTH, files={"file": (article.name, article.read_bytes(),
+                                                     "text/markdown")})
+            assert r.status_code == 200, r.text
+        plain = c.get("/api/picture", params=day, headers={"Accept-Encoding": "identity"})
+        assert len(plain.content) > 1024 and "content-encoding" not in plain.headers
+        for _ in range(2):  # compressed, then the same bytes from the cache
+            with c.stream("GET", "/api/picture", params=day,
+                          headers={"Accept-Encoding": "gzip"}) as raw:
+                body = b"".join(raw.iter_raw())
+            assert raw.headers["content-encoding"] == "gzip"
+            assert raw.headers["vary"] == "Accept-Encoding"
+            assert json.loads(gzip.decompress(body)) == plain.json()
+
+
+def test_server_pool_holds_a_connection_per_handler_thread(sqlite_url: str) -> None:
+    app = create_app(Settings(db=sqlite_url, serve_threads=3))
+    assert app.state.store.engine.pool.size() == 3
+    with app.state.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert create_app(Settings(db=sqlite_url, serve_threads=3, db_pool_size=7)
+                      ).state.store.engine.pool.size() == 7

@@ -62,6 +62,19 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(
         50 * MB, ge=1, description="Largest request body POST /api/ingest accepts (413 beyond)."
     )
+    serve_threads: int = Field(
+        8, ge=1, le=256, description="Threads `frontlens serve` runs request handlers on; the "
+        "database pool holds as many connections, so a handler never waits for one. More only "
+        "adds lock contention on a few cores (bench/api.py --sweep)."
+    )
+    db_pool_size: int | None = Field(
+        None, ge=1, le=1000, description="Connections the API's pool keeps open (default: "
+        "serve_threads, one per handler thread; SQLite reads in WAL mode beside a writer)."
+    )
+    picture_cache_mb: int = Field(
+        32, ge=0, le=4096, description="Memory for compressed /api/picture answers by day, "
+        "reused until fusion rewrites the timeline; 0 compresses every answer anew."
+    )
 
 
 def build_time() -> datetime:

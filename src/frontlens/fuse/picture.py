@@ -25,7 +25,7 @@ import time
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -60,7 +60,7 @@ from frontlens.fuse.events import (
     speaker_key,
 )
 from frontlens.store import schema
-from frontlens.store.db import Store
+from frontlens.store.db import SortKey, Store, keyset_after, keyset_order
 
 _CHUNK = 2000
 MAX_STATE_SOURCES = 50
@@ -634,12 +634,22 @@ def _yn(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def list_contradictions(store: Store, limit: int = 1000) -> list[dict[str, Any]]:
-    """Contradiction pairs with both citations (outlet, date, quoted sentence)."""
+CONTRADICTION_ORDER: list[SortKey] = [(schema.contradictions.c.kind, False),
+                                      (schema.contradictions.c.place_name, False),
+                                      (schema.contradictions.c.id, False)]
+"""Contradictions by kind, place (unnamed last) and id: the order lists and cursors use."""
+
+
+def list_contradictions(store: Store, limit: int = 1000, after: Sequence[Any] | None = None
+                        ) -> list[dict[str, Any]]:
+    """Contradiction pairs with both citations (outlet, date, quoted sentence); ``after``:
+    those following this sort key (``keyset_key(CONTRADICTION_ORDER, row)``), for paging."""
     c, s = schema.contradictions, schema.sources
+    q = select(c).order_by(*keyset_order(CONTRADICTION_ORDER)).limit(limit)
+    if after is not None:
+        q = q.where(keyset_after(CONTRADICTION_ORDER, after))
     with store.engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(
-            select(c).order_by(c.c.kind, c.c.place_name, c.c.id).limit(limit))]
+        rows = [dict(r._mapping) for r in conn.execute(q)]
         ids = {r["a_source_id"] for r in rows} | {r["b_source_id"] for r in rows}
         srcs = {r.id: r for r in conn.execute(
             select(s.c.id, s.c.outlet, s.c.published_at, s.c.text).where(s.c.id.in_(ids)))}

@@ -20,14 +20,17 @@ import re
 import shutil
 import tempfile
 import threading
+import zlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import islice
 from pathlib import Path
+from time import monotonic
 from typing import Annotated, Any, Literal, TextIO
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -35,10 +38,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from fastapi.responses import StreamingResponse as Streaming
 from fastapi.staticfiles import StaticFiles
 from pydantic import BeforeValidator, TypeAdapter, ValidationError, WithJsonSchema
-from sqlalchemy import Select, and_, func, or_, select
-from starlette.datastructures import UploadFile
+from sqlalchemy import Select, func, or_, select
+from starlette.datastructures import MutableHeaders, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontlens.config import Settings, get_settings
 from frontlens.fuse import maps
@@ -58,7 +62,7 @@ from frontlens.model import (
 )
 from frontlens.report import brief as brief_mod
 from frontlens.report import export as ex
-from frontlens.report.ledgers import ClaimRow, EquipmentRow, claims_ledger, equipment_ledger
+from frontlens.report.ledgers import ClaimRow, EquipmentRow, _claims_query, equipment_ledger
 from frontlens.serve.schemas import (
     CitedContradiction,
     CitedEvidence,
@@ -75,8 +79,16 @@ from frontlens.serve.schemas import (
     TimelineStep,
 )
 from frontlens.store import schema
-from frontlens.store.db import TABLES, Store
-from frontlens.store.search import search_sources
+from frontlens.store.db import (
+    TABLES,
+    SortKey,
+    Store,
+    keyset_after,
+    keyset_key,
+    keyset_order,
+    keyset_values,
+)
+from frontlens.store.search import SEARCH_ORDER, search_sources
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_LIMIT = 1000
@@ -119,7 +131,7 @@ Day = Annotated[date, BeforeValidator(_iso_day), WithJsonSchema({
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Cursor = Annotated[str | None, Query(
-    max_length=200, pattern=r"^[A-Za-z0-9_=-]+$", description=(
+    max_length=1000, pattern=r"^[A-Za-z0-9_=-]+$", description=(
         "Keyset cursor from the previous page's ``next``: constant cost per page however deep "
         "(``offset`` is ignored with it)."))]
 From = Annotated[Day | None, Query(alias="from", description="First day (inclusive).")]
@@ -173,15 +185,54 @@ def _day_bounds(d1: date | None, d2: date | None) -> tuple[datetime | None, date
     return lo, hi
 
 
-def _page(conn: Any, q: Select[Any], limit: int, offset: int) -> tuple[int, list[Any]]:
-    total = conn.execute(select(func.count()).select_from(q.order_by(None).subquery()))
-    return int(total.scalar_one()), conn.execute(q.limit(limit).offset(offset)).all()
+def _keyset_page(store: Store, q: Select[Any], keys: list[SortKey], limit: int, offset: int,
+                 after: str | None) -> tuple[int, list[Any], str | None]:
+    """(total, rows, next cursor) of one page of ``q`` in ``keys`` order: after a cursor by
+    keyset (an index range however deep), else by offset; ``next`` is None on a short page."""
+    q = q.order_by(*keyset_order(keys))
+    keyed = q.where(keyset_after(keys, _cursor(after, keys))) if after is not None else q
+    with store.engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(
+            q.order_by(None).subquery())).scalar_one())
+        rows = conn.execute(keyed.limit(limit).offset(0 if after else offset)).all()
+    nxt = _make_cursor(keyset_key(keys, rows[-1])) if len(rows) == limit else None
+    return total, rows, nxt
+
+
+def _make_cursor(values: list[Any]) -> str:
+    """The sort key of a page's last row, opaque to clients: unpadded URL-safe base64 of its
+    JSON (nothing in it needs escaping in a query string)."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _cursor(token: str, keys: list[SortKey]) -> list[Any]:
+    """A cursor's sort key; malformed, forged or from another list is the client's error."""
+    try:
+        raw = base64.urlsafe_b64decode(token.encode() + b"=" * (-len(token) % 4))
+        return keyset_values(keys, json.loads(raw))
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise HTTPException(400, "after: not a cursor from this list's 'next'") from exc
+
+
+def _next_link(request: Request, nxt: str | None) -> dict[str, str]:
+    """An RFC 8288 ``Link: <…>; rel="next"`` header: the same request from the cursor on (list
+    endpoints whose body is a bare array carry their ``next`` only there)."""
+    if nxt is None:
+        return {}
+    url = request.url.remove_query_params("offset").include_query_params(after=nxt)
+    return {"Link": f'<{url.path}?{url.query}>; rel="next"'}
+
+
+def _json(request: Request, body: bytes, nxt: str | None) -> Response:
+    """A validated answer sent as is (FastAPI would validate it a second time against the
+    route's ``response_model``) with its ``next`` link."""
+    return Response(body, media_type="application/json", headers=_next_link(request, nxt))
 
 
 def _sources_query(d1: date | None, d2: date | None, lang: str | None, kind: str | None,
                    outlet: str | None) -> Select[Any]:
     s = schema.sources
-    q = select(s).order_by(s.c.published_at.desc().nulls_last(), s.c.id)
+    q = select(s)
     lo, hi = _day_bounds(d1, d2)
     if lo is not None:
         q = q.where(s.c.published_at >= lo)
@@ -354,37 +405,26 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such source, event, layer or place."},
 }
 api = APIRouter(prefix="/api", responses=_ERRORS)
+_LINK_HEADER = {"Link": {"description": 'The next page, ``<URL>; rel="next"`` (the same '
+                                        "request with ``after``); absent on the last page.",
+                         "schema": {"type": "string"}}}
+_PAGED: dict[int | str, dict[str, Any]] = {200: {"headers": _LINK_HEADER}}
+_CLAIMS: TypeAdapter[list[ClaimRow]] = TypeAdapter(list[ClaimRow])
+_CONTRADICTIONS: TypeAdapter[list[CitedContradiction]] = TypeAdapter(list[CitedContradiction])
 
 
-@api.get("/sources", response_model=Page[Source], tags=["sources"])
-def list_sources(store: StoreDep, d1: From = None, d2: To = None, lang: str | None = None,
-                 kind: str | None = None, outlet: str | None = None, limit: Limit = 50,
-                 offset: Offset = 0, after: Cursor = None) -> Page[Source]:
+@api.get("/sources", response_model=Page[Source], tags=["sources"], responses=_PAGED)
+def list_sources(request: Request, store: StoreDep, d1: From = None, d2: To = None,
+                 lang: str | None = None, kind: str | None = None, outlet: str | None = None,
+                 limit: Limit = 50, offset: Offset = 0, after: Cursor = None) -> Response:
     """Sources, newest first, filtered by publication day, language, kind and outlet."""
     s = schema.sources
-    q = _sources_query(d1, d2, lang, kind, outlet)
-    keyed = q
-    if after is not None:
-        when, last_id = _cursor(after)
-        if when is not None and not isinstance(when, str):
-            raise HTTPException(400, "after: not a cursor from this API's 'next'")
-        if when is None:  # undated sources come last, by id
-            keyed = q.where(s.c.published_at.is_(None), s.c.id > last_id)
-        else:
-            t = datetime.fromisoformat(str(when))
-            keyed = q.where(or_(s.c.published_at < t, and_(s.c.published_at == t,
-                                                              s.c.id > last_id),
-                                s.c.published_at.is_(None)))
-        offset = 0
-    with store.engine.connect() as conn:
-        total = int(conn.execute(select(func.count()).select_from(
-            q.order_by(None).subquery())).scalar_one())
-        rows = conn.execute(keyed.limit(limit).offset(offset)).all()
-    last = rows[-1] if len(rows) == limit else None
-    nxt = _make_cursor(last.published_at.isoformat() if last.published_at else None,
-                       last.id) if last is not None else None
-    return Page[Source](total=total, limit=limit, offset=offset, next=nxt,
+    total, rows, nxt = _keyset_page(store, _sources_query(d1, d2, lang, kind, outlet),
+                                    [(s.c.published_at, True), (s.c.id, False)], limit, offset,
+                                    after)
+    page = Page[Source](total=total, limit=limit, offset=0 if after else offset, next=nxt,
                         items=[Source.model_validate(dict(r._mapping)) for r in rows])
+    return _json(request, page.model_dump_json().encode(), nxt)
 
 
 @api.get("/sources/{source_id}", response_model=SourceDetail, tags=["sources"])
@@ -421,18 +461,18 @@ def _record_filters(model: type[Extracted], q: Select[Any], side: str | None,
     return q
 
 
-@api.get("/records/{record_type}", response_model=Page[CitedRecord], tags=["records"])
-def list_records(store: StoreDep, record_type: Literal["control", "equipment", "statements",
-                                                       "area", "mentions"],
+@api.get("/records/{record_type}", response_model=Page[CitedRecord], tags=["records"],
+         responses=_PAGED)
+def list_records(request: Request, store: StoreDep,
+                 record_type: Literal["control", "equipment", "statements", "area", "mentions"],
                  d1: From = None, d2: To = None, side: str | None = None,
                  place: str | None = None, lang: str | None = None, limit: Limit = 50,
-                 offset: Offset = 0) -> Page[CitedRecord]:
+                 offset: Offset = 0, after: Cursor = None) -> Response:
     """Extracted records with their sentence; the date range is the source's publication day."""
     model = RECORD_TYPES[record_type]
     t, s = TABLES[model], schema.sources
     q = (select(t, s.c.outlet, s.c.url, s.c.published_at, s.c.language, s.c.text)
-         .join(s, s.c.id == t.c.source_id)
-         .order_by(s.c.published_at.desc().nulls_last(), t.c.source_id, t.c.start, t.c.id))
+         .join(s, s.c.id == t.c.source_id))
     lo, hi = _day_bounds(d1, d2)
     if lo is not None:
         q = q.where(s.c.published_at >= lo)
@@ -441,8 +481,9 @@ def list_records(store: StoreDep, record_type: Literal["control", "equipment", "
     if lang:
         q = q.where(s.c.language == lang)
     q = _record_filters(model, q, side, place)
-    with store.engine.connect() as conn:
-        total, rows = _page(conn, q, limit, offset)
+    keys = [(s.c.published_at, True), (t.c.source_id, False), (t.c.start, False),
+            (t.c.id, False)]
+    total, rows, nxt = _keyset_page(store, q, keys, limit, offset, after)
     items = []
     fields = set(model.model_fields)
     for r in rows:
@@ -452,20 +493,22 @@ def list_records(store: StoreDep, record_type: Literal["control", "equipment", "
                                  sentence=m["text"][rec.start:rec.end], outlet=m["outlet"],
                                  url=m["url"], published_at=m["published_at"],
                                  language=m["language"]))
-    return Page[CitedRecord](total=total, limit=limit, offset=offset, items=items)
+    page = Page[CitedRecord](total=total, limit=limit, offset=0 if after else offset,
+                             next=nxt, items=items)
+    return _json(request, page.model_dump_json().encode(), nxt)
 
 
-@api.get("/events", response_model=Page[Event], tags=["events"])
-def list_events(store: StoreDep, grade: Annotated[str | None, Query(
+@api.get("/events", response_model=Page[Event], tags=["events"], responses=_PAGED)
+def list_events(request: Request, store: StoreDep, grade: Annotated[str | None, Query(
                     pattern=r"^([A-Fa-f][1-6]?|[1-6]|unknown)$")] = None, place: str | None = None,
                 side: str | None = None, kind: str | None = None,
                 day: Annotated[Day | None, Query(alias="date")] = None, d1: From = None,
                 d2: To = None, limit: Limit = 50, offset: Offset = 0,
-                after: Cursor = None) -> Page[Event]:
+                after: Cursor = None) -> Response:
     """Fused events, strongest first. ``grade``: a letter (reliability), a digit
     (credibility), a full grade such as ``B2``, or ``unknown``; ``date``: events spanning it."""
     e = schema.events
-    q = select(e).order_by(e.c.score.desc(), e.c.id)
+    q = select(e)
     if grade:
         if len(grade) == 1 and grade.isalpha():
             q = q.where(e.c.reliability == grade.upper())
@@ -486,38 +529,11 @@ def list_events(store: StoreDep, grade: Annotated[str | None, Query(
         q = q.where(last >= d1)
     if d2 is not None:
         q = q.where(e.c.first_date <= d2)
-    keyed = q
-    if after is not None:
-        score, last_id = _cursor(after)
-        if not isinstance(score, int | float):
-            raise HTTPException(400, "after: not a cursor from this API's 'next'")
-        keyed = q.where(or_(e.c.score < score, and_(e.c.score == score, e.c.id > last_id)))
-        offset = 0
-    with store.engine.connect() as conn:
-        total = int(conn.execute(select(func.count()).select_from(
-            q.order_by(None).subquery())).scalar_one())
-        rows = conn.execute(keyed.limit(limit).offset(offset)).all()
-    nxt = _make_cursor(rows[-1].score, rows[-1].id) if len(rows) == limit else None
-    return Page[Event](total=total, limit=limit, offset=offset, next=nxt,
+    total, rows, nxt = _keyset_page(store, q, [(e.c.score, True), (e.c.id, False)], limit,
+                                    offset, after)
+    page = Page[Event](total=total, limit=limit, offset=0 if after else offset, next=nxt,
                        items=[Event.model_validate(dict(r._mapping)) for r in rows])
-
-
-def _make_cursor(key: Any, last_id: str) -> str:
-    raw = json.dumps([key, last_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _cursor(token: str) -> tuple[Any, str]:
-    """(sort key, id) of a cursor; a malformed one is the client's error (400), not ours."""
-    try:
-        key, last_id = json.loads(base64.urlsafe_b64decode(token.encode()))
-        if not isinstance(last_id, str) or isinstance(key, bool | list | dict):
-            raise ValueError(token)
-        if isinstance(key, str):
-            datetime.fromisoformat(key)  # a source cursor's publication time
-        return key, last_id
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise HTTPException(400, "after: not a cursor from this API's 'next'") from exc
+    return _json(request, page.model_dump_json().encode(), nxt)
 
 
 @api.get("/events/{event_id}", response_model=EventDetail, tags=["events"])
@@ -537,25 +553,67 @@ def get_event(store: StoreDep, event_id: str) -> EventDetail:
 @api.get("/picture", response_model=list[PictureEntry], tags=["picture"])
 def get_picture(request: Request, store: StoreDep, as_of: Day | None = None) -> Response:
     """Who holds which place on ``as_of`` (default: today), with grade and sources."""
-    return Response(_picture_index(request, store).json(as_of or datetime.now(UTC).date()),
-                    media_type="application/json")
+    index = _picture_index(request, store)
+    day = as_of or datetime.now(UTC).date()
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        body = _picture_gzip(request, index, day)
+        if body is not None:
+            return Response(body, media_type="application/json", headers={
+                "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(index.json(day), media_type="application/json")
 
 
 _INDEX_LOCK = threading.Lock()
+PICTURE_RECHECK_S = 1.0
+"""How often the picture's stamp is re-read: a `frontlens fuse` run elsewhere shows within a
+second, and the stamp's aggregate over the timeline (~10 ms at 30k states) is not paid by
+every request. A write through this API rechecks at once."""
+GZIP_LEVEL = 1
+"""Compression of responses: level 1 makes JSON ~8x smaller at a tenth of level 9's time
+(1.4 MB picture: 8 ms vs 150 ms), which is what decides throughput on a few cores."""
 
 
 def _picture_index(request: Request, store: Store) -> pic.PictureIndex:
-    """The app's in-memory picture, rebuilt when fusion has rewritten the timeline (checked
-    with one cheap aggregate query per request, so a `frontlens fuse` run elsewhere shows)."""
+    """The app's in-memory picture, rebuilt when fusion has rewritten the timeline (its stamp
+    re-read at most every PICTURE_RECHECK_S, so a `frontlens fuse` run elsewhere shows)."""
+    state = request.app.state
+    index: pic.PictureIndex | None = getattr(state, "picture_index", None)
+    if index is not None and monotonic() - state.picture_checked < PICTURE_RECHECK_S:
+        return index
     stamp = pic.picture_stamp(store)
-    index: pic.PictureIndex | None = getattr(request.app.state, "picture_index", None)
     if index is None or index.stamp != stamp:
         with _INDEX_LOCK:
-            index = getattr(request.app.state, "picture_index", None)
+            index = getattr(state, "picture_index", None)
             if index is None or index.stamp != stamp:
                 index = pic.PictureIndex(store)
-                request.app.state.picture_index = index
+                with state.picture_gz_lock:
+                    state.picture_gz.clear()
+                state.picture_index = index
+    state.picture_checked = monotonic()
     return index
+
+
+def _picture_gzip(request: Request, index: pic.PictureIndex, day: date) -> bytes | None:
+    """The day's answer compressed, from a byte-bounded LRU (``Settings.picture_cache_mb``)
+    emptied when the index is rebuilt: scrubbing clients ask for the same days again and
+    again. None when the answer is too small to be worth compressing."""
+    state = request.app.state
+    with state.picture_gz_lock:
+        hit = state.picture_gz.get((index.stamp, day))
+        if hit is not None:
+            state.picture_gz.move_to_end((index.stamp, day))
+            return hit or None
+    raw = index.json(day)
+    body = zlib.compress(raw, GZIP_LEVEL, wbits=31) if len(raw) >= 1024 else b""
+    budget = state.settings.picture_cache_mb * 1024 * 1024
+    with state.picture_gz_lock:
+        cache: OrderedDict[tuple[Any, date], bytes] = state.picture_gz
+        if len(body) < budget:
+            cache[index.stamp, day] = body
+            state.picture_gz_bytes += len(body)
+            while state.picture_gz_bytes > budget:
+                state.picture_gz_bytes -= len(cache.popitem(last=False)[1])
+    return body or None
 
 
 @api.get("/timeline/{place_id}", response_model=list[TimelineStep], tags=["picture"])
@@ -635,20 +693,34 @@ def get_equipment_ledger(store: StoreDep, d1: From = None, d2: To = None,
     return equipment_ledger(store, since=d1, until=d2, side=side)
 
 
-@api.get("/ledger/claims", response_model=list[ClaimRow], tags=["reports"])
-def get_claims_ledger(store: StoreDep, d1: From = None, d2: To = None, side: str | None = None,
-                      against_interest: bool | None = None, limit: Limit = 100,
-                      offset: Offset = 0) -> list[ClaimRow]:
-    """Statements, newest first (against-interest first within a publication time)."""
-    rows = claims_ledger(store, since=d1, until=d2, side=side,
-                         against_interest=against_interest, limit=offset + limit)
-    return list(islice(rows, offset, None))
+@api.get("/ledger/claims", response_model=list[ClaimRow], tags=["reports"], responses=_PAGED)
+def get_claims_ledger(request: Request, store: StoreDep, d1: From = None, d2: To = None,
+                      side: str | None = None, against_interest: bool | None = None,
+                      limit: Limit = 100, offset: Offset = 0, after: Cursor = None) -> Response:
+    """Statements, newest first (against-interest first within a publication time); the next
+    page's link is in the ``Link`` header."""
+    st, s = schema.statements, schema.sources
+    keys = [(s.c.published_at, True), (st.c.against_interest, True), (st.c.source_id, False),
+            (st.c.start, False), (st.c.id, False)]
+    _, rows, nxt = _keyset_page(store, _claims_query(d1, d2, side, against_interest), keys,
+                                limit, offset, after)
+    items = [ClaimRow(r.id, r.source_id, r.published_at, r.speaker, r.role, r.side, r.cue,
+                      bool(r.direct), bool(r.against_interest), r.quote, r.outlet, r.url,
+                      r.start, r.end) for r in rows]
+    return _json(request, _CLAIMS.dump_json(items), nxt)
 
 
-@api.get("/contradictions", response_model=list[CitedContradiction], tags=["reports"])
-def get_contradictions(store: StoreDep, limit: Limit = 200) -> list[CitedContradiction]:
-    """Pairs of claims that cannot both hold, each side with outlet and quoted sentence."""
-    return [CitedContradiction.model_validate(r) for r in pic.list_contradictions(store, limit)]
+@api.get("/contradictions", response_model=list[CitedContradiction], tags=["reports"],
+         responses=_PAGED)
+def get_contradictions(request: Request, store: StoreDep, limit: Limit = 200,
+                       after: Cursor = None) -> Response:
+    """Pairs of claims that cannot both hold, each side with outlet and quoted sentence, by
+    kind and place; the next page's link is in the ``Link`` header."""
+    keys = pic.CONTRADICTION_ORDER
+    rows = pic.list_contradictions(store, limit, after=_cursor(after, keys) if after else None)
+    nxt = _make_cursor(keyset_key(keys, rows[-1])) if len(rows) == limit else None
+    items = [CitedContradiction.model_validate(r) for r in rows]
+    return _json(request, _CONTRADICTIONS.dump_json(items), nxt)
 
 
 @api.get("/brief", tags=["reports"], responses={200: {"content": {
@@ -668,14 +740,20 @@ def get_brief(store: StoreDep, d1: Annotated[Day, Query(alias="from")],
     return Response(TypeAdapter(brief_mod.Brief).dump_json(b), media_type="application/json")
 
 
-@api.get("/search", response_model=Page[SearchResult], tags=["sources"])
-def search(store: StoreDep, q: Annotated[str, Query(min_length=1, max_length=500)],
-           limit: Limit = 20, offset: Offset = 0) -> Page[SearchResult]:
+@api.get("/search", response_model=Page[SearchResult], tags=["sources"], responses=_PAGED)
+def search(request: Request, store: StoreDep,
+           q: Annotated[str, Query(min_length=1, max_length=500)], limit: Limit = 20,
+           offset: Offset = 0, after: Cursor = None) -> Response:
     """Full text over source titles and texts (every word must occur), best first."""
-    hits, total = search_sources(store, q, limit=limit, offset=offset)
-    return Page[SearchResult](total=total, limit=limit, offset=offset, items=[
-        SearchResult(source=h.source, rank=h.rank, snippet=h.snippet, match_start=h.match_start,
-                     match_end=h.match_end) for h in hits])
+    key = _cursor(after, SEARCH_ORDER) if after is not None else None
+    hits, total = search_sources(store, q, limit=limit, offset=0 if key else offset,
+                                 after=(key[0], key[1]) if key else None)
+    nxt = _make_cursor([hits[-1].rank, hits[-1].source.id]) if len(hits) == limit else None
+    page = Page[SearchResult](total=total, limit=limit, offset=0 if key else offset, next=nxt,
+                              items=[SearchResult(source=h.source, rank=h.rank,
+                                                  snippet=h.snippet, match_start=h.match_start,
+                                                  match_end=h.match_end) for h in hits])
+    return _json(request, page.model_dump_json().encode(), nxt)
 
 
 @api.get("/export/{fmt}", tags=["reports"], response_class=Streaming, responses={200: {
@@ -819,6 +897,40 @@ def _allowed_methods(path: str) -> list[str]:
     return sorted(methods)
 
 
+def headers_middleware(app: ASGIApp) -> ASGIApp:
+    """Security and caching headers on every response, ``Allow`` on an API 405. Plain ASGI:
+    Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``) costs a task and a body stream
+    per request, a tenth of a small request's server time under load."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        method, path = scope["method"], scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                h = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    h.setdefault(k, v)
+                if h.get("content-type", "").startswith("text/html"):
+                    h.setdefault("Content-Security-Policy", DASHBOARD_CSP)
+                if message["status"] == 405 and path.startswith("/api/"):
+                    h["Allow"] = ", ".join(_allowed_methods(path))
+                if method not in ("GET", "HEAD"):
+                    h.setdefault("Cache-Control", "no-store")
+                    scope["app"].state.picture_checked = float("-inf")  # a write may have fused
+                elif path.startswith(("/vendor/", "/basemap/")):
+                    h.setdefault("Cache-Control", "public, max-age=604800")  # versioned
+                else:
+                    h.setdefault("Cache-Control", "no-cache")  # revalidate: data change on fusion
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return wrapped
+
+
 class DashboardFiles(StaticFiles):
     """The dashboard's own files only: its README and licence texts are not served."""
 
@@ -835,10 +947,13 @@ def create_app(settings: Settings | None = None, *, static_dir: Path | None = No
     """The API over ``settings.db`` (one Store per app), with the dashboard at ``/`` when its
     static folder exists. ``read_only`` refuses every write whatever the token."""
     settings = settings or get_settings()
-    store = Store(settings.db)
+    store = Store(settings.db, pool_size=settings.db_pool_size or settings.serve_threads)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # as many handler threads as pooled connections (AnyIO's default is 40 threads for
+        # 15 connections: under load most of them waited for a connection or for the GIL)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.serve_threads
         yield
         store.close()
 
@@ -846,28 +961,14 @@ def create_app(settings: Settings | None = None, *, static_dir: Path | None = No
                   description="A sourced, confidence-graded picture from public war reporting. "
                               "Source text is returned as plain JSON strings.")
     app.state.store, app.state.settings, app.state.read_only = store, settings, read_only
+    app.state.picture_checked = float("-inf")
+    app.state.picture_gz = OrderedDict()
+    app.state.picture_gz_bytes = 0
+    app.state.picture_gz_lock = threading.Lock()
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        response: Response = await call_next(request)
-        h = response.headers
-        for k, v in SECURITY_HEADERS.items():
-            h.setdefault(k, v)
-        if h.get("content-type", "").startswith("text/html"):
-            h.setdefault("Content-Security-Policy", DASHBOARD_CSP)
-        path = request.url.path
-        if response.status_code == 405 and path.startswith("/api/"):
-            h["Allow"] = ", ".join(_allowed_methods(path))
-        if request.method not in ("GET", "HEAD"):
-            h.setdefault("Cache-Control", "no-store")
-        elif path.startswith(("/vendor/", "/basemap/")):
-            h.setdefault("Cache-Control", "public, max-age=604800")  # versioned with the package
-        else:
-            h.setdefault("Cache-Control", "no-cache")  # revalidate: data change after a fusion
-        return response
-
+    app.add_middleware(headers_middleware)  # type: ignore[arg-type]
     # compress JSON, GeoJSON and the dashboard's files (the picture and basemap shrink ~5x)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.include_router(api)
 
     @app.get("/docs", include_in_schema=False)

@@ -7,6 +7,7 @@ was stored before untouched.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -22,11 +23,15 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
+    and_,
     create_engine,
     delete,
     event,
     exists,
+    false,
     func,
+    literal,
+    or_,
     select,
     text,
     tuple_,
@@ -102,6 +107,93 @@ def _done(extractor: str, version: str) -> Any:
     return exists().where(x.c.source_id == s.c.id, x.c.extractor == extractor,
                           x.c.version == version)
 
+# -- keyset paging -----------------------------------------------------------------------------
+
+SortKey = tuple[Any, bool]
+"""A column (or labelled expression) of a list's order and whether it sorts descending."""
+
+
+def _nullable(col: Any) -> bool:
+    return bool(getattr(col, "nullable", False))
+
+
+def keyset_order(keys: Sequence[SortKey]) -> list[Any]:
+    """ORDER BY terms of a keyset-paged list. Nullable columns sort NULLs last in both
+    directions, on every backend (SQLite and PostgreSQL disagree by default), so a cursor
+    names the same place on both; NOT NULL columns keep the plain order an index serves."""
+    terms = []
+    for col, desc in keys:
+        term = col.desc() if desc else col.asc()
+        terms.append(term.nulls_last() if _nullable(col) else term)
+    return terms
+
+
+def keyset_after(keys: Sequence[SortKey], values: Sequence[Any]) -> Any:
+    """The rows strictly after the one whose sort key is ``values`` in ``keyset_order(keys)``
+    (the last key must be unique): what a page after a cursor starts with, whatever the depth,
+    at the cost of an index range instead of counting off ``offset`` rows."""
+    cond: Any = None
+    for (col, desc), v in reversed(list(zip(keys, values, strict=True))):
+        if v is None:  # NULLs sort last: nothing follows a NULL but more of the same
+            beyond, same = false(), col.is_(None)
+        else:
+            b = literal(v, col.type)  # typed: True/False compare as values, not as IS
+            beyond = col < b if desc else col > b
+            if _nullable(col):
+                beyond = or_(beyond, col.is_(None))
+            same = col == b
+        cond = beyond if cond is None else or_(beyond, and_(same, cond))
+    first, desc = keys[0]
+    if values[0] is not None and not _nullable(first):  # a range an index on it can serve
+        b = literal(values[0], first.type)
+        cond = and_(first <= b if desc else first >= b, cond)
+    return cond
+
+
+def keyset_values(keys: Sequence[SortKey], raw: Any) -> list[Any]:
+    """A cursor's decoded JSON values checked against the columns' types (ISO strings back
+    to dates and times): a forged or foreign cursor is a ValueError, never a database error
+    (PostgreSQL refuses a NUL in text, an integer past 64 bits, text compared with a number)."""
+    if not isinstance(raw, list) or len(raw) != len(keys):
+        raise ValueError("cursor of another list")
+    return [_key_value(col, v) for (col, _), v in zip(keys, raw, strict=True)]
+
+
+def _key_value(col: Any, v: Any) -> Any:
+    if v is None:
+        if not _nullable(col):
+            raise ValueError(f"{col}: null")
+        return None
+    try:  # a TypeDecorator (UTCDateTime) says what it stores through its implementation
+        py = getattr(col.type, "impl_instance", col.type).python_type
+    except NotImplementedError as exc:
+        raise ValueError(f"{col}: not a sort key") from exc
+    if py is datetime and isinstance(v, str):
+        t = datetime.fromisoformat(v)
+        return t.replace(tzinfo=UTC) if t.tzinfo is None else t
+    if py is date and isinstance(v, str):
+        return date.fromisoformat(v)
+    if py is bool and isinstance(v, bool):
+        return v
+    if py is int and isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**63:
+        return v
+    if (py is float and isinstance(v, int | float) and not isinstance(v, bool)
+            and math.isfinite(v)):
+        return float(v)
+    if py is str and isinstance(v, str) and "\x00" not in v:
+        return v
+    raise ValueError(f"{col}: {v!r} is not a {py.__name__}")
+
+
+def keyset_key(keys: Sequence[SortKey], row: Any) -> list[Any]:
+    """A row's sort key as JSON values (dates and times as ISO strings), for its cursor."""
+    out = []
+    for col, _ in keys:
+        v = row._mapping[col] if hasattr(row, "_mapping") else row[col.key]
+        out.append(v.isoformat() if isinstance(v, date) else v)  # datetime is a date too
+    return out
+
+
 MERGED_FIELDS = ("outlet", "author", "url", "title", "published_at", "forwarded_from")
 """Source fields two copies of one item may disagree on (an X archive knows the handle, a
 JSON Lines copy may not): the stored row takes the merge of all copies, so what fusion grades
@@ -157,15 +249,20 @@ class StoreError(Exception):
     """A database that cannot be opened or migrated; the message names the URL (no password)."""
 
 
-def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
+def make_engine(url: str, lock_timeout: float = 30.0, pool_size: int | None = None) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout (``lock_timeout``
-    seconds a writer waits for another process's lock before giving up)."""
+    seconds a writer waits for another process's lock before giving up). ``pool_size``: the
+    connections kept open (a server's handler threads), so concurrent reads never queue for
+    one; None keeps SQLAlchemy's default (5, plus 10 on demand)."""
     parsed = make_url(url)
+    pool = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 10}
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:":
             Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": lock_timeout})
+        else:
+            pool = {}  # one shared in-memory database: SQLAlchemy's own pool for it
+        engine = create_engine(url, connect_args={"timeout": lock_timeout}, **pool)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -176,7 +273,7 @@ def make_engine(url: str, lock_timeout: float = 30.0) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def _alembic_config() -> Config:
@@ -244,14 +341,15 @@ def migration_lock(engine: Engine) -> Iterator[None]:
 class Store:
     """A handle on one database: open it, scope transactions, read and write records."""
 
-    def __init__(self, url: str, *, migrate: bool = True, lock_timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, lock_timeout: float = 30.0,
+                 pool_size: int | None = None) -> None:
         self.url = url
         try:
             safe = make_url(url).render_as_string(hide_password=True)
         except Exception as exc:
             raise StoreError(f"{url!r}: cannot open database: not a database URL ({exc})") from exc
         try:
-            self.engine = make_engine(url, lock_timeout)
+            self.engine = make_engine(url, lock_timeout, pool_size)
             current = current_revision(self.engine)
             if migrate and current is not None and current not in known_revisions():
                 raise StoreError(

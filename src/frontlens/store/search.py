@@ -17,7 +17,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, func, literal_column, select, text
+from sqlalchemy import (
+    Connection,
+    Double,
+    Float,
+    and_,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 
 from frontlens.model import Source
 from frontlens.store import schema
@@ -83,9 +96,14 @@ def rebuild_index(store: Store) -> None:
         sync_sqlite_index(conn)
 
 
-def search_sources(store: Store, query: str, *, limit: int = 20, offset: int = 0
-                   ) -> tuple[list[SearchHit], int]:
-    """Sources matching every word of ``query``, best first, and the total number of matches."""
+SEARCH_ORDER = [(column("rank", Float), True), (schema.sources.c.id, False)]
+"""Hits by rank (higher first), then source id: the order of pages and of their cursors."""
+
+
+def search_sources(store: Store, query: str, *, limit: int = 20, offset: int = 0,
+                   after: tuple[float, str] | None = None) -> tuple[list[SearchHit], int]:
+    """Sources matching every word of ``query``, best first, and the total number of matches;
+    ``after``: only the hits after this (rank, source id), for keyset paging."""
     words = terms(query)
     if not words:
         return [], 0
@@ -94,14 +112,19 @@ def search_sources(store: Store, query: str, *, limit: int = 20, offset: int = 0
         with store.transaction() as conn:
             sync_sqlite_index(conn)
         match = _fts5_query(words)
+        # bm25: lower is better; ties broken by source id, so every page has one order
+        keyed = "WHERE score > :s OR (score = :s AND sid > :sid) " if after else ""
         hits = text(
-            "SELECT rowid AS rid, bm25(sources_fts) AS score FROM sources_fts "
-            "WHERE sources_fts MATCH :q ORDER BY score LIMIT :lim OFFSET :off"
+            "SELECT rid, score FROM (SELECT f.rowid AS rid, bm25(sources_fts) AS score, "
+            "sources.id AS sid FROM sources_fts AS f JOIN sources ON sources.rowid = f.rowid "
+            f"WHERE sources_fts MATCH :q) {keyed}ORDER BY score, sid LIMIT :lim OFFSET :off"
         ).columns(literal_column("rid"), literal_column("score"))
+        key = {"s": -after[0], "sid": after[1]} if after else {}
         with store.engine.connect() as conn:
             total = conn.execute(text("SELECT count(*) FROM sources_fts WHERE sources_fts "
                                       "MATCH :q"), {"q": match}).scalar_one()
-            ranked = conn.execute(hits, {"q": match, "lim": limit, "off": offset}).all()
+            ranked = conn.execute(hits, {"q": match, "lim": limit, "off": offset,
+                                         **key}).all()
             rank_of = {r.rid: -float(r.score) for r in ranked}  # bm25: lower is better
             rows = conn.execute(
                 select(s, literal_column("sources.rowid").label("_rid"))
@@ -111,12 +134,17 @@ def search_sources(store: Store, query: str, *, limit: int = 20, offset: int = 0
     else:
         doc = func.to_tsvector("simple", func.coalesce(s.c.title, "") + " " + s.c.text)
         tsq = func.plainto_tsquery("simple", " ".join(words))
-        rank = func.ts_rank(doc, tsq).label("_rank")
+        # float8: ts_rank is a float4, whose text form does not round-trip through a cursor
+        score = cast(func.ts_rank(doc, tsq), Double)
+        rank = score.label("_rank")
+        q = select(s, rank).where(doc.op("@@")(tsq))
+        if after:
+            q = q.where(or_(score < after[0], and_(score == after[0], s.c.id > after[1])))
         with store.engine.connect() as conn:
             total = conn.execute(
                 select(func.count()).select_from(s).where(doc.op("@@")(tsq))).scalar_one()
-            rows = conn.execute(select(s, rank).where(doc.op("@@")(tsq))
-                                .order_by(rank.desc(), s.c.id).limit(limit).offset(offset)).all()
+            rows = conn.execute(q.order_by(rank.desc(), s.c.id).limit(limit)
+                                .offset(offset)).all()
         found = [(dict(r._mapping), float(r._rank)) for r in rows]
     out = []
     for row, score in found:
