@@ -26,6 +26,7 @@ figures (``make fuzz`` / ``scripts/fuzz.py`` set them).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -85,12 +86,19 @@ class Figures:
     cli_exit_codes: dict[str, int] = field(default_factory=dict)
     giants: dict[str, dict[str, float]] = field(default_factory=dict)
     peak_rss_mb_in_process: int = 0
+    peak_rss_mb_by_family: dict[str, int] = field(default_factory=dict)
     peak_rss_mb_cli: int = 0
     pg_inputs: int = 0
     network_attempts: int = 0
 
 
 FIGURES = Figures()
+
+
+def _reset_vm_hwm() -> None:
+    """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
+    with contextlib.suppress(OSError):  # elsewhere the peak covers the whole process
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 def _vm_hwm_mb() -> int:
@@ -793,10 +801,13 @@ def test_no_generated_input_crashes_poisons_or_changes_stored_data(
     def run(inp: Input, with_good: bool) -> None:
         fuzz_one(seeded, family, inp, with_good)
 
-    run()
+    _reset_vm_hwm()
+    try:
+        run()
+    finally:  # the peak of this family's inputs (pytest and hypothesis included)
+        FIGURES.peak_rss_mb_by_family[family] = _vm_hwm_mb()
+        FIGURES.peak_rss_mb_in_process = max(FIGURES.peak_rss_mb_by_family.values())
     assert FIGURES.by_family.get(family, 0) > 0
-    # read here, before the in-process regression tests below load their own large inputs
-    FIGURES.peak_rss_mb_in_process = max(FIGURES.peak_rss_mb_in_process, _vm_hwm_mb())
 
 
 @pytest.mark.postgres
@@ -1083,4 +1094,34 @@ def test_html_page_of_many_elements_skips_main_text_extraction(tmp_path: Path) -
     assert time.perf_counter() - t0 < 10 and batch.errors == []
     [src] = store.list_sources()
     assert "Shelling near Kupiansk" in src.text and "visible text" in src.meta["text_from"]
+    store.close()
+
+
+@pytest.mark.parametrize(("depth", "reason"), [(5_000, "nested too deeply to read"),
+                                               (40, "nested deeper than 32 levels")])
+def test_deeply_nested_front_matter_is_one_line_rejection(
+        tmp_path: Path, depth: int, reason: str) -> None:
+    """PyYAML composes recursively: front matter 1,000 levels deep was an internal error
+    (RecursionError); 40 levels were stored in meta, deeper than any other record may be."""
+    doc = f"---\ntitle: {'[' * depth}{']' * depth}\n---\nFighting near Izium.\n"
+    store, batch = _ingest(tmp_path, "deep.md", doc.encode())
+    assert len(batch.errors) == 1 and reason in batch.errors[0], batch.errors
+    assert "internal error" not in batch.errors[0] and store.counts()["sources"] == 0
+    store.close()
+
+
+def test_html_and_feed_text_with_xml_forbidden_control_characters_are_stored(
+        tmp_path: Path) -> None:
+    """lxml parses \\x01 out of HTML but refuses it when a dropped <script> hands its tail
+    back: the page was an internal error, and the feed entry an item error."""
+    page = b"<html><body><p>Izium \x01 held.</p><script>x</script>\x0c tail</body></html>"
+    store, batch = _ingest(tmp_path, "p.html", page)
+    assert batch.errors == [] and "Izium" in store.list_sources()[0].text
+    store.close()
+    feed = (b'<rss version="2.0"><channel><title>T</title><item><title>Izium</title>'
+            b"<description>&lt;p&gt;Held \x01&lt;script&gt;x&lt;/script&gt; tail&lt;/p&gt;"
+            b"</description><guid>1</guid></item></channel></rss>")
+    (tmp_path / "feed").mkdir()
+    store, batch = _ingest(tmp_path / "feed", "f.rss", feed)
+    assert batch.errors == [] and "tail" in store.list_sources()[0].text
     store.close()

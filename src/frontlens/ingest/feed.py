@@ -22,6 +22,7 @@ from frontlens.ingest.base import (
     register,
 )
 from frontlens.ingest.base import suffix as _suffix
+from frontlens.ingest.html import NOT_XML
 from frontlens.model import Source
 
 _FEED_HEAD = re.compile(rb"<rss[\s>]|<feed[\s>]|<rdf:RDF[\s>]", re.I)
@@ -40,6 +41,7 @@ def html_to_text(fragment: str) -> str:
     """Feed summaries are HTML fragments; keep their visible text only."""
     if "<" not in fragment:
         return fragment.strip()
+    fragment = NOT_XML.sub(" ", fragment)  # else drop_tree() below raises on them
     try:
         doc = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except Exception:  # lxml raises several types on junk; the raw text is still better than none

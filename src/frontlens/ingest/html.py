@@ -20,6 +20,9 @@ from frontlens.ingest.decode import decode_bytes
 from frontlens.ingest.text import parse_date
 from frontlens.model import Source
 
+# Characters XML forbids: lxml parses them out of HTML but refuses them when drop_tree() writes
+# the text back ("All strings must be XML compatible"), which made such a page an internal error
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HTML_HEAD = re.compile(rb"<!doctype html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 _DATE_META = (
     "article:published_time",
@@ -74,6 +77,7 @@ def _plain_text(doc: lxml.html.HtmlElement) -> str:
 
 def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     html, encoding = decode_bytes(raw.read_bytes(settings.max_doc_bytes), raw.origin)
+    html = NOT_XML.sub(" ", html)
     try:
         doc = lxml.html.document_fromstring(
             html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8")

@@ -10,7 +10,16 @@ from typing import Any
 import yaml
 
 from frontlens.config import Settings
-from frontlens.ingest.base import Format, IngestError, Produced, RawInput, register, suffix
+from frontlens.ingest.base import (
+    MAX_NESTING,
+    Format,
+    IngestError,
+    Produced,
+    RawInput,
+    nesting_depth,
+    register,
+    suffix,
+)
 from frontlens.ingest.decode import decode_bytes
 from frontlens.model import Source
 
@@ -64,8 +73,12 @@ def split_front_matter(text: str, origin: str) -> tuple[dict[str, Any], str]:
         meta = yaml.load(m.group(1), Loader=_NoAliasLoader) or {}
     except yaml.YAMLError as exc:
         raise IngestError(origin, f"front matter is not valid YAML: {exc}") from exc
+    except RecursionError as exc:  # PyYAML composes recursively: "[[[[…" 1,000 deep
+        raise IngestError(origin, "front matter is nested too deeply to read") from exc
     if not isinstance(meta, dict):
         raise IngestError(origin, "front matter is not a key: value mapping")
+    if nesting_depth(meta) > MAX_NESTING:  # kept in meta: no record nested past what is stored
+        raise IngestError(origin, f"front matter nested deeper than {MAX_NESTING} levels")
     return meta, text[m.end() :]
 
 
