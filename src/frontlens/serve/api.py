@@ -141,12 +141,13 @@ To = Annotated[Day | None, Query(alias="to", description="Last day (inclusive)."
 # -- dependencies -------------------------------------------------------------------------------
 
 
-def get_store(request: Request) -> Store:
-    """The app's one Store (created by :func:`create_app` from ``Settings.db``)."""
+async def get_store(request: Request) -> Store:
+    """The app's one Store (created by :func:`create_app` from ``Settings.db``). Async: a
+    plain function dependency costs every request a hop to a worker thread and back."""
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -551,16 +552,25 @@ def get_event(store: StoreDep, event_id: str) -> EventDetail:
 
 
 @api.get("/picture", response_model=list[PictureEntry], tags=["picture"])
-def get_picture(request: Request, store: StoreDep, as_of: Day | None = None) -> Response:
+async def get_picture(request: Request, store: StoreDep, as_of: Day | None = None) -> Response:
     """Who holds which place on ``as_of`` (default: today), with grade and sources."""
-    index = _picture_index(request, store)
-    day = as_of or datetime.now(UTC).date()
+    state, day = request.app.state, as_of or datetime.now(UTC).date()
+    # a fresh index and a cached day are answered on the event loop; database reads,
+    # index builds and compression go to a worker thread
+    index: pic.PictureIndex | None = getattr(state, "picture_index", None)
+    if index is None or monotonic() - state.picture_checked >= PICTURE_RECHECK_S:
+        index = await run_in_threadpool(_picture_index, request, store)
     if "gzip" in request.headers.get("accept-encoding", ""):
-        body = _picture_gzip(request, index, day)
-        if body is not None:
+        with state.picture_gz_lock:
+            body = state.picture_gz.get((index.stamp, day))
+            if body is not None:
+                state.picture_gz.move_to_end((index.stamp, day))
+        if body is None:
+            body = await run_in_threadpool(_picture_gzip, request, index, day)
+        if body:
             return Response(body, media_type="application/json", headers={
                 "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-    return Response(index.json(day), media_type="application/json")
+    return Response(await run_in_threadpool(index.json, day), media_type="application/json")
 
 
 _INDEX_LOCK = threading.Lock()
