@@ -15,7 +15,9 @@ local port; for each endpoint (``/api/picture`` at a random day, ``/api/events``
 followed by their ``next`` cursor) and each level of concurrent clients (1, 16, 64: asyncio
 tasks sharing one httpx client, one keep-alive connection each), requests run back to back
 for ``--seconds``. Prints req/s, p50/p95/p99 and errors (non-2xx, resets, timeouts) per
-endpoint and level, and throughput at 64 / at 16. ``--baseline REV`` serves the same store
+endpoint and level, the CPU time per request of the server and of the client (what the
+machine's other load does not change much) and the 1-minute load average, and throughput at
+64 / at 16. ``--baseline REV`` serves the same store
 with the package of a git revision too (its ``src`` unpacked with ``git archive``), level by
 level right before the current code, so both see the same machine load.
 
@@ -29,6 +31,7 @@ import asyncio
 import gc
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -166,6 +169,15 @@ async def _level(base: str, endpoint: str, clients: int, seconds: float, last: d
     return lat, errors
 
 
+def _cpu(pid: int | None = None) -> float:
+    """CPU seconds used so far by a child process (``/proc``) or by this one."""
+    if pid is None:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pct(ms: list[float], q: float) -> float:
     return ms[min(len(ms) - 1, max(0, round(q * len(ms)) - 1))] if ms else float("nan")
 
@@ -189,17 +201,22 @@ def sweep(args: argparse.Namespace) -> None:
             for _, base in servers.values():  # build the picture index before timing
                 httpx.get(f"{base}/api/picture", timeout=120).raise_for_status()
             print(f"{'server':<10} {'endpoint':<13} {'clients':>7} {'req/s':>7} {'p50 ms':>8} "
-                  f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
+                  f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'CPU ms/req: server':>18} "
+                  f"{'client':>6}  load")
             rate: dict[tuple[str, str, int], float] = {}
             for endpoint in ("/api/picture", "/api/events"):
                 for n in levels:
-                    for name, (_, base) in servers.items():
+                    for name, (proc, base) in servers.items():
+                        cpu0 = (_cpu(proc.pid), _cpu())
                         lat, errors = asyncio.run(_level(base, endpoint, n, args.seconds, last))
+                        srv, cli = ((_cpu(proc.pid) - cpu0[0]) * 1000 / max(len(lat), 1),
+                                    (_cpu() - cpu0[1]) * 1000 / max(len(lat), 1))
                         ms = sorted(x * 1000 for x in lat)
                         rate[name, endpoint, n] = len(ms) / args.seconds
                         print(f"{name:<10} {endpoint:<13} {n:>7} {len(ms) / args.seconds:>7.1f} "
                               f"{_pct(ms, 0.5):>8.1f} {_pct(ms, 0.95):>8.1f} "
-                              f"{_pct(ms, 0.99):>8.1f} {errors:>6}", flush=True)
+                              f"{_pct(ms, 0.99):>8.1f} {errors:>6} {srv:>18.2f} {cli:>6.2f}  "
+                              f"{os.getloadavg()[0]:.1f}", flush=True)
             if 16 in levels and 64 in levels:
                 for name in servers:
                     print(f"{name}: throughput@64 / throughput@16: " + ", ".join(
