@@ -79,8 +79,31 @@ COUNTRY_NAMES = {"RU": "Russia", "UA": "Ukraine"}
 SIDE_OF_COUNTRY = {v: k for k, v in COUNTRY_NAMES.items()}
 
 
+class _OryxNames:
+    """Oryx's wording of a ledger line's side, section and type (items and rows alike)."""
+
+    __slots__ = ()
+    side: str
+    category: str
+    type: str
+
+    @property
+    def country(self) -> str:
+        """The side as Oryx writes it (Russia, Ukraine)."""
+        return COUNTRY_NAMES.get(self.side, self.side)
+
+    @property
+    def oryx_section(self) -> str:
+        return oryx_section(self.category, self.type)
+
+    @property
+    def oryx_type(self) -> str:
+        """The type as Oryx spells it; empty where Oryx lists no such type."""
+        return oryx_type(self.type)
+
+
 @dataclass(slots=True)
-class EquipmentItem:
+class EquipmentItem(_OryxNames):
     """One counted loss: ``count`` items of one type with one fate, however many reports,
     copies and languages name it. ``date`` is the day it was first published (Oryx's per-item
     tables date an item by its first proof too), so a period can be compared with Oryx."""
@@ -96,21 +119,10 @@ class EquipmentItem:
     evidence_urls: list[str] = field(default_factory=list)
     spans: list[tuple[str, int, int]] = field(default_factory=list)
 
-    @property
-    def country(self) -> str:
-        return COUNTRY_NAMES.get(self.side, self.side)
-
-    @property
-    def oryx_section(self) -> str:
-        return oryx_section(self.category, self.type)
-
-    @property
-    def oryx_type(self) -> str:
-        return oryx_type(self.type)
 
 
 @dataclass(slots=True)
-class EquipmentRow:
+class EquipmentRow(_OryxNames):
     """One line of the Oryx-style ledger: one catalog type lost by one side."""
 
     side: str
@@ -129,19 +141,6 @@ class EquipmentRow:
     evidence_urls: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
 
-    @property
-    def country(self) -> str:
-        """The side as Oryx writes it (Russia, Ukraine)."""
-        return COUNTRY_NAMES.get(self.side, self.side)
-
-    @property
-    def oryx_section(self) -> str:
-        return oryx_section(self.category, self.type)
-
-    @property
-    def oryx_type(self) -> str:
-        """The type as Oryx spells it; empty where Oryx lists no such type."""
-        return oryx_type(self.type)
 
 
 @cache
