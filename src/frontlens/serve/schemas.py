@@ -119,7 +119,7 @@ class SearchResult(BaseModel):
 
 class IngestRequest(BaseModel):
     url: str = Field(description="http(s) URL to fetch; private addresses are refused.",
-                     pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$", max_length=2048)
+                     pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x1c-\x1f\x85]+$", max_length=2048)
     format: str | None = Field(None, description="Force an input format (see /api/stats).")
 
 
