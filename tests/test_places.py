@@ -147,3 +147,9 @@ def test_every_adjective_of_a_list_before_hromady_is_a_hromada() -> None:
     found = geoparse("У Середино-Будській громаді було здійснено обстріл.", lang="uk")
     assert [(p["surface"], p["name"]) for p in found] == [
         ("Середино-Будській громаді", "Seredyna-Buda")]
+
+
+def test_a_capital_that_calls_or_admits_something_speaks_for_its_government() -> None:
+    for text in ("Moscow calls it a regrouping.", "Kyiv admitted the loss of the village."):
+        found = geoparse(text, lang="en")
+        assert [p["usage"] for p in found] == ["metonymic"], (text, found)

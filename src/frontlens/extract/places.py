@@ -727,6 +727,8 @@ _SAYS = re.compile(
     r"^(['’]s\b|\s*(said|says|claimed|claims|announced|denied|warned|insisted|has|had|is|was|"
     r"will|would|wants|hopes|accused|accuses|refused|rejected|responded|agreed|demands|"
     r"demanded|regime|government|authorities|leadership|officials|forces|troops|backed|"
+    r"calls|called|denies|insists|admits|admitted|acknowledges|acknowledged|confirms|"
+    r"confirmed|reports|reported|describes|described|maintains|tells|told|"
     r"заявил|заявив|сообщил|повідомив|вважає|считает|режим)\b)", re.IGNORECASE)
 _BETWEEN = re.compile(r"\b(between|from|and|with|to|by)\s+$", re.IGNORECASE)
 
