@@ -60,6 +60,14 @@ install_postgres() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
         -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 postgresql >&2
+    # PostGIS for the installed major version (Debian 12: postgresql-15-postgis-3)
+    local major
+    major="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 | cut -d/ -f5)"
+    if [[ -n "$major" ]]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 "postgresql-$major-postgis-3" >&2 \
+            || log "could not install postgresql-$major-postgis-3: no PostGIS"
+    fi
     log "apt-get install postgresql took $((SECONDS - t0))s"
 }
 
@@ -259,10 +267,28 @@ END
 \$\$;
 ALTER ROLE $DB_USER LOGIN SUPERUSER PASSWORD '$DB_PASS';
 EOF
+    # PostGIS when its package (postgresql-<major>-postgis-3) is installed: created in
+    # template1 first, so the test database and every database the tests create from it have
+    # it, then in the test database itself in case that one is older. frontlens adds its
+    # geometry columns only where the extension exists, so without it the tests still run
+    # (the PostGIS ones skip, or fail with FRONTLENS_REQUIRE_POSTGIS=1).
+    local has_postgis=""
+    has_postgis="$(psql_admin "$PG_PORT" -d postgres -tA \
+        -c "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")"
+    if [[ "$has_postgis" == "1" ]]; then
+        psql_admin "$PG_PORT" -d template1 -c "CREATE EXTENSION IF NOT EXISTS postgis"
+    else
+        log "PostGIS is not installed (postgresql-<major>-postgis-3): no spatial SQL"
+    fi
     if [[ "$(psql_admin "$PG_PORT" -d postgres -tA \
             -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != "1" ]]; then
         log "creating database $DB_NAME"
         psql_admin "$PG_PORT" -d postgres -c "CREATE DATABASE $DB_NAME OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
+    fi
+
+    if [[ "$has_postgis" == "1" ]]; then
+        psql_admin "$PG_PORT" -d "$DB_NAME" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+        log "PostGIS enabled in template1 and $DB_NAME"
     fi
 
     url_line "$PG_PORT"
