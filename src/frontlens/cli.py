@@ -1179,8 +1179,18 @@ def serve(
         "--token", envvar="FRONTLENS_API_TOKEN",
         help="Bearer token for writes (POST /api/ingest, /api/fuse); none: writes refused.")]
     = None,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log/--no-access-log", envvar="FRONTLENS_ACCESS_LOG",
+        help="Log one line per request (off by default: formatting and writing it is server "
+             "CPU time spent on every request under load).")] = False,
 ) -> None:
-    """Serve the JSON API under /api (docs at /docs) and the dashboard at /."""
+    """Serve the JSON API under /api (docs at /docs) and the dashboard at /.
+
+    uvicorn parses HTTP with httptools (C) rather than h11 (pure Python) when it is installed
+    (a dependency): on a small machine the parser's time per request is server time the
+    clients wait for."""
+    import importlib.util
+
     import uvicorn
 
     from frontlens.serve import create_app
@@ -1201,7 +1211,9 @@ def serve(
             else "writes refused (no token)")
     err.print(f"frontlens API on http://{host}:{port}/api (docs /docs); {mode}", markup=False)
     _warn_unfused(api.state.store)  # the dashboard would show an empty or old picture
-    uvicorn.run(api, host=host, port=port, log_level="info", proxy_headers=False)
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    uvicorn.run(api, host=host, port=port, log_level="info", proxy_headers=False, http=http,
+                access_log=access_log)
 
 
 def run() -> None:

@@ -1,0 +1,40 @@
+"""`frontlens serve`: how uvicorn is started (parser, access log)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from frontlens.cli import app
+from frontlens.store.db import Store
+
+
+def _serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str,
+           env: dict[str, str] | None = None) -> dict[str, Any]:
+    import uvicorn
+
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    Store(db).close()
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.append(k))
+    r = CliRunner().invoke(app, ["--db", db, "serve", *args], env=env)
+    assert r.exit_code == 0, r.output
+    return seen[0]
+
+
+def test_serve_parses_with_httptools_and_logs_no_request_by_default(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """httptools is a dependency, so the C parser serves; one log line per request costs the
+    server CPU under load, so it is off unless asked for."""
+    kw = _serve(tmp_path, monkeypatch)
+    assert kw["http"] == "httptools"
+    assert kw["access_log"] is False
+
+
+def test_serve_access_log_can_be_turned_on_by_option_or_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _serve(tmp_path, monkeypatch, "--access-log")["access_log"] is True
+    assert _serve(tmp_path, monkeypatch, env={"FRONTLENS_ACCESS_LOG": "1"})["access_log"] is True
