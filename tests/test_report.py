@@ -29,7 +29,7 @@ from frontlens.report.export import (
     write_jsonl,
     write_ledger,
 )
-from frontlens.report.ledgers import claims_ledger, equipment_ledger
+from frontlens.report.ledgers import claims_ledger, equipment_items, equipment_ledger
 from frontlens.store import schema
 from frontlens.store.db import TABLES, Store
 
@@ -581,12 +581,12 @@ def test_ledger_writes_oryx_spellings_sections_and_a_dated_row_per_item(
 
 def test_one_item_has_one_side_whatever_its_reports_say(store: Store) -> None:
     """A Russian and a Ukrainian channel both show the same Shilka (one event): one loss, on
-    the side most reports name; a HIMARS is Ukraine's whoever reports it (Oryx lists HIMARS
-    losses only on Ukraine's side)."""
+    the side most reports name; a HIMARS whose report names no side is Ukraine's, whatever
+    the extractor guessed (Oryx lists HIMARS losses only on Ukraine's side)."""
     a = src("Damaged ZSU-23-4 Shilka in Balakliia.", "desk a", "2022-09-11T08:00:00+00:00")
     b = src("Shilka damaged, Balakliia yard.", "desk b", "2022-09-11T09:00:00+00:00")
     c = src("Повреждённая Шилка в Балаклее.", "desk c", "2022-09-12T09:00:00+00:00")
-    h = src("Russian MoD: a HIMARS destroyed near Kramatorsk.", "ru mod",
+    h = src("Video: a HIMARS destroyed near Kramatorsk.", "ru mod",
             "2022-09-12T10:00:00+00:00")
     store_all(store, [a, b, c, h, eq(a, "ZSU-23-4 Shilka", "SPAAG", "damaged"),
                       eq(b, "ZSU-23-4 Shilka", "SPAAG", "damaged"),
@@ -600,6 +600,20 @@ def test_one_item_has_one_side_whatever_its_reports_say(store: Store) -> None:
     assert ("UA", "ZSU-23-4 Shilka") not in rows
     assert len(rows[("RU", "ZSU-23-4 Shilka")].source_ids) == 3
     assert ("UA", "M142 HIMARS") in rows and ("RU", "M142 HIMARS") not in rows
+
+
+def test_lost_by_fills_a_missing_side_but_never_overrides_a_stated_one(store: Store) -> None:
+    """Oryx lists T-72B3 losses on Russia's side (``lost_by``), but one captured and then
+    lost in Ukrainian service is Ukraine's loss when the report says so; a report that names
+    no side gets the catalog's side, whatever the extractor guessed from the origin."""
+    a = src("A captured T-72B3 serving with a Ukrainian brigade was destroyed near Kreminna.",
+            "desk a", "2022-10-01T08:00:00+00:00")
+    b = src("T-72B3 destroyed near Svatove, drone footage.", "desk b",
+            "2022-10-20T08:00:00+00:00")
+    store_all(store, [a, b, eq(a, "T-72B3", "tank", "destroyed", side="UA"),
+                      eq(b, "T-72B3", "tank", "destroyed", side="UA")])
+    items = {(i.source_ids[0], i.side) for i in equipment_items(store)}
+    assert items == {(a.id, "UA"), (b.id, "RU")}
 
 
 def test_a_recap_days_later_is_the_same_item_not_another(store: Store) -> None:

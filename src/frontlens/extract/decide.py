@@ -188,6 +188,15 @@ def _hits(toks: list[Tok], items: tuple[tuple[str, ...], ...]) -> list[tuple[int
     return out
 
 
+def names_a_side(text: str, lang: str | None) -> bool:
+    """Whether a sentence names a side at all (a side cue of its language: "Ukrainian",
+    "росіян", "enemy"). The learned equipment-side model answers UA or RU for every record,
+    also where the text names no side and the answer rests on the type's origin; the ledger
+    asks this to tell a side a report states from one inferred (see ``ledgers._side_of``)."""
+    toks = tokens(text)
+    return any(_hits(toks, items) for items in cues(lang or "en").sides.values())
+
+
 def _bucket(n: int) -> str:
     return "0" if n <= 1 else "1" if n <= 3 else "2" if n <= 6 else "3" if n <= 10 else "4"
 

@@ -19,8 +19,9 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, func, select
 
+from frontlens.extract.decide import names_a_side
 from frontlens.fuse.events import equipment_key
 from frontlens.store import schema
 from frontlens.store.db import Store
@@ -227,15 +228,21 @@ def _event_of_records(conn: Connection) -> dict[str, str]:
 
 def _side_of(recs: list[Any], label: str, dup: dict[str, str]) -> str:
     """The one side an item belongs to, however its reports disagree (a Ukrainian post and a
-    Russian one about the same hulk are one loss, not one per side): the side the model is
-    lost by when Oryx's lists show it one-sided (a HIMARS is Ukraine's, the Sergey Kotov
-    Russia's), else the side most of its independent reports name, ties to the first."""
+    Russian one about the same hulk are one loss, not one per side): the side most of its
+    independent reports state, ties to the first.
+
+    Where no report states a side (its sentence names none, so the side on the record is the
+    extractor's guess from the type's origin), the side the model is lost by when Oryx's lists
+    show it one-sided fills it (a HIMARS is Ukraine's, the Sergey Kotov Russia's). It never
+    overrides a side a report states: a T-72B3 captured and then lost in Ukrainian service is
+    Ukraine's loss, though Oryx lists T-72B3s almost only on Russia's side."""
+    stated = [r for r in recs if r.side in COUNTRY_NAMES
+              and names_a_side(r.sentence or "", r.language)]
     lost_by = SIDE_OF_COUNTRY.get(oryx_types()[label].lost_by) if label in oryx_types() else None
-    sides = [r.side for r in recs if r.side in COUNTRY_NAMES]
-    if lost_by and sides:
+    if lost_by and not stated:
         return lost_by
     votes: dict[str, set[str]] = defaultdict(set)
-    for r in recs:
+    for r in stated or recs:
         if r.side in COUNTRY_NAMES:
             votes[r.side].add(dup.get(r.source_id) or r.source_id)
     if not votes:
@@ -258,7 +265,9 @@ def equipment_items(store: Store, *, since: date | None = None, until: date | No
     e, s = schema.equipment_losses, schema.sources
     q = select(e.c.id, e.c.source_id, e.c.start, e.c.end, e.c.catalog_type, e.c.model_text,
                e.c.category, e.c.side, e.c.fate, e.c["count"].label("n"), e.c.evidence_urls,
-               s.c.content_hash, s.c.published_at).join(s, s.c.id == e.c.source_id)
+               s.c.content_hash, s.c.published_at, s.c.language,
+               func.substr(s.c.text, e.c.start + 1, e.c.end - e.c.start).label("sentence"),
+               ).join(s, s.c.id == e.c.source_id)
     q = _published_between(q, since, until)
     with store.engine.connect() as conn:
         event_of = _event_of_records(conn)
