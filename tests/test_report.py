@@ -23,6 +23,7 @@ from frontlens.model import ControlEvent, EquipmentLoss, Mention, Record, Source
 from frontlens.report.brief import build_brief, render_html, render_markdown
 from frontlens.report.export import (
     ACLED_COLUMNS,
+    PROVENANCE_COLUMNS,
     sheet_safe,
     write_acled,
     write_geojson,
@@ -249,7 +250,7 @@ def _acled(store: Store) -> list[dict[str, str]]:
     write_acled(store, fh, timestamp=1)
     fh.seek(0)
     reader = csv.reader(fh)
-    assert tuple(next(reader)) == ACLED_COLUMNS
+    assert tuple(next(reader)) == ACLED_COLUMNS + PROVENANCE_COLUMNS  # ours after ACLED's
     fh.seek(0)
     return list(csv.DictReader(fh))
 
@@ -346,6 +347,23 @@ def test_acled_rows_of_one_event_merge_their_sources() -> None:
     assert m["source"] == "channel b; desk a" and m["source_scale"] == "New media-National"
     assert (m["time_precision"], m["event_id_cnty"]) == ("1", "UKR1")
     assert m["notes"] == "first | second" and m["tags"] == "grade C1; grade B2"
+
+
+def test_merged_acled_rows_keep_each_sources_hash_beside_its_id() -> None:
+    """Two rows merged into one list every source once, the hash and capture time of each in
+    the same position as its id, first captured first."""
+    from frontlens.report.export import SourceProof, merge_acled, proof_columns
+
+    x = SourceProof("src-x", "a" * 64, "1" * 64, "2022-09-10T08:00:00Z")
+    y = SourceProof("src-y", None, "2" * 64, "2022-09-09T08:00:00Z")
+    a = {**dict.fromkeys(ACLED_COLUMNS, ""), "time_precision": "1", "geo_precision": "1",
+         **proof_columns([x])}
+    b = {**a, **proof_columns([y, x])}
+    m = merge_acled(a, b)
+    assert m["frontlens_source_ids"] == "src-y; src-x"
+    assert m["frontlens_original_sha256"] == "; " + "a" * 64  # none kept for src-y
+    assert m["frontlens_text_sha256"] == "2" * 64 + "; " + "1" * 64
+    assert m["frontlens_captured_at"] == "2022-09-09T08:00:00Z; 2022-09-10T08:00:00Z"
 
 
 @pytest.mark.parametrize("hostile", ['=HYPERLINK("https://evil.example","Click")',

@@ -18,10 +18,12 @@ from frontlens.config import Settings
 from frontlens.extract.pipeline import run_extract
 from frontlens.fuse.picture import run_fusion
 from frontlens.ingest import ingest_inputs
-from frontlens.report.export import write_geojson
+from frontlens.report.export import write_acled, write_geojson
 from frontlens.report.ledgers import equipment_items
 from frontlens.serve.api import create_app
+from frontlens.store import schema
 from frontlens.store.db import Store
+from frontlens.store.evidence import evidence_dir, file_sha256, path_for
 
 pyogrio = pytest.importorskip("pyogrio", reason="pyogrio (GDAL) missing: pip install -e .[dev]")
 
@@ -145,3 +147,46 @@ def test_every_geojson_written_or_served_reads_in_gdal_with_one_geometry_type(
     assert checked["export events"][1] > 0 and checked["export timelines"][1] > 0
     assert all(re.fullmatch(r"(Multi)?(Point|Polygon|LineString)|none", t)
                for t, _ in checked.values()), checked
+
+
+def test_exports_carry_each_sources_original_hash_and_capture_time(
+        sample_url: str, tmp_path: Path) -> None:
+    """ACLED rows and GeoJSON features name, per supporting source, the SHA-256 of the kept
+    original (which re-hashes to it in the evidence folder), of the text, and the capture
+    time, so a cited row can be proven against what was retrieved."""
+    import csv
+    import io
+
+    from sqlalchemy import select
+
+    root = evidence_dir(sample_url, None)
+    assert root is not None
+    with Store(sample_url) as store, store.engine.connect() as conn:
+        src = {r.id: r for r in conn.execute(select(schema.sources))}
+        fh = io.StringIO()
+        write_acled(store, fh, timestamp=1)
+        path = tmp_path / "events.geojson"
+        with path.open("w", encoding="utf-8") as out:
+            write_geojson(store, out, "events")
+    rows = list(csv.DictReader(io.StringIO(fh.getvalue())))
+    assert rows
+    for r in rows:
+        ids, orig, text, when = (r[c].split("; ") for c in (
+            "frontlens_source_ids", "frontlens_original_sha256", "frontlens_text_sha256",
+            "frontlens_captured_at"))
+        assert ids and len(ids) == len(orig) == len(text) == len(when), r
+        for i, o, t, w in zip(ids, orig, text, when, strict=True):
+            assert o == src[i].meta["evidence"]["sha256"] and re.fullmatch("[0-9a-f]{64}", o)
+            assert file_sha256(path_for(root, o)) == o
+            assert t == src[i].content_hash
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", w)
+    feats = json.loads(path.read_text(encoding="utf-8"))["features"]
+    with_sources = [f["properties"] for f in feats if f["properties"]["sources"]]
+    assert with_sources
+    for p in with_sources:
+        assert len(p["sources"]) == len(p["source_original_sha256"]) == \
+            len(p["source_text_sha256"]) == len(p["source_captured_at"])
+        assert p["source_original_sha256"] == [src[i].meta["evidence"]["sha256"]
+                                               for i in p["sources"]]
+    info = pyogrio.read_info(path)
+    assert "source_original_sha256" in list(info["fields"])

@@ -51,6 +51,14 @@ ACLED_COLUMNS = (
     "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
     "notes", "fatalities", "tags", "timestamp",
 )
+PROVENANCE_COLUMNS = ("frontlens_source_ids", "frontlens_original_sha256",
+                      "frontlens_text_sha256", "frontlens_captured_at")
+"""frontlens' own columns after ACLED's (``acled_mapping.md``): per supporting source, in one
+order, "; "-joined: its id, the SHA-256 of the original kept as evidence (empty where none
+was kept), the SHA-256 of its normalised text, and when it was captured (UTC)."""
+MAX_PROVENANCE = 40
+"""Sources listed per ACLED row (the first captured): 40 keep a cell near 7,000 characters,
+well inside a spreadsheet's 32,767; the JSON Lines export lists them all."""
 ACTORS = {"UA": "Military Forces of Ukraine (2019-)", "RU": "Military Forces of Russia (2000-)"}
 SIDE_COUNTRY = {"UA": "UA", "RU": "RU"}
 LEDGER_COLUMNS = ("side", "country", "category", "oryx_section", "type", "oryx_type", *FATES,
@@ -163,6 +171,83 @@ def says_near(sentence: str, names: Sequence[str]) -> bool:
     return False
 
 
+# -- provenance of sources ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceProof:
+    """What lets a reader of an export prove later that a cited source is what was retrieved:
+    the SHA-256 of the original kept in the evidence folder (None where none was kept: a
+    PostgreSQL store without an evidence folder, FRONTLENS_EVIDENCE_MAX_BYTES=0), the SHA-256
+    of the normalised text, and the capture time (both empty only for a source id that is
+    not stored)."""
+
+    source_id: str
+    original_sha256: str | None
+    text_sha256: str
+    captured_at: str
+
+
+def source_proofs(conn: Connection, ids: Sequence[str]) -> dict[str, SourceProof]:
+    """:class:`SourceProof` of each stored source among ``ids`` (read in chunks)."""
+    s = schema.sources
+    out: dict[str, SourceProof] = {}
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), _CHUNK):
+        for r in conn.execute(select(s.c.id, s.c.content_hash, s.c.retrieved_at, s.c.meta)
+                              .where(s.c.id.in_(wanted[i : i + _CHUNK]))):
+            ev = (r.meta or {}).get("evidence") or {}
+            sha = ev.get("sha256") if isinstance(ev, dict) else None
+            captured = ev.get("captured_at") if isinstance(ev, dict) and sha else None
+            out[r.id] = SourceProof(
+                r.id, sha if isinstance(sha, str) else None, r.content_hash or "",
+                _utc_iso(captured) if isinstance(captured, str) else _utc_iso(r.retrieved_at))
+    return out
+
+
+def _utc_iso(value: Any) -> str:
+    """An ISO 8601 UTC time with a Z, to the second (stored times may come back naive)."""
+    from datetime import UTC, datetime
+
+    t = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if t is None:
+        return ""
+    t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _ordered(proofs: Sequence[SourceProof]) -> list[SourceProof]:
+    return sorted(proofs, key=lambda p: (p.captured_at, p.source_id))
+
+
+def proof_columns(proofs: Sequence[SourceProof]) -> dict[str, str]:
+    """The ``PROVENANCE_COLUMNS`` of an ACLED row: the first ``MAX_PROVENANCE`` sources by
+    capture time, each column in the same order."""
+    ps = _ordered(proofs)[:MAX_PROVENANCE]
+    return {"frontlens_source_ids": "; ".join(p.source_id for p in ps),
+            "frontlens_original_sha256": "; ".join(p.original_sha256 or "" for p in ps),
+            "frontlens_text_sha256": "; ".join(p.text_sha256 for p in ps),
+            "frontlens_captured_at": "; ".join(p.captured_at for p in ps)}
+
+
+def _proofs_of_row(row: dict[str, str]) -> list[SourceProof]:
+    cols = [row.get(c, "") for c in PROVENANCE_COLUMNS]
+    if not cols[0]:
+        return []
+    parts = [c.split("; ") for c in cols]
+    return [SourceProof(i, o or None, t, c) for i, o, t, c in zip(*parts, strict=True)]
+
+
+def proof_properties(proofs: Sequence[SourceProof]) -> dict[str, list[Any]]:
+    """GeoJSON properties of a feature's sources: parallel lists (GDAL reads each as a
+    string list), null where no original was kept."""
+    ps = _ordered(proofs)
+    return {"sources": [p.source_id for p in ps],
+            "source_original_sha256": [p.original_sha256 for p in ps],
+            "source_text_sha256": [p.text_sha256 or None for p in ps],
+            "source_captured_at": [p.captured_at or None for p in ps]}
+
+
 # -- GeoJSON ------------------------------------------------------------------------------------
 
 
@@ -203,14 +288,54 @@ def write_geojson(store: Store, fh: TextIO, what: str = "events") -> ExportStats
         if what == "events":
             ev = schema.events
             q = select(ev).where(ev.c.kind == "control").order_by(ev.c.first_date, ev.c.id)
-            return _write_collection(fh, (_event_feature(r._mapping)
-                                          for r in _stream(conn, q)), stats)
+            return _write_collection(fh, _with_proofs(conn, _stream(conn, q), _event_feature,
+                                                      _event_sources), stats)
         if what == "timelines":
             cs = schema.control_states
             q = select(cs).order_by(cs.c.place_name, cs.c.since, cs.c.id)
-            return _write_collection(fh, (_state_feature(r._mapping)
-                                          for r in _stream(conn, q)), stats)
+            return _write_collection(
+                fh, _with_proofs(conn, _stream(conn, q), _state_feature,
+                                 lambda _c, rows: {r["id"]: list(r["sources"] or [])
+                                                   for r in rows}), stats)
     raise ValueError(f"unknown GeoJSON content {what!r}: events or timelines")
+
+
+def _event_sources(conn: Connection, rows: list[Any]) -> dict[str, list[str]]:
+    """Event id → the ids of its supporting sources."""
+    evd = schema.event_evidence
+    out: dict[str, list[str]] = defaultdict(list)
+    for r in conn.execute(select(evd.c.event_id, evd.c.source_id).where(
+            evd.c.event_id.in_([m["id"] for m in rows]), evd.c.role == "supporting")
+            .order_by(evd.c.event_id, evd.c.source_id)):
+        if r.source_id not in out[r.event_id]:
+            out[r.event_id].append(r.source_id)
+    return out
+
+
+def _with_proofs(conn: Connection, rows: Iterator[Any], feature: Any, sources_of: Any
+                 ) -> Iterator[dict[str, Any] | None]:
+    """Features of ``rows`` (``_CHUNK`` at a time, as the ACLED writer reads its evidence),
+    each with its sources' hashes and capture times."""
+    chunk: list[Any] = []
+    for r in rows:
+        chunk.append(r._mapping)
+        if len(chunk) >= _CHUNK:
+            yield from _features(conn, chunk, feature, sources_of)
+            chunk = []
+    if chunk:
+        yield from _features(conn, chunk, feature, sources_of)
+
+
+def _features(conn: Connection, chunk: list[Any], feature: Any, sources_of: Any
+              ) -> Iterator[dict[str, Any] | None]:
+    ids: dict[str, list[str]] = sources_of(conn, chunk)
+    proofs = source_proofs(conn, [x for v in ids.values() for x in v])
+    for m in chunk:
+        feat = feature(m)
+        if feat is not None:
+            feat["properties"].update(proof_properties(
+                [proofs.get(x) or SourceProof(x, None, "", "") for x in ids.get(m["id"], [])]))
+        yield feat
 
 
 def _known(value: Any) -> Any:
@@ -397,7 +522,8 @@ def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> Ex
     ``skipped``. Streams: a row is written once no later event can merge with it.
     """
     stamp = str(int(build_time().timestamp()) if timestamp is None else timestamp)
-    writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS + PROVENANCE_COLUMNS,
+                            lineterminator="\n")
     writer.writeheader()
     stats = ExportStats(reason="no date or no coordinates")
     ev = schema.events
@@ -457,6 +583,9 @@ def merge_acled(a: dict[str, str], b: dict[str, str]) -> dict[str, str]:
     out["time_precision"] = min(a["time_precision"], b["time_precision"])
     out["geo_precision"] = min(a["geo_precision"], b["geo_precision"])
     out["event_id_cnty"] = min(a["event_id_cnty"], b["event_id_cnty"])
+    if any(r.get("frontlens_source_ids") for r in (a, b)):
+        proofs = {p.source_id: p for r in (a, b) for p in _proofs_of_row(r)}
+        out.update(proof_columns(list(proofs.values())))
     return out
 
 
@@ -484,16 +613,20 @@ def _acled_rows(conn: Connection, chunk: list[Any], stamp: str) -> list[dict[str
                                         .where(ce.c.id.in_(rec_ids[i : i + _CHUNK]))).all()))
     cites = load_citations(conn, [(v[0].source_id, v[0].start, v[0].end)
                                   for v in support.values() if v])
+    proofs = source_proofs(conn, src_ids)
     rows = []
     for m, info in chunk:
         sup = support.get(m["id"], [])
         cite = cites.get((sup[0].source_id, sup[0].start, sup[0].end)) if sup else None
-        rows.append(acled_row(m, info, cite, sorted({outlets[x.source_id][0] for x in sup
-                                                     if outlets.get(x.source_id, ("",))[0]}),
-                              stamp,
-                              actor=_majority([actors.get(x.record_id, "unknown") for x in sup]),
-                              scale=source_scale([outlets[x.source_id] for x in sup
-                                                  if x.source_id in outlets])))
+        row = acled_row(m, info, cite, sorted({outlets[x.source_id][0] for x in sup
+                                               if outlets.get(x.source_id, ("",))[0]}),
+                        stamp,
+                        actor=_majority([actors.get(x.record_id, "unknown") for x in sup]),
+                        scale=source_scale([outlets[x.source_id] for x in sup
+                                            if x.source_id in outlets]))
+        row.update(proof_columns([proofs[x] for x in dict.fromkeys(y.source_id for y in sup)
+                                  if x in proofs]))
+        rows.append(row)
     return rows
 
 
