@@ -81,7 +81,12 @@ def _missing_sqlite(url: str) -> Path | None:
         return None
     if not u.drivername.startswith("sqlite") or u.database in (None, "", ":memory:"):
         return None
-    path = Path(u.database)
+    name = u.database
+    if name.startswith("file:"):  # a URI filename (sqlite:///file:x.db?mode=ro&uri=true)
+        name = name.removeprefix("file:").split("?", 1)[0].removeprefix("//")
+        if name in ("", ":memory:"):
+            return None
+    path = Path(name)
     return None if path.exists() else path
 
 
@@ -726,8 +731,11 @@ def evidence_show(
     with store.engine.connect() as conn:
         rows = {r.sha256: r for r in conn.execute(
             select(schema.evidence).where(schema.evidence.c.sha256.in_([x for x in shas if x])))}
+    dhash_of = {sha: src.meta.get("media_dhash", {}).get(name)  # photos' perceptual hashes
+                for name, sha in src.meta.get("media_sha256", {}).items()}
     items = [{"sha256": sha, "kind": r.kind, "size": r.size, "origin": r.origin,
               "captured_at": r.captured_at.isoformat(), "http_status": r.http_status,
+              "dhash": dhash_of.get(sha),
               "path": str(path_for(root, sha)), "present": path_for(root, sha).is_file()}
              for sha in shas if sha and (r := rows.get(sha)) is not None]
     if json_out:
@@ -739,8 +747,9 @@ def evidence_show(
         return
     out.print(f"{src.id} ({src.origin})")
     for it in items:
-        out.print(f"  {it['kind']:5} sha256 {it['sha256']}  {it['size']:,} bytes  captured "
-                  f"{it['captured_at']}  {'present' if it['present'] else 'MISSING'}  "
+        dhash = f"  dhash {it['dhash']}" if it["dhash"] else ""
+        out.print(f"  {it['kind']:5} sha256 {it['sha256']}{dhash}  {it['size']:,} bytes  "
+                  f"captured {it['captured_at']}  {'present' if it['present'] else 'MISSING'}  "
                   f"{it['origin']}", markup=False)
 
 

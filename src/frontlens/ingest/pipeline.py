@@ -19,12 +19,20 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from frontlens.config import Settings
-from frontlens.ingest.base import FORMATS, IngestError, ItemError, RawInput, detect_format
+from frontlens.ingest.base import (
+    FORMATS,
+    IngestError,
+    ItemError,
+    RawInput,
+    bounded,
+    detect_format,
+    printable,
+)
 from frontlens.ingest.fetch import FetchError, fetch_url
 from frontlens.ingest.lang import detect_languages
 from frontlens.model import Evidence, Record, Source
 from frontlens.store.db import Store
-from frontlens.store.evidence import EvidenceFull, Keeper, evidence_dir
+from frontlens.store.evidence import EvidenceFull, Keeper, evidence_dir, photo_dhash
 
 _FLUSH_CHARS = 4_000_000  # bound on buffered text, whatever the record count
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -197,12 +205,15 @@ def ingest_one(
                 buffer.clear()
 
             for item in fmt.parse(raw, settings):
+                item = bounded(item, settings)
                 if isinstance(item, ItemError):
                     report.item_errors.append(str(item))
                     continue
                 item = with_default_date(item, default_date)
                 if original is not None and isinstance(item, Source) and keeper is not None:
                     item = _with_evidence(keeper, raw, item, original)
+                if isinstance(item, Source):
+                    item = _with_dhashes(raw, item)
                 buffer.append(item)
                 buffered_chars += len(item.text) if isinstance(item, Source) else 1000
                 if len(buffer) >= settings.batch_size or buffered_chars > _FLUSH_CHARS:
@@ -212,17 +223,17 @@ def ingest_one(
     except IngestError as exc:
         report.error = str(exc)
     except EvidenceFull as exc:
-        report.error = f"{raw.origin}: {exc}"
+        report.error = f"{printable(raw.origin)}: {exc}"
     except OperationalError:
         raise  # locked, full or unreachable database: no later input can be stored either
     except MemoryError:
-        report.error = f"{raw.origin}: out of memory while reading"
+        report.error = f"{printable(raw.origin)}: out of memory while reading"
     except Exception as exc:  # an unexpected bug must not take down the rest of the batch
         try:
             detail = " ".join(str(exc).split())[:500]
         except Exception:  # a message that cannot be rendered (RecursionError)
             detail = "(no message)"
-        report.error = f"{raw.origin}: internal error ({type(exc).__name__}: {detail})"
+        report.error = f"{printable(raw.origin)}: internal error ({type(exc).__name__}: {detail})"
     if report.error:
         report.added = report.skipped = 0  # the transaction was rolled back
     return report
@@ -262,6 +273,25 @@ def _with_evidence(keeper: Keeper, raw: RawInput, src: Source, original: Evidenc
         if kept:
             meta["media_sha256"] = kept
     return src.model_copy(update={"meta": meta})
+
+
+def _with_dhashes(raw: RawInput, src: Source) -> Source:
+    """The source, with the perceptual hash of each photo its export ships beside it
+    (``meta.media_dhash``; kept as evidence or not), so a re-encoded or resized repost of the
+    same photo is recognised (:func:`~frontlens.store.evidence.photo_dhash`)."""
+    if raw.path is None or not src.media:
+        return src
+    base = raw.path.parent.resolve()
+    dhashes: dict[str, str] = {}
+    for m in src.media:
+        if "://" in m:
+            continue
+        f = (base / m).resolve()
+        if f.is_file() and base in f.parents and (dh := photo_dhash(f)) is not None:
+            dhashes[m] = dh
+    if not dhashes:
+        return src
+    return src.model_copy(update={"meta": {**src.meta, "media_dhash": dhashes}})
 
 
 def ingest_inputs(

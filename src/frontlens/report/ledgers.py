@@ -25,6 +25,7 @@ from frontlens.extract.decide import names_a_side
 from frontlens.fuse.events import equipment_key
 from frontlens.store import schema
 from frontlens.store.db import Store
+from frontlens.store.evidence import DHASH_SAME_BITS, dhash_distance
 
 FATES = ("destroyed", "damaged", "abandoned", "captured", "unknown")
 MAX_CITATIONS = 5
@@ -119,6 +120,8 @@ class EquipmentItem(_OryxNames):
     source_ids: list[str] = field(default_factory=list)
     evidence_urls: list[str] = field(default_factory=list)
     spans: list[tuple[str, int, int]] = field(default_factory=list)
+    photo_dhashes: list[str] = field(default_factory=list)
+    """Perceptual hashes of the photos its reports ship (``meta.media_dhash``)."""
 
 
 
@@ -294,6 +297,9 @@ def equipment_items(store: Store, *, since: date | None = None, until: date | No
     for (group, cat, label, fate), recs in groups.items():
         if fate != "unknown":
             known[(cat, label)].append((group, roots(recs)))
+    with_photos = sorted({r.source_id for recs in groups.values() for r in recs
+                          if r.evidence_urls})
+    dhash_of = _media_dhashes(store, with_photos)
     items: list[EquipmentItem] = []
     for (group, cat, label, fate), recs in groups.items():
         if fate == "unknown" and any(g == group or roots(recs) & r
@@ -305,8 +311,12 @@ def equipment_items(store: Store, *, since: date | None = None, until: date | No
                              None if group.startswith("raw:") else group)
         for r in recs:
             _cite(item, r.source_id, (r.source_id, r.start, r.end), r.evidence_urls or [])
+            for u in r.evidence_urls or []:
+                dh = dhash_of.get(r.source_id, {}).get(u)
+                if dh and dh not in item.photo_dhashes:
+                    item.photo_dhashes.append(dh)
         items.append(item)
-    items = _same_items(items, placed)
+    items = _same_photo(_same_items(items, placed))
     if side:
         items = [i for i in items if i.side == side]
     return sorted(items, key=lambda i: (i.date or date.min, i.side, i.category, i.type, i.fate))
@@ -334,6 +344,46 @@ def _absorb(into: EquipmentItem, other: EquipmentItem) -> None:
     for u in other.evidence_urls:
         if u not in into.evidence_urls:
             into.evidence_urls.append(u)
+
+
+def _media_dhashes(store: Store, ids: list[str]) -> dict[str, dict[str, str]]:
+    """Source id → {photo name: dHash} for the sources named (``meta.media_dhash``)."""
+    s = schema.sources
+    out: dict[str, dict[str, str]] = {}
+    with store.engine.connect() as conn:
+        for i in range(0, len(ids), _CHUNK):
+            for r in conn.execute(select(s.c.id, s.c.meta).where(s.c.id.in_(ids[i : i + _CHUNK]))):
+                dh = (r.meta or {}).get("media_dhash")
+                if isinstance(dh, dict) and dh:
+                    out[r.id] = {k: v for k, v in dh.items() if isinstance(v, str)}
+    return out
+
+
+def _same_photo(items: list[EquipmentItem]) -> list[EquipmentItem]:
+    """Join items of one type shown by the same photo, whatever their dates, places and
+    sides: a repost re-encoded or resized (another file, another SHA-256, so fusion's
+    same-link rule misses it) has a dHash within :data:`DHASH_SAME_BITS` of the first, and
+    shows the same hulk. A known fate absorbs an unknown one; two known fates stay apart (the
+    photo is then evidence for both, which the reports, not the ledger, must settle)."""
+    out: list[EquipmentItem] = []
+    hosts: dict[tuple[str, str], list[EquipmentItem]] = defaultdict(list)
+    order = sorted(items, key=lambda i: (i.fate == "unknown", i.date or date.max,
+                                         i.event_id or ""))
+    for it in order:
+        host = next((k for k in hosts[(it.category, it.type)]
+                     if (k.fate == it.fate or it.fate == "unknown") and any(
+                         dhash_distance(a, b) <= DHASH_SAME_BITS
+                         for a in k.photo_dhashes for b in it.photo_dhashes)), None)
+        if host is not None:
+            host.count = max(host.count, it.count) if host.fate == it.fate else host.count
+            host.date = min((d for d in (host.date, it.date) if d), default=None)
+            _absorb(host, it)
+            host.photo_dhashes += [d for d in it.photo_dhashes if d not in host.photo_dhashes]
+            continue
+        if it.photo_dhashes:
+            hosts[(it.category, it.type)].append(it)
+        out.append(it)
+    return out
 
 
 def _same_items(items: list[EquipmentItem], placed: set[str]) -> list[EquipmentItem]:

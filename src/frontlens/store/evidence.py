@@ -8,6 +8,10 @@ table with its size, origin and capture time. Sources point at their original th
 every recorded file, so a changed or missing original is found (OSINT practice: preserved
 originals, hashes, capture time; cf. the Berkeley Protocol).
 
+A kept photo also gets a perceptual hash (:func:`photo_dhash`, in ``meta.media_dhash`` beside
+``meta.media_sha256``): a repost of the same photo re-encoded or resized has another SHA-256
+but the same or a nearly equal dHash, so the ledger can tell it is the same item.
+
 The folder is ``FRONTLENS_EVIDENCE_DIR``, else ``<database file>.evidence`` beside a SQLite
 file; a PostgreSQL store keeps originals only when ``FRONTLENS_EVIDENCE_DIR`` is set. The
 folder may grow to ``FRONTLENS_EVIDENCE_MAX_BYTES`` (0 keeps nothing).
@@ -49,6 +53,46 @@ def evidence_dir(db_url: str, configured: str | None) -> Path | None:
             db.startswith("file:"):
         return None
     return Path(db).expanduser().with_name(Path(db).name + ".evidence")
+
+
+DHASH_SAME_BITS = 4
+"""Two photos whose dHashes differ in at most this many of 64 bits are one photo: a JPEG
+re-encode or a resize moves a few bits (0–2 in the tests), an unrelated photo about half."""
+_DHASH_MAX_PIXELS = 50_000_000
+
+
+def photo_dhash(path: Path) -> str | None:
+    """The 64-bit difference hash of an image as 16 hex digits; None for what Pillow cannot
+    read as an image (a video, a damaged or oversized file).
+
+    The photo, turned upright by its EXIF orientation and made grey, is shrunk to 9×8; each
+    bit says whether a pixel is brighter than its right neighbour. It follows the gradients
+    of the picture, not its bytes, so re-encoding, resizing and small colour changes keep it
+    (Krawetz's "dHash"; written here from that description)."""
+    try:
+        from PIL import Image, ImageOps
+    except ImportError:  # Pillow is a dependency; a broken install keeps the SHA-256 only
+        return None
+    try:
+        with Image.open(path) as img:
+            if img.width * img.height > _DHASH_MAX_PIXELS:
+                return None
+            img.draft("L", (256, 256))  # JPEG: decode at a reduced scale, much faster
+            grey = ImageOps.exif_transpose(img).convert("L").resize(
+                (9, 8), Image.Resampling.LANCZOS)
+            px = grey.tobytes()  # one byte per pixel in mode L, row by row
+    except Exception:  # any unreadable or hostile file: no perceptual hash, nothing else lost
+        return None
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            bits = (bits << 1) | (px[row * 9 + col] > px[row * 9 + col + 1])
+    return f"{bits:016x}"
+
+
+def dhash_distance(a: str, b: str) -> int:
+    """How many of the 64 bits two dHashes differ in."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
 def path_for(root: Path, sha256: str) -> Path:
