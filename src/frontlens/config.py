@@ -33,6 +33,24 @@ class Settings(BaseSettings):
     allow_private: bool = Field(
         False, description="Allow fetching URLs on private or loopback addresses."
     )
+    max_name_chars: int = Field(
+        256, ge=1, le=256, description="Longest author, outlet, channel (forwarded from) or "
+        "native id kept; a longer one is cut and the cut noted in the source's "
+        "meta.truncated (their columns hold 256)."
+    )
+    max_title_chars: int = Field(
+        2000, ge=1, description="Longest title kept; a longer one is cut, noted in "
+        "meta.truncated."
+    )
+    max_url_chars: int = Field(
+        8192, ge=1, description="Longest URL accepted; an item with a longer one is rejected "
+        "with its reason (a cut URL would cite a wrong address)."
+    )
+    max_text_chars: int = Field(
+        10_000_000, ge=1, description="Longest text of one item (a Telegram message, a "
+        "tweet, a feed entry, a page); a longer item is rejected with its reason, the rest of "
+        "its input stored."
+    )
     lock_timeout: float = Field(
         30.0, gt=0, le=86400, description="Seconds a SQLite writer waits for another process's "
         "lock before the command stops with 'database is locked'."
@@ -75,6 +93,24 @@ class Settings(BaseSettings):
         32, ge=0, le=4096, description="Memory for compressed /api/picture answers by day, "
         "reused until fusion rewrites the timeline; 0 compresses every answer anew."
     )
+    postgis: bool = Field(
+        True, description="Answer map questions (point status, feature status, layer "
+        "polygons) in SQL where the PostgreSQL store has PostGIS; false uses shapely as on "
+        "SQLite (same answers; for comparing the two)."
+    )
+
+
+def now() -> datetime:
+    """The clock for what ingest, extract and fuse record (retrieval, capture and processing
+    times): the time ``SOURCE_DATE_EPOCH`` names when it is set, so two stores built from the
+    same inputs, in any order, export byte-identical files; otherwise now, in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (OverflowError, ValueError, OSError):  # past the calendar: the real clock
+            pass
+    return datetime.now(UTC)
 
 
 def build_time() -> datetime:

@@ -79,8 +79,7 @@ def eval_picture(paths: list[Path], maps_dir: Path, month: str | None = None
             if not live:
                 continue
             lonlat = np.array([[s["lon"], s["lat"]] for s in live], dtype=float)
-            statuses = maps.status_at(maps.compile_layer(store, layer), lonlat[:, 0],
-                                      lonlat[:, 1])
+            statuses = maps.layer_status_at(store, layer, lonlat[:, 0], lonlat[:, 1])
             for s, status in zip(live, statuses, strict=True):
                 if status == maps.OUTSIDE:
                     continue

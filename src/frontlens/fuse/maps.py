@@ -6,10 +6,15 @@ read as a set of status polygons. Status comes from an explicit property when th
 described, with its changes over time, in ``data/map_styles.toml``.
 
 Everything geometric is vectorised with shapely 2 (an STRtree queried with a whole point array,
-``contains_xy`` over arrays); nothing loops over polygons × points in Python. Areas are computed
-in a Lambert azimuthal equal-area projection centred on Ukraine (48.5 N, 31.5 E, WGS 84
-ellipsoid): through pyproj when it is installed, else through the same ellipsoidal formulas
-(Snyder 1987, eqs. 3-12, 24-2..24-20) in numpy, so results do not depend on that extra package.
+``contains_xy`` over arrays); nothing loops over polygons × points in Python. On a PostgreSQL
+store with PostGIS (``store.spatial``) the point questions (``control_at``, ``cross_check``,
+the picture's evaluation) and the features' statuses are answered in SQL against the stored,
+indexed polygons, and the overlays of ``mapdiff`` start from those stored polygons instead of
+the GeoJSON; the overlays themselves stay in shapely on both stores (see ``_layer_polygons``).
+Areas are computed in a Lambert azimuthal equal-area projection centred on Ukraine (48.5 N,
+31.5 E, WGS 84 ellipsoid): through pyproj when it is installed, else through the same
+ellipsoidal formulas (Snyder 1987, eqs. 3-12, 24-2..24-20) in numpy, so results do not depend
+on that extra package.
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ import shapely
 from shapely.geometry import box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from frontlens.config import Settings
 from frontlens.model import ControlEvent, MapFeature, MapLayer
-from frontlens.store import schema
+from frontlens.store import schema, spatial
 from frontlens.store.db import Store
 
 # -- statuses -------------------------------------------------------------------------------
@@ -339,6 +346,132 @@ def compile_layer(
     return compiled
 
 
+# -- PostGIS (store.spatial) -------------------------------------------------------------------
+
+
+def use_postgis(store: Store) -> bool:
+    """Whether map questions on this store go to SQL: PostgreSQL with the spatial columns,
+    unless ``FRONTLENS_POSTGIS=0``."""
+    return spatial.spatial_ready(store.engine) and Settings().postgis
+
+
+def sync_layer(store: Store, layer: MapLayer) -> int:
+    """Write the cleaned polygons and status of a layer's features not written yet into the
+    spatial columns; returns how many. Computed here, by the same ``feature_geometry`` and
+    ``classify_feature`` the shapely path uses, so both stores see the same polygons (PostGIS's
+    own ST_MakeValid runs another GEOS version). Done once per layer, by whichever process
+    asks first; a second writer racing it writes the same values."""
+    with store.engine.connect() as conn:
+        rows = spatial.unsynced_features(conn, layer.id)
+    out: list[tuple[int, str, bytes | None]] = []
+    for r in rows:
+        feat = MapFeature.model_validate({**r._mapping, "layer_id": layer.id})
+        status, wkb = "", None
+        if feat.geometry.get("type") in _POLYGONAL:
+            match = classify_feature(feat, layer)
+            geom = feature_geometry(feat) if match is not None else None
+            if match is not None and geom is not None:
+                status, wkb = match.status, shapely.to_wkb(geom)
+        out.append((feat.idx, status, wkb))
+    if out:
+        with store.transaction() as conn:
+            spatial.write_features(conn, layer.id, out)
+    return len(out)
+
+
+def _postgis_layer(store: Store, layer: MapLayer) -> bool:
+    """Whether this layer's questions go to SQL: PostGIS is on and the layer's spatial columns
+    are written (now, if need be). A store this process may not write to (a read-only role)
+    falls back to shapely instead of failing the question."""
+    if not use_postgis(store):
+        return False
+    try:
+        sync_layer(store, layer)
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def _stored_layer(store: Store, layer: MapLayer) -> CompiledLayer:
+    """A layer's polygons as the spatial columns hold them (no GeoJSON parsed, nothing made
+    valid again): the same parts, in the same order, as ``compile_layer`` builds."""
+    key = f"postgis|{layer.id}"
+    if (hit := _COMPILED.get(key)) is not None:
+        return hit
+    statuses: list[str] = []
+    geoms: list[BaseGeometry] = []
+    with store.engine.connect() as conn:
+        for status, wkb in spatial.layer_polygons(conn, layer.id):
+            for part in shapely.get_parts(shapely.from_wkb(wkb)):
+                statuses.append(status)
+                geoms.append(part)
+    compiled = CompiledLayer(layer=layer, statuses=np.array(statuses, dtype=object),
+                             geoms=np.array(geoms, dtype=object))
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    _COMPILED[key] = compiled
+    return compiled
+
+
+def _layer_polygons(store: Store, layer: MapLayer) -> CompiledLayer:
+    """The polygons the overlays (``mapdiff``, ``layer_areas``) work on. Why the overlays are
+    not ST_Union/ST_Difference in SQL: their results differ in the last bits between GEOS
+    versions (shapely ships 3.14, Debian 12's PostGIS links 3.11), and km² and settlement
+    lists must be the same on both stores; the stored polygons spare the GeoJSON parsing and
+    repair, which is most of a layer's cost."""
+    if _postgis_layer(store, layer):
+        return _stored_layer(store, layer)
+    return compile_layer(store, layer)
+
+
+def feature_statuses(store: Store, layer: MapLayer,
+                     features: Sequence[MapFeature]) -> dict[int, str | None]:
+    """``feature_status`` of each feature by idx: read from the spatial columns on PostGIS,
+    computed with shapely elsewhere."""
+    if _postgis_layer(store, layer):
+        with store.engine.connect() as conn:
+            stored = spatial.feature_statuses(conn, layer.id)
+        return {f.idx: (None if stored.get(f.idx, "") in ("", OUTSIDE) else stored[f.idx])
+                for f in features}
+    return {f.idx: feature_status(f, layer) for f in features}
+
+
+def layer_status_at(store: Store, layer: MapLayer, lon: np.ndarray, lat: np.ndarray
+                    ) -> np.ndarray:
+    """``status_at`` for a stored layer: with PostGIS, one SQL query (the points go in, the
+    statuses of the polygons they fall in come back through the GiST index); else shapely's
+    STRtree over the compiled layer."""
+    if not _postgis_layer(store, layer):
+        return status_at(compile_layer(store, layer), lon, lat)
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    finite = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+    with store.engine.connect() as conn:
+        pts, stats = spatial.hits_at(conn, layer.id, lon[finite], lat[finite])
+    return _statuses(lon, lat, finite[pts], stats)
+
+
+def _statuses(lon: np.ndarray, lat: np.ndarray, pts: np.ndarray, hit_statuses: np.ndarray,
+              rules: StyleRules | None = None) -> np.ndarray:
+    """Status per point from (point, polygon status) hits: the winning status by precedence,
+    else outside (beyond Ukraine's box, or not a number) or free. Shared by both paths."""
+    rules = rules or default_rules()
+    n = len(lon)
+    out = np.full(n, FREE, dtype=object)
+    if n == 0:
+        return out
+    b = rules.bbox
+    inside_box = (lon >= b[0]) & (lon <= b[2]) & (lat >= b[1]) & (lat <= b[3])
+    out[~inside_box | ~np.isfinite(lon) | ~np.isfinite(lat)] = OUTSIDE
+    if len(pts):
+        order = sorted(rules.precedence, key=rules.precedence.__getitem__)
+        rank_of = {s: i for i, s in enumerate(order)}
+        best = np.full(n, len(order), dtype=np.int64)
+        np.minimum.at(best, pts, np.array([rank_of[s] for s in hit_statuses], dtype=np.int64))
+        hit = best < len(order)
+        out[hit] = np.array(order, dtype=object)[best[hit]]
+    return out
+
+
 def _as_lonlat(points: Any) -> tuple[np.ndarray, np.ndarray]:
     arr = np.asarray(points, dtype=float)
     if arr.size == 0:
@@ -352,25 +485,10 @@ def status_at(
     compiled: CompiledLayer, lon: np.ndarray, lat: np.ndarray, rules: StyleRules | None = None
 ) -> np.ndarray:
     """Status per point: the covering polygon's status by precedence, else free / outside."""
-    rules = rules or default_rules()
-    n = len(lon)
-    out = np.full(n, FREE, dtype=object)
-    if n == 0:
-        return out
-    b = rules.bbox
-    inside_box = (lon >= b[0]) & (lon <= b[2]) & (lat >= b[1]) & (lat <= b[3])
-    out[~inside_box | ~np.isfinite(lon) | ~np.isfinite(lat)] = OUTSIDE
-    if len(compiled.geoms):
+    pts = polys = np.empty(0, dtype=np.int64)
+    if len(lon) and len(compiled.geoms):
         pts, polys = compiled.tree.query(shapely.points(lon, lat), predicate="intersects")
-        if len(pts):
-            order = sorted(rules.precedence, key=rules.precedence.__getitem__)
-            rank_of = {s: i for i, s in enumerate(order)}
-            ranks = np.array([rank_of[s] for s in compiled.statuses], dtype=np.int64)
-            best = np.full(n, len(order), dtype=np.int64)
-            np.minimum.at(best, pts, ranks[polys])
-            hit = best < len(order)
-            out[hit] = np.array(order, dtype=object)[best[hit]]
-    return out
+    return _statuses(lon, lat, pts, compiled.statuses[polys], rules)
 
 
 @dataclass
@@ -394,7 +512,7 @@ def control_at(
     earlier one (``result.layer`` names it, ``result.lag_days`` says how old it is)."""
     layer = layer_for(store, day, origin_contains=origin_contains)
     lon, lat = _as_lonlat(points)
-    return ControlAt(day, layer, status_at(compile_layer(store, layer), lon, lat))
+    return ControlAt(day, layer, layer_status_at(store, layer, lon, lat))
 
 
 # -- equal-area projection -------------------------------------------------------------------
@@ -474,7 +592,7 @@ def area_km2(geom: BaseGeometry) -> float:
 
 def layer_areas(store: Store, layer: MapLayer) -> dict[str, float]:
     """km² per status in one layer (overlaps counted once, under the winning status)."""
-    comp = compile_layer(store, layer)
+    comp = _layer_polygons(store, layer)
     rules = default_rules()
     out: dict[str, float] = {}
     taken: BaseGeometry = shapely.Polygon()
@@ -703,8 +821,8 @@ def mapdiff(
     rules = default_rules()
     l1 = layer_for(store, d1, origin_contains=origin_contains)
     l2 = layer_for(store, d2, origin_contains=origin_contains)
-    p1 = _parts(compile_layer(store, l1), rules)
-    p2 = _parts(compile_layer(store, l2), rules)
+    p1 = _parts(_layer_polygons(store, l1), rules)
+    p2 = _parts(_layer_polygons(store, l2), rules)
     s1 = {k: _side(p1, k) for k in _SIDES}
     s2 = {k: _side(p2, k) for k in _SIDES}
     trans = {
@@ -883,7 +1001,7 @@ def cross_check(
         idx = todo[day]
         lon = np.array([checks[i].lon for i in idx], dtype=float)
         lat = np.array([checks[i].lat for i in idx], dtype=float)
-        stat = status_at(compile_layer(store, layer), lon, lat)
+        stat = layer_status_at(store, layer, lon, lat)
         assert layer.layer_date is not None
         for i, s in zip(idx, stat, strict=True):
             checks[i].observations.append((day, layer.layer_date, str(s)))

@@ -674,7 +674,9 @@ def get_features(store: StoreDep, layer_id: str,
     if layer is None:
         raise HTTPException(404, f"no layer with id {layer_id!r}")
     features = []
-    for f in maps.load_features(store, layer_id):
+    stored = maps.load_features(store, layer_id)
+    status_of = maps.feature_statuses(store, layer, stored)  # SQL columns on PostGIS
+    for f in stored:
         geometry = f.geometry
         if simplify:
             from shapely.geometry import mapping, shape
@@ -688,7 +690,7 @@ def get_features(store: StoreDep, layer_id: str,
             continue
         geometry = fixed
         props = {**f.properties, "name": f.name, "idx": f.idx,
-                 "status": maps.feature_status(f, layer)}
+                 "status": status_of[f.idx]}
         features.append({"type": "Feature", "id": f.idx, "geometry": geometry,
                          "properties": props})
     return JSONResponse({"type": "FeatureCollection", "features": features,

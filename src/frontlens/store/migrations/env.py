@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from frontlens.store.schema import metadata
+from frontlens.store.spatial import include_object
 
 config = context.config
 
@@ -14,6 +15,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
