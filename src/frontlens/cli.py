@@ -13,8 +13,17 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from frontlens.config import Settings, get_settings
 from frontlens.ingest import FORMATS, InputReport, ingest_inputs
@@ -47,6 +56,30 @@ DbOption = Annotated[
     ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def rate_eta(speed: float | None, remaining: float | None, unit: str) -> str:
+    """"12.5 docs/s, ETA 0:04:10": the rate and the time left at that rate; dashes until two
+    batches have been counted."""
+    if not speed or speed <= 0:
+        return f"– {unit}/s, ETA –:––:––"
+    if remaining is None:
+        return f"{speed:,.1f} {unit}/s"
+    left = round(remaining / speed)
+    return f"{speed:,.1f} {unit}/s, ETA {left // 3600}:{left // 60 % 60:02d}:{left % 60:02d}"
+
+
+class RateEtaColumn(ProgressColumn):
+    """Rate and ETA of a long run (rich's speed: the advances of the last 30 s over their
+    span, so the model loading before the first batch does not lower the rate)."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        unit = str(task.fields.get("unit", self.unit))  # a task may count something else
+        return Text(rate_eta(task.speed, task.remaining, unit), style="progress.remaining")
 
 
 def _checked_settings(**overrides: object) -> Settings:
@@ -221,6 +254,7 @@ def ingest(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        RateEtaColumn("inputs"),
         TextColumn("{task.description}"),
         console=err,
         transient=True,
@@ -234,7 +268,7 @@ def ingest(
 
     with progress:
         task = progress.add_task("", total=total)
-        records = progress.add_task("records", total=None)
+        records = progress.add_task("records", total=None, unit="records")
         if engine == "dask":
             batch = _dask_engine().run_ingest_dask(
                 store, inputs, settings, scheduler=scheduler, workers=workers, fmt_name=fmt,
@@ -364,20 +398,24 @@ def extract(
     store = _open(settings)
     total = store.count_pending(EXTRACTOR_NAME, EXTRACTOR_VERSION, since_dt)
     progress = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err, transient=True,
+                        TimeElapsedColumn(), RateEtaColumn("docs"),
+                        TextColumn("{task.description}"), console=err, transient=True,
                         disable=not err.is_terminal)
+
+    def on_batch(n: int) -> None:
+        progress.update(task, advance=n, description="")
+
     with progress:
-        task = progress.add_task("", total=total)
+        # the language models load before the first batch (~15 s): say so, not a still 0/N
+        task = progress.add_task("loading models, then the first batch…", total=total)
         if engine == "dask":
             report = _dask_engine().run_extract_dask(
                 store, scheduler=scheduler, workers=workers if workers > 1 else None,
                 since=since_dt, batch_size=batch_size, lock_timeout=settings.lock_timeout,
-                on_batch=lambda n: progress.update(task, advance=n),
-                on_start=_print_dashboard)
+                on_batch=on_batch, on_start=_print_dashboard)
         else:
             report = run_extract(store, since=since_dt, workers=workers,
-                                 batch_size=batch_size,
-                                 on_batch=lambda n: progress.update(task, advance=n))
+                                 batch_size=batch_size, on_batch=on_batch)
     if json_out:
         _dump(report.__dict__)
         return
@@ -757,23 +795,35 @@ def evidence_show(
 
 
 @app.command()
-def fuse(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+def fuse(
+    ctx: typer.Context,
+    json_out: JsonFlag = False,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild everything, not only the "
+                                       "places new sources touch.")] = False,
+) -> None:
     """Fuse stored mentions into graded events, contradictions and the control timeline.
 
-    Rebuilds every fusion table from the stored records in one transaction (idempotent).
+    Incremental: only the places, equipment types and statements that sources ingested or
+    extracted since the last run touch are recomputed (the same rows a rebuild writes); the
+    first run, a changed reliability table or fusion code, or ``--full`` rebuild everything.
+    One transaction either way.
     """
     from frontlens.fuse.confidence import ReliabilityTableError
     from frontlens.fuse.picture import run_fusion
 
     store = _open(_settings(ctx))
     try:
-        report = run_fusion(store)
+        report = run_fusion(store, full=full)
     except ReliabilityTableError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from exc
     if json_out:
         _dump(report.__dict__)
         return
+    rc = report.recomputed
+    out.print(f"{report.mode}: {rc.get('places', 0)} places, {rc.get('equipment', 0)} "
+              f"equipment types, {rc.get('statements', 0)} statements recomputed from "
+              f"{report.records.get('sources', 0)} sources", markup=False)
     out.print(f"{sum(report.events.values())} events "
               f"({', '.join(f'{k} {v}' for k, v in sorted(report.events.items()))}), "
               f"{report.evidence} evidence links, "
