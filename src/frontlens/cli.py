@@ -795,35 +795,23 @@ def evidence_show(
 
 
 @app.command()
-def fuse(
-    ctx: typer.Context,
-    json_out: JsonFlag = False,
-    full: Annotated[bool, typer.Option("--full", help="Rebuild everything, not only the "
-                                       "places new sources touch.")] = False,
-) -> None:
+def fuse(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Fuse stored mentions into graded events, contradictions and the control timeline.
 
-    Incremental: only the places, equipment types and statements that sources ingested or
-    extracted since the last run touch are recomputed (the same rows a rebuild writes); the
-    first run, a changed reliability table or fusion code, or ``--full`` rebuild everything.
-    One transaction either way.
+    Rebuilds every fusion table from the stored records in one transaction (idempotent).
     """
     from frontlens.fuse.confidence import ReliabilityTableError
     from frontlens.fuse.picture import run_fusion
 
     store = _open(_settings(ctx))
     try:
-        report = run_fusion(store, full=full)
+        report = run_fusion(store)
     except ReliabilityTableError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from exc
     if json_out:
         _dump(report.__dict__)
         return
-    rc = report.recomputed
-    out.print(f"{report.mode}: {rc.get('places', 0)} places, {rc.get('equipment', 0)} "
-              f"equipment types, {rc.get('statements', 0)} statements recomputed from "
-              f"{report.records.get('sources', 0)} sources", markup=False)
     out.print(f"{sum(report.events.values())} events "
               f"({', '.join(f'{k} {v}' for k, v in sorted(report.events.items()))}), "
               f"{report.evidence} evidence links, "
