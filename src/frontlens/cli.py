@@ -114,12 +114,7 @@ def _missing_sqlite(url: str) -> Path | None:
         return None
     if not u.drivername.startswith("sqlite") or u.database in (None, "", ":memory:"):
         return None
-    name = u.database
-    if name.startswith("file:"):  # a URI filename (sqlite:///file:x.db?mode=ro&uri=true)
-        name = name.removeprefix("file:").split("?", 1)[0].removeprefix("//")
-        if name in ("", ":memory:"):
-            return None
-    path = Path(name)
+    path = Path(u.database)
     return None if path.exists() else path
 
 
