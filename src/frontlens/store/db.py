@@ -37,6 +37,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from frontlens.model import (
     EXTRACTED_TYPES,
@@ -245,6 +246,59 @@ def insert_ignore(conn: Connection, table: Table) -> Any:
     return table.insert()
 
 
+COPY_MIN_ROWS = 50
+"""Rows from which a PostgreSQL write goes through COPY (``write_rows``); fewer are cheaper
+as one pipelined executemany."""
+
+
+def write_rows(conn: Connection, table: Table, rows: list[dict[str, Any]], *,
+               ignore: bool = True) -> None:
+    """Insert ``rows`` (``ignore``: skipping keys already stored). On PostgreSQL a batch of
+    at least COPY_MIN_ROWS goes through ``copy_rows``: a profile of a 10k-message ingest
+    spent a fifth of its time in psycopg's per-row pipeline; elsewhere one executemany."""
+    if not rows:
+        return
+    if conn.dialect.driver == "psycopg" and len(rows) >= COPY_MIN_ROWS:
+        driver = conn.connection.driver_connection
+        if driver is not None and not driver.autocommit:  # the staging table lives to COMMIT
+            copy_rows(conn, table, rows, ignore=ignore)
+            return
+    conn.execute(insert_ignore(conn, table) if ignore else table.insert(), rows)
+
+
+def copy_rows(conn: Connection, table: Table, rows: list[dict[str, Any]], *,
+              ignore: bool = True) -> None:
+    """PostgreSQL COPY of ``rows`` in the caller's transaction, values bound by the columns'
+    own types (JSON, UTC datetimes) so the stored rows equal an INSERT's. With ``ignore`` the
+    rows go to a temporary staging table (dropped at COMMIT) and on with one
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING``: a key stored meanwhile by a parallel writer
+    is skipped, not an error, as with ``insert_ignore``."""
+    dialect = conn.dialect
+    names = list(rows[0])
+    binds = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    q = dialect.identifier_preparer.quote
+    cols = ", ".join(q(n) for n in names)
+    target = q(table.name)
+    stage = q(f"_copy_{table.name}")
+    dbapi = dialect.loaded_dbapi
+    sql = f"COPY {stage if ignore else target} ({cols}) FROM STDIN"
+    try:
+        with conn.connection.driver_connection.cursor() as cur:  # type: ignore[union-attr]
+            if ignore:
+                cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
+                            f"SELECT {cols} FROM {target} WITH NO DATA")
+            with cur.copy(sql) as cp:
+                for row in rows:
+                    cp.write_row([v if f is None else f(v)
+                                  for f, v in zip(binds, (row[n] for n in names), strict=True)])
+            if ignore:
+                cur.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {stage} "
+                            "ON CONFLICT DO NOTHING")
+                cur.execute(f"DELETE FROM {stage}")
+    except dbapi.Error as exc:  # as SQLAlchemy's own errors: callers tell OperationalError apart
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
+
+
 class StoreError(Exception):
     """A database that cannot be opened or migrated; the message names the URL (no password)."""
 
@@ -420,7 +474,7 @@ class Store:
                         new = prepare(new)
                     # a parallel writer may store the same key between the check and the
                     # write: the database skips it instead of failing the whole input
-                    conn.execute(insert_ignore(conn, table), [rec.model_dump() for rec in new])
+                    write_rows(conn, table, [rec.model_dump() for rec in new])
                 added += len(new)
         return added, skipped
 
@@ -458,7 +512,7 @@ class Store:
                     conn.execute(delete(table).where(table.c.source_id.in_(part),
                                                      table.c.extractor == extractor))
         if results:
-            conn.execute(t.insert(), [run.model_dump() for run, _ in results])
+            write_rows(conn, t, [run.model_dump() for run, _ in results], ignore=False)
         self.insert_new(conn, [r for _, recs in results for r in recs])
 
     def pending_sources(
