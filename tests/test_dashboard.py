@@ -419,3 +419,113 @@ def test_hostile_place_names_render_as_text(browser: Any, server: str) -> None:
         assert offsite.blocked == [], offsite.blocked
     finally:
         ctx.close()
+
+
+def test_address_keeps_the_date_back_returns_and_a_bad_date_is_explained(
+        browser: Any, server: str) -> None:
+    """A chosen day is a history entry: back returns to the day before, an edited address
+    moves the map; a link with an impossible date shows the default view and says why."""
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        _set_as_of(page, "2022-09-06")
+        assert page.evaluate("() => location.hash") == "#as_of=2022-09-06"
+        page.go_back()
+        page.wait_for_function("() => window.__fl.asOf === '2022-09-12'")
+        page.evaluate("() => { location.hash = '#as_of=2022-09-09'; }")
+        page.wait_for_function("() => window.__fl.asOf === '2022-09-09'")
+        assert page.input_value("#asof-date") == "2022-09-09"
+        # a day before the first control layer: no /layers/for request, so no 404 logged
+        _set_as_of(page, "2022-09-01")
+        assert "no control map" in page.inner_text("#layer-info")
+        # slider ticks on days with events
+        assert page.locator("#event-days option").count() >= 3
+        assert not [e for e in errors if "404" in e or "favicon" in e], errors
+    finally:
+        ctx.close()
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, service_workers="block")
+    ctx.route("**/*", offsite)
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-13-45")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        assert "not a day" in page.inner_text("#map-status")
+        assert page.locator("path.fl-place").count() >= 3  # the default view, not a dead page
+        assert offsite.blocked == []
+    finally:
+        ctx.close()
+
+
+def test_selected_settlement_is_highlighted_and_its_panel_follows_the_date(
+        browser: Any, server: str) -> None:
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        page.locator("path.fl-place[data-place='Balakliia']").first.click()
+        page.wait_for_selector("#event-detail .ev")
+        sel = page.locator("path.fl-selected")
+        assert sel.count() == 1 and sel.get_attribute("data-place") == "Balakliia"
+        assert page.locator("path.fl-place[aria-current='true']").count() == 1
+        _set_as_of(page, "2022-09-10")
+        page.wait_for_function("() => document.querySelector('#panel .asof-line')"
+                               "?.textContent.includes('2022-09-10')")
+        assert page.locator("path.fl-selected").count() == 1  # still marked after a redraw
+        page.keyboard.press("Escape")
+        assert page.locator("path.fl-selected").count() == 0
+        assert not [e for e in errors if "404" in e], errors
+    finally:
+        ctx.close()
+
+
+def test_open_event_moves_the_date_and_ledger_filters_and_sorts_as_read(
+        browser: Any, server: str) -> None:
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        page.click("#tab-contradictions")
+        page.wait_for_selector("#contradictions-list button.linkish")
+        page.locator("#contradictions-list button.linkish").first.click()
+        page.wait_for_selector("#event-detail .claim")
+        when = page.inner_text("#event-detail .claim small")[:10]
+        if when[:4].isdigit():  # a dated event: the map shows its day
+            page.wait_for_function(f"() => window.__fl.asOf === '{when}'")
+        # ledgers: "RU tank" matches across columns; counts sort largest first
+        page.click("#tab-ledgers")
+        page.wait_for_selector("#ledger-equipment table tbody tr")
+        page.fill("#ledger-equipment-filter", "RU tank")
+        rows = page.locator("#ledger-equipment tbody tr")
+        assert rows.count() >= 1
+        for i in range(rows.count()):
+            text = rows.nth(i).inner_text()
+            assert "RU" in text and "tank" in text.lower(), text
+        page.fill("#ledger-equipment-filter", "")
+        page.click("#ledger-equipment th:has-text('Destroyed') button")
+        assert page.get_attribute("#ledger-equipment th:has-text('Destroyed')",
+                                  "aria-sort") == "descending"
+        align = page.evaluate("() => getComputedStyle(document.querySelector("
+                              "'#ledger-equipment th.num')).textAlign")
+        assert align == "right"
+        assert page.input_value("#brief-format") == "html"  # the brief opens as HTML
+        assert not [e for e in errors if "404" in e], errors
+    finally:
+        ctx.close()
+
+
+def test_dark_mode_and_print_view(browser: Any, server: str) -> None:
+    offsite = Offsite()
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, color_scheme="dark",
+                              service_workers="block")
+    ctx.route("**/*", offsite)
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        bg = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        assert bg == "rgb(23, 24, 26)", bg
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-laptop-dark.png"))
+        page.emulate_media(media="print")
+        assert page.locator("header.top").is_hidden() and page.locator(".time").is_hidden()
+        assert page.locator("#map").is_visible()
+    finally:
+        ctx.close()

@@ -38,6 +38,7 @@ const state = {
   picture: [] as any[],
   selected: null as string | null,
   loadSeq: 0,
+  badHash: null as string | null, // an #as_of the link carried that is not a date
 };
 
 let map: any;
@@ -94,6 +95,7 @@ async function setupMap(): Promise<void> {
   // the container changes size with the panel, the phone layout and orientation changes
   if ("ResizeObserver" in window) new ResizeObserver(() => map.invalidateSize()).observe($("map"));
   map.attributionControl.addAttribution("Natural Earth; gazetteer: Who's On First, GeoNames");
+  L.control.scale({ metric: true, imperial: false, position: "bottomleft" }).addTo(map);
   map.createPane("basemap").style.zIndex = "200";
   map.createPane("control").style.zIndex = "300";
   map.createPane("labels").style.zIndex = "350";
@@ -166,6 +168,12 @@ function layerForDate(day: string): any | null {
 
 async function drawControl(day: string, seq: number): Promise<void> {
   let layer: any = null;
+  if (!layerForDate(day)) {
+    // no layer dated on or before this day: asking /layers/for would only log a 404
+    controlLayer.clearLayers();
+    $("layer-info").textContent = "no control map on or before this date";
+    return;
+  }
   try {
     const r = await getJSON("/layers/for", { date: day });
     layer = Array.isArray(r) ? r[0] : r?.layer ?? r;
@@ -210,12 +218,14 @@ function drawPlaces(rows: any[]): void {
     const label = `${p.place}: ${CONTROLLER_NAMES[p.controller] ?? p.controller} since ${p.since}, grade ${p.grade}${p.disputed ? ", disputed" : ""}${p.approximate ? " (approximate location: hromada centre)" : ""}`;
     if (p.lat != null && p.lon != null) {
       const op = gradeOpacity(p.grade);
+      const sel = placeKey(p) === state.selected;
       const m = L.circleMarker([p.lat, p.lon], {
-        pane: "places", radius: 8, weight: p.disputed ? 3 : 1.5,
-        color: p.disputed ? "#f1c40f" : "#222", dashArray: p.disputed ? "3 2" : null,
+        pane: "places", radius: sel ? 10 : 8, weight: sel ? 4 : p.disputed ? 3 : 1.5,
+        color: sel ? "#000" : p.disputed ? "#f1c40f" : "#222",
+        dashArray: p.disputed && !sel ? "3 2" : null,
         fillColor: CONTROLLER_COLOURS[p.controller] ?? "#666", fillOpacity: p.approximate ? op / 3 : op,
-        opacity: 0.5 + op / 2,
-        className: "fl-place",
+        opacity: sel ? 1 : 0.5 + op / 2,
+        className: sel ? "fl-place fl-selected" : "fl-place",
       });
       m.bindTooltip(tip(label));
       m.on("click", () => openPlace(p));
@@ -226,6 +236,7 @@ function drawPlaces(rows: any[]): void {
         path.setAttribute("role", "button");
         path.setAttribute("aria-label", label);
         path.setAttribute("data-place", p.place);
+        if (sel) path.setAttribute("aria-current", "true");
         path.addEventListener("keydown", (e: KeyboardEvent) => {
           if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openPlace(p); }
         });
@@ -288,10 +299,19 @@ async function setAsOf(t: number, why = "user"): Promise<void> {
     (window as any).__fl.asOf = day;
     performance.measure?.(`fl-asof ${day}`, { start: t0, end: performance.now() });
     status($("map-status"), `as of ${day}: ${state.picture.length} settlements (${Math.round(ms)} ms)`);
-    history.replaceState(null, "", `#as_of=${day}`);
+    $<HTMLAnchorElement>("export-brief").href =
+      `/api/brief?from=${iso(t - 6 * DAY)}&to=${day}&format=html`;
+    // a day the user chose is a history entry (back returns to the day before); playback,
+    // the first load and history moves themselves only replace the current one
+    if (location.hash !== `#as_of=${day}`) {
+      if (why === "user" || why === "event") history.pushState(null, "", `#as_of=${day}`);
+      else history.replaceState(null, "", `#as_of=${day}`);
+    }
     if (state.selected && why !== "play") {
+      // the panel follows the date: header, "as of date" step and evidence of that day
       const p = state.picture.find((x) => placeKey(x) === state.selected);
-      if (p) renderPlaceHeader(p);
+      if (p) void openPlace(p, false);
+      else renderMissingPlace(day);
     }
   } catch (e) {
     if (seq === state.loadSeq) status($("map-status"), `could not load ${day}: ${(e as Error).message}`, "error");
@@ -331,6 +351,38 @@ function setupTime(): void {
     play.textContent = "▶ Play";
   };
   $("range-info").textContent = `${iso(state.min)} – ${iso(state.max)}`;
+  // slider ticks on the days with events (a datalist on a range input draws them)
+  const ticks = $("event-days");
+  clear(ticks);
+  const seen = new Set<number>();
+  for (const e of state.events) {
+    if (!e.first_date) continue;
+    const v = Math.round((parseDay(e.first_date) - state.min) / DAY);
+    if (v >= 0 && !seen.has(v)) { seen.add(v); ticks.appendChild(el("option", { value: String(v) })); }
+  }
+  // back/forward and an edited address move the date too
+  const follow = () => {
+    const h = hashDay();
+    if (typeof h === "number" && iso(h) !== iso(state.asOf)) void setAsOf(h, "history");
+    else if (h === "invalid") badHashMessage();
+  };
+  window.addEventListener("popstate", follow);
+  window.addEventListener("hashchange", follow);
+}
+
+function badHashMessage(): void {
+  status($("map-status"), `The address names the date “${state.badHash}”, which is not a day ` +
+         `(YYYY-MM-DD): showing ${iso(state.asOf)} instead.`, "error");
+}
+
+/** The day in the address (#as_of=YYYY-MM-DD): a time, null when there is none, or "invalid". */
+function hashDay(): number | null | "invalid" {
+  const m = /as_of=([^&]*)/.exec(location.hash);
+  if (!m) return null;
+  const raw = decodeURIComponent(m[1]);
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? parseDay(raw) : NaN;
+  if (Number.isNaN(t) || iso(t) !== raw) { state.badHash = raw; return "invalid"; }
+  return t;
 }
 
 async function loadRange(): Promise<void> {
@@ -350,8 +402,8 @@ async function loadRange(): Promise<void> {
     state.min = Math.min(...days) - 3 * DAY;
     state.max = Math.max(...days) + 3 * DAY;
   }
-  const hash = /as_of=(\d{4}-\d{2}-\d{2})/.exec(location.hash);
-  state.asOf = hash ? parseDay(hash[1]) : days.length ? Math.max(...days) : state.max;
+  const h = hashDay();
+  state.asOf = typeof h === "number" ? h : days.length ? Math.max(...days) : state.max;
 }
 
 // ---------------------------------------------------------------------------------- panel
@@ -367,7 +419,14 @@ function closePanel(): void {
   $("panel").hidden = true;
   document.body.classList.remove("panel-open");
   state.selected = null;
+  drawPlaces(state.picture);
   map?.invalidateSize();
+}
+
+/** The selected settlement has no stated controller on the chosen day. */
+function renderMissingPlace(day: string): void {
+  const line = $("panel-head").querySelector(".asof-line");
+  if (line) line.textContent = `As of ${day}: no stated controller`;
 }
 
 function renderPlaceHeader(p: any): void {
@@ -384,14 +443,18 @@ function renderPlaceHeader(p: any): void {
   ]);
 }
 
-async function openPlace(p: any): Promise<void> {
+async function openPlace(p: any, focus = true): Promise<void> {
+  const changed = state.selected !== placeKey(p);
   state.selected = placeKey(p);
-  const panel = openPanel();
+  openPanel();
+  if (changed) drawPlaces(state.picture); // highlight the selected dot
   renderPlaceHeader(p);
   const body = $("panel-body");
-  clear(body);
-  body.appendChild(el("p", { class: "muted" }, "loading timeline…"));
-  ($("panel-title") as HTMLElement).focus();
+  if (focus || !body.childElementCount) {
+    clear(body);
+    body.appendChild(el("p", { class: "muted" }, "loading timeline…"));
+  }
+  if (focus) ($("panel-title") as HTMLElement).focus();
   map?.invalidateSize();
   let steps: any[] = [];
   try {
@@ -433,6 +496,7 @@ async function openPlace(p: any): Promise<void> {
 
 async function openEvent(id: string, standalone = true): Promise<void> {
   if (standalone) {
+    if (state.selected) { state.selected = null; drawPlaces(state.picture); }
     openPanel();
     const head = $("panel-head");
     clear(head);
@@ -452,6 +516,12 @@ async function openEvent(id: string, standalone = true): Promise<void> {
     return;
   }
   const e = d.event ?? d;
+  if (standalone) {
+    // "open event" shows it where and when it happened: the map moves to it, the date to its day
+    if (e.first_date && e.first_date !== iso(state.asOf)) await setAsOf(parseDay(e.first_date), "event");
+    const ll = (e.lat != null && e.lon != null) ? [e.lat, e.lon] : state.coords.get(e.place_id);
+    if (ll) map.setView(ll, Math.max(map.getZoom(), 9), { animate: false });
+  }
   clear(sec);
   const what = e.kind === "control"
     ? `${e.place_name ?? "?"}: ${e.action}${e.new_controller && e.new_controller !== "unknown" ? ` (controller ${e.new_controller})` : ""}`
@@ -519,9 +589,10 @@ function sortableTable(host: HTMLElement, rows: any[], cols: Col[], caption: str
   const headRow = el("tr");
   const ths: HTMLTableCellElement[] = [];
   for (const c of cols) {
-    const th = el("th", { scope: "col", "aria-sort": "none" },
+    const th = el("th", { scope: "col", "aria-sort": "none", class: c.num ? "num" : "" },
       el("button", { type: "button", class: "sort", onclick: () => {
-        dir = sortKey === c.key ? -dir : 1; sortKey = c.key; render();
+        // a count is read largest first; text A→Z first
+        dir = sortKey === c.key ? -dir : c.num ? -1 : 1; sortKey = c.key; render();
       } }, c.label));
     ths.push(th);
     headRow.appendChild(th);
@@ -532,9 +603,11 @@ function sortableTable(host: HTMLElement, rows: any[], cols: Col[], caption: str
     return Array.isArray(v) ? v.join(" ") : v == null ? "" : String(v);
   };
   const render = () => {
-    const q = filter.value.trim().toLowerCase();
+    // every word must match some column: "RU tank" finds Russian tanks
+    const words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     const col = cols.find((c) => c.key === sortKey)!;
-    const shown = rows.filter((r) => !q || cols.some((c) => cellText(r, c).toLowerCase().includes(q)));
+    const shown = rows.filter((r) => words.every((w) =>
+      cols.some((c) => cellText(r, c).toLowerCase().includes(w))));
     shown.sort((a, b) => {
       const x = a[sortKey], y = b[sortKey];
       if (col.num) return dir * ((Number(x) || 0) - (Number(y) || 0));
@@ -794,6 +867,7 @@ async function main(): Promise<void> {
   setupSearch();
   void loadStats();
   await setAsOf(state.asOf, "init");
+  if (state.badHash !== null) badHashMessage();
   fitToData();
   (window as any).__fl.map = map;
   (window as any).__fl.ready = true;
