@@ -225,3 +225,14 @@ def test_the_destination_of_a_withdrawal_is_not_the_place_left() -> None:
     doc = run("Russian troops have withdrawn from Izium, describing the move as a regrouping "
               "toward Donetsk.", "en", {"Izium": "Izium", "Donetsk": "Donetsk"})
     assert {p for p, a, _ in events(doc) if a == "withdrew"} == {"Izium"}
+
+
+@pytest.mark.parametrize(("text", "lang", "place"), [
+    ("Russian forces unsuccessfully attempted to advance toward Bilohorivka.", "en",
+     "Bilohorivka"),
+    ("Окупанти наступали в напрямку Білогорівки, успіху не мали.", "uk", "Білогорівки"),
+    ("Противник безуспешно наступал в направлении Белогоровки.", "ru", "Белогоровки"),
+])
+def test_a_failed_advance_is_fighting_at_the_place(text: str, lang: str, place: str) -> None:
+    assert {(p, a) for p, a, _ in events(run(text, lang, {place: "Bilohorivka"}))} == {
+        ("Bilohorivka", "fighting")}

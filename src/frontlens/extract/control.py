@@ -623,6 +623,8 @@ def control(doc: Doc) -> Doc:
             if kind == "take" and _any_phrase("control_state", toks, max(lo, trig.i - 2),
                                               min(hi, trig.j + 3)):
                 kind = "held"  # "remain occupied by Russians": a state, not a change of hands
+            if kind == "advanced_toward" and _any_phrase("control_failed", toks, lo, hi):
+                kind = "fighting"  # "attacked near X without success": fighting at X
             action, new_controller = _resolve(kind, actor)
             ta, tb = toks[trig.i].start, toks[trig.j - 1].end
             when, precision, source = date_of_span(doc, ta, tb)
