@@ -134,7 +134,7 @@ def test_fused_tables_do_not_depend_on_the_partition_size(store: Store) -> None:
         store.insert_new(conn, generated())
     whole = run_fusion(store, partition_rows=10**9)
     expected = fused_tables(store)
-    parted = run_fusion(store, partition_rows=7)
+    parted = run_fusion(store, partition_rows=7, full=True)
     got = fused_tables(store)
     assert got == expected
     assert report_counts(parted) == report_counts(whole)
@@ -149,7 +149,7 @@ def test_the_sample_fuses_to_the_same_tables_in_one_or_many_partitions(db_url: s
         run_extract(store)
         run_fusion(store)
         expected = fused_tables(store)
-        run_fusion(store, partition_rows=3)
+        run_fusion(store, partition_rows=3, full=True)
         assert fused_tables(store) == expected
         assert expected["events"] and expected["control_states"]
 

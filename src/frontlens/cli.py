@@ -790,23 +790,35 @@ def evidence_show(
 
 
 @app.command()
-def fuse(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+def fuse(
+    ctx: typer.Context,
+    json_out: JsonFlag = False,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild everything, not only the "
+                                       "places new sources touch.")] = False,
+) -> None:
     """Fuse stored mentions into graded events, contradictions and the control timeline.
 
-    Rebuilds every fusion table from the stored records in one transaction (idempotent).
+    Incremental: only the places, equipment types and statements that sources ingested or
+    extracted since the last run touch are recomputed (the same rows a rebuild writes); the
+    first run, a changed reliability table or fusion code, or ``--full`` rebuild everything.
+    One transaction either way.
     """
     from frontlens.fuse.confidence import ReliabilityTableError
     from frontlens.fuse.picture import run_fusion
 
     store = _open(_settings(ctx))
     try:
-        report = run_fusion(store)
+        report = run_fusion(store, full=full)
     except ReliabilityTableError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from exc
     if json_out:
         _dump(report.__dict__)
         return
+    rc = report.recomputed
+    out.print(f"{report.mode}: {rc.get('places', 0)} places, {rc.get('equipment', 0)} "
+              f"equipment types, {rc.get('statements', 0)} statements recomputed from "
+              f"{report.records.get('sources', 0)} sources", markup=False)
     out.print(f"{sum(report.events.values())} events "
               f"({', '.join(f'{k} {v}' for k, v in sorted(report.events.items()))}), "
               f"{report.evidence} evidence links, "
@@ -1209,6 +1221,44 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    inputs: Annotated[list[str], typer.Argument(
+        help="Feeds and pages (http(s) URLs, fetched every cycle), files and folders (walked; "
+        "a new or changed file is read).", show_default=False)],
+    interval: Annotated[float, typer.Option(min=1.0, help="Seconds from one cycle's start to "
+                                            "the next.")] = 300.0,
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit.")] = False,
+    log: Annotated[Path | None, typer.Option(help="Append status and error lines to this "
+                                             "file too.")] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow URLs on private or loopback addresses.")
+    ] = False,
+) -> None:
+    """Live mode: at an interval, ingest what is new among the inputs, extract and fuse it
+    incrementally; one status line per cycle. Only the listed URLs are fetched, with the
+    fetcher's limits. `frontlens serve` on the same database shows each cycle's picture."""
+    from frontlens.watch import Watcher
+
+    settings = _settings(ctx)
+    if allow_private:
+        settings = settings.model_copy(update={"allow_private": True})
+    store = _open(settings)
+
+    def say(line: str) -> None:
+        (err if line.startswith("error:") else out).print(line, markup=False)
+        if log is not None:
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+
+    watcher = Watcher(store, list(inputs), settings, log=say)
+    try:
+        watcher.run(interval, cycles=1 if once else None)
+    except KeyboardInterrupt:
+        say("watch: stopped")
 
 
 @app.command()

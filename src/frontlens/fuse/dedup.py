@@ -230,9 +230,11 @@ class CopyFinder:
             self._forwards[i] = s.forwarded_from
         return i
 
-    def links(self, facts_of: Callable[[int, str], set[str]] | None = None) -> list[Copy]:
+    def links(self, facts_of: Callable[[int, str], set[str]] | None = None,
+              keep: bool = False) -> list[Copy]:
         """One link per copying source; ``facts_of(place, id)`` (the facts of a source)
-        enables translations. Call once: the arrays are released as they are used."""
+        enables translations. Call once: the arrays are released as they are used, unless
+        ``keep`` holds the signatures for :meth:`state_rows` (incremental fusion's state)."""
         n = len(self.ids)
         sig, has_mh, ids = self._sig[:n], self._has_mh[:n], self.ids
         first = _first_of(self._digest[:n], self._has_hash[:n])
@@ -287,13 +289,92 @@ class CopyFinder:
             if i in self._tweets:
                 tweets.setdefault(self._tweets[i], i)
         del bands, heads, chain, by_outlet, tweets, sig, has_mh
-        self._sig = np.zeros((0, NUM_PERM), dtype=np.uint32)
+        if keep:
+            self._original = np.array([i not in out for i in range(n)], dtype=bool)
+        else:
+            self._sig = np.zeros((0, NUM_PERM), dtype=np.uint32)
         links = list(out.values())
         if facts_of is not None:
             links += _translations(
                 (ids[i], self._values[self._lang[i]], from_micros(self._time[i]),
                  facts_of(i, ids[i])) for i in range(n) if i not in out)
         return links
+
+
+    def state_rows(self, block: int = 20_000) -> Iterable[tuple[list[dict[str, Any]],
+                                                                 list[dict[str, Any]]]]:
+        """After ``links(keep=True)``: per block of sources, their ``fusion_sources`` rows and
+        the ``fusion_bands`` rows of the originals, in publication order; then released."""
+        n = len(self.ids)
+        for lo in range(0, n, block):
+            hi = min(n, lo + block)
+            sig, has = self._sig[lo:hi], self._has_mh[lo:hi]
+            keys = band_keys(sig)
+            srcs, bands = [], []
+            for k in range(hi - lo):
+                i = lo + k
+                original = bool(self._original[i])
+                srcs.append({
+                    "source_id": self.ids[i], "sort_us": sort_us(self._time[i]),
+                    "outlet_key": self._values[self._outlet[i]] or "",
+                    "language": self._values[self._lang[i]],
+                    "signature": sig[k].tobytes() if has[k] else None,
+                    "original": original, "tweet_id": self._tweets.get(i)})
+                if original and has[k]:
+                    bands.extend({"bucket": int(b), "source_id": self.ids[i]} for b in keys[k])
+            yield srcs, bands
+        self._sig = np.zeros((0, NUM_PERM), dtype=np.uint32)
+
+
+UNDATED_US = 2**62
+"""``sort_us`` of an undated source: after every dated one, as publication order has it."""
+
+
+def sort_us(us: int) -> int:
+    """A publication time (µs, ``_NO_TIME`` when undated) as a sortable integer."""
+    return UNDATED_US if us == _NO_TIME else us
+
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@cache
+def _hashranges() -> list[tuple[int, int]]:
+    return list(MinHashLSH(threshold=TEXT_THRESHOLD, num_perm=NUM_PERM).hashranges)
+
+
+def band_keys(sig: np.ndarray) -> np.ndarray:
+    """One signed 64-bit key per LSH band of each signature (rows of ``sig``): two sources
+    share a key exactly when they share that band's values (up to a 2**-64 collision), which
+    is when :class:`CopyFinder` makes them candidates."""
+    sig = np.atleast_2d(sig)
+    out = np.empty((len(sig), len(_hashranges())), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for b, (lo, hi) in enumerate(_hashranges()):
+            z = np.full(len(sig), np.uint64(0x9E3779B97F4A7C15) * np.uint64(b + 1),
+                        dtype=np.uint64)
+            for j in range(lo, hi):
+                z = _mix(z ^ sig[:, j].astype(np.uint64))
+            out[:, b] = z
+    return out.view(np.int64)
+
+
+def signature(text: str) -> np.ndarray | None:
+    """A source's MinHash signature as :class:`CopyFinder` computes it (None: empty text)."""
+    if not text.strip():
+        return None
+    return np.asarray(_minhash(_shingles(text)).hashvalues, dtype=np.uint32)
+
+
+def quoted_statuses(s: SourceInfo) -> list[str]:
+    """Tweet ids a non-tweet's text links to (a ``quote`` copy when that tweet is stored)."""
+    return [m.group(1) for m in _STATUS.finditer(s.text)] if s.kind != "tweet" else []
 
 
 def _first_of(digest: np.ndarray, has: np.ndarray) -> np.ndarray:

@@ -37,7 +37,8 @@ from sqlalchemy import String, delete, func, or_, select, type_coerce
 
 from frontlens.config import build_time
 from frontlens.fuse import confidence as conf
-from frontlens.fuse.dedup import CopyFinder, Links, SourceInfo, from_micros, to_micros
+from frontlens.fuse import incremental as inc
+from frontlens.fuse.dedup import Copy, CopyFinder, Links, SourceInfo, from_micros, to_micros
 from frontlens.fuse.events import (
     CHANGE,
     GAP_DAYS,
@@ -55,6 +56,7 @@ from frontlens.fuse.events import (
     fuse_equipment,
     fuse_statements,
     item_facts,
+    place_key,
     quote_key,
     side_after,
     speaker_key,
@@ -78,6 +80,8 @@ class FusionReport:
     states: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    mode: str = "full"  # or "incremental": only the blocks new sources touch were rewritten
+    recomputed: dict[str, int] = field(default_factory=dict)  # places, equipment, statements
 
 
 # -- timeline -----------------------------------------------------------------------------------
@@ -240,9 +244,15 @@ def fusion_staleness(store: Store) -> str | None:
 
 
 def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
-               partition_rows: int = PARTITION_ROWS) -> FusionReport:
-    """Rebuild every fusion table from the stored records, in one transaction (idempotent).
+               partition_rows: int = PARTITION_ROWS, full: bool = False) -> FusionReport:
+    """Bring every fusion table up to date with the stored records, in one transaction.
 
+    Incremental by default (:mod:`frontlens.fuse.incremental`): only the places, equipment
+    types and statement keys that sources stored or extracted since the last run touch are
+    recomputed, with exactly the rows a rebuild writes; ``full`` (or missing state, a changed
+    fusion config, a deep backfill) rebuilds everything, as described below.
+
+    A rebuild is idempotent.
     Memory stays about flat as the store grows. Texts are streamed once, in publication
     order, through the copy finder (:class:`CopyFinder`) and dropped; per source a few columns
     stay (:class:`_Sources`). Claims are read once and spilled, by block (place key,
@@ -253,7 +263,15 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
     """
     t0 = time.perf_counter()
     table = table or conf.default_table()
+    config = inc.config_fingerprint(table)
+    why = "--full"
+    if not full:
+        done, why = _run_incremental(store, table, config, partition_rows)
+        if done is not None:
+            done.seconds = round(time.perf_counter() - t0, 3)
+            return done
     rep = FusionReport()
+    rep.notes.append(f"full rebuild: {why}")
     built_from = fusion_inputs(store)
     with ExitStack() as stack:
         conn = stack.enter_context(store.engine.connect())
@@ -265,17 +283,23 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
         facts, against, areas, counts = _read_claims(conn, sources, spill)
         conn.close()
         rep.records = {"sources": len(sources), **counts}
-        dups = finder.links(facts.of)
-        del finder, facts
+        dups = finder.links(facts.of, keep=True)
+        del facts
         links = Links(dups)
         coords, note = _coords()
         if note:
             rep.notes.append(note)
         with store.transaction() as conn:
+            generation = _generation(conn)
             for t in (schema.events, schema.event_evidence, schema.contradictions,
-                      schema.source_duplicates, schema.control_states):
+                      schema.source_duplicates, schema.control_states, schema.fusion_sources,
+                      schema.fusion_bands):
                 conn.execute(delete(t))
             _insert(conn, schema.source_duplicates, (d.row() for d in dups))
+            for rows, bands in finder.state_rows():
+                _insert(conn, schema.fusion_sources, rows)
+                _insert(conn, schema.fusion_bands, bands)
+            del finder
             for part in range(spill.parts):
                 items = spill.take(part)
                 _fuse_partition(conn, items, sources.infos(x.source_id for x in items), links,
@@ -284,9 +308,7 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
             area = area_contradictions(areas)
             _insert(conn, schema.contradictions, area)
             _tally(rep, [], area)
-            conn.execute(delete(schema.fusion_state))
-            conn.execute(schema.fusion_state.insert(), [{"id": "last", **built_from,
-                                                         "finished_at": build_time()}])
+            _finish(conn, built_from, config, generation)
     for d in dups:
         rep.duplicates[d.method] = rep.duplicates.get(d.method, 0) + 1
     rep.events = {k: rep.events[k] for k in ("control", "equipment", "statement")
@@ -295,11 +317,225 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
     return rep
 
 
+def _generation(conn: Any) -> int:
+    g = conn.execute(select(schema.fusion_state.c.generation)).scalar()
+    return int(g or 0) + 1
+
+
+def _finish(conn: Any, built_from: dict[str, Any], config: str, generation: int) -> None:
+    """Record what this run was built from (staleness warnings, the next incremental run) and
+    its generation (a serving cache notices any rewrite)."""
+    conn.execute(delete(schema.fusion_state))
+    conn.execute(schema.fusion_state.insert(), [{"id": "last", **built_from,
+                                                 "finished_at": build_time(),
+                                                 "config": config, "generation": generation}])
+
+
+def _run_incremental(store: Store, table: conf.ReliabilityTable, config: str,
+                     partition_rows: int) -> tuple[FusionReport | None, str]:
+    """Relink the sources from the earliest new one on and refuse the blocks they touch;
+    (None, why) when a full rebuild is needed instead. One transaction."""
+    built_from = fusion_inputs(store)
+    rep = FusionReport(mode="incremental",
+                       recomputed={"places": 0, "equipment": 0, "statements": 0})
+    with store.transaction() as conn:
+        state = conn.execute(select(schema.fusion_state)).first()
+        pl = inc.plan(conn, state, config)
+        if pl.reason is not None:
+            return None, pl.reason
+        if not pl.replay:
+            rep.records = {"sources": 0}
+            return rep, ""
+        items = inc.read_replay(conn, pl.replay, table)
+        old = [sid for sid in pl.replay if sid not in pl.new]
+        facts: dict[str, set[str]] = defaultdict(set)
+        dirty: set[tuple[str, str]] = set()
+        n_claims = 0
+        for c in inc.claims_of_sources(conn, pl.replay, published=None):
+            facts[c.source_id].update(item_facts(c))
+            b = inc.block_of(c)
+            if b is not None:
+                dirty.add(b)
+            n_claims += 1
+        links = inc.relink(conn, items, facts)
+        del facts
+        dirty |= _cited_blocks(conn, old)
+        d = schema.source_duplicates
+        for part in inc.chunks(pl.replay):
+            conn.execute(delete(d).where(d.c.source_id.in_(part)))
+        _insert(conn, d, (c.row() for c in links))
+        inc.write_state(conn, items, old)
+        rep.records = {"sources": len(items), "claims": n_claims}
+        for c in links:
+            rep.duplicates[c.method] = rep.duplicates.get(c.method, 0) + 1
+        del items, links
+        coords, note = _coords()
+        if note:
+            rep.notes.append(note)
+        _refuse(conn, dirty, table, coords, rep, partition_rows)
+        conn.execute(delete(schema.contradictions).where(
+            schema.contradictions.c.kind == "area_figures"))
+        area = area_contradictions(_all_areas(conn))
+        _insert(conn, schema.contradictions, area)
+        _tally(rep, [], area)
+        _finish(conn, built_from, config, _generation(conn))
+    rep.events = {k: rep.events[k] for k in ("control", "equipment", "statement")
+                  if k in rep.events}
+    return rep, ""
+
+
+def _cited_blocks(conn: Any, source_ids: list[str]) -> set[tuple[str, str]]:
+    """The blocks whose stored events cite these sources (a re-extracted source may have left
+    some of them)."""
+    ev, e = schema.event_evidence, schema.events
+    out: set[tuple[str, str]] = set()
+    event_ids: set[str] = set()
+    for part in inc.chunks(source_ids):
+        event_ids.update(r[0] for r in conn.execute(
+            select(ev.c.event_id).where(ev.c.source_id.in_(part))))
+    for part in inc.chunks(event_ids):
+        for kind, expl in conn.execute(select(e.c.kind, e.c.explanation)
+                                       .where(e.c.id.in_(part))):
+            expl = json.loads(expl) if isinstance(expl, str) else expl
+            out.add((kind, expl["place_key"]))
+    return out
+
+
+def _all_areas(conn: Any) -> list[AreaItem]:
+    a, s = schema.area_claims, schema.sources
+    q = (select(a.c.id, a.c.source_id, a.c.value_km2, a.c.qualifier, a.c.place_id,
+                s.c.published_at).join(s, s.c.id == a.c.source_id))
+    return [AreaItem(r[0], r[1], r[2], r[3], r[4], day_of(r[5])) for r in _stream(conn, q)]
+
+
+def _source_infos(conn: Any, ids: Iterable[str], table: conf.ReliabilityTable
+                  ) -> dict[str, SourceInfo]:
+    """Grading fields of these sources, as :meth:`_Sources.infos` gives them."""
+    s = schema.sources
+    out: dict[str, SourceInfo] = {}
+    for part in inc.chunks(set(ids)):
+        for r in conn.execute(select(s.c.id, s.c.outlet, s.c.url, s.c.media, s.c.published_at)
+                              .where(s.c.id.in_(part))):
+            rel = table.lookup(r.outlet, r.url)
+            out[r.id] = SourceInfo(id=r.id, outlet=r.outlet, media=bool(r.media),
+                                   letter=rel.letter, category=rel.category, side=rel.side,
+                                   published_at=r.published_at)
+    return out
+
+
+def _links_of(conn: Any, ids: Iterable[str]) -> Links:
+    """The stored copy links of these sources and of every source their chains pass."""
+    d = schema.source_duplicates
+    got: dict[str, Copy] = {}
+    todo = set(ids)
+    while todo:
+        nxt: set[str] = set()
+        for part in inc.chunks(todo):
+            for r in conn.execute(select(d).where(d.c.source_id.in_(part))):
+                got[r.source_id] = Copy(r.source_id, r.canonical_id, r.copied_outlet, r.method,
+                                        r.similarity)
+                if r.canonical_id and r.canonical_id not in got:
+                    nxt.add(r.canonical_id)
+        todo = nxt - set(got)
+    return Links(got.values())
+
+
+def _refuse(conn: Any, dirty: set[tuple[str, str]], table: conf.ReliabilityTable,
+            coords: Coords | None, rep: FusionReport, partition_rows: int) -> None:
+    """Delete what the dirty blocks had and fuse them again from all their claims."""
+    ctrl = {k for kind, k in dirty if kind == "control"}
+    eq = {k for kind, k in dirty if kind == "equipment"}
+    st = {k for kind, k in dirty if kind == "statement"}
+    e, ev, ct, cs = (schema.events, schema.event_evidence, schema.contradictions,
+                     schema.control_states)
+    placed = [k for k in ctrl if k and not k.startswith("name:")]
+    named = ctrl - set(placed)
+    unplaced = or_(e.c.place_id.is_(None), e.c.place_id == "")
+    old: list[str] = []
+    for part in inc.chunks(placed):
+        old += [r[0] for r in conn.execute(select(e.c.id).where(e.c.kind == "control",
+                                                                e.c.place_id.in_(part)))]
+    if named:
+        old += [i for i, n in conn.execute(select(e.c.id, e.c.place_name)
+                                           .where(e.c.kind == "control", unplaced))
+                if place_key(None, n) in named]
+    if eq:
+        old += [i for i, subj in conn.execute(select(e.c.id, e.c.subject)
+                                              .where(e.c.kind == "equipment")) if subj in eq]
+    speakers = {k.rsplit("|", 1)[0] for k in st}
+    for part in inc.chunks(speakers):
+        for i, expl in conn.execute(select(e.c.id, e.c.explanation)
+                                    .where(e.c.kind == "statement", e.c.subject.in_(part))):
+            expl = json.loads(expl) if isinstance(expl, str) else expl
+            if expl["place_key"] in st:
+                old.append(i)
+    for part in inc.chunks(old):
+        conn.execute(delete(ev).where(ev.c.event_id.in_(part)))
+        conn.execute(delete(e).where(e.c.id.in_(part)))
+    for part in inc.chunks(placed):
+        conn.execute(delete(ct).where(ct.c.kind.in_(inc.CONTROL_KINDS), ct.c.place_id.in_(part)))
+    if named:
+        gone = [i for i, n in conn.execute(select(ct.c.id, ct.c.place_name).where(
+            ct.c.kind.in_(inc.CONTROL_KINDS),
+            or_(ct.c.place_id.is_(None), ct.c.place_id == ""))) if place_key(None, n) in named]
+        for part in inc.chunks(gone):
+            conn.execute(delete(ct).where(ct.c.id.in_(part)))
+    for part in inc.chunks(ctrl):
+        conn.execute(delete(cs).where(cs.c.place_key.in_(part)))
+
+    against: dict[str, set[str]] = defaultdict(set)
+    st_rows = []
+    for r in _stream(conn, select(schema.statements)):
+        if r.against_interest and r.side in ("UA", "RU"):
+            against[r.source_id].add(r.side)
+        if st and f"{speaker_key(r.speaker_id, r.speaker)}|{quote_key(r.quote)}" in st:
+            st_rows.append(r)
+    eq_rows = inc.equipment_rows(conn, eq) if eq else []
+    batches: list[list[Any]] = [[*eq_rows, *st_rows]]
+    keys = sorted(ctrl)
+    step = max(1, min(len(keys), partition_rows // 200 or 1))
+    for lo in range(0, len(keys), step):
+        batches.append(inc.control_claims(conn, set(keys[lo : lo + step])))
+    for batch in batches:
+        if not batch:
+            continue
+        infos = _source_infos(conn, (r.source_id for r in batch), table)
+        items: list[Any] = []
+        for r in batch:
+            if isinstance(r, Claim):
+                items.append(r)
+            elif hasattr(r, "fate"):
+                items.append(EqClaim(r.id, r.source_id, r.start, r.end,
+                                     equipment_key(r.catalog_type, r.model_text), r.fate, r.side,
+                                     r.place_id, list(r.evidence_urls or []),
+                                     _day(infos, r.source_id)))
+            else:
+                items.append(StClaim(r.id, r.source_id, r.start, r.end,
+                                     speaker_key(r.speaker_id, r.speaker), quote_key(r.quote),
+                                     _day(infos, r.source_id), bool(r.against_interest),
+                                     r.side))
+        items.sort(key=lambda x: x.id)
+        _fuse_partition(conn, items, infos, _links_of(conn, infos), dict(against), coords, rep)
+
+
+def _day(infos: dict[str, SourceInfo], source_id: str) -> date | None:
+    info = infos.get(source_id)
+    return day_of(info.published_at) if info is not None else None
+
+
 def _fuse_partition(conn: Any, items: list[Any], sources: dict[str, SourceInfo], links: Links,
                     against: dict[str, set[str]], coords: Coords | None,
                     rep: FusionReport) -> None:
     """Fuse, grade and write one partition's claims (events, evidence, contradictions and the
-    timeline of its places)."""
+    timeline of its places). Claims are taken in id order, so the rows do not depend on the
+    order the database returned them in (a rebuild and an incremental run agree)."""
+    items = sorted(items, key=lambda x: x.id)
+    rep.recomputed["places"] = rep.recomputed.get("places", 0) + len(
+        {x.key for x in items if isinstance(x, Claim)})
+    rep.recomputed["equipment"] = rep.recomputed.get("equipment", 0) + len(
+        {x.subject for x in items if isinstance(x, EqClaim)})
+    rep.recomputed["statements"] = rep.recomputed.get("statements", 0) + len(
+        {(x.subject, x.quote_key) for x in items if isinstance(x, StClaim) and x.quote_key})
     parts: list[Fused] = [
         fuse_control([x for x in items if isinstance(x, Claim)], sources, links, against),
         fuse_equipment([x for x in items if isinstance(x, EqClaim)], sources, links),
@@ -678,11 +914,14 @@ _FAR = 10**7  # a day ordinal beyond any date: an open-ended state
 
 
 def picture_stamp(store: Store) -> tuple[Any, ...]:
-    """A cheap fingerprint of the control timeline; it changes whenever fusion rewrites it."""
+    """A cheap fingerprint of the control timeline; it changes whenever fusion rewrites it.
+    The run counter is part of it: an incremental run can flip a state's ``disputed`` or its
+    sources without changing the count or any date or score."""
     t = schema.control_states
     q = select(func.count(), func.max(t.c.since), func.max(t.c.until), func.sum(t.c.score))
     with store.engine.connect() as conn:
-        return tuple(conn.execute(q).one())
+        gen = conn.execute(select(schema.fusion_state.c.generation)).scalar()
+        return (*conn.execute(q).one(), gen)
 
 
 class PictureIndex:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -206,9 +207,39 @@ fusion_state = Table(
     Column("n_extractions", Integer, nullable=False),
     Column("last_extracted_at", UTCDateTime),
     Column("finished_at", UTCDateTime, nullable=False),
+    Column("config", String(64)),
+    Column("generation", Integer, nullable=False, server_default="0"),
 )
 """One row ("last"): what the last fusion run was built from, so a picture or brief read
-after new sources or extractions can say it is stale."""
+after new sources or extractions can say it is stale; ``config`` fingerprints what fusion
+depends on besides the records (code version, reliability table): incremental fusion is only
+exact when it is unchanged. ``generation`` counts runs, so a server's caches notice any rewrite."""
+
+fusion_sources = Table(
+    "fusion_sources",
+    metadata,
+    Column("source_id", String(64), primary_key=True),
+    Column("sort_us", BigInteger, nullable=False, index=True),
+    Column("outlet_key", String(256), nullable=False, index=True),
+    Column("language", String(8)),
+    Column("signature", LargeBinary),
+    Column("original", Boolean, nullable=False),
+    Column("tweet_id", String(256), index=True),
+)
+"""The copy finder's state per fused source (incremental fusion): its place in publication
+order (µs, undated last), outlet key, MinHash signature, whether it is an original (a
+candidate for later copies) and its tweet id, so new sources are linked without re-reading
+every text."""
+
+fusion_bands = Table(
+    "fusion_bands",
+    metadata,
+    Column("bucket", BigInteger, primary_key=True),
+    Column("source_id", String(64), primary_key=True),
+    sqlite_with_rowid=False,
+)
+"""LSH buckets of the originals (one 64-bit key per band of the signature): the candidates a
+new source's text is compared with."""
 
 evidence = Table(
     "evidence",
@@ -358,3 +389,6 @@ control_states = Table(
 # the as-of query reads `since <= d AND (until IS NULL OR until > d)`: one range scan
 Index("ix_control_states_since_until", control_states.c.since, control_states.c.until)
 Index("ix_events_score_id", events.c.score, events.c.id)
+# incremental fusion finds re-extracted sources and the unresolved names of a place key
+Index("ix_extractions_processed_at", extractions.c.processed_at)
+Index("ix_control_events_place_name", control_events.c.place_name)
