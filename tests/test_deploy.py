@@ -20,12 +20,15 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from frontlens.cli import app
 from frontlens.config import Settings
+from frontlens.fuse import maps
 from frontlens.serve import create_app
+from frontlens.store.db import Store
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
@@ -158,4 +161,13 @@ def test_compose_topology_without_containers_extracts_fuses_and_serves_the_pictu
     assert picture.get("Balakliia") == "UA", picture
     assert {r["place"]: r["controller"] for r in json.loads(cli_picture.stdout)} == picture
     assert len(layers) == 2 and workers_used == 2
+    store = Store(pg_url)
+    if maps.use_postgis(store):  # fused events are located for GIS clients (store/spatial.py)
+        with store.engine.connect() as conn:
+            located = conn.execute(text(
+                "SELECT count(*) FROM event_points p JOIN control_states s ON s.place_id = "
+                "p.place_id AND ST_Equals(s.geom, p.geom) WHERE p.place_name = 'Balakliia'"
+            )).scalar_one()
+        assert located > 0
+    store.close()
     assert time.monotonic() - t0 < 120  # the budget is 60 s; 2 shared cores vary

@@ -191,13 +191,17 @@ class GridSettlements:
 def test_postgis_store_has_indexed_geometry_columns_in_srid_4326(postgis_url: str) -> None:
     with Store(postgis_url) as store, store.engine.connect() as conn:
         cols = {(r[0], r[1]): (r[2], r[3]) for r in conn.execute(text(
-            "SELECT f_table_name, f_geometry_column, srid, type FROM geometry_columns"))}
+            "SELECT f_table_name, f_geometry_column, srid, type FROM geometry_columns "
+            "WHERE f_table_name <> 'event_points'"))}
+        views = {r[0] for r in conn.execute(text(
+            "SELECT f_table_name FROM geometry_columns WHERE f_table_name = 'event_points'"))}
         gist = {r[0] for r in conn.execute(text(
             "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%USING gist (geom)%'"))}
     assert cols == {("places", "geom"): (4326, "POINT"),
                     ("control_states", "geom"): (4326, "POINT"),
                     ("map_features", "geom"): (4326, "MULTIPOLYGON")}
     assert gist == {"ix_places_geom", "ix_control_states_geom", "ix_map_features_geom"}
+    assert views == {"event_points"}  # fused events with their place's point
 
 
 def test_control_state_points_are_generated_from_their_coordinates(postgis_url: str) -> None:

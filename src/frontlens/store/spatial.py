@@ -16,8 +16,13 @@ What is added (migration 0008, or :func:`add_spatial` on a database that got Pos
   (3.14) may repair an invalid ring differently, and the two backends must agree.
 - ``places.geom`` and ``control_states.geom`` (Point, SRID 4326): generated from the rows'
   lon/lat, so nothing that writes those tables changes; ``control_states`` are the located
-  fused events (the as-of picture's rows). The ``events`` table has no coordinates of its own.
+  fused events (the as-of picture's rows).
 - a GiST index on each.
+- the view ``event_points``: each fused event with the point of its place (from the control
+  states of that place id), for GIS clients. The ``events`` table has no coordinates of its
+  own, and fusion rewrites it, so a view rather than a column kept in step. (A later
+  migration that changes the type of ``events.id/kind/place_id/place_name/action/
+  new_controller/first_date/last_date/grade`` must drop and recreate it.)
 
 These columns are not in ``schema.metadata`` (SQLite has no such type, and ``select(table)``
 must not fetch geometry); :func:`include_object` tells Alembic's comparison to ignore them.
@@ -62,10 +67,16 @@ def add_spatial(conn: Connection) -> None:
     for table in ("places", "control_states", "map_features"):
         conn.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_geom ON {table} "
                           "USING gist (geom)"))
+    conn.execute(text(
+        "CREATE OR REPLACE VIEW event_points AS SELECT e.id, e.kind, e.place_id, e.place_name, "
+        "e.action, e.new_controller, e.first_date, e.last_date, e.grade, p.geom "
+        "FROM events e LEFT JOIN LATERAL (SELECT s.geom FROM control_states s "
+        "WHERE s.place_id = e.place_id AND s.geom IS NOT NULL LIMIT 1) p ON true"))
 
 
 def drop_spatial(conn: Connection) -> None:
     """Remove what :func:`add_spatial` added (the migration's downgrade)."""
+    conn.execute(text("DROP VIEW IF EXISTS event_points"))
     for table in ("places", "control_states", "map_features"):
         conn.execute(text(f"DROP INDEX IF EXISTS ix_{table}_geom"))
         conn.execute(text(f"ALTER TABLE {table} DROP COLUMN IF EXISTS geom"))
