@@ -98,6 +98,7 @@ def main() -> None:
                 for flag in ("1", "0"):
                     os.environ["FRONTLENS_POSTGIS"] = flag
                     maps._COMPILED.clear()
+                    maps._SYNCED.clear()  # a fresh process has seen nothing written
                     if mode == "cold" and flag == "1":
                         with store.transaction() as conn:  # as just ingested
                             conn.execute(text("UPDATE map_features SET geom = NULL, "

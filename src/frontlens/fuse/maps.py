@@ -24,6 +24,7 @@ import re
 import sqlite3
 import tomllib
 import unicodedata
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -379,16 +380,24 @@ def sync_layer(store: Store, layer: MapLayer) -> int:
     return len(out)
 
 
+_SYNCED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+"""Per engine, the layers whose spatial columns this process has seen written (a layer's
+features never change: its id derives from its content), so a question costs no check."""
+
+
 def _postgis_layer(store: Store, layer: MapLayer) -> bool:
     """Whether this layer's questions go to SQL: PostGIS is on and the layer's spatial columns
     are written (now, if need be). A store this process may not write to (a read-only role)
     falls back to shapely instead of failing the question."""
     if not use_postgis(store):
         return False
-    try:
-        sync_layer(store, layer)
-    except SQLAlchemyError:
-        return False
+    done = _SYNCED.setdefault(store.engine, set())
+    if layer.id not in done:
+        try:
+            sync_layer(store, layer)
+        except SQLAlchemyError:
+            return False
+        done.add(layer.id)
     return True
 
 
