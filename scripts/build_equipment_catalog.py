@@ -193,6 +193,14 @@ HAND: list[tuple[str, str, str, str, list[str]]] = [
     ("Kh-555", "Kh-555", "other", "Russia", ["Kh-555", "Х-555"]),
     ("9K79 Tochka", "Tochka", "other", "Soviet Union", ["Tochka-U", "Точка-У", "Tochka", "9K79"]),
     ("Shahed-131", "Shahed-136", "drone", "Iran", ["Shahed-131", "Шахед-131", "Geran-1"]),
+    ("BGM-109 Tomahawk", "Tomahawk", "other", "United States", ["Tomahawk", "Томагавк"]),
+    ("Rapier", "Rapier", "SAM", "United Kingdom", ["Rapier"]),
+    ("PFM-1 (Lepestok)", "PFM-1", "other", "Soviet Union", ["PFM-1", "ПФМ-1", "Lepestok"]),
+    # the Black Sea Fleet's Project 22160 patrol ships, by name (ship_key matches declined and
+    # transliterated spellings)
+    *[(f"Project 22160 ({n})", "Project 22160", "ship", "Russia", [n]) for n in (
+        "Vasily Bykov", "Dmitry Rogachev", "Pavel Derzhavin", "Sergey Kotov", "Viktor Veliky",
+        "Nikolay Sipyagin")],
 ]
 
 # Oryx's spelling for hand entries Oryx lists under another designation (general knowledge:

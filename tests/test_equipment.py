@@ -240,4 +240,34 @@ def test_a_named_ship_matches_in_either_order_of_writing() -> None:
     assert model_key("Caesar Kunikov (large landing ship)") == model_key(
         "Project 775 (Caesar Kunikov)")
     assert model_key("Moskva (cruiser)") == model_key("Project 1164 (Moskva)")
-    assert model_key("PFM-1 (Lepestok)") != model_key("Lepestok")  # not a ship: no ship key
+    assert not model_key("PFM-1 (Lepestok)").startswith("ship:")  # not a ship: no ship key
+
+
+def test_a_capitalised_city_in_a_dateline_is_no_cruiser() -> None:
+    assert run("МОСКВА, 5 мая — РИА Новости. Минобороны сообщило об ударе.", "ru") == []
+    [moskva] = run("Крейсер «Москва» затонул после пожара.", "ru")
+    assert moskva.catalog_type == "Project 1164 (Moskva)"
+
+
+def test_latin_names_declined_in_cyrillic_text_are_found() -> None:
+    assert [r.catalog_type for r in run("Уничтожены два Леопардов под Работино.", "ru")] == [
+        "Leopard 2"]
+    assert [r.catalog_type for r in run("Бійці знищили дві установки Градів.", "uk")] == [
+        "BM-21 Grad"]
+
+
+def test_a_named_ship_is_found_in_any_romanisation_after_a_ship_word() -> None:
+    [uk] = run("Знищено великий десантний корабель «Цезар Куніков».", "uk")
+    [ru] = run("Патрульный корабль «Василий Быков» поражён.", "ru")
+    assert uk.catalog_type == "Project 775 (Caesar Kunikov)"
+    assert ru.catalog_type == "Project 22160 (Vasily Bykov)"
+
+
+def test_the_scorer_keys_a_named_ship_by_its_name_however_written() -> None:
+    from frontlens.evaluate.equipment import model_key
+
+    assert model_key("Project 775 (Tsezar Kunikov)") == model_key("Project 775 (Caesar Kunikov)")
+    assert model_key("large landing ship Novocherkassk") == model_key(
+        "Project 775 (Novocherkassk)")
+    assert model_key("cruiser Moskva") == model_key("Moskva (cruiser)")
+    assert model_key("T-72B3") != model_key("T-72")

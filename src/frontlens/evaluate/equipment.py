@@ -8,7 +8,7 @@ from typing import Any
 
 from frontlens.evaluate.common import Score
 from frontlens.extract.doc import Doc
-from frontlens.extract.equipment import catalog, eq_key
+from frontlens.extract.equipment import catalog, eq_key, ship_key
 from frontlens.model import EquipmentLoss
 
 RULES = """\
@@ -19,9 +19,10 @@ Equipment scoring rules
   ("2S5 Giatsint-S", "9K332 Tor-M2") that designation is the key, else the whole id; keys are
   eq_key (Cyrillic romanised, case, spaces and punctuation dropped). So "Tor-M2", "TOR-M2" and
   "9K332 Tor-M2" meet, "2S5" and "2S5 Giatsint-S" meet; "T-80" and "T-80BVM" stay different.
-  Named ships match on the ship's name, in either order of writing: "Project 1164 (Moskva)"
-  (the shared sets' convention) and "Moskva (cruiser)" (name, then a ship type in
-  parentheses) both key as the ship "Moskva".
+  Named ships match on the ship's name, in any order of writing and romanisation: "Project
+  1164 (Moskva)" (the shared sets' convention), "Moskva (cruiser)" and "cruiser Moskva" all
+  key as the ship "Moskva"; names compare by ``ship_key`` ("Tsezar Kunikov" = "Caesar
+  Kunikov").
 - Duplicate gold or predicted entries with the same key count once (gold is one entry per item).
 - TP: key in both; FP: predicted key not in gold; FN: gold key not predicted.
 - On matched items only, attribute accuracy (reported, not part of P/R/F):
@@ -37,6 +38,10 @@ Equipment scoring rules
 _SHIP = re.compile(r"\(([^)]+)\)\s*$")
 _SHIP_TYPE = re.compile(r"ship|cruiser|frigate|corvette|submarine|boat|vessel|destroyer|tug|"
                         r"tanker|minesweeper", re.IGNORECASE)
+_TYPED_SHIP = re.compile(r"(?:(?:large|small|landing|patrol|guided|missile|rescue|"
+                         r"reconnaissance|amphibious|assault)\s+)*(?:ship|cruiser|frigate|corvette|"
+                         r"submarine|boat|vessel|destroyer|tug|tanker|minesweeper)\s+"
+                         r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s*$", re.IGNORECASE)
 _COARSE = {
     "SPG": "artillery",
     "towed artillery": "artillery",
@@ -53,9 +58,12 @@ def model_key(text: str | None) -> str:
         return ""
     ship = _SHIP.search(text)
     if ship and "project" in text.lower():
-        return "ship:" + eq_key(ship.group(1))
+        return "ship:" + ship_key(ship.group(1))
     if ship and _SHIP_TYPE.search(ship.group(1)):
-        return "ship:" + eq_key(text[:ship.start()])
+        return "ship:" + ship_key(text[:ship.start()])
+    typed = _TYPED_SHIP.match(text)
+    if typed:
+        return "ship:" + ship_key(typed.group(1))
     mid = catalog().resolve(text) or catalog().resolve(re.split(r"/", text)[0]) or text
     first = mid.split()[0]
     # "2S5 Giatsint-S" ~ "2S5", "9K332 Tor-M2" ~ "Tor-M2": a leading designation decides

@@ -93,6 +93,7 @@ class Catalog:
     acronyms: set[str]  # digitless all-caps aliases ("HIMARS"): match only all-caps text
     prefixes: set[str]
     stems: dict[str, str]  # Cyrillic inflection: key minus final vowel → model id
+    ships: dict[str, str] = field(default_factory=dict)  # ship_key(name) → named ship's id
 
     def resolve(self, text: str) -> str | None:
         """Model id for a model string ("Tor-M2", "2S6M Tunguska", "Т-90М"), else None."""
@@ -101,6 +102,23 @@ class Catalog:
             return self.alias[k]
         hit = _variant(self, k)
         return romanise(text) if hit else None
+
+
+_SHIP_NAME = re.compile(r"^Project \S+ \(([^)]+)\)$")
+_SHIP_DIGRAPHS = (("shch", "s"), ("kh", "h"), ("zh", "s"), ("ch", "c"), ("sh", "s"),
+                  ("ts", "c"), ("z", "s"), ("g", "h"), ("x", "ks"), ("w", "v"))
+
+
+def ship_key(name: str) -> str:
+    """Consonants of a ship's name, romanised, with the letters romanisations disagree on
+    merged: «Цезарь Куников» / Caesar Kunikov / Tsezar Kunikov, «Василий Быков» / Vasily Bykov,
+    Новочеркаськ / Novocherkassk agree."""
+    words = []
+    for w in re.findall(r"[^\W\d_]+", romanise(name).lower()):
+        for a, b in _SHIP_DIGRAPHS:
+            w = w.replace(a, b)
+        words.append(re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiouyj'’]", "", w)))
+    return " ".join(w for w in words if w)
 
 
 @lru_cache(maxsize=1)
@@ -115,6 +133,7 @@ def catalog() -> Catalog:
     weak: set[str] = set()
     acronyms: set[str] = set()
     stems: dict[str, str] = {}
+    ships: dict[str, str] = {}
     with (base / "equipment_aliases.csv").open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             a, k = r["alias"], eq_key(r["alias"])
@@ -128,8 +147,13 @@ def catalog() -> Catalog:
                 acronyms.add(k)
             if digitless and has_cyrillic(a) and len(k) >= 4:  # written Cyrillic names inflect
                 stems[k[:-1] if k[-1] in "aeiouy" else k] = r["model_id"]
+            elif digitless and len(k) >= 4:  # "Леопардов", "Градів": Latin names, inflected
+                stems.setdefault(k, r["model_id"])
+            named = _SHIP_NAME.search(r["model_id"])
+            if named and r["kind"] in ("name", "hand") and named.group(1) == a:
+                ships[ship_key(a)] = r["model_id"]
     prefixes = {k[:i] for k in alias for i in range(1, len(k) + 1)}
-    return Catalog(models, alias, weak, acronyms, prefixes, stems)
+    return Catalog(models, alias, weak, acronyms, prefixes, stems, ships)
 
 
 def _variant(cat: Catalog, key: str) -> str | None:
@@ -290,7 +314,45 @@ def _token_key(word: str) -> str:
     return k if k.isascii() and k.isalnum() else eq_key(word)
 
 
+# romanised Ukrainian/Russian case endings a name may take ("Градів", "Леопардов", "Града")
+_ENDING = re.compile(r"a|u|y|i|e|ia|iu|om|ov|iv|ei|am|akh|ami|ykh|ikh|oiu|oi|iam|iakh|ym|im")
+_SHIP_CUE = re.compile(
+    r"(?<!\w)(?:корабл\w*|корабел\w*|крейсер\w*|фрегат\w*|корвет\w*|катер\w*|судн\w*|"
+    r"субмарин\w*|підводн\w* човн\w*|подводн\w* лодк\w*|БДК|СКР|ship|vessel|cruiser|"
+    r"frigate|corvette|boat|submarine)\s+(?:[\w-]+\s+){0,2}?[«\"“]?"
+    r"(?P<name>[A-ZА-ЯІЇЄҐ][\w'’-]+(?:\s+[A-ZА-ЯІЇЄҐ][\w'’-]+)?)", re.IGNORECASE)
+
+
+def _ship_mentions(text: str, cat: Catalog) -> list[_Mention]:
+    """Named ships after a ship word, by the consonants of their name (the catalog writes the
+    name once, in English; reports decline and transliterate it)."""
+    out = []
+    for m in _SHIP_CUE.finditer(text):
+        name = m.group("name")
+        if not name[:1].isupper():
+            continue
+        words = name.split()
+        for n in (len(words), 1):
+            cand = " ".join(words[:n])
+            mid = cat.ships.get(ship_key(cand)) if len(ship_key(cand)) >= 3 else None
+            if mid:
+                start = m.start("name")
+                ref = cat.models.get(mid)
+                out.append(_Mention(start, start + len(cand), mid, cand, eq_key(mid),
+                                    ref.family if ref else mid, ref.category if ref else None,
+                                    ref.origin if ref else ""))
+                break
+    return out
+
+
 def _find_mentions(text: str, cat: Catalog, cyr_doc: bool) -> list[_Mention]:
+    ships = _ship_mentions(text, cat) if cat.ships else []
+    found = [m for m in _catalog_mentions(text, cat, cyr_doc)
+             if not any(m.start < sh.end and sh.start < m.end for sh in ships)]
+    return sorted(found + ships, key=lambda m: m.start)
+
+
+def _catalog_mentions(text: str, cat: Catalog, cyr_doc: bool) -> list[_Mention]:
     url_spans = [m.span() for m in _URL.finditer(text)]
     words = [m.group() for m in _TOKEN.finditer(text)]
     toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
@@ -338,7 +400,8 @@ def _find_mentions(text: str, cat: Catalog, cyr_doc: bool) -> list[_Mention]:
                 elif cyr[j] and not any(c.isdigit() for c in key):
                     for cut in (1, 2, 3):
                         stem = key[:-cut]
-                        if len(stem) >= 3 and (stem in cat.stems):
+                        if len(stem) >= 3 and (stem in cat.stems) and (
+                                _ENDING.fullmatch(key[-cut:])):
                             best = (j, stem, "stem")
                             break
                 parent = None
@@ -378,6 +441,9 @@ def _find_mentions(text: str, cat: Catalog, cyr_doc: bool) -> list[_Mention]:
     return out
 
 
+_DATELINE_CAPS = re.compile(r"\s*(?:,|\(|[—–-]\s)")  # "МОСКВА, 5 мая —": a city, no cruiser
+
+
 def _plausible(text: str, start: int, end: int, surface: str, key: str, cat: Catalog) -> bool:
     """Reject lowercase prose ("a 50-year"), and weak bare names without an equipment cue."""
     first_alpha = next((c for c in surface if c.isalpha()), "")
@@ -399,7 +465,10 @@ def _plausible(text: str, start: int, end: int, surface: str, key: str, cat: Cat
         if before and before in _QUOTE_CH and after and after in _QUOTE_CH:
             return True
         window = text[max(0, start - 40) : end + 40]
-        return bool(_EQUIP_CTX.search(window)) or (surface.isupper() and len(surface) > 2)
+        dateline = _DATELINE_CAPS.match(text, end) is not None and (
+            start == 0 or text[start - 1] == "\n")
+        return bool(_EQUIP_CTX.search(window)) or (
+            surface.isupper() and len(surface) > 2 and not dateline)
     return True
 
 
