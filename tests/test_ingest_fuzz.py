@@ -996,6 +996,15 @@ GIANTS: dict[str, Callable[[], Input]] = {
         '<rss version="2.0"><channel><title>t</title><item><title>t</title><description>'
         + "&big;" * 5_000 + "</description></item></channel></rss>").encode()),
     "yaml_alias_bomb": lambda: ("bomb.md", f"---\n{_alias_bomb()}\n---\nFighting.\n".encode()),
+    # one message with a huge text: over FRONTLENS_MAX_TEXT_CHARS, rejected, read in linear time
+    "telegram_huge_message": lambda: ("result.json", _telegram(3).replace(
+        b'"text":"Shelling', b'"text":"' + b"Kupiansk. " * (1_500_000 * SCALE) + b'Shelling', 1)),
+    # the feed's root after 100 KB of comments, instructions and blank lines
+    "feed_long_preamble": lambda: ("late.rss", b'<?xml version="1.0"?>\n'
+                                   + b"<!-- preamble -->\n  \n<?pi x?>\n" * 3_000
+                                   + b'<rss version="2.0"><channel><title>t</title><item>'
+                                   b"<title>Kupiansk</title><description>Shelling of Kupiansk."
+                                   b"</description></item></channel></rss>"),
 }
 
 

@@ -114,7 +114,12 @@ def _missing_sqlite(url: str) -> Path | None:
         return None
     if not u.drivername.startswith("sqlite") or u.database in (None, "", ":memory:"):
         return None
-    path = Path(u.database)
+    name = u.database
+    if name.startswith("file:"):  # a URI filename (sqlite:///file:x.db?mode=ro&uri=true)
+        name = name.removeprefix("file:").split("?", 1)[0].removeprefix("//")
+        if name in ("", ":memory:"):
+            return None
+    path = Path(name)
     return None if path.exists() else path
 
 
@@ -455,6 +460,7 @@ def geoparse(
             for n, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
+                item: Any = None
                 try:
                     item = json.loads(line)
                     if not isinstance(item, dict):
@@ -468,7 +474,8 @@ def geoparse(
                 except (ValueError, TypeError, typer.BadParameter) as exc:
                     bad += 1
                     err.print(f"error: {jsonl}:{n}: {exc}", markup=False)
-                    row = {"id": None, "line": n, "error": str(exc)}
+                    row = {"id": item.get("id") if isinstance(item, dict) else None,
+                           "line": n, "error": str(exc)}
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         if bad:
             raise typer.Exit(1)

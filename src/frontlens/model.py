@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from frontlens.config import now
+
 Side = Literal["UA", "RU", "US", "other", "unknown"]
 SourceKind = Literal["article", "text", "feed_item", "telegram", "tweet"]
 TimePrecision = Literal["day", "week", "month", "year", "unknown"]
@@ -103,7 +105,7 @@ class Source(Record):
     language: str | None = Field(None, description="ISO 639-1 code; None when undetermined.")
     language_score: float | None = None
     published_at: datetime | None = None
-    retrieved_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    retrieved_at: datetime = Field(default_factory=now)
     content_hash: str = ""
     text: str
     media: list[str] = Field(default_factory=list, description="Photo/video links or paths.")
@@ -309,7 +311,7 @@ class Evidence(Record):
     kind: Literal["input", "media"]
     origin: str = Field(description="File path or URL it was read from.")
     media_type: str | None = None
-    captured_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    captured_at: datetime = Field(default_factory=now)
     http_status: int | None = None
     headers: dict[str, str] = Field(default_factory=dict)
 
@@ -334,7 +336,7 @@ class MapLayer(Record):
     content_hash: str
     feature_count: int = 0
     bbox: list[float] | None = None
-    retrieved_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    retrieved_at: datetime = Field(default_factory=now)
     meta: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("retrieved_at")
@@ -364,7 +366,7 @@ class Extraction(Record):
     reason: str | None = None
     language: str | None = None
     n_records: int = 0
-    processed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    processed_at: datetime = Field(default_factory=now)
 
     @field_validator("processed_at")
     @classmethod

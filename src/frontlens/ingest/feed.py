@@ -53,6 +53,17 @@ def html_to_text(fragment: str) -> str:
     return "\n".join(" ".join(ln.split()) for ln in doc.text_content().splitlines() if ln.strip())
 
 
+def _text(value: str, detail: Any) -> str:
+    """A feed text construct as plain text: HTML only where the feed says so (Atom's
+    ``type="html"``, or feedparser's reading of an RSS element that holds markup); a plain
+    title such as "Navy drills <again>" keeps its angle brackets instead of losing "again" to
+    an HTML parser."""
+    kind = (detail.get("type") if isinstance(detail, dict) else None) or "text/html"
+    if "html" in kind:
+        return html_to_text(value)
+    return "\n".join(" ".join(ln.split()) for ln in value.splitlines() if ln.strip())
+
+
 def _when(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         if entry.get(key):
@@ -80,9 +91,9 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
 def _entry(raw: RawInput, parsed: Any, outlet: str | None, n: int, entry: Any) -> Produced:
     body = ""
     if entry.get("content"):
-        body = " ".join(c.get("value", "") for c in entry.content)
-    body = html_to_text(body or entry.get("summary", "") or "")
-    title = html_to_text(entry.get("title", "") or "") or None
+        body = " ".join(_text(c.get("value", "") or "", c) for c in entry.content)
+    body = body.strip() or _text(entry.get("summary", "") or "", entry.get("summary_detail"))
+    title = _text(entry.get("title", "") or "", entry.get("title_detail")) or None
     if not body and not title:
         return ItemError(raw.origin, f"entry {n}", "no title and no text")
     media = [m.get("url") for m in entry.get("media_content", []) if m.get("url")]

@@ -19,7 +19,15 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from frontlens.config import Settings
-from frontlens.ingest.base import FORMATS, IngestError, ItemError, RawInput, detect_format
+from frontlens.ingest.base import (
+    FORMATS,
+    IngestError,
+    ItemError,
+    RawInput,
+    bounded,
+    detect_format,
+    printable,
+)
 from frontlens.ingest.fetch import FetchError, fetch_url
 from frontlens.ingest.lang import detect_languages
 from frontlens.model import Evidence, Record, Source
@@ -197,6 +205,7 @@ def ingest_one(
                 buffer.clear()
 
             for item in fmt.parse(raw, settings):
+                item = bounded(item, settings)
                 if isinstance(item, ItemError):
                     report.item_errors.append(str(item))
                     continue
@@ -214,17 +223,17 @@ def ingest_one(
     except IngestError as exc:
         report.error = str(exc)
     except EvidenceFull as exc:
-        report.error = f"{raw.origin}: {exc}"
+        report.error = f"{printable(raw.origin)}: {exc}"
     except OperationalError:
         raise  # locked, full or unreachable database: no later input can be stored either
     except MemoryError:
-        report.error = f"{raw.origin}: out of memory while reading"
+        report.error = f"{printable(raw.origin)}: out of memory while reading"
     except Exception as exc:  # an unexpected bug must not take down the rest of the batch
         try:
             detail = " ".join(str(exc).split())[:500]
         except Exception:  # a message that cannot be rendered (RecursionError)
             detail = "(no message)"
-        report.error = f"{raw.origin}: internal error ({type(exc).__name__}: {detail})"
+        report.error = f"{printable(raw.origin)}: internal error ({type(exc).__name__}: {detail})"
     if report.error:
         report.added = report.skipped = 0  # the transaction was rolled back
     return report

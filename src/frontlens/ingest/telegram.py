@@ -54,7 +54,8 @@ def _published(msg: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(msg["date"]))  # naive: exporter's local time, taken as UTC
 
 
-def _message(msg: Any, channel: dict[str, Any], raw: RawInput) -> Source | None:
+def _message(msg: Any, channel: dict[str, Any], raw: RawInput,
+             max_text: int | None = None) -> Source | None:
     if not isinstance(msg, dict):
         raise ValueError("message is not an object")
     for field in ("id", "date"):
@@ -63,6 +64,9 @@ def _message(msg: Any, channel: dict[str, Any], raw: RawInput) -> Source | None:
     if msg.get("type", "message") != "message":
         return None  # service messages: pins, joins, title changes
     text, links = flatten_text(msg.get("text", ""))
+    if max_text is not None and len(text) > max_text:  # refused before it is normalised
+        raise ValueError(f"text is {len(text):,} characters, above the {max_text:,} limit "
+                         "(FRONTLENS_MAX_TEXT_CHARS)")
     media = [str(msg[k]) for k in _MEDIA_KEYS if msg.get(k)]
     channel_id = channel.get("id")
     name = channel.get("name") or msg.get("from")
@@ -102,7 +106,8 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
                 yield ItemError(raw.origin, _where(n, value), str(value))
                 continue
             src = guarded(raw.origin, _where(n, value),
-                          lambda value=value: _message(value, channel, raw))
+                          lambda value=value: _message(value, channel, raw,
+                                                       settings.max_text_chars))
             if src is not None:
                 yield src
     if n == 0:

@@ -7,6 +7,7 @@ was stored before untouched.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -59,6 +60,7 @@ from frontlens.model import (
     Source,
     SourceDuplicate,
     Statement,
+    utc,
 )
 from frontlens.store import schema
 
@@ -211,9 +213,28 @@ def _pick(a: Any, b: Any) -> Any:
     return min(a, b)
 
 
+PROVENANCE_FIELDS = ("origin", "retrieved_at", "meta")
+"""Where a copy was read, when, and its format details and evidence pointer: kept together,
+from the copy ``_provenance_key`` puts first, so the stored row and the exports do not depend
+on which file of a batch was ingested first."""
+
+
+def _provenance_key(copy: Any) -> tuple[int, str, str, str]:
+    """The richest copy first (the most of MERGED_FIELDS set: an archive's copy over a bare
+    repost), then by origin, time and meta: a total order, the same in any ingest order."""
+    when = copy.retrieved_at
+    when = utc(when) if isinstance(when, datetime) else None
+    rich = sum(1 for f in MERGED_FIELDS if getattr(copy, f) not in (None, ""))
+    return (-rich, str(copy.origin or ""), when.isoformat() if when else "",
+            json.dumps(copy.meta, sort_keys=True, default=str))
+
+
 def merge_copies(a: Source, b: Source) -> Source:
     """Two copies of one source (same id) as one, independent of their order."""
-    return a.model_copy(update={f: _pick(getattr(a, f), getattr(b, f)) for f in MERGED_FIELDS})
+    merged = {f: _pick(getattr(a, f), getattr(b, f)) for f in MERGED_FIELDS}
+    if _provenance_key(b) < _provenance_key(a):
+        merged.update({f: getattr(b, f) for f in PROVENANCE_FIELDS})
+    return a.model_copy(update=merged)
 
 
 def _fill_stored_sources(conn: Connection, copies: Sequence[Source]) -> None:
@@ -221,13 +242,16 @@ def _fill_stored_sources(conn: Connection, copies: Sequence[Source]) -> None:
     t = schema.sources
     ids = [c.id for c in copies]
     stored = {r.id: r for r in conn.execute(
-        select(t.c.id, *[t.c[f] for f in MERGED_FIELDS]).where(t.c.id.in_(ids)))}
+        select(t.c.id, *[t.c[f] for f in MERGED_FIELDS + PROVENANCE_FIELDS])
+        .where(t.c.id.in_(ids)))}
     for c in copies:
         row = stored.get(c.id)
         if row is None:
             continue
         merged = {f: _pick(getattr(row, f), getattr(c, f)) for f in MERGED_FIELDS}
         changed = {f: v for f, v in merged.items() if v != getattr(row, f)}
+        if _provenance_key(c) < _provenance_key(row):
+            changed.update({f: getattr(c, f) for f in PROVENANCE_FIELDS})
         if changed:
             conn.execute(t.update().where(t.c.id == c.id).values(**changed))
 
@@ -312,7 +336,7 @@ def make_engine(url: str, lock_timeout: float = 30.0, pool_size: int | None = No
     pool = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 10}
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
-        if db and db != ":memory:":
+        if db and db != ":memory:" and not db.startswith("file:"):  # a URI names its own path
             Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             pool = {}  # one shared in-memory database: SQLAlchemy's own pool for it
