@@ -165,3 +165,25 @@ def test_a_translation_of_a_source_fused_in_an_earlier_run_is_linked_to_it(store
     rep = run_fusion(store)
     assert rep.mode == "incremental" and rep.duplicates == {"translation": 1}
     assert_equals_rebuild(store)
+
+
+def test_cli_fuse_says_how_many_places_it_recomputed_and_full_rebuilds(sqlite_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from frontlens.cli import app
+
+    groups = sorted(by_source(generated(80, seed=11)), key=lambda g: g[0].published_at)
+    with Store(sqlite_url) as st, st.transaction() as conn:
+        st.insert_new(conn, [r for g in groups[:60] for r in g])
+    run = CliRunner().invoke
+    first = run(app, ["--db", sqlite_url, "fuse"])
+    assert first.exit_code == 0 and first.output.startswith("full: ")
+    assert "note: full rebuild: no earlier fusion" in first.output
+    with Store(sqlite_url) as st, st.transaction() as conn:
+        st.insert_new(conn, [r for g in groups[60:] for r in g])
+    second = run(app, ["--db", sqlite_url, "fuse"])
+    assert second.exit_code == 0
+    line = second.output.splitlines()[0]
+    assert line.startswith("incremental: ") and " places" in line and "from 20 sources" in line
+    again = run(app, ["--db", sqlite_url, "fuse", "--full"])
+    assert again.output.startswith("full: ") and "note: full rebuild: --full" in again.output

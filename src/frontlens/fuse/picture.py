@@ -305,7 +305,7 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
                 _fuse_partition(conn, items, sources.infos(x.source_id for x in items), links,
                                 against, coords, rep)
                 del items
-            area = area_contradictions(areas)
+            area = area_contradictions(sorted(areas, key=lambda a: a.id))
             _insert(conn, schema.contradictions, area)
             _tally(rep, [], area)
             _finish(conn, built_from, config, generation)
@@ -345,6 +345,7 @@ def _run_incremental(store: Store, table: conf.ReliabilityTable, config: str,
             return None, pl.reason
         if not pl.replay:
             rep.records = {"sources": 0}
+            conn.execute(schema.fusion_state.update().values(**built_from))  # nothing rewritten
             return rep, ""
         items = inc.read_replay(conn, pl.replay, table)
         old = [sid for sid in pl.replay if sid not in pl.new]
@@ -405,7 +406,8 @@ def _all_areas(conn: Any) -> list[AreaItem]:
     a, s = schema.area_claims, schema.sources
     q = (select(a.c.id, a.c.source_id, a.c.value_km2, a.c.qualifier, a.c.place_id,
                 s.c.published_at).join(s, s.c.id == a.c.source_id))
-    return [AreaItem(r[0], r[1], r[2], r[3], r[4], day_of(r[5])) for r in _stream(conn, q)]
+    return sorted((AreaItem(r[0], r[1], r[2], r[3], r[4], day_of(r[5]))
+                   for r in _stream(conn, q)), key=lambda a: a.id)  # ties: the same as a rebuild
 
 
 def _source_infos(conn: Any, ids: Iterable[str], table: conf.ReliabilityTable
