@@ -268,3 +268,33 @@ def test_geoparse_jsonl_continues_past_one_bad_date(tmp_path: Path) -> None:
     rows = [json.loads(ln) for ln in result.stdout.splitlines() if ln.strip()]
     assert [r["id"] for r in rows] == [1, 2, 3]
     assert "error" in rows[1] and "places" in rows[0] and "places" in rows[2]
+
+
+# -- GeoJSON bounds -------------------------------------------------------------------------------
+def _layer(features: list[dict[str, Any]]) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": features})
+
+
+def _polygon(n: int, x: float = 37.0) -> dict[str, Any]:
+    ring = [[x + k * 1e-4, 49.0 + (k % 2) * 1e-4] for k in range(n - 1)] + [[x, 49.0]]
+    return {"type": "Feature", "properties": {"status": "occupied"},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def test_feature_over_the_vertex_bound_is_rejected_and_the_layer_kept(
+        store: Store, db_url: str, tmp_path: Path) -> None:
+    f = tmp_path / "control_2022-09-10.geojson"
+    f.write_text(_layer([_polygon(50), _polygon(500, 38.0), _polygon(60, 39.0)]), "utf-8")
+    batch = ingest_inputs(store, [str(f)], Settings(db=db_url, max_vertices=100))
+    assert batch.errors == [f"{f}: feature #1: geometry has more than 100 vertices "
+                            "(FRONTLENS_MAX_VERTICES)"]
+    assert store.counts()["map_features"] == 2 and store.counts()["map_layers"] == 1
+
+
+def test_layer_over_the_feature_bound_is_rejected_whole(store: Store, db_url: str,
+                                                         tmp_path: Path) -> None:
+    f = tmp_path / "control_2022-09-10.geojson"
+    f.write_text(_layer([_polygon(5, 37 + i / 100) for i in range(12)]), "utf-8")
+    batch = ingest_inputs(store, [str(f)], Settings(db=db_url, max_features=10))
+    assert batch.errors == [f"{f}: more than 10 features in one layer (FRONTLENS_MAX_FEATURES)"]
+    assert store.counts()["map_features"] == 0 and store.counts()["map_layers"] == 0

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
         "tweet, a feed entry, a page); a longer item is rejected with its reason, the rest of "
         "its input stored."
     )
+    max_features: int = Field(
+        1_000_000, ge=1, description="Most features in one GeoJSON layer; a larger layer is "
+        "rejected whole with the reason (part of a control map would misstate it)."
+    )
+    max_vertices: int = Field(
+        5_000_000, ge=1, description="Most coordinate positions in one GeoJSON feature; a "
+        "feature with more is rejected with the reason, the rest of its layer stored."
+    )
     lock_timeout: float = Field(
         30.0, gt=0, le=86400, description="Seconds a SQLite writer waits for another process's "
         "lock before the command stops with 'database is locked'."

@@ -56,7 +56,24 @@ def _layer_date(meta: dict[str, Any], raw: RawInput) -> date | None:
     return date.fromisoformat(m.group(1)) if m else None
 
 
-def _geometry_error(feature: Any) -> str | None:
+def count_positions(geometry: Any, stop: int) -> int:
+    """Coordinate positions in a GeoJSON geometry (lists of numbers), counted without
+    recursion and without building it, stopping once past ``stop``."""
+    n = 0
+    todo = [geometry]
+    while todo and n <= stop:
+        v = todo.pop()
+        if isinstance(v, dict):
+            todo.extend(v.get(k) for k in ("coordinates", "geometries"))
+        elif isinstance(v, list) and v:
+            if isinstance(v[0], int | float) and not isinstance(v[0], bool):
+                n += 1
+            else:
+                todo.extend(v)
+    return n
+
+
+def _geometry_error(feature: Any, max_vertices: int | None = None) -> str | None:
     if isinstance(feature, TooDeep):
         return str(feature)
     if not isinstance(feature, dict):
@@ -67,6 +84,9 @@ def _geometry_error(feature: Any) -> str | None:
         return f"properties nested deeper than {MAX_NESTING} levels"
     if nesting_depth(feature.get("geometry"), 8) > 6:
         return "geometry nested deeper than a GeometryCollection of polygons"
+    if max_vertices is not None and count_positions(feature.get("geometry"),
+                                                    max_vertices) > max_vertices:
+        return f"geometry has more than {max_vertices:,} vertices (FRONTLENS_MAX_VERTICES)"
     try:
         geom = _shape(feature["geometry"])
     except Exception as exc:  # shapely raises many types on odd geometry
@@ -117,7 +137,10 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     good = 0
     bounds: list[float] | None = None
     for n, feature in _features(raw, meta):
-        if (why := _geometry_error(feature)) is not None:
+        if n >= settings.max_features:
+            raise IngestError(raw.origin, f"more than {settings.max_features:,} features in "
+                              "one layer (FRONTLENS_MAX_FEATURES)")
+        if (why := _geometry_error(feature, settings.max_vertices)) is not None:
             bad.add(n)
             yield ItemError(raw.origin, f"feature #{n}", why)
             continue
