@@ -110,6 +110,35 @@ def oblast_outlines(gazetteer: Path, countries: Path) -> dict[str, object]:
             "features": features}
 
 
+CRIMEA_BOX = (32.4, 44.3, 36.65, 46.3)
+"""lon/lat box holding the Crimean peninsula and Sevastopol (and no part of Russia's mainland:
+the Taman peninsula starts east of 36.65°)."""
+
+
+def de_jure(fc: dict[str, object]) -> dict[str, object]:
+    """Crimea drawn as Ukraine: Natural Earth's 1:50m countries give the peninsula to Russia
+    (its "de facto" view). The internationally recognised border is drawn instead, and the
+    occupation is what the control-map layers show. The pieces of Russia whose centre lies
+    in :data:`CRIMEA_BOX` move to Ukraine, merged with it (they share the Perekop line)."""
+    import shapely
+    from shapely.geometry import MultiPolygon, box, mapping, shape
+
+    feats = fc["features"]  # type: ignore[index]
+    ru = next(f for f in feats if f["properties"].get("name") == "Russia")  # type: ignore[union-attr]
+    ua = next(f for f in feats if f["properties"].get("name") == "Ukraine")  # type: ignore[union-attr]
+    crimea_box = box(*CRIMEA_BOX)
+    parts = list(shapely.get_parts(shape(ru["geometry"])))
+    moved = [p for p in parts if crimea_box.contains(p.centroid)]
+    if not moved:
+        return fc
+    # Russia keeps its other parts as they are (Natural Earth's rounded rings are not all
+    # valid, so they are not re-unioned); Ukraine and the peninsula become one outline
+    ru["geometry"] = mapping(MultiPolygon([p for p in parts if p not in moved]))
+    ua["geometry"] = mapping(shapely.set_precision(shapely.union_all(
+        [shapely.make_valid(g) for g in (shape(ua["geometry"]), *moved)]), 0.001))
+    return fc
+
+
 def ccw(fc: dict[str, object]) -> dict[str, object]:
     """Every polygon ring in RFC 7946 orientation: exteriors counter-clockwise, holes
     clockwise (GDAL and some web renderers read clockwise exteriors as holes); and every
@@ -144,7 +173,7 @@ def main() -> None:
     print(f"{args.out}: {len(fc['features'])} places")  # type: ignore[arg-type]
     countries = args.out.parent / "countries.geojson"
     if countries.exists():
-        fixed = ccw(json.loads(countries.read_text(encoding="utf-8")))
+        fixed = ccw(de_jure(json.loads(countries.read_text(encoding="utf-8"))))
         countries.write_text(json.dumps(fixed, separators=(",", ":")) + "\n", encoding="utf-8")
         outlines = ccw(oblast_outlines(args.gazetteer, countries))
         target = args.out.parent / "oblasts.geojson"

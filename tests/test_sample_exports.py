@@ -190,3 +190,22 @@ def test_exports_carry_each_sources_original_hash_and_capture_time(
                                                for i in p["sources"]]
     info = pyogrio.read_info(path)
     assert "source_original_sha256" in list(info["fields"])
+
+
+def test_basemap_draws_crimea_as_ukraine_de_jure() -> None:
+    """Natural Earth gives the peninsula to Russia; the shipped basemap draws the recognised
+    border (occupation is shown by control layers), and Crimea's oblast outline is the
+    peninsula, not a strip along the Perekop line."""
+    from shapely.geometry import Point, shape
+
+    base = REPO / "src" / "frontlens" / "serve" / "static" / "basemap"
+    countries = json.loads((base / "countries.geojson").read_text(encoding="utf-8"))
+    shapes = {f["properties"]["name"]: shape(f["geometry"]) for f in countries["features"]}
+    for lon, lat in ((34.10, 44.95), (33.52, 44.60), (35.38, 45.03)):  # Simferopol, ...
+        assert shapes["Ukraine"].contains(Point(lon, lat)), (lon, lat)
+        assert not shapes["Russia"].contains(Point(lon, lat)), (lon, lat)
+    assert shapes["Russia"].contains(Point(37.6, 45.3))  # the Taman peninsula stays Russia's
+    oblasts = json.loads((base / "oblasts.geojson").read_text(encoding="utf-8"))
+    crimea = next(shape(f["geometry"]) for f in oblasts["features"]
+                  if f["properties"]["name"] == "Crimea")
+    assert crimea.area > 2.5 and crimea.contains(Point(34.10, 44.95))
