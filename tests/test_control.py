@@ -236,3 +236,15 @@ def test_the_destination_of_a_withdrawal_is_not_the_place_left() -> None:
 def test_a_failed_advance_is_fighting_at_the_place(text: str, lang: str, place: str) -> None:
     assert {(p, a) for p, a, _ in events(run(text, lang, {place: "Bilohorivka"}))} == {
         ("Bilohorivka", "fighting")}
+
+
+def test_places_listed_after_among_them_share_the_previous_sentences_claim() -> None:
+    text = ("Российские войска вынудили ВСУ покинуть четыре населенных пункта. "
+            "Среди них — Водяное и Ясеновое.")
+    got = events(run(text, "ru", {"Водяное": "Vodiane", "Ясеновое": "Yasenove"}))
+    assert {(p, a) for p, a, _ in got} == {("Vodiane", "withdrew"), ("Yasenove", "withdrew")}
+    # without the listing phrase the places are no one's claim
+    assert events(run("Российские войска вынудили ВСУ покинуть четыре населенных пункта. "
+                      "Водяное и Ясеновое обстреливают.", "ru",
+                      {"Водяное": "Vodiane", "Ясеновое": "Yasenove"})) <= {
+        ("Vodiane", "shelled", "unknown"), ("Yasenove", "shelled", "unknown")}

@@ -170,6 +170,11 @@ def _phrases(name: str) -> _Index:
 
 
 @cache
+def _among() -> _Index:
+    return _Index([(tuple(e.lower().split()), True) for e in lexicon.entries("control_among")])
+
+
+@cache
 def _side_cues(lang: str) -> _Index:
     """Side cues: the shared ``control_sides`` list plus the pack's own ``control_sides.txt``."""
     lines = (*lexicon.entries("control_sides"), *get_pack(lang).entries("control_sides"))
@@ -579,10 +584,19 @@ def control(doc: Doc) -> Doc:
             **extra,
         ), explicit)
 
+    # a claim whose places the next sentence lists ("… four villages. Among them — A, B, C")
+    carry: tuple[int, int, tuple[str, Side, bool, Side, dict[str, Any]]] | None = None
     for n_sent, (s, e) in enumerate(doc.sents):
         lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
         if lo >= hi:
             continue
+        held, carry = carry, None
+        if held is not None and held[0] == n_sent - 1 and _among().match(toks, lo, hi)[0]:
+            listed = [pm for pm in places if s <= pm.start < e and pm.kind == "settlement"]
+            for pm in listed:
+                add(pm, *held[2][:4], held[1], e, held[2][4])
+            if listed:
+                continue
         trigs = _find_triggers(toks, lo, hi, lang)
         if not trigs:
             continue
@@ -616,6 +630,16 @@ def control(doc: Doc) -> Doc:
                 before = [p for p in places if first <= p.start < at and p.kind == "settlement"]
                 linked = before[-1:]
             if not linked:
+                if trig.pattern.action != "repel":
+                    actor, explicit = _actor(toks, trig, cues, place_idx)
+                    action, new_controller = _resolve(trig.pattern.action, actor)
+                    ta, tb = toks[trig.i].start, toks[trig.j - 1].end
+                    when, precision, source = date_of_span(doc, ta, tb)
+                    extra = {"claimed_by": claimed_by, "claimant": claimant, "event_date": when,
+                             "time_precision": precision, "date_source": source,
+                             "hedged": hedged, "status": claim_status(when, precision, source,
+                                                                      doc.published)}
+                    carry = (n_sent, s, (action, actor, explicit, new_controller, extra))
                 continue
             linked_here.extend(linked)
             actor, explicit = _actor(toks, trig, cues, place_idx)
