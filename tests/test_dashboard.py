@@ -499,6 +499,8 @@ def test_open_event_moves_the_date_and_ledger_filters_and_sorts_as_read(
             text = rows.nth(i).inner_text()
             assert "RU" in text and "tank" in text.lower(), text
         page.fill("#ledger-equipment-filter", "")
+        totals = page.inner_text("#ledger-equipment .side-totals")  # per-side totals
+        assert "Russia:" in totals and "destroyed" in totals, totals
         page.click("#ledger-equipment th:has-text('Destroyed') button")
         assert page.get_attribute("#ledger-equipment th:has-text('Destroyed')",
                                   "aria-sort") == "descending"
@@ -527,5 +529,28 @@ def test_dark_mode_and_print_view(browser: Any, server: str) -> None:
         page.emulate_media(media="print")
         assert page.locator("header.top").is_hidden() and page.locator(".time").is_hidden()
         assert page.locator("#map").is_visible()
+    finally:
+        ctx.close()
+
+
+def test_opening_view_fits_the_front_not_a_far_away_dot(browser: Any, server: str) -> None:
+    """Five settlements near Kharkiv and one wrong dot by the Baltic: the first view shows
+    the five, not the Baltic."""
+    offsite = Offsite()
+    rows = [{"place": f"P{i}", "place_id": f"p{i}", "lat": 49.4 + i * 0.05, "lon": 36.8 + i * 0.1,
+             "controller": "UA", "since": "2022-09-08", "until": None, "grade": "B2",
+             "score": 0.8, "disputed": False, "sources": ["src-x"]} for i in range(5)]
+    rows.append({**rows[0], "place": "Far", "place_id": "far", "lat": 54.7, "lon": 20.5})
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, service_workers="block")
+    ctx.route("**/*", offsite)
+    ctx.route("**/api/picture?*", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(rows)))
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        assert page.evaluate("() => window.__fl.map.getBounds().contains([49.5, 37.0])")
+        assert not page.evaluate("() => window.__fl.map.getBounds().contains([54.7, 20.5])")
+        assert offsite.blocked == []
     finally:
         ctx.close()

@@ -629,6 +629,23 @@ function sortableTable(host: HTMLElement, rows: any[], cols: Col[], caption: str
   render();
 }
 
+/** One line per side: its total and the count per fate, as Oryx heads its lists. */
+export function sideTotals(rows: any[]): HTMLElement {
+  const fates = ["destroyed", "damaged", "abandoned", "captured"];
+  const by = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    const t = by.get(r.side) ?? { total: 0, unknown: 0, ...Object.fromEntries(fates.map((f) => [f, 0])) };
+    for (const k of ["total", "unknown", ...fates]) t[k] += Number(r[k]) || 0;
+    by.set(r.side, t);
+  }
+  const ul = el("ul", { class: "side-totals" });
+  for (const [side, t] of [...by].sort()) {
+    ul.appendChild(el("li", { "data-side": side }, el("strong", {}, `${CONTROLLER_NAMES[side] ?? side}: ${t.total}`),
+      ` (${fates.map((f) => `${f} ${t[f]}`).join(", ")}${t.unknown ? `; ${t.unknown} of unknown fate, not in the total` : ""})`));
+  }
+  return ul;
+}
+
 function cites(r: any): Node {
   const cs: any[] = r.citations ?? (r.citation ? [r.citation] : []);
   if (!cs.length) return document.createTextNode(r.sentence ?? "");
@@ -655,6 +672,7 @@ async function loadLedgers(): Promise<void> {
       { key: "total", label: "Total", num: true },
       { key: "citations", label: "Evidence", fmt: cites },
     ], "Equipment losses (Oryx-style: an event counts once)", { key: "total", dir: -1 });
+    $("ledger-equipment").prepend(sideTotals(eq));
   }
   if (claims) {
     sortableTable($("ledger-claims"), claims, [
@@ -839,9 +857,22 @@ async function loadStats(): Promise<void> {
   } catch { /* optional */ }
 }
 
+/** The points near the bulk of the data: those within 3× the median distance from the
+ * median point (at least 150 km), so one far-away dot does not zoom the view out to it. */
+export function nearBulk(pts: number[][]): number[][] {
+  if (pts.length < 4) return pts;
+  const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+  const lat0 = med(pts.map((p) => p[0])), lon0 = med(pts.map((p) => p[1]));
+  const kx = Math.cos((lat0 * Math.PI) / 180);
+  const km = (p: number[]) => 111 * Math.hypot(p[0] - lat0, (p[1] - lon0) * kx);
+  const limit = Math.max(150, 3 * med(pts.map(km)));
+  return pts.filter((p) => km(p) <= limit);
+}
+
 /** Zoom to the settlements of the picture (the area the data is about), once at start. */
 function fitToData(): void {
-  const pts = state.picture.filter((p) => p.lat != null && p.lon != null).map((p) => [p.lat, p.lon]);
+  const pts = nearBulk(state.picture.filter((p) => p.lat != null && p.lon != null)
+    .map((p) => [p.lat, p.lon]));
   if (!pts.length) return;
   const b = L.latLngBounds(pts).pad(pts.length > 1 ? 0.6 : 0);
   // no animation: the first view is drawn once, at its final zoom, by every renderer
