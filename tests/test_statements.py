@@ -277,3 +277,9 @@ def test_the_agency_said_refers_to_the_ministry_named_before() -> None:
             "силы ПВО сбили три беспилотника.")
     got = [(s.speaker, s.quote) for s in stmts(run(text, "ru"))]
     assert ("Russian Ministry of Defence", "силы ПВО сбили три беспилотника") in got
+
+
+def test_the_channel_a_person_spoke_on_is_not_the_speaker() -> None:
+    text = ("Украинские военные отступили, заявил советник главы ДНР Игорь Кимаковский. "
+            "Город взят. Об этом он сообщил в эфире Первого канала.")
+    assert {s.speaker for s in stmts(run(text, "ru"))} == {"Игорь Кимаковский"}

@@ -684,6 +684,9 @@ def _token_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) ->
         return None
     lang = doc.lang or "ru"
     text = doc.text
+    if st[i0].text.lower() in _words(lang).in_prep and any(
+            _role_key(lang, t) in lexicon.words("statements_media_nouns") for t in st[i0:i1]):
+        return None  # "в эфире Первого канала", "у своєму Telegram-каналі": where, not who
     s0, s1 = st[i0].start, st[i1 - 1].end
     pos = s0
     words = [t.text.lower() for t in st[i0:i1]]
@@ -795,7 +798,11 @@ def _token_reported(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
                     spk = _token_speaker(doc, st, *_window(st, a - 1, 1), reg)
                     cue = text[cite.start() : cite.end()].split()[0]
                 else:
-                    spk = _token_speaker(doc, st, *_window(st, k, -1), reg) or \
+                    a, b = _window(st, k, -1)
+                    this_end = wl.this_is.match(text, s0).end()  # type: ignore[union-attr]
+                    while a < b and st[a].start < this_end:
+                        a += 1  # "Об этом он сообщил": the pronoun alone is the speaker
+                    spk = _token_speaker(doc, st, a, b, reg) or \
                         _token_speaker(doc, st, *_window(st, k, 1), reg)
                     cue = st[k].text
                 if spk is not None:
