@@ -197,8 +197,8 @@ def credibility(ev: Evidence) -> tuple[int, list[str]]:
     no place → 6, cannot be judged.
     """
     if not ev.dated or not ev.placed or not ev.letters:
-        why = "no date" if not ev.dated else "no place" if not ev.placed else "no support"
-        return 6, [f"{why}: truth cannot be judged"]
+        gap = "no date" if not ev.dated else "no place" if not ev.placed else "no support"
+        return 6, [f"{gap}: truth cannot be judged"]
     n = len(ev.letters)
     c = 3 if n == 1 else 2
     why = [f"{n} independent source group(s) → {c}"]

@@ -262,13 +262,13 @@ class CopyFinder:
                 else:
                     link = Copy(sid, None, fwd, "forward", 1.0)
             elif has_mh[i]:
-                cands: set[int] = set()
+                near: set[int] = set()
                 for b, band in enumerate(bands):
                     j = heads[b][band[i]] if band[i] >= 0 else -1
                     while j >= 0:
-                        cands.add(int(j))
+                        near.add(int(j))
                         j = chain[b][j]
-                best, sim = _closest(sig, i, sorted(cands))
+                best, sim = _closest(sig, i, sorted(near))
                 if best is not None and sim >= TEXT_THRESHOLD:
                     link = Copy(sid, ids[best], None, "minhash", round(sim, 3))
             if link is None:
@@ -310,7 +310,8 @@ class CopyFinder:
             hi = min(n, lo + block)
             sig, has = self._sig[lo:hi], self._has_mh[lo:hi]
             keys = band_keys(sig)
-            srcs, bands = [], []
+            srcs: list[dict[str, Any]] = []
+            bands: list[dict[str, Any]] = []
             for k in range(hi - lo):
                 i = lo + k
                 original = bool(self._original[i])
