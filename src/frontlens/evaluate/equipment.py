@@ -84,9 +84,9 @@ def score_equipment(gold_doc: dict[str, Any], doc: Doc) -> Score:
         gold.setdefault(model_key(g.get("model") or g.get("surface")), g)
     raw = {e["record_id"]: e for e in doc.user.get("equipment", [])}
     pred: dict[str, EquipmentLoss] = {}
-    for r in doc.records:
-        if isinstance(r, EquipmentLoss):
-            pred.setdefault(model_key(r.catalog_type or r.model_text), r)
+    for rec in doc.records:
+        if isinstance(rec, EquipmentLoss):
+            pred.setdefault(model_key(rec.catalog_type or rec.model_text), rec)
     attr = doc.user.setdefault("equipment_attr", _field_counts())
     for k, g in gold.items():
         r = pred.get(k)

@@ -109,7 +109,7 @@ def score_places(gold_doc: dict[str, Any], doc: Doc) -> tuple[Score, GeoStats]:
                        if n.get("kind") in ("weapon", "vehicle")]
                     if w for s in _find_all(text, w)]
     for span in sorted(pred_spans):
-        resolved = preds[span].place is not None and preds[span].place.lat is not None
+        resolved = (pl := preds[span].place) is not None and pl.lat is not None
         sc.counts["resolved"] += resolved
         if span in gold_spans:
             sc.counts["resolved_tp"] += resolved

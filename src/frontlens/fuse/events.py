@@ -270,9 +270,9 @@ def _sweep(kind: str, key: str, family: str, cs: list[Any], gap: int) -> list[Gr
                 g = max(hits, key=lambda g: len(g.claims))
                 g.claims.append(c)  # keeps the fine window: a vague date must not widen it
             else:
-                g = own.get((c.lo, c.hi))
-                if g is None:
-                    g = own[(c.lo, c.hi)] = Group(kind, key, family)
+                if (c.lo, c.hi) not in own:
+                    own[(c.lo, c.hi)] = Group(kind, key, family)
+                g = own[(c.lo, c.hi)]
                 g.add(c)
         groups.extend(own.values())
     if undated:
