@@ -114,10 +114,13 @@ OTHER_REGIONS: list[tuple[str, str, list[str], float, float]] = [
                                          "Донецкая народная республика",
                                          "Донецька народна республіка"], 48.05, 37.67),
     ("Luhansk People's Republic", "UA", ["Luhansk People's Republic", "LPR", "LNR", "ЛНР",
+                                         "Lugansk People's Republic",
                                          "Луганская народная республика",
                                          "Луганська народна республіка"], 48.99, 39.02),
     ("Slobozhanshchyna", "UA", ["Slobozhanshchyna", "Слобожанщина"], 50.00, 36.20),
 ]
+REGION_ADMIN1 = {"Donetsk People's Republic": "Donetsk Oblast",
+                 "Luhansk People's Republic": "Luhansk Oblast"}
 # Seas, rivers and other features that war reporting names (coordinates: approximate centres).
 FEATURES: list[tuple[str, list[str], float | None, float | None]] = [
     ("Black Sea", ["Black Sea", "Чорне море", "Черное море"], 43.4, 34.0),
@@ -650,9 +653,12 @@ def main() -> None:
 
     # Other Ukrainian regions (Donbas, DPR, LPR)
     for name, iso, names, lat, lon in OTHER_REGIONS:
+        # "DPR"/"LPR" in a post mean the oblast's occupied part: they support its villages
+        # the way "Donetsk Oblast" does (Pervomaisk "in the LPR" is the Luhansk one)
         pid = b.add_place(gid=f"frontlens:{norm_key(name).replace(' ', '-')}", name=name,
                           name_uk=None, name_ru=None, fclass="region", subtype="region",
-                          lat=lat, lon=lon, admin1=None, admin2=None, country=iso, population=0)
+                          lat=lat, lon=lon, admin1=REGION_ADMIN1.get(name), admin2=None,
+                          country=iso, population=0)
         for n in names:
             b.add_name(pid, n, "und")
             if "People's" in n:

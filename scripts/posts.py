@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import _load_exclusions, exclusion_hit, norm_url, shingles  # noqa: E402
+from corpus import _load_exclusions, exclusion_hit, norm_url, shingles
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTS = ROOT / "corpus" / "posts"

@@ -450,9 +450,17 @@ def geoparse(
     jsonl: Annotated[Path | None, typer.Option(
         "--jsonl", help="Batch: one JSON object per line with id, text, optional lang, date.",
         exists=True, dir_okay=False)] = None,
+    control: Annotated[Path | None, typer.Option(
+        help="A folder of dated GeoJSON control maps: dated texts prefer namesakes near the "
+             "front line of their date (issue 14).", exists=True, file_okay=False)] = None,
 ) -> None:
     """Print the places found in a text as JSON, without storing anything."""
     from frontlens.extract.places import geoparse as run_geoparse
+
+    if control is not None:
+        from frontlens.resolve import frontline
+
+        frontline.use(frontline.Front.from_geojson(sorted(control.glob("*.geojson"))))
 
     if jsonl is not None:
         bad = 0
@@ -611,14 +619,40 @@ def eval_picture_cmd(
 
 @app.command("eval-geoparse")
 def eval_geoparse_cmd(
-    path: Annotated[Path, typer.Argument(help="GeoWebNews-format XML (GWN.xml).", exists=True,
-                                         dir_okay=False)],
+    path: Annotated[Path, typer.Argument(
+        help="GeoWebNews-format XML (GWN.xml), or a short-post set (corpus/posts/posts.jsonl).",
+        exists=True, dir_okay=False)],
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report.")]
     = None,
     print_json: Annotated[bool, typer.Option(
         "--print-json", help="Print the JSON report instead of the table.")] = False,
+    split: Annotated[str | None, typer.Option(
+        help="Posts only: train, dev or test (default: all).")] = None,
+    control: Annotated[Path | None, typer.Option(
+        help="Posts only: a folder of dated GeoJSON control maps; turns the front-line prior "
+             "on.", exists=True, file_okay=False)] = None,
 ) -> None:
-    """Geoparsing benchmark: toponym P/R/F, acc@161 km, mean/median error, AUC; with peers."""
+    """Geoparsing benchmark: toponym P/R/F, acc@161 km, mean/median error, AUC; with peers.
+
+    On a short-post set (.jsonl): the named place within 25 km, acc@161 km and the misses by
+    kind (namesake chosen, unresolved, not found)."""
+    if path.suffix == ".jsonl":
+        from frontlens.evaluate.posts import eval_posts
+
+        rep = eval_posts(path, split, control)
+        if json_path:
+            json_path.write_text(json.dumps(rep, ensure_ascii=False, indent=2),
+                                 encoding="utf-8")
+        if print_json:
+            _dump(rep)
+            return
+        b = rep["breakdown"]
+        out.print(f"posts {rep['n']} ({rep['split']}, front prior "
+                  f"{'on' if rep['front_prior'] else 'off'}): within 25 km "
+                  f"{rep['within_25km']:.3f}, acc@161km {rep['acc_161km']:.3f}; namesake "
+                  f"{b['namesake']}, unresolved {b['unresolved']}, not found {b['not_found']}",
+                  markup=False)
+        return
     from frontlens.evaluate.geoparse import eval_geoparse
 
     report = eval_geoparse(path)

@@ -18,9 +18,10 @@ there (LOC accepts a weak match, a titled PER rejects one), never required.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -486,14 +487,18 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
             if size > 1 and not all(_is_cap(x.text) or x.key in ("на", "над")
                                     for x in toks[i + 1 : j]):
                 continue
+            # every reading of the inflected form, not the first key found: Оріхову is the
+            # dative of Оріхів as well as of Оріхове; the resolver chooses (issue 14)
+            found: dict[int, Candidate] = {}
             for key in _inflected_keys(lang, toks[i:j], gaz):
                 if gaz.has_key(key):
                     cands = list(gaz.names_for(key))
                     if not cap:
                         cands = [c for c in cands if c.fclass == "country"]
-                    if cands:
-                        best = (j, cands)
-                        break
+                    for c in cands:
+                        found.setdefault(c.pid, c)
+            if found:
+                best = (j, list(found.values()))
             if best:
                 break
         cued = cap and v.skeleton_cues is not None and _after_settlement_cue(text, toks, i, v)
@@ -683,6 +688,48 @@ def _doc_lang(doc: Doc) -> str:
     return script_fallback(doc.text) or "en"
 
 
+def _front_km(doc: Doc) -> Callable[[Candidate], float] | None:
+    """Distance to the contact line on the text's date, when a front is active and the text is
+    dated (``resolve.frontline``; issue 14)."""
+    from frontlens.resolve import frontline
+
+    front = frontline.active()
+    day = doc.published
+    if front is None or day is None:
+        return None
+    km = front.km_for(day if isinstance(day, date) else day.date())
+    if km is None:
+        return None
+    return lambda c: km(c.lat, c.lon)
+
+
+def _shouting(text: str) -> bool:
+    """A text (a headline, a post) written in capitals: the capitalisation cues of name
+    matching say nothing, so it is read recased (same length, same offsets)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return (len(letters) >= 8 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+            and len(text.lower()) == len(text))
+
+
+def _recase(text: str, lang: str, gaz: Gazetteer) -> str:
+    """A shouted text in lower case, with a capital only on words that name a place of the war
+    (Ukraine, Russia, Belarus, a country or region) or start a longer name, so the matcher's
+    usual precision guards still apply: "ENTER VUHLEDAR" → "enter Vuhledar" (Enter, a Dutch
+    town, is not capitalised)."""
+    stop = _vocab(lang).stop if get_pack(lang).toponyms == "capitalised" else frozenset()
+    out = list(text.lower())
+    for m in re.finditer(r"\w+", text):
+        w = m.group().lower()
+        if len(w) < 3 or w in stop:
+            continue
+        forms = word_forms(lang, w) if lang in ("uk", "ru") else (w,)
+        if any(gaz.has_prefix(norm_key(f)) or any(
+                c.country in ("UA", "RU", "BY") or c.fclass in ("country", "region")
+                for c in gaz.names_for(norm_key(f))) for f in forms):
+            out[m.start()] = out[m.start()].upper()
+    return "".join(out)
+
+
 def find_places(doc: Doc, gaz: Gazetteer | None = None,
                 demonyms: bool = False) -> list[PlaceMention]:
     """Recognise and resolve the toponyms of ``doc`` (does not modify ``doc``).
@@ -694,11 +741,17 @@ def find_places(doc: Doc, gaz: Gazetteer | None = None,
     lang = _doc_lang(doc)
     pack = get_pack(lang)
     capitalised = pack.toponyms == "capitalised"
+    if _shouting(doc.text):  # "RUSSIAN TROOPS ENTER VUHLEDAR": match on a recased copy
+        found = find_places(dataclasses.replace(doc, text=_recase(doc.text, lang, gaz),
+                                                ents=[]), gaz, demonyms)
+        for m in found:
+            m.surface = doc.text[m.start : m.end]
+        return found
     pending = (_match_capitalised(doc, gaz, demonyms, lang) if capitalised
                else _match_inflected(doc, gaz, lang))
     war = bool(pack.setting("places", "war_focus")) or bool(
         re.search(r"Ukrain|Russia|Kyiv|Kremlin|Donbas", doc.text))
-    resolve(pending, lang, war_focus=war)
+    resolve(pending, lang, war_focus=war, front_km=_front_km(doc))
     out = []
     toks = _tokens(doc.text) if capitalised else []
     for p in pending:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from frontlens.resolve.gazetteer import Candidate, haversine_km
-from frontlens.resolve.translit import norm_key
+from frontlens.resolve.translit import latin_variants, norm_key
 
 WAR_COUNTRIES = {"UA": 3.0, "RU": 1.6, "BY": 0.8}
 NICKNAME_PENALTY = 2.0
@@ -26,6 +28,30 @@ LOCAL_BONUS = 2.0
 NAMESAKES = 3
 CLOSE = 2.0
 VILLAGE_MAX = 20_000
+UNKNOWN_VILLAGE_PRIOR = math.log10(400 + 10)
+"""GeoNames lists most Ukrainian villages with population 0 (unknown); scored as 0 they lost
+every namesake contest to a village with a census figure (Blahodatne, 1,263 people, beat the
+Blahodatne of the news). They count as the 400 the build gives KATOTTH-only villages."""
+SAME_PLACE_KM = 30.0
+"""Readings this close to the best one are the same place for confidence (two records of one
+town: Bakhmut and a WOF record of it 29 km off): the margin is taken against the best reading
+further away."""
+RAION_KM = 45.0
+RAION_BONUS = 1.5
+"""A raion named in the text (Pokrovskyi raion) supports namesakes within RAION_KM of its centre
+(raions are 40–90 km across): most village rows carry no raion, so a raion cannot filter."""
+FRONT_KM = 15.0
+FRONT_BONUS = 0.75
+CHANGED_BONUS = 1.0
+NEAR_KM = 20.0
+NEAR_BONUS = 1.0
+"""Front-line prior (issue 14, ``resolve.frontline``): with a control map for the post's date, a
+UA/RU settlement within FRONT_KM of the contact line gains FRONT_BONUS and counts as supported,
+so among near-equal namesakes the one where the fighting is wins; one in land that changed
+hands around the date (distance 0) gains CHANGED_BONUS more. Small terms next to the oblast
+(+2.5) or a place named beside it (+2.0): they break ties, they do not override the text.
+A namesake within NEAR_KM of a place named beside it ("Andriivka, south of Bakhmut") gains
+NEAR_BONUS over one 50 km away. Tuned on the train/dev splits of corpus/posts."""
 """A place resolved with confidence within LOCAL_CHARS of a mention pulls that mention's
 namesakes within 60 km by LOCAL_BONUS (half that within 150 km)."""
 """A settlement reached through an alternate name unlike its own ("Garden City" → Singapore,
@@ -37,11 +63,20 @@ def _primary(c: Candidate) -> str:
     return norm_key(c.name.split(",")[0])
 
 
+@lru_cache(maxsize=100_000)
+def _romanised(name_uk: str | None, name_ru: str | None) -> tuple[str, ...]:
+    return tuple(norm_key(v) for v in latin_variants(name_uk, name_ru))
+
+
 def _nickname(key: str, c: Candidate) -> bool:
     """Whether ``key`` is a different name, not a spelling of the place's own names (Kharkov /
     Kharkiv, Kiev / Kyiv, Донецьку / Донецьк are spellings; Oleksandrivka, an old name GeoNames
-    lists for Donetsk, is not). Names are compared within one script; none comparable: no."""
+    lists for Donetsk, is not). Names are compared within one script, a Latin key also with the
+    romanised Cyrillic names (Pervomaisk is the Russian name of Sokolohirsk, renamed in 2024,
+    not a nickname); none comparable: no."""
     own = [norm_key(n.split(",")[0]) for n in (c.name, c.name_uk, c.name_ru) if n]
+    if key.isascii():
+        own += _romanised(c.name_uk, c.name_ru)
     same_script = [n for n in own if n.isascii() == key.isascii()]
     if not same_script:
         return False
@@ -67,6 +102,8 @@ class Pending:
 def _base(c: Candidate, want: str) -> float:
     """Prior of a candidate: population, feature class, and what the surface asked for."""
     s = c.prior or 1.0
+    if c.fclass == "settlement" and not c.population and c.country in ("UA", "RU"):
+        s = max(s, UNKNOWN_VILLAGE_PRIOR)  # size unknown, not zero: a village, like KATOTTH's
     if c.fclass == "country":
         s += 5.0
     elif c.fclass == "region":
@@ -103,11 +140,13 @@ def _blind_pick(scored: list[tuple[float, Candidate]], supported: set[int]) -> b
     return close >= NAMESAKES
 
 
-def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) -> None:
+def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True,
+            front_km: Callable[[Candidate], float] | None = None) -> None:
     """Pick ``best`` for each pending mention in place (two passes, context-aware).
 
     Mentions with the same surface and candidates are scored once (a text repeating a name
     100,000 times costs one resolution), and anchors are distinct places, so this stays linear.
+    ``front_km`` (candidate → km from the contact line on the text's date) adds the front prior.
     """
     focus = dict(WAR_COUNTRIES) if war_focus or lang in ("uk", "ru") else {}
     # country focus also from the document's own country mentions
@@ -124,6 +163,7 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
     admin1s: dict[str, float] = {}
     local: dict[str, list[Candidate]] = {}  # surface key -> places resolved within LOCAL_CHARS
     admin1_by: dict[str, set[int]] = {}  # admin1 -> the anchors that named it
+    raions: list[Candidate] = []  # raions named in the text
     for pass_no in (1, 2):
         for (skey, _, _, _), members in groups.items():
             p = members[0]
@@ -158,11 +198,24 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
                               for a in local.get(skey, ()) if a.pid not in own
                               and _primary(a) != primary), default=1e9)
                     s += LOCAL_BONUS if dl < 60 else LOCAL_BONUS / 2 if dl < 150 else 0.0
+                    if dl < NEAR_KM:
+                        s += NEAR_BONUS
+                    if c.fclass == "settlement" and any(
+                            haversine_km(c.lat, c.lon, r.lat, r.lon) < RAION_KM
+                            for r in raions if r.pid not in own):
+                        s += RAION_BONUS
+                        supported.add(c.pid)
                     # support that survives a nationwide summary: the oblast named, a
                     # place named beside it, or one resolved place very close
                     if (admin1s.get(c.admin1 or "") == 1.0 and admin1_by.get(c.admin1 or "",
                                                                               set()) - own) \
                             or d < 60 or dl < 150:
+                        supported.add(c.pid)
+                if front_km is not None and c.fclass == "settlement" and c.lat is not None \
+                        and c.country in ("UA", "RU"):
+                    km = front_km(c)
+                    if km <= FRONT_KM:
+                        s += FRONT_BONUS + (CHANGED_BONUS if km == 0.0 else 0.0)
                         supported.add(c.pid)
                 scored.append((s, c))
             scored.sort(key=lambda t: (-t[0], t[1].gid))
@@ -172,7 +225,10 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
                 for m in members:  # left unresolved: shown nowhere rather than on a namesake
                     m.best, m.alts, m.score = None, alts, 0.1
                 continue
-            margin = top - scored[1][0] if len(scored) > 1 else 5.0
+            rival = next((sc for sc, c in scored[1:] if best.lat is None or c.lat is None
+                          or haversine_km(best.lat, best.lon, c.lat, c.lon) > SAME_PLACE_KM),
+                         None)
+            margin = top - rival if rival is not None else 5.0
             conf = 1 / (1 + math.exp(-(margin - 0.5)))
             score = round(min(0.99, 0.35 + 0.6 * conf) if p.strong or margin > 1 else
                           0.2 + 0.5 * conf, 3)
@@ -188,6 +244,8 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True) ->
                     continue
                 if b.fclass == "settlement" and b.lat is not None and b.country in focus:
                     placed += [(m.start, b) for m in members]
+                if b.fclass == "region" and b.subtype == "raion" and b.lat is not None:
+                    raions.append(b)
                 if b.fclass == "region" and b.admin1:
                     admin1s[b.admin1] = 1.0
                     admin1_by.setdefault(b.admin1, set()).add(b.pid)

@@ -111,7 +111,30 @@ def uk_variants(text: str) -> set[str]:
             alt.append(_UK_KMU.get(ch, ch))
     variants = {base, "".join(alt)}
     variants.add(base.replace("iia", "iya").replace("iie", "iye"))
+    if "г" in low:  # г as g, the Russian habit in Latin text: Bilogorivka, Shalygyne
+        variants |= {_h_as_g(v, low) for v in (base, "".join(alt))}
     return {v for v in variants if v}
+
+
+def _h_as_g(latin: str, low: str) -> str:
+    """``latin`` (a letter-by-letter romanisation of ``low``) with the h of each г as g.
+
+    Walks both strings in step, so the h of kh/zh/sh/ch (х ж ш ч) is never touched."""
+    out = []
+    j = 0
+    for ch in low:
+        piece = _UK_KMU.get(ch, ch)
+        if ch in "єїюяй" and latin[j:j + 2] in ("ye", "yi", "yu", "ya", "ie"):
+            piece = latin[j:j + 2]
+        elif ch in "єїюяй" and latin[j:j + 1] in ("i", "y"):
+            piece = latin[j:j + 1]
+        elif ch == "ь":
+            piece = ""
+        if latin[j:j + len(piece)] != piece:
+            return latin  # not a letter-by-letter match (should not happen): leave as is
+        out.append("g" if ch == "г" else piece)
+        j += len(piece)
+    return "".join(out) + latin[j:]
 
 
 def ru_variants(text: str) -> set[str]:
@@ -127,7 +150,9 @@ def ru_variants(text: str) -> set[str]:
             bgn.append(_RU.get(ch, ch))
         plain.append(_RU.get(ch, ch))
     out = {"".join(plain), "".join(bgn)}
-    out |= {v.replace("iy ", "y ").replace("yy", "y") for v in out}
+    if "й" in low:  # й as i as well as y: Mikhailovka, Gai (Зелёный Гай → Zeleny Gai)
+        out |= {"".join("i" if c == "й" else p for c, p in zip(low, plain, strict=True))}
+    out |= {re.sub(r"(iy|yy|yi)\b", "y", v) for v in out}
     return {v for v in out if v}
 
 
