@@ -105,8 +105,8 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             published = parse_date(stamp, raw.origin)
         except IngestError:
             published = None
-    if published is None and getattr(extracted, "date", None):
-        published = parse_date(extracted.date, raw.origin)
+    if published is None and (found_date := getattr(extracted, "date", None)):
+        published = parse_date(found_date, raw.origin)
     title = getattr(extracted, "title", None) or _meta(doc, ("og:title",))
     if not title and (t := doc.find(".//title")) is not None:
         title = (t.text_content() or "").strip() or None

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 
@@ -147,24 +147,23 @@ def _fetch(raw: RawInput, settings: Settings) -> RawInput:
     )
 
 
+_R = TypeVar("_R", bound=Record)
+
+
 def _with_language(records: list[Record]) -> list[Record]:
     """Fill in undeclared languages, in one batch call (only for records about to be stored)."""
-    todo = [i for i, r in enumerate(records) if isinstance(r, Source) and r.language is None]
-    found = detect_languages(
-        [
-            f"{records[i].title or ''}\n{records[i].text}"  # type: ignore[union-attr]
-            for i in todo
-        ]
-    )
+    todo = [(i, r) for i, r in enumerate(records)
+            if isinstance(r, Source) and r.language is None]
+    found = detect_languages([f"{r.title or ''}\n{r.text}" for _, r in todo])
     out = list(records)
-    for i, (code, score) in zip(todo, found, strict=True):
-        out[i] = records[i].model_copy(
+    for (i, r), (code, score) in zip(todo, found, strict=True):
+        out[i] = r.model_copy(
             update={"language": code, "language_score": score if code else None}
         )
     return out
 
 
-def with_default_date(item: Record, default: date | None) -> Record:
+def with_default_date(item: _R, default: date | None) -> _R:
     """A source the input leaves undated gets the date the user gave (``ingest --date``), and
     its meta says where the date came from; a source with its own date keeps it."""
     if default is None or not isinstance(item, Source) or item.published_at is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from frontlens.config import Settings
@@ -106,8 +107,7 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
                 yield ItemError(raw.origin, _where(n, value), str(value))
                 continue
             src = guarded(raw.origin, _where(n, value),
-                          lambda value=value: _message(value, channel, raw,
-                                                       settings.max_text_chars))
+                          partial(_message, value, channel, raw, settings.max_text_chars))
             if src is not None:
                 yield src
     if n == 0:

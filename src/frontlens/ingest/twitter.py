@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import IO, Any
 
 from frontlens.config import Settings
@@ -130,8 +131,7 @@ def parse_archive(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             if isinstance(value, TooDeep):
                 yield ItemError(raw.origin, f"tweet #{n}", str(value))
                 continue
-            yield guarded(raw.origin, f"tweet #{n}",
-                          lambda value=value: _tweet(value, raw, handle))
+            yield guarded(raw.origin, f"tweet #{n}", partial(_tweet, value, raw, handle))
 
 
 def parse_jsonl(raw: RawInput, settings: Settings) -> Iterator[Produced]:
@@ -141,13 +141,16 @@ def parse_jsonl(raw: RawInput, settings: Settings) -> Iterator[Produced]:
             if not line.strip():
                 continue
             seen += 1
-            yield guarded(raw.origin, f"line {lineno}",
-                          lambda line=line: _tweet(_json_line(line), raw, None))
+            yield guarded(raw.origin, f"line {lineno}", partial(_tweet_line, line, raw))
     if not seen:
         raise IngestError(raw.origin, "empty file")
 
 
-def _json_line(line: str) -> Any:
+def _tweet_line(line: bytes, raw: RawInput) -> Source:
+    return _tweet(_json_line(line), raw, None)
+
+
+def _json_line(line: bytes) -> Any:
     try:
         return json.loads(line)
     except UnicodeDecodeError as exc:

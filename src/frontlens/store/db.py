@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import ColumnElement
 
 from frontlens.model import (
     EXTRACTED_TYPES,
@@ -136,6 +137,8 @@ def keyset_after(keys: Sequence[SortKey], values: Sequence[Any]) -> Any:
     (the last key must be unique): what a page after a cursor starts with, whatever the depth,
     at the cost of an index range instead of counting off ``offset`` rows."""
     cond: Any = None
+    beyond: ColumnElement[bool]
+    same: ColumnElement[bool]
     for (col, desc), v in reversed(list(zip(keys, values, strict=True))):
         if v is None:  # NULLs sort last: nothing follows a NULL but more of the same
             beyond, same = false(), col.is_(None)

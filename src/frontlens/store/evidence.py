@@ -158,7 +158,7 @@ class Keeper:
         finally:
             if os.path.exists(tmp.name):
                 os.unlink(tmp.name)
-        ev = Evidence(sha256=sha, size=size, kind=kind, origin=origin,  # type: ignore[arg-type]
+        ev = Evidence(sha256=sha, size=size, kind=kind, origin=origin,
                       media_type=media_type, captured_at=captured_at,
                       http_status=http_status, headers=headers or {})
         from frontlens.store.db import insert_ignore

@@ -147,12 +147,12 @@ def search_sources(store: Store, query: str, *, limit: int = 20, offset: int = 0
                                 .offset(offset)).all()
         found = [(dict(r._mapping), float(r._rank)) for r in rows]
     out = []
-    for row, score in found:
+    for row, hit_rank in found:
         row.pop("_rid", None)
         row.pop("_rank", None)
         src = Source.model_validate(row)
         start, end = _first_match(src.text, words)
-        out.append(SearchHit(src, score, _snippet(src.text, start, end), start, end))
+        out.append(SearchHit(src, hit_rank, _snippet(src.text, start, end), start, end))
     out.sort(key=lambda h: (-h.rank, h.source.id))
     return out, int(total)
 

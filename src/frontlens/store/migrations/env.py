@@ -1,7 +1,7 @@
 """Alembic environment: runs on a connection handed over by frontlens, or on sqlalchemy.url."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from frontlens.store.schema import metadata
 from frontlens.store.spatial import include_object
@@ -9,7 +9,7 @@ from frontlens.store.spatial import include_object
 config = context.config
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -25,6 +25,9 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic: no connection handed over and no sqlalchemy.url set")
+    engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)
