@@ -297,9 +297,10 @@ def relink(conn: Any, items: list[Item], facts: dict[str, set[str]]) -> list[Cop
         if link is None and info.forwarded_from:
             fwd = info.forwarded_from
             okey = outlet_key(fwd)
-            cands = [*h_outlet.get(okey, []),
-                     *((items[j].pos, items[j].info.id, items[j].sig) for j in r_outlet[okey])]
-            cands = [c for c in cands[-FORWARD_LOOKBACK:] if c[2] is not None]
+            recent = [*h_outlet.get(okey, []),
+                      *((items[j].pos, items[j].info.id, items[j].sig) for j in r_outlet[okey])]
+            cands = [(pos, cid, s) for pos, cid, s in recent[-FORWARD_LOOKBACK:]
+                     if s is not None]
             best, sim = _closest(it.sig, cands) if it.sig is not None else (None, 0.0)
             if best is not None and sim >= TEXT_THRESHOLD:
                 link = Copy(sid, best, fwd, "forward", round(sim, 3))
@@ -338,10 +339,10 @@ def relink(conn: Any, items: list[Item], facts: dict[str, set[str]]) -> list[Cop
     links = list(out.values())
     seeds = _seeds(conn, p)
     ids = {it.info.id for it in items}
-    cands = [*seeds, *((it.info.id, it.info.language, it.info.published_at,
-                        facts.get(it.info.id, set()))
-                       for k, it in enumerate(items) if k not in out)]
-    links += [c for c in _translations(cands) if c.source_id in ids]
+    unlinked = [*seeds, *((it.info.id, it.info.language, it.info.published_at,
+                           facts.get(it.info.id, set()))
+                          for k, it in enumerate(items) if k not in out)]
+    links += [c for c in _translations(unlinked) if c.source_id in ids]
     return links
 
 

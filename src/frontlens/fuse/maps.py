@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import shapely
@@ -797,7 +797,11 @@ def polygonal(geom: BaseGeometry) -> BaseGeometry:
     parts = parts[np.isin(shapely.get_type_id(parts), (3, 6)) & ~shapely.is_empty(parts)]
     if len(parts) == 0:
         return shapely.Polygon()
-    return parts[0] if len(parts) == 1 else shapely.multipolygons(shapely.get_parts(parts))
+    if len(parts) == 1:
+        return cast(BaseGeometry, parts[0])
+    # the stubs type an array argument's result as an array too; an array of polygons
+    # makes one MultiPolygon
+    return cast(BaseGeometry, shapely.multipolygons(shapely.get_parts(parts)))
 
 
 def _side(parts: dict[str, BaseGeometry], side: str) -> BaseGeometry:
@@ -1008,9 +1012,9 @@ def cross_check(
         if layer is None:
             continue
         idx = todo[day]
-        lon = np.array([checks[i].lon for i in idx], dtype=float)
-        lat = np.array([checks[i].lat for i in idx], dtype=float)
-        stat = layer_status_at(store, layer, lon, lat)
+        lons = np.array([checks[i].lon for i in idx], dtype=float)
+        lats = np.array([checks[i].lat for i in idx], dtype=float)
+        stat = layer_status_at(store, layer, lons, lats)
         assert layer.layer_date is not None
         for i, s in zip(idx, stat, strict=True):
             checks[i].observations.append((day, layer.layer_date, str(s)))
@@ -1074,7 +1078,7 @@ def gis_geometry(geometry: dict[str, Any], want: str = "all") -> dict[str, Any] 
     (GeometryCollections exploded) as one Multi- geometry, or None when it has none; "all"
     keeps the type. An unreadable geometry is returned as stored (or None for one type)."""
     import shapely
-    from shapely.geometry import MultiPoint, MultiPolygon, mapping, shape
+    from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, mapping, shape
     from shapely.geometry.polygon import orient
 
     try:
@@ -1087,13 +1091,13 @@ def gis_geometry(geometry: dict[str, Any], want: str = "all") -> dict[str, Any] 
     for p in parts:  # collections may nest
         flat += list(shapely.get_parts(p)) if p.geom_type.startswith(("Multi", "Geometry")) \
             else [p]
-    polys = [orient(p, 1.0) for p in flat if p.geom_type == "Polygon" and not p.is_empty]
+    polys = [orient(p, 1.0) for p in flat if isinstance(p, Polygon) and not p.is_empty]
     if want == "polygons":
         return mapping(MultiPolygon(polys)) if polys else None
     if want == "points":
-        pts = [p for p in flat if p.geom_type == "Point" and not p.is_empty]
+        pts = [p for p in flat if isinstance(p, Point) and not p.is_empty]
         return mapping(MultiPoint(pts)) if pts else None
-    if g.geom_type == "Polygon":
+    if isinstance(g, Polygon):
         return mapping(orient(g, 1.0))
     if g.geom_type == "MultiPolygon":
         return mapping(MultiPolygon(polys))
