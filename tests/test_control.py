@@ -248,3 +248,18 @@ def test_places_listed_after_among_them_share_the_previous_sentences_claim() -> 
                       "Водяное и Ясеновое обстреливают.", "ru",
                       {"Водяное": "Vodiane", "Ясеновое": "Yasenove"})) <= {
         ("Vodiane", "shelled", "unknown"), ("Yasenove", "shelled", "unknown")}
+
+
+def test_a_list_goes_on_past_the_hromada_that_qualifies_an_item() -> None:
+    text = ("Під контролем РФ перебувають населені пункти Басівка Юнаківської громади та "
+            "Веселівка.")
+    doc = Doc(text, lang="uk", source_id="src-test")
+    doc = COMPONENTS["ner.uk"](COMPONENTS["sentences"](doc))
+    for surface, name, kind in (("Басівка", "Basivka", "settlement"),
+                                ("Юнаківської громади", "Yunakivka", "oblast-or-region"),
+                                ("Веселівка", "Veselivka", "settlement")):
+        pos = text.find(surface)
+        doc.places.append(PlaceMention(pos, pos + len(surface), surface, kind,
+                                       Place(id=f"t:{name}", name=name)))
+    got = events(COMPONENTS["control"](doc))
+    assert {p for p, _, _ in got} == {"Basivka", "Veselivka"}

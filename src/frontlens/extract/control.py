@@ -414,7 +414,12 @@ class _Linker:
                     gap = range(e, cur_s)
                 else:
                     continue
-                if len(gap) <= 3 and all(self.toks[k].text.lower() in self.coord for k in gap):
+                # a qualifier between two items ("Басівка Юнаківської громади та Веселівка")
+                # is part of the list, not the end of it
+                words = [k for k in gap if not any(a <= k < b for a, b in self.named)]
+                skips_item = any(a < gap.stop and gap.start < b for a, b, _ in self.pspans)
+                if len(words) <= 3 and len(gap) <= 8 and not skips_item and all(
+                        self.toks[k].text.lower() in self.coord for k in words):
                     nxt = (s, e, pm)
                     break
             if nxt is None:
