@@ -113,7 +113,8 @@ def layer_from_features(day: date, features: Iterable[Any]) -> FrontLayer:
         line = shapely.transform(ru.boundary, lambda xy: xy * np.array([KX, KY]))
         xy = shapely.get_coordinates(shapely.segmentize(line, SAMPLE_KM))
         samples = shapely.points(xy)
-        tree = shapely.STRtree(shapely.points(_km_xy(lon[free], lat[free])))
+        free_pts: np.ndarray = np.asarray(shapely.points(_km_xy(lon[free], lat[free])))
+        tree = shapely.STRtree(free_pts)
         hit = np.unique(tree.query(samples, predicate="dwithin", distance=FREE_KM)[0])
         if len(hit):
             parts.append(shapely.multipoints(xy[hit]))
