@@ -4,6 +4,7 @@ headlines on short posts (gazetteer alone, no NER, no network)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +37,7 @@ HELD = (37.6, 46.5, 40.5, 48.6)
 
 
 @pytest.fixture
-def front() -> frontline.Front:
+def front() -> Iterator[frontline.Front]:
     f = frontline.Front([_layer(date(2023, 5, 1), HELD)])
     frontline.use(f)
     yield f
