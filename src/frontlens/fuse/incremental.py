@@ -45,6 +45,7 @@ from frontlens.fuse.dedup import (
     SourceInfo,
     _translations,
     band_keys,
+    from_micros,
     outlet_key,
     quoted_statuses,
     signature,
@@ -68,7 +69,7 @@ from frontlens.fuse.events import (
 )
 from frontlens.store import schema
 
-FUSION_VERSION = "1"
+FUSION_VERSION = "2"
 """Bump when fusion's output changes in a way the fingerprinted sources do not show."""
 MAX_REPLAY = 100_000
 """Sources relinked at most; a deeper backfill is a full rebuild (cheaper than row-by-row)."""
@@ -359,8 +360,6 @@ def _seeds(conn: Any, p: Pos) -> list[tuple[str, str | None, datetime, set[str]]
                 ~select(d.c.source_id).where(d.c.source_id == fs.c.source_id).exists()))
     rows = sorted(((u, sid), lang) for sid, u, lang in conn.execute(q))
     facts = read_facts(conn, [pos[1] for pos, _ in rows])
-    from frontlens.fuse.dedup import from_micros
-
     return [(pos[1], lang, from_micros(pos[0]), facts.get(pos[1], set()))  # type: ignore[misc]
             for pos, lang in rows]
 
@@ -409,6 +408,27 @@ def block_of(c: Any) -> tuple[str, str] | None:
     return None
 
 
+def grading(s: SourceInfo) -> dict[str, Any]:
+    """The ``fusion_sources`` fields grading reads (see :func:`source_infos`)."""
+    return {"outlet": s.outlet, "media": s.media, "letter": s.letter, "category": s.category,
+            "side": s.side}
+
+
+def source_infos(conn: Any, ids: Iterable[str]) -> dict[str, SourceInfo]:
+    """Grading fields of fused sources, as a rebuild's ``_Sources.infos`` gives them, from
+    the state table (small rows; the reliability lookup was done when they were fused)."""
+    fs = schema.fusion_sources
+    out: dict[str, SourceInfo] = {}
+    for part in chunks(set(ids)):
+        q = select(fs.c.source_id, fs.c.sort_us, fs.c.outlet, fs.c.media, fs.c.letter,
+                   fs.c.category, fs.c.side).where(fs.c.source_id.in_(part))
+        for sid, u, outlet, media, letter, category, side in conn.execute(q):
+            out[sid] = SourceInfo(id=sid, outlet=outlet, media=bool(media), letter=letter,
+                                  category=category, side=side,
+                                  published_at=None if u >= UNDATED_US else from_micros(u))
+    return out
+
+
 def write_state(conn: Any, items: list[Item], old: list[str]) -> None:
     """Replace the copy-finder state of the replayed sources (``old``: those stored before)."""
     fs, fb = schema.fusion_sources, schema.fusion_bands
@@ -425,7 +445,8 @@ def write_state(conn: Any, items: list[Item], old: list[str]) -> None:
     rows = [{"source_id": it.info.id, "sort_us": it.pos[0], "outlet_key": it.okey,
              "language": it.info.language,
              "signature": None if it.sig is None else it.sig.astype(np.uint32).tobytes(),
-             "original": it.original, "tweet_id": it.tweet} for it in items]
+             "original": it.original, "tweet_id": it.tweet, **grading(it.info)}
+            for it in items]
     for part in chunks(rows, 2000):
         conn.execute(fs.insert(), part)
     bands = [{"bucket": k, "source_id": it.info.id}

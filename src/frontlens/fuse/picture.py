@@ -297,7 +297,8 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
                 conn.execute(delete(t))
             _insert(conn, schema.source_duplicates, (d.row() for d in dups))
             for rows, bands in finder.state_rows():
-                _insert(conn, schema.fusion_sources, rows)
+                _insert(conn, schema.fusion_sources,
+                        ({**r, **sources.grading(r["source_id"])} for r in rows))
                 _insert(conn, schema.fusion_bands, bands)
             del finder
             for part in range(spill.parts):
@@ -410,21 +411,6 @@ def _all_areas(conn: Any) -> list[AreaItem]:
                    for r in _stream(conn, q)), key=lambda a: a.id)  # ties: the same as a rebuild
 
 
-def _source_infos(conn: Any, ids: Iterable[str], table: conf.ReliabilityTable
-                  ) -> dict[str, SourceInfo]:
-    """Grading fields of these sources, as :meth:`_Sources.infos` gives them."""
-    s = schema.sources
-    out: dict[str, SourceInfo] = {}
-    for part in inc.chunks(set(ids)):
-        for r in conn.execute(select(s.c.id, s.c.outlet, s.c.url, s.c.media, s.c.published_at)
-                              .where(s.c.id.in_(part))):
-            rel = table.lookup(r.outlet, r.url)
-            out[r.id] = SourceInfo(id=r.id, outlet=r.outlet, media=bool(r.media),
-                                   letter=rel.letter, category=rel.category, side=rel.side,
-                                   published_at=r.published_at)
-    return out
-
-
 def _links_of(conn: Any, ids: Iterable[str]) -> Links:
     """The stored copy links of these sources and of every source their chains pass."""
     d = schema.source_duplicates
@@ -501,7 +487,7 @@ def _refuse(conn: Any, dirty: set[tuple[str, str]], table: conf.ReliabilityTable
     for batch in batches:
         if not batch:
             continue
-        infos = _source_infos(conn, (r.source_id for r in batch), table)
+        infos = inc.source_infos(conn, (r.source_id for r in batch))
         items: list[Any] = []
         for r in batch:
             if isinstance(r, Claim):
@@ -635,6 +621,12 @@ class _Sources:
     def published(self, source_id: str) -> datetime | None:
         rank = self.rank.get(source_id)
         return None if rank is None else from_micros(self._time[rank])
+
+    def grading(self, source_id: str) -> dict[str, Any]:
+        """A source's grading fields, as incremental fusion keeps them."""
+        outlet, media, letter, category, side = self._values[self._code[self.rank[source_id]]]
+        return {"outlet": outlet, "media": media, "letter": letter, "category": category,
+                "side": side}
 
     def infos(self, ids: Iterable[str]) -> dict[str, SourceInfo]:
         """The stored ones among ``ids``, as SourceInfo without dedup fields."""

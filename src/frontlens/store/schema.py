@@ -225,11 +225,17 @@ fusion_sources = Table(
     Column("signature", LargeBinary),
     Column("original", Boolean, nullable=False),
     Column("tweet_id", String(256), index=True),
+    Column("outlet", String(256)),
+    Column("media", Boolean),
+    Column("letter", String(1)),
+    Column("category", String(24)),
+    Column("side", String(8)),
 )
 """The copy finder's state per fused source (incremental fusion): its place in publication
 order (µs, undated last), outlet key, MinHash signature, whether it is an original (a
 candidate for later copies) and its tweet id, so new sources are linked without re-reading
-every text."""
+every text; and what grading reads of it (outlet, media, reliability letter, category, side
+under the fingerprinted table), so a refused place does not read the sources' rows."""
 
 fusion_bands = Table(
     "fusion_bands",
