@@ -28,13 +28,14 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from frontlens.extract.control import claim_status, date_of_span
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
+from frontlens.extract.lang import get_pack, has_pack
 from frontlens.model import ControlEvent, EquipmentLoss, Side, Statement
 
 ACTIONS = ("liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled",
@@ -402,6 +403,24 @@ def _nearest_cue(st: Sentence, a: str, pa: int, pb: int) -> tuple[int, int, str]
     return best
 
 
+def _chained(st: Sentence, trig: int, pa: int, pb: int, lang: str) -> bool:
+    """Only places, commas, dashes and coordinating words lie between the cue and the place:
+    the place is an item of a list the cue governs."""
+    lo, hi = (trig + 1, pa) if trig < pa else (pb, trig)
+    inside = set()
+    for p in st.places:
+        a, b = _tok_range(st.toks, p.start, p.end)
+        inside.update(range(a, b))
+    coord = _coordination(lang)
+    return all(i in inside or st.toks[i].low in coord for i in range(lo, hi))
+
+
+@cache
+def _coordination(lang: str) -> frozenset[str]:
+    words = get_pack(lang).words("control_coordination") if has_pack(lang) else frozenset()
+    return frozenset(words) | {",", "-", "–", "—", ":"}
+
+
 def _pop(pm: PlaceMention) -> str:
     pop = (pm.place.population or 0) if pm.place else 0
     return "0" if pop <= 0 else str(min(6, int(math.log10(pop))))
@@ -430,6 +449,8 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
         between = sum(1 for p in st.places if p is not pm and
                       min(toks[trig].start, pm.start) < p.start < max(toks[trig].start, pm.start))
         f.append(f"{a}|between={min(between, 2)}")
+        if between and _chained(st, trig, pa, pb, lang):
+            f.append(f"{a}|chain")  # "liberated A, B, C and D": D is listed with A
         f.append(f"{a}|cue={item}|{side}_{_bucket(d)}")
         if d <= 4:  # the words that link cue and place ("of", "в", "toward", "під")
             lo_i, hi_i = (trig + 1, pa) if trig < pa else (pb, trig)
@@ -818,7 +839,7 @@ def _event_from(doc: Doc, st: Sentence, c: Candidate,
         "captured" if c.action == TAKE else c.action)
     return ControlEvent(**provenance(doc, st.start, st.end),
                         place_id=c.place.place.id if c.place.place else None,
-                        place_name=c.place.name, action=action,  # type: ignore[arg-type]
+                        place_name=c.place.name, action=action,
                         **extra)
 
 

@@ -589,7 +589,7 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
             or bool(cue_after and _AGENT_AFTER.match(after[: cue_after.start()]))
             or bool(_FORCES.match(after))
         )
-        owner_subject = bool(cue_after) and any(
+        owner_subject = cue_after is not None and any(
             w in cue_after.group().lower() for w in _OWNER_SUBJECT
         )
         if owner_subject:

@@ -154,7 +154,7 @@ class RuleExtractor:
         spacy_for = dict(zip(english, parsed, strict=True))
         for i, (src, lang, status, reason) in enumerate(plans):
             run = Extraction(source_id=src.id, extractor=self.name, version=self.version,
-                             status=status, reason=reason, language=lang)  # type: ignore[arg-type]
+                             status=status, reason=reason, language=lang)
             if lang is None:
                 yield ExtractionResult(run)
                 continue

@@ -147,13 +147,14 @@ def _cyr_lemma(word: str) -> str:
 
 def _cyr_value(words: str) -> float | None:
     """Value of one or two Cyrillic number words ("двух тысяч" → 2000, "тисячу" → 1000)."""
-    vals = [_CYR_LEMMAS.get(_cyr_lemma(w)) for w in words.split()]
-    if not vals or any(v is None for v in vals):
+    looked_up = [_CYR_LEMMAS.get(_cyr_lemma(w)) for w in words.split()]
+    vals = [v for v in looked_up if v is not None]
+    if not vals or len(vals) != len(looked_up):
         # a non-number first word ("території 100 ...") cannot be part of the figure
         return None
     if len(vals) == 2:
-        return float(vals[0]) * 1000 if vals[1] == 1000 else None  # type: ignore[operator]
-    return float(vals[0])  # type: ignore[arg-type]
+        return float(vals[0]) * 1000 if vals[1] == 1000 else None
+    return float(vals[0])
 
 
 def parse_number(s: str, lang: str | None) -> float | None:
@@ -300,7 +301,7 @@ def area(doc: Doc) -> Doc:
             value_km2=round(am.km2, 4),
             raw_value=am.raw_value,
             raw_unit=am.raw_unit,
-            qualifier=am.qualifier,  # type: ignore[arg-type]
+            qualifier=am.qualifier,
             claimed_by=side,
             claimant=claimant,
         )
