@@ -764,8 +764,8 @@ def sentence_around(text: str, start: int, end: int, limit: int = 600) -> str:
     lo = 0
     for m in _SENT_END.finditer(text, max(0, start - limit), start):
         lo = m.end()
-    m = _SENT_END.search(text, end)
-    hi = m.start() + len(m.group().rstrip()) if m else len(text)
+    after = _SENT_END.search(text, end)
+    hi = after.start() + len(after.group().rstrip()) if after else len(text)
     return clip(text[lo:hi].strip(), limit)
 
 

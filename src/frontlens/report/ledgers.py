@@ -478,9 +478,10 @@ def equipment_totals(rows: Iterable[EquipmentRow]) -> dict[tuple[str, str], dict
 def _claims_query(since: date | None, until: date | None, side: str | None,
                   against_interest: bool | None) -> Select[Any]:
     st, s = schema.statements, schema.sources
-    q = select(st.c.id, st.c.source_id, st.c.start, st.c.end, st.c.speaker, st.c.role,
-               st.c.side, st.c.cue, st.c.direct, st.c.against_interest, st.c.quote,
-               s.c.published_at, s.c.outlet, s.c.url).join(s, s.c.id == st.c.source_id)
+    q: Select[Any] = select(
+        st.c.id, st.c.source_id, st.c.start, st.c.end, st.c.speaker, st.c.role, st.c.side,
+        st.c.cue, st.c.direct, st.c.against_interest, st.c.quote, s.c.published_at,
+        s.c.outlet, s.c.url).join(s, s.c.id == st.c.source_id)
     q = _published_between(q, since, until)
     if side:
         q = q.where(st.c.side == side)

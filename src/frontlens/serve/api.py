@@ -22,7 +22,7 @@ import tempfile
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
@@ -144,11 +144,11 @@ To = Annotated[Day | None, Query(alias="to", description="Last day (inclusive)."
 async def get_store(request: Request) -> Store:
     """The app's one Store (created by :func:`create_app` from ``Settings.db``). Async: a
     plain function dependency costs every request a hop to a worker thread and back."""
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 async def get_app_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -187,7 +187,7 @@ def _day_bounds(d1: date | None, d2: date | None) -> tuple[datetime | None, date
 
 
 def _keyset_page(store: Store, q: Select[Any], keys: list[SortKey], limit: int, offset: int,
-                 after: str | None) -> tuple[int, list[Any], str | None]:
+                 after: str | None) -> tuple[int, Sequence[Any], str | None]:
     """(total, rows, next cursor) of one page of ``q`` in ``keys`` order: after a cursor by
     keyset (an index range however deep), else by offset; ``next`` is None on a short page."""
     q = q.order_by(*keyset_order(keys))
@@ -313,7 +313,8 @@ class _QueueWriter:
 
     def __init__(self, q: queue.Queue[str | BaseException | None], closed: threading.Event,
                  chunk: int = 64 * 1024) -> None:
-        self.q, self.closed, self.chunk, self.buf, self.size = q, closed, chunk, [], 0
+        self.q, self.closed, self.chunk, self.size = q, closed, chunk, 0
+        self.buf: list[str] = []
 
     def write(self, s: str) -> int:
         self.buf.append(s)
@@ -368,7 +369,7 @@ def _stream_writer(write: Callable[[TextIO], object]) -> Iterator[bytes]:
         closed.set()
 
 
-async def _limited_body(request: Request, limit: int) -> AsyncIterator[bytes]:
+async def _limited_body(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
     """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -434,7 +435,7 @@ def get_source(store: StoreDep, source_id: str) -> SourceDetail:
     src = _one_source(store, source_id)
     names = {m: k for k, m in RECORD_TYPES.items()}
     return SourceDetail(source=src, records={
-        names[m]: store.records_for(m, src.id) for m in EXTRACTED_TYPES})  # type: ignore[misc]
+        names[m]: store.records_for(m, src.id) for m in EXTRACTED_TYPES})
 
 
 def _record_filters(model: type[Extracted], q: Select[Any], side: str | None,
@@ -490,7 +491,7 @@ def list_records(request: Request, store: StoreDep,
     for r in rows:
         m = dict(r._mapping)
         rec = model.model_validate({k: v for k, v in m.items() if k in fields})
-        items.append(CitedRecord(type=record_type, record=rec,  # type: ignore[arg-type]
+        items.append(CitedRecord(type=record_type, record=rec,
                                  sentence=m["text"][rec.start:rec.end], outlet=m["outlet"],
                                  url=m["url"], published_at=m["published_at"],
                                  language=m["language"]))
@@ -978,7 +979,7 @@ def create_app(settings: Settings | None = None, *, static_dir: Path | None = No
     app.state.picture_gz_bytes = 0
     app.state.picture_gz_lock = threading.Lock()
 
-    app.add_middleware(headers_middleware)  # type: ignore[arg-type]
+    app.add_middleware(headers_middleware)
     # compress JSON, GeoJSON and the dashboard's files (the picture and basemap shrink ~5x)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
     app.include_router(api)
