@@ -584,7 +584,7 @@ def control(doc: Doc) -> Doc:
             **provenance(doc, s, e),
             place_id=pm.place.id if pm.place else None,
             place_name=pm.name,
-            action=action,  # type: ignore[arg-type]
+            action=action,
             new_controller=new_controller,
             **extra,
         ), explicit)

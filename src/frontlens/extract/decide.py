@@ -407,7 +407,7 @@ def _chained(st: Sentence, trig: int, pa: int, pb: int, lang: str) -> bool:
     """Only places, commas, dashes and coordinating words lie between the cue and the place:
     the place is an item of a list the cue governs."""
     lo, hi = (trig + 1, pa) if trig < pa else (pb, trig)
-    inside = set()
+    inside: set[int] = set()
     for p in st.places:
         a, b = _tok_range(st.toks, p.start, p.end)
         inside.update(range(a, b))
