@@ -207,7 +207,9 @@ def _kind(c: Candidate) -> PlaceKind:
 # ---- English --------------------------------------------------------------------------------
 def _ner_maps(doc: Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]],
                                  list[tuple[int, int]]]:
-    loc, per, org = [], [], []
+    loc: list[tuple[int, int]] = []
+    per: list[tuple[int, int]] = []
+    org: list[tuple[int, int]] = []
     for e in doc.ents:
         (loc if e.label == "LOC" else per if e.label == "PER" else org if e.label == "ORG"
          else []).append((e.start, e.end))
@@ -278,11 +280,10 @@ def _match_capitalised(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
     loc, per, org = _ner_maps(doc)
     out: list[Pending] = []
     for m in _USUK.finditer(text):
-        cands = list(gaz.names_for("united states" if m.group().startswith("U.S")
-                                    else "united kingdom"))
-        cands = [c for c in cands if c.fclass == "country"]
-        if cands:
-            out.append(Pending(m.start(), m.end(), m.group(), cands, via="gazetteer",
+        countries = [c for c in gaz.names_for("united states" if m.group().startswith("U.S")
+                                              else "united kingdom") if c.fclass == "country"]
+        if countries:
+            out.append(Pending(m.start(), m.end(), m.group(), countries, via="gazetteer",
                                strong=True))
     i = 0
     n = len(toks)
@@ -601,9 +602,9 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
         stem = adj_stem(text[toks[a].start : toks[a_end].end])
         cands = list(gaz.names_for(norm_key(f"{stem} #{cls}")))
         if not cands and cls == "raion":
-            for k in (stem, stem[:-2], stem[:-2] + "а", stem[:-3] + "я" if stem.endswith(
+            for alt in (stem, stem[:-2], stem[:-2] + "а", stem[:-3] + "я" if stem.endswith(
                     "йск") else stem):
-                cands = [c for c in gaz.names_for(k) if c.fclass == "settlement"]
+                cands = [c for c in gaz.names_for(alt) if c.fclass == "settlement"]
                 if cands:
                     break
         if not cands:
