@@ -298,3 +298,26 @@ def test_layer_over_the_feature_bound_is_rejected_whole(store: Store, db_url: st
     batch = ingest_inputs(store, [str(f)], Settings(db=db_url, max_features=10))
     assert batch.errors == [f"{f}: more than 10 features in one layer (FRONTLENS_MAX_FEATURES)"]
     assert store.counts()["map_features"] == 0 and store.counts()["map_layers"] == 0
+
+
+# -- nesting bounds -------------------------------------------------------------------------
+def test_nesting_bounds_are_settings(store: Store, db_url: str, tmp_path: Path) -> None:
+    """FRONTLENS_MAX_ITEM_DEPTH skips a streamed item nested deeper (unbuilt) and keeps its
+    neighbours; FRONTLENS_MAX_META_DEPTH bounds what a record may keep (front matter)."""
+    deep: Any = "x"
+    for _ in range(12):
+        deep = [deep]
+    export = tmp_path / "result.json"
+    export.write_text(tg_export([tg_message(1, "Izium was liberated."),
+                                 tg_message(2, "Kupiansk.", views=deep),
+                                 tg_message(3, "Balakliia was liberated.")]), "utf-8")
+    page = tmp_path / "deep.md"
+    page.write_text("---\nsource:\n  a:\n    b:\n      c: 1\n---\nLyman was liberated.\n",
+                    "utf-8")
+    batch = ingest_inputs(store, [str(export), str(page)],
+                          Settings(db=db_url, max_item_depth=8, max_meta_depth=3))
+    assert batch.errors == [
+        f"{export}: message #2 (id ?): nested deeper than 8 levels (FRONTLENS_MAX_ITEM_DEPTH)",
+        f"{page}: front matter nested deeper than 3 levels (FRONTLENS_MAX_META_DEPTH)"]
+    assert n_sources(store) == 2
+    assert ingest_inputs(store, [str(page)], Settings(db=db_url)).added == 1

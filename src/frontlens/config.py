@@ -52,6 +52,16 @@ class Settings(BaseSettings):
         "tweet, a feed entry, a page); a longer item is rejected with its reason, the rest of "
         "its input stored."
     )
+    max_item_depth: int = Field(
+        64, ge=4, le=512, description="Deepest nesting of one streamed item (a Telegram "
+        "message, a tweet, a GeoJSON feature); a deeper item is skipped unbuilt, with its "
+        "reason."
+    )
+    max_meta_depth: int = Field(
+        32, ge=2, le=64, description="Deepest nesting kept in a record's meta or properties "
+        "(front matter, GeoJSON properties); deeper is rejected with its reason. 64 at most: "
+        "a stored value must stay readable by every JSON reader and export."
+    )
     max_features: int = Field(
         1_000_000, ge=1, description="Most features in one GeoJSON layer; a larger layer is "
         "rejected whole with the reason (part of a control map would misstate it)."

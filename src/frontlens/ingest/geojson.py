@@ -30,7 +30,7 @@ from frontlens.ingest.base import (
     register,
     suffix,
 )
-from frontlens.ingest.jsonstream import TooDeep, skip_bom, stream_array
+from frontlens.ingest.jsonstream import MAX_ITEM_DEPTH, TooDeep, skip_bom, stream_array
 from frontlens.model import MapFeature, MapLayer, clean_json, clean_str
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -73,15 +73,16 @@ def count_positions(geometry: Any, stop: int) -> int:
     return n
 
 
-def _geometry_error(feature: Any, max_vertices: int | None = None) -> str | None:
+def _geometry_error(feature: Any, max_vertices: int | None = None,
+                    max_meta: int = MAX_NESTING) -> str | None:
     if isinstance(feature, TooDeep):
         return str(feature)
     if not isinstance(feature, dict):
         return "not a JSON object"
     if not isinstance(feature.get("properties"), dict | None):
         return f"properties is a {type(feature['properties']).__name__}, not an object"
-    if nesting_depth(feature.get("properties")) > MAX_NESTING:
-        return f"properties nested deeper than {MAX_NESTING} levels"
+    if nesting_depth(feature.get("properties"), max_meta) > max_meta:
+        return f"properties nested deeper than {max_meta} levels (FRONTLENS_MAX_META_DEPTH)"
     if nesting_depth(feature.get("geometry"), 8) > 6:
         return "geometry nested deeper than a GeometryCollection of polygons"
     if max_vertices is not None and count_positions(feature.get("geometry"),
@@ -115,11 +116,12 @@ def _name(value: Any) -> str | None:
     return clean_str(str(value))
 
 
-def _features(raw: RawInput, meta: dict[str, Any]) -> Iterator[tuple[int, Any]]:
+def _features(raw: RawInput, meta: dict[str, Any],
+              max_depth: int = MAX_ITEM_DEPTH) -> Iterator[tuple[int, Any]]:
     """(index, feature) pairs in file order; top-level scalars are collected into ``meta``."""
     i = 0
     with raw.open() as fh:
-        for kind, value in stream_array(skip_bom(fh), "features", raw.origin):
+        for kind, value in stream_array(skip_bom(fh), "features", raw.origin, max_depth):
             if kind == "meta":
                 meta[value[0]] = value[1]
             else:
@@ -136,11 +138,12 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     bad: set[int] = set()
     good = 0
     bounds: list[float] | None = None
-    for n, feature in _features(raw, meta):
+    for n, feature in _features(raw, meta, settings.max_item_depth):
         if n >= settings.max_features:
             raise IngestError(raw.origin, f"more than {settings.max_features:,} features in "
                               "one layer (FRONTLENS_MAX_FEATURES)")
-        if (why := _geometry_error(feature, settings.max_vertices)) is not None:
+        if (why := _geometry_error(feature, settings.max_vertices,
+                                   settings.max_meta_depth)) is not None:
             bad.add(n)
             yield ItemError(raw.origin, f"feature #{n}", why)
             continue
@@ -156,8 +159,10 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
                 max(bounds[3], b[3]),
             ]
         )
-    if any(nesting_depth(v) > MAX_NESTING for v in meta.values()):
-        raise IngestError(raw.origin, f"layer metadata nested deeper than {MAX_NESTING} levels")
+    deep = settings.max_meta_depth
+    if any(nesting_depth(v, deep) > deep for v in meta.values()):
+        raise IngestError(raw.origin, f"layer metadata nested deeper than {deep} levels "
+                          "(FRONTLENS_MAX_META_DEPTH)")
     if meta.get("type") != "FeatureCollection":
         raise IngestError(
             raw.origin, f"GeoJSON type {meta.get('type')!r}, expected FeatureCollection"
@@ -173,7 +178,7 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
         meta=clean_json({k: v for k, v in meta.items() if k not in ("type", "name")}),
     )
     yield layer
-    for n, feature in _features(raw, {}):
+    for n, feature in _features(raw, {}, settings.max_item_depth):
         if n in bad:
             continue
         # NULs, lone surrogates and NaN out of what is stored, as for sources (model.clean_json)

@@ -30,10 +30,13 @@ MAX_ITEM_DEPTH = 64
 
 
 class TooDeep:
-    """Stands in for an array item nested deeper than MAX_ITEM_DEPTH (it is never built)."""
+    """Stands in for an array item nested deeper than the limit (it is never built)."""
+
+    def __init__(self, limit: int = MAX_ITEM_DEPTH) -> None:
+        self.limit = limit
 
     def __str__(self) -> str:
-        return f"nested deeper than {MAX_ITEM_DEPTH} levels"
+        return f"nested deeper than {self.limit} levels (FRONTLENS_MAX_ITEM_DEPTH)"
 
 
 READ_BYTES = 64 * 1024
@@ -89,7 +92,7 @@ def stream_array(fh: IO[bytes], array_key: str, origin: str,
                 if builder is not None:
                     builder.event(event, value)
                 if depth == array_depth:
-                    yield "item", (TooDeep() if skipping else builder.value)
+                    yield "item", (TooDeep(max_depth) if skipping else builder.value)
                     skipping, builder = False, None
                 continue
             if event in _OPEN:

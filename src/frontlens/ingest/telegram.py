@@ -98,7 +98,8 @@ def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     channel: dict[str, Any] = {}
     n = 0  # position among messages, as Telegram Desktop shows them (1-based)
     with raw.open() as fh:
-        for kind, value in stream_array(skip_bom(fh), "messages", raw.origin):
+        for kind, value in stream_array(skip_bom(fh), "messages", raw.origin,
+                                       settings.max_item_depth):
             if kind == "meta":
                 channel[value[0]] = value[1]
                 continue

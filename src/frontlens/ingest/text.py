@@ -65,7 +65,8 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def split_front_matter(text: str, origin: str) -> tuple[dict[str, Any], str]:
+def split_front_matter(text: str, origin: str,
+                       max_depth: int = MAX_NESTING) -> tuple[dict[str, Any], str]:
     m = _FRONT.match(text)
     if not m:
         return {}, text
@@ -77,15 +78,16 @@ def split_front_matter(text: str, origin: str) -> tuple[dict[str, Any], str]:
         raise IngestError(origin, "front matter is nested too deeply to read") from exc
     if not isinstance(meta, dict):
         raise IngestError(origin, "front matter is not a key: value mapping")
-    if nesting_depth(meta) > MAX_NESTING:  # kept in meta: no record nested past what is stored
-        raise IngestError(origin, f"front matter nested deeper than {MAX_NESTING} levels")
+    if nesting_depth(meta, max_depth) > max_depth:  # kept in meta: nothing nested past that
+        raise IngestError(origin, f"front matter nested deeper than {max_depth} levels "
+                          "(FRONTLENS_MAX_META_DEPTH)")
     return meta, text[m.end() :]
 
 
 def parse(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     text, encoding = decode_bytes(raw.read_bytes(settings.max_doc_bytes), raw.origin)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    meta, body = split_front_matter(text, raw.origin)
+    meta, body = split_front_matter(text, raw.origin, settings.max_meta_depth)
     if not body.strip():
         raise IngestError(raw.origin, "no text after the front matter")
     title = meta.get("title")

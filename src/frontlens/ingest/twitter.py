@@ -124,7 +124,8 @@ def parse_archive(raw: RawInput, settings: Settings) -> Iterator[Produced]:
     handle = _account_handle(raw)
     with raw.open() as fh:
         for n, (kind, value) in enumerate(
-            stream_array(_after_prefix(fh, raw.origin), "", raw.origin)
+            stream_array(_after_prefix(fh, raw.origin), "", raw.origin,
+                         settings.max_item_depth)
         ):
             if kind != "item":
                 continue
