@@ -960,7 +960,7 @@ def mapdiff(
         raise typer.Exit(2) from exc
     claims = store.area_claims_between(d1, d2)
     gaps = maps.gaps_in(diff, store.mentioned_place_ids())
-    result = {
+    result: dict[str, Any] = {
         "from": str(d1), "to": str(d2),
         "layers": [str(diff.layer1.layer_date), str(diff.layer2.layer_date)],
         "projection": diff.projection,
