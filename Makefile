@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_DB ?= out/demo.db
 FL := $(BIN)/frontlens --db sqlite:///$(DEMO_DB)
 
-.PHONY: install demo test lint bench eval train web fuzz clean
+.PHONY: install demo test lint typecheck bench eval train web fuzz clean
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ test: install
 
 lint: install
 	$(BIN)/ruff check src tests bench scripts
+
+# mypy over src ([tool.mypy] in pyproject.toml); scripts/test.sh runs it too
+typecheck: install
+	$(BIN)/mypy src
 
 bench: install
 	$(BIN)/python bench/ingest.py
