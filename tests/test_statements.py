@@ -283,3 +283,13 @@ def test_the_channel_a_person_spoke_on_is_not_the_speaker() -> None:
     text = ("Украинские военные отступили, заявил советник главы ДНР Игорь Кимаковский. "
             "Город взят. Об этом он сообщил в эфире Первого канала.")
     assert {s.speaker for s in stmts(run(text, "ru"))} == {"Игорь Кимаковский"}
+
+
+def test_an_appositive_name_is_the_speaker_and_the_subject_its_role() -> None:
+    text = ("Ukrainian troops are several kilometres from Kreminna. The head of the Luhansk "
+            "Regional Military Administration Serhii Haidai announced this on his Telegram "
+            "channel.")
+    [s] = stmts(run(text))
+    assert (s.speaker, s.role) == ("Serhii Haidai",
+                                   "head of the Luhansk Regional Military Administration")
+    assert s.quote == "Ukrainian troops are several kilometres from Kreminna"

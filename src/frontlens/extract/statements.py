@@ -462,6 +462,20 @@ def _parsed_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
             role_parts.insert(0, pre)
         role = "; ".join(p for p in role_parts if p) or None
         return reg.add(_Spk(name, role, _role_side(role), s0, e0, True))
+    if appos and not per and not org:
+        # "The head of the regional administration, Serhii Haidai, announced": the name is
+        # the appositive, the subject phrase its role
+        a0, a1 = _subtree_span(appos[0])
+        named = [(e.start, e.end) for e in doc.ents
+                 if e.label == "PER" and e.start >= a0 and e.end <= a1]
+        words = list(appos[0].subtree)
+        if not named and 2 <= len(words) <= 3 and all(
+                t.pos_ == "PROPN" and t.text[:1].isupper() for t in words):
+            named = [(a0, a1)]  # a two- or three-word proper name the small model missed
+        if named:
+            role = wl.dets.sub("", phrase) or None
+            return reg.add(_Spk(text[named[-1][0] : named[-1][1]], role,
+                                _role_side(role), s0, e0, True))
     if not org and subj.pos_ == "PROPN" and subj.text[:1].isupper():
         prev = reg.by_surname(subj.text, pos)
         if prev is not None:
@@ -524,8 +538,10 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
     out: list[dict[str, Any]] = []
     acc = _alt("cues_according")
     prev: tuple[int, int] | None = None
+    prev_sent: tuple[int, int] | None = None
     for sent in sdoc.sents:
         s0, s1 = sent.start_char, sent.end_char
+        prev_sent = prev
         this = _words(lang).passive_cue.match(text, s0)
         if this and prev and this.group(1).lower() in cues | _past_cues(lang):
             spk_tok = next((t for t in sent if t.idx >= this.end() and t.dep_ == "pobj"), None)
@@ -585,6 +601,16 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
                     continue
                 span = sdoc.char_span(name.start, name.end, alignment_mode="expand")
                 subj = span.root
+            this_obj = comp is None and prev_sent is not None and any(
+                c.dep_ == "dobj" and c.lower_ in ("this", "so") for c in tok.children)
+            if this_obj and prev_sent is not None:
+                # "X announced this on Telegram": the claim is the sentence before
+                spk = _parsed_speaker(doc, subj, reg)
+                if spk is not None:
+                    c0, c1 = _clean_span(text, *prev_sent)
+                    out.append(_rec(spk, tok.text, tok.idx, c0,
+                                    _strip_final_period(text, c0, c1), prev_sent[0], s1))
+                continue
             if comp is None:
                 spk = _parsed_speaker(doc, subj, reg)
                 front = _fronted_clause(text, s0, subj, tok)
