@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, cast, get_args
 
 from frontlens.extract import lexicon, models
 from frontlens.extract.doc import Doc, Speaker, component, provenance
@@ -54,12 +54,20 @@ def _alt(name: str) -> re.Pattern[str]:
     )
 
 
+def _lexicon_side(value: str, line: str) -> Side:
+    """A side named in a lexicon line, checked: a typo is an error, not a side of its own."""
+    side = value.strip()
+    if side in get_args(Side):
+        return cast(Side, side)
+    raise ValueError(f"lexicon line {line!r}: unknown side {side!r}")
+
+
 @cache
 def _sides() -> list[tuple[re.Pattern[str], Side]]:
     out = []
     for line in lexicon.entries("sides_statements"):
         frag, side = line.rsplit("|", 1)
-        out.append((re.compile(r"(?<![\w-])" + frag, re.IGNORECASE), side.strip()))  # type: ignore[arg-type]
+        out.append((re.compile(r"(?<![\w-])" + frag, re.IGNORECASE), _lexicon_side(side, line)))
     return out
 
 
@@ -69,7 +77,8 @@ def _orgs() -> list[tuple[re.Pattern[str], str, Side]]:
     for line in lexicon.entries("roles_statements_orgs"):
         frag, name, side = line.rsplit("|", 2)
         out.append(
-            (re.compile(r"(?<![\w-])" + frag, re.IGNORECASE), name.strip(), side.strip())  # type: ignore[arg-type]
+            (re.compile(r"(?<![\w-])" + frag, re.IGNORECASE), name.strip(),
+             _lexicon_side(side, line))
         )
     return out
 
@@ -628,15 +637,15 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
             if spk is None:
                 continue
             c0, c1 = _subtree_span(comp)
-            m = _DATELINE.match(text, s0) if c0 <= s0 + 1 else None
-            if m and m.end() < c1:
-                c0 = m.end()  # "MOSCOW: CLAUSE, the ministry said"
+            dl = _DATELINE.match(text, s0) if c0 <= s0 + 1 else None
+            if dl and dl.end() < c1:
+                c0 = dl.end()  # "MOSCOW: CLAUSE, the ministry said"
             if comp.dep_ in ("dobj", "attr"):
                 if c1 - c0 < 12:
                     continue
-                m = _words(lang).stop_clause.search(text, c0, c1)
-                if m:
-                    c1 = m.start()
+                stop = _words(lang).stop_clause.search(text, c0, c1)
+                if stop:
+                    c1 = stop.start()
             if c0 > tok.idx:
                 mk = next((c for c in comp.children if c.dep_ == "mark"), None)
                 if mk is not None and mk.idx == c0:
@@ -679,7 +688,7 @@ def _strip_final_period(text: str, c0: int, c1: int) -> int:
 # Ukrainian / Russian (token patterns)
 
 
-def _nominative_name(lang: str, text: str) -> str:
+def _nominative_name(lang: str | None, text: str) -> str:
     """Nominative form of an inflected person name (Сергія Череватого → Сергій Череватий)."""
     out = []
     for w in text.split():
@@ -960,7 +969,8 @@ def _owner(text: str, q: Quote, reported: list[dict[str, Any]]) -> dict[str, Any
             # "”, Ganchev said", "», – говорится", "”, he told Reuters"
             gap = text[q.end + 1 : c]
             if len(gap) < 40 and "\n" not in gap and re.match(r"[\s,.!?…]*[—–-]?\s*\S", gap) \
-                    and _GAP.match(gap).end() > 0 and gap.count(" ") <= 4 and \
+                    and (lead := _GAP.match(gap)) is not None and lead.end() > 0 \
+                    and gap.count(" ") <= 4 and \
                     r["r0"] <= q.end + 3 and (after is None or c < after["cpos"]):
                 after = r
     if after is not None:
