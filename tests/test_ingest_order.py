@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import PG_URL, SAMPLE, _pg_param
@@ -132,3 +133,33 @@ def test_two_ingest_orders_give_identical_events_grades_and_exports(
         posts = [s for s in store.list_sources(limit=500, kind="tweet")
                  if s.origin.endswith("posts.jsonl")]
         assert posts and all(s.outlet == "@frontlens_sample_osint" for s in posts)
+
+
+def test_declared_language_of_a_copy_wins_in_any_order(tmp_path: Path) -> None:
+    """Two copies of one post (same id): one from a feed that declares its language, one
+    without. Stored apart or together, in either order, the row keeps the declared language
+    (it used to keep whichever copy came first, and extraction reads by language)."""
+    from frontlens.model import Source
+
+    text_ = "Українські сили увійшли до Куп'янська, повідомили в Генштабі."
+    said = Source(kind="feed_item", origin="b.rss", external_id="g1", text=text_, language="uk")
+    bare = Source(kind="feed_item", origin="a.rss", external_id="g1", text=text_)
+    assert said.id == bare.id
+    for k, batches in enumerate([[[said], [bare]], [[bare], [said]], [[bare, said]],
+                                 [[said, bare]]]):
+        url = f"sqlite:///{tmp_path / f'{k}.db'}"
+        with Store(url) as store:
+            for batch in batches:
+                with store.transaction() as conn:
+                    store.insert_new(conn, batch, prepare=_detect_as("ru"))
+            got = store.get(Source, said.id)
+            assert got is not None and (got.language, got.language_score) == ("uk", None), k
+
+
+def _detect_as(code: str) -> Callable[[list[Any]], list[Any]]:
+    """A stand-in for language detection that always answers ``code`` (so a detected and a
+    declared language differ)."""
+    def prepare(records: list[Any]) -> list[Any]:
+        return [r.model_copy(update={"language": code, "language_score": 0.9})
+                if r.language is None else r for r in records]
+    return prepare

@@ -232,9 +232,21 @@ def _provenance_key(copy: Any) -> tuple[int, str, str, str]:
             json.dumps(copy.meta, sort_keys=True, default=str))
 
 
+def _language(a: Any, b: Any) -> dict[str, Any]:
+    """The language of two copies: one the input declares (no detection score) over one
+    detected, the smaller code of two declared; two detected ones keep ``a``'s (the stored
+    row's). A feed copy saying "uk" thus wins whichever copy came first."""
+    said_a = a.language is not None and a.language_score is None
+    said_b = b.language is not None and b.language_score is None
+    if said_b and (not said_a or b.language < a.language):
+        return {"language": b.language, "language_score": None}
+    return {"language": a.language, "language_score": a.language_score}
+
+
 def merge_copies(a: Source, b: Source) -> Source:
     """Two copies of one source (same id) as one, independent of their order."""
     merged = {f: _pick(getattr(a, f), getattr(b, f)) for f in MERGED_FIELDS}
+    merged.update(_language(a, b))
     if _provenance_key(b) < _provenance_key(a):
         merged.update({f: getattr(b, f) for f in PROVENANCE_FIELDS})
     return a.model_copy(update=merged)
@@ -245,13 +257,14 @@ def _fill_stored_sources(conn: Connection, copies: Sequence[Source]) -> None:
     t = schema.sources
     ids = [c.id for c in copies]
     stored = {r.id: r for r in conn.execute(
-        select(t.c.id, *[t.c[f] for f in MERGED_FIELDS + PROVENANCE_FIELDS])
-        .where(t.c.id.in_(ids)))}
+        select(t.c.id, t.c.language, t.c.language_score,
+               *[t.c[f] for f in MERGED_FIELDS + PROVENANCE_FIELDS]).where(t.c.id.in_(ids)))}
     for c in copies:
         row = stored.get(c.id)
         if row is None:
             continue
         merged = {f: _pick(getattr(row, f), getattr(c, f)) for f in MERGED_FIELDS}
+        merged.update(_language(row, c))
         changed = {f: v for f, v in merged.items() if v != getattr(row, f)}
         if _provenance_key(c) < _provenance_key(row):
             changed.update({f: getattr(c, f) for f in PROVENANCE_FIELDS})
