@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command behind `make test`: lint and type-check (mypy src), then pytest on SQLite and PostgreSQL.
+# The test command behind `make test`: lint and type-check (mypy src), then pytest on SQLite
+# and PostgreSQL.
 # Starts the throwaway PostgreSQL server itself unless FRONTLENS_TEST_PG_URL is already set
 # (as .ci/run does); without one (no root to install it), the PostgreSQL tests are skipped
 # with a warning, unless FRONTLENS_REQUIRE_PG=1 turns that into a failure.
