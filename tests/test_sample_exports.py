@@ -59,14 +59,16 @@ def hand_tally() -> dict[tuple[str, str, str], int]:
 # Fate: "оставленный" (left behind) for the Tunguska and "Ural-4320 trucks and an MT-LB
 # abandoned" for the trucks are read as unknown fate.
 EXTRACTION_GAPS = {
-    ("BMP-2", "Russia", "destroyed"): (0, 1), ("BMP-2", "Ukraine", "destroyed"): (1, 0),
+    ("BMP-2", "Ukraine", "destroyed"): (1, 0),
     ("BMP-2", "Russia", "abandoned"): (0, 1), ("BMP-2", "Ukraine", "abandoned"): (1, 0),
     ("T-80BV", "Russia", "abandoned"): (0, 1), ("T-80BV", "Ukraine", "abandoned"): (1, 0),
     ("2S6M Tunguska", "Russia", "abandoned"): (0, 1),
     ("2S6M Tunguska", "Ukraine", "abandoned"): (1, 0),
     ("2S6M Tunguska", "Russia", "unknown"): (1, 0),
-    ("MT-LB", "Russia", "destroyed"): (0, 2), ("MT-LB", "Ukraine", "destroyed"): (3, 0),
+    ("MT-LB", "Russia", "destroyed"): (1, 2), ("MT-LB", "Ukraine", "destroyed"): (3, 0),
     ("Ural-4320", "Russia", "abandoned"): (0, 1), ("Ural-4320", "Russia", "unknown"): (1, 0),
+    ("ZSU-23-4 Shilka", "Russia", "damaged"): (0, 1),
+    ("ZSU-23-4 Shilka", "Ukraine", "damaged"): (1, 0),
 }
 
 
