@@ -377,7 +377,8 @@ def main() -> None:
     ap.add_argument("--length", choices=("telegram", "news"), default="telegram")
     ap.add_argument("--dask-size", type=int, default=2000,
                     help="sources of the Dask 1- and 2-worker runs (0: none)")
-    ap.add_argument("--keep", default=None, help="folder for corpora and SQLite stores (kept)")
+    ap.add_argument("--keep", default=None,
+                    help="folder for corpora and SQLite stores (kept; PostgreSQL's are dropped)")
     ap.add_argument("--child", choices=sorted(CHILD_STAGES), help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
@@ -409,6 +410,7 @@ def main() -> None:
             return url
 
         res: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
+        failed: list[str] = []
         try:
             for n in sizes:
                 folder = _folder_for(base, n, args.length)
@@ -421,7 +423,13 @@ def main() -> None:
                              if k == "shipped" or stage in base_stages]
                     for name, path in (order[::-1] if stage == "write" else order):
                         url = urls[name] if stage == "ingest" else urls["shipped"]
-                        r = child(url, stage, n, folder, args.length, path)
+                        try:
+                            r = child(url, stage, n, folder, args.length, path)
+                        except RuntimeError as exc:  # reported, and the other stages still run
+                            print(f"{stage:>8} {n:>9,} {name:>8}: FAILED {str(exc)[:600]}",
+                                  file=sys.stderr, flush=True)
+                            failed.append(f"{stage} {n:,} ({name}): {str(exc)[-300:]}")
+                            continue
                         res.setdefault((stage, name), {})[n] = r
                         print(f"{stage:>8} {n:>9,} {name:>8}: {r['seconds']:8.2f} s "
                               f"{r['peak_mb']:6.0f} MB  {r['module']}", file=sys.stderr,
@@ -443,11 +451,13 @@ def main() -> None:
                 res["dask", "shipped"] = {m: child(tag, "dask", m, _folder_for(base, m,
                                                    args.length), args.length, None)}
         finally:
-            if args.db == "postgresql" and not args.keep:
+            if args.db == "postgresql":
                 for url in list(made):
                     _drop(url, made)
                 _pg_drop_dask(args.db_url)
         report(res, sizes, ex_sizes, stages, args)
+        for line in failed:
+            print(f"- failed: {' '.join(line.split())}")
 
 
 def _drop(url: str, made: list[str]) -> None:
