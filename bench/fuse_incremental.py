@@ -24,11 +24,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fuse_store import Corpus, records
+from fuse_store import Corpus, insert
 from sqlalchemy import select
 
 from frontlens.fuse.picture import run_fusion
@@ -50,18 +49,6 @@ def digest(store: Store) -> dict[str, tuple[int, str]]:
                 n += 1
             out[name] = (n, h.hexdigest()[:16])
     return out
-
-
-def insert(store: Store, docs: list[dict[str, Any]]) -> None:
-    batch: list[Any] = []
-    for doc in docs:
-        batch.extend(records(doc))
-        if len(batch) >= 5000:
-            with store.transaction() as conn:
-                store.insert_new(conn, batch)
-            batch = []
-    with store.transaction() as conn:
-        store.insert_new(conn, batch)
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -261,21 +262,26 @@ def records(doc: dict[str, Any]) -> list[Any]:
     return out
 
 
+def insert(store: Any, docs: Iterable[dict[str, Any]]) -> None:
+    """Store the documents' records in transactions of 5,000."""
+    batch: list[Any] = []
+    for doc in docs:
+        batch.extend(records(doc))
+        if len(batch) >= 5000:
+            with store.transaction() as conn:
+                store.insert_new(conn, batch)
+            batch = []
+    with store.transaction() as conn:
+        store.insert_new(conn, batch)
+
+
 def build_store(url: str, n: int) -> dict[str, int]:
     """Write n generated sources and their records; returns the row counts."""
     from frontlens.store.db import Store
 
     corpus = Corpus(n)
     with Store(url) as store:
-        batch: list[Any] = []
-        for doc in corpus.documents():
-            batch.extend(records(doc))
-            if len(batch) >= 5000:
-                with store.transaction() as conn:
-                    store.insert_new(conn, batch)
-                batch = []
-        with store.transaction() as conn:
-            store.insert_new(conn, batch)
+        insert(store, corpus.documents())
         counts = store.counts()
     return {k: counts[k] for k in ("sources", "control_events", "equipment_losses",
                                    "statements", "area_claims")}

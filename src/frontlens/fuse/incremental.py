@@ -189,21 +189,31 @@ class Item:
     original: bool = False
 
 
+def source_columns() -> tuple[Any, ...]:
+    """The columns of ``sources`` a SourceInfo is read from (full and incremental fusion)."""
+    s = schema.sources
+    return (s.c.id, s.c.kind, s.c.outlet, s.c.url, s.c.external_id, s.c.published_at,
+            s.c.language, s.c.content_hash, s.c.forwarded_from, s.c.media, s.c.text)
+
+
+def source_info(r: Any, table: conf.ReliabilityTable) -> SourceInfo:
+    """A row of ``source_columns()`` with its outlet's reliability."""
+    rel = table.lookup(r.outlet, r.url)
+    return SourceInfo(
+        id=r.id, kind=r.kind, outlet=r.outlet, url=r.url, external_id=r.external_id,
+        published_at=r.published_at, language=r.language, content_hash=r.content_hash,
+        forwarded_from=r.forwarded_from, media=bool(r.media), letter=rel.letter,
+        category=rel.category, side=rel.side, text=r.text)
+
+
 def read_replay(conn: Any, ids: list[str], table: conf.ReliabilityTable) -> list[Item]:
     """The replayed sources with their texts, as the copy finder sees them, oldest first."""
     s = schema.sources
     out: list[Item] = []
     for part in chunks(ids):
-        q = select(s.c.id, s.c.kind, s.c.outlet, s.c.url, s.c.external_id, s.c.published_at,
-                   s.c.language, s.c.content_hash, s.c.forwarded_from, s.c.media,
-                   s.c.text).where(s.c.id.in_(part))
+        q = select(*source_columns()).where(s.c.id.in_(part))
         for r in conn.execute(q):
-            rel = table.lookup(r.outlet, r.url)
-            info = SourceInfo(
-                id=r.id, kind=r.kind, outlet=r.outlet, url=r.url, external_id=r.external_id,
-                published_at=r.published_at, language=r.language, content_hash=r.content_hash,
-                forwarded_from=r.forwarded_from, media=bool(r.media), letter=rel.letter,
-                category=rel.category, side=rel.side, text=r.text)
+            info = source_info(r, table)
             sig = signature(info.text)
             out.append(Item(
                 info, (sort_us(to_micros(info.published_at)), info.id), outlet_key(info.outlet),

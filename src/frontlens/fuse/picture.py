@@ -575,18 +575,12 @@ def _read_sources(conn: Any, table: conf.ReliabilityTable) -> tuple[_Sources, Co
     s = schema.sources
     n = conn.execute(select(func.count()).select_from(s)).scalar_one()
     by_id = s.c.id.collate("C") if conn.dialect.name == "postgresql" else s.c.id
-    q = (select(s.c.id, s.c.kind, s.c.outlet, s.c.url, s.c.external_id, s.c.published_at,
-                s.c.language, s.c.content_hash, s.c.forwarded_from, s.c.media, s.c.text)
+    q = (select(*inc.source_columns())
          .order_by(s.c.published_at.asc().nulls_last(), by_id))
     finder = CopyFinder(n)
     sources = _Sources()
     for r in _stream(conn, q):
-        rel = table.lookup(r.outlet, r.url)
-        info = SourceInfo(
-            id=r.id, kind=r.kind, outlet=r.outlet, url=r.url, external_id=r.external_id,
-            published_at=r.published_at, language=r.language, content_hash=r.content_hash,
-            forwarded_from=r.forwarded_from, media=bool(r.media), letter=rel.letter,
-            category=rel.category, side=rel.side, text=r.text)
+        info = inc.source_info(r, table)
         sources.add(info, finder.add(info))
     return sources, finder
 
