@@ -271,3 +271,18 @@ def test_the_scorer_keys_a_named_ship_by_its_name_however_written() -> None:
         "Project 775 (Novocherkassk)")
     assert model_key("cruiser Moskva") == model_key("Moskva (cruiser)")
     assert model_key("T-72B3") != model_key("T-72")
+
+
+def test_a_weapon_named_like_a_town_is_not_a_place() -> None:
+    from frontlens.extract.doc import PlaceMention
+    from frontlens.model import Place
+
+    text = "A ZSU-23-4 Shilka was damaged by shrapnel in Balakliia."
+    doc = Doc(text=text, lang="en", source_id="t1")
+    doc = COMPONENTS["sentences"](doc)
+    for surface, name in (("Shilka", "Shilka"), ("Balakliia", "Balakliia")):
+        pos = text.find(surface)
+        doc.places.append(PlaceMention(pos, pos + len(surface), surface, "settlement",
+                                       Place(id=f"t:{name}", name=name)))
+    doc = COMPONENTS["equipment"](doc)
+    assert [p.surface for p in doc.places] == ["Balakliia"]

@@ -703,6 +703,10 @@ def equipment(doc: Doc) -> Doc:
         doc.sents = split_sentences(text)
     cyr_doc = get_pack(doc.lang or "en").script == "cyrillic"
     mentions = _find_mentions(text, cat, cyr_doc)
+    if mentions and doc.places:
+        # a weapon is never a town: "a ZSU-23-4 Shilka damaged" names no Siberian Shilka
+        doc.places = [p for p in doc.places if not any(
+            m.start <= p.start and p.end <= m.end for m in mentions)]
     if not mentions:
         return doc
     lang = doc.lang
