@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, NamedTuple
 
 from frontlens.extract import lexicon
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
@@ -554,6 +554,33 @@ def claim_status(when: date | None, precision: TimePrecision, source: DateSource
     return "new"
 
 
+class _Claim(NamedTuple):
+    action: str
+    actor: Side
+    explicit: bool
+    new_controller: Side
+    extra: dict[str, Any]
+
+
+def _claim(doc: Doc, toks: list[_Tok], trig: _Trigger, cues: list[tuple[int, Side]],
+           place_idx: set[int], lo: int, hi: int, base: dict[str, Any]) -> _Claim:
+    """What a trigger claims, whichever places it is linked to: the action after the
+    sentence's state and failure words, the actor, and the date and status of its words."""
+    actor, explicit = _actor(toks, trig, cues, place_idx)
+    kind = trig.pattern.action
+    if kind == "take" and _any_phrase("control_state", toks, max(lo, trig.i - 2),
+                                      min(hi, trig.j + 3)):
+        kind = "held"  # "remain occupied by Russians": a state, not a change of hands
+    if kind == "advanced_toward" and _any_phrase("control_failed", toks, lo, hi):
+        kind = "fighting"  # "attacked near X without success": fighting at X
+    action, new_controller = _resolve(kind, actor)
+    ta, tb = toks[trig.i].start, toks[trig.j - 1].end
+    when, precision, source = date_of_span(doc, ta, tb)
+    extra = {**base, "event_date": when, "time_precision": precision, "date_source": source,
+             "status": claim_status(when, precision, source, doc.published)}
+    return _Claim(action, actor, explicit, new_controller, extra)
+
+
 @dataclass
 class _Found:
     event: ControlEvent
@@ -590,7 +617,7 @@ def control(doc: Doc) -> Doc:
         ), explicit)
 
     # a claim whose places the next sentence lists ("… four villages. Among them — A, B, C")
-    carry: tuple[int, int, tuple[str, Side, bool, Side, dict[str, Any]]] | None = None
+    carry: tuple[int, int, _Claim] | None = None
     for n_sent, (s, e) in enumerate(doc.sents):
         lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
         if lo >= hi:
@@ -598,8 +625,9 @@ def control(doc: Doc) -> Doc:
         held, carry = carry, None
         if held is not None and held[0] == n_sent - 1 and _among().match(toks, lo, hi)[0]:
             listed = [pm for pm in places if s <= pm.start < e and pm.kind == "settlement"]
+            c = held[2]
             for pm in listed:
-                add(pm, *held[2][:4], held[1], e, held[2][4])
+                add(pm, c.action, c.actor, c.explicit, c.new_controller, held[1], e, c.extra)
             if listed:
                 continue
         trigs = _find_triggers(toks, lo, hi, lang)
@@ -619,6 +647,7 @@ def control(doc: Doc) -> Doc:
         linker = _Linker(toks, pspans, lo, hi, trig_idx, named, {i for i, _ in cues}, pack)
         hedged = _any_phrase("control_hedges", toks, lo, hi)
         claimant, claimed_by = _claimant(doc, toks, lo, hi, s, e, cues)
+        extra_base = {"claimed_by": claimed_by, "claimant": claimant, "hedged": hedged}
         linked_here: list[PlaceMention] = []
         for trig in trigs:
             linked = linker.link(trig)
@@ -634,35 +663,15 @@ def control(doc: Doc) -> Doc:
                 at = toks[trig.i].start
                 before = [p for p in places if first <= p.start < at and p.kind == "settlement"]
                 linked = before[-1:]
+            claim = _claim(doc, toks, trig, cues, place_idx, lo, hi, extra_base)
             if not linked:
                 if trig.pattern.action != "repel":
-                    actor, explicit = _actor(toks, trig, cues, place_idx)
-                    action, new_controller = _resolve(trig.pattern.action, actor)
-                    ta, tb = toks[trig.i].start, toks[trig.j - 1].end
-                    when, precision, source = date_of_span(doc, ta, tb)
-                    extra = {"claimed_by": claimed_by, "claimant": claimant, "event_date": when,
-                             "time_precision": precision, "date_source": source,
-                             "hedged": hedged, "status": claim_status(when, precision, source,
-                                                                      doc.published)}
-                    carry = (n_sent, s, (action, actor, explicit, new_controller, extra))
+                    carry = (n_sent, s, claim)
                 continue
             linked_here.extend(linked)
-            actor, explicit = _actor(toks, trig, cues, place_idx)
-            kind = trig.pattern.action
-            if kind == "take" and _any_phrase("control_state", toks, max(lo, trig.i - 2),
-                                              min(hi, trig.j + 3)):
-                kind = "held"  # "remain occupied by Russians": a state, not a change of hands
-            if kind == "advanced_toward" and _any_phrase("control_failed", toks, lo, hi):
-                kind = "fighting"  # "attacked near X without success": fighting at X
-            action, new_controller = _resolve(kind, actor)
-            ta, tb = toks[trig.i].start, toks[trig.j - 1].end
-            when, precision, source = date_of_span(doc, ta, tb)
-            status = claim_status(when, precision, source, doc.published)
-            extra = {"claimed_by": claimed_by, "claimant": claimant, "event_date": when,
-                     "time_precision": precision, "date_source": source, "hedged": hedged,
-                     "status": status}
             for pm in linked:
-                add(pm, action, actor, explicit, new_controller, s, e, extra)
+                add(pm, claim.action, claim.actor, claim.explicit, claim.new_controller, s, e,
+                    claim.extra)
         if linked_here:
             recent.append((n_sent, linked_here))
     known = {(k[0], k[1]) for k in found if k[2] not in ("", "unknown")}

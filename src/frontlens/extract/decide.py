@@ -404,8 +404,9 @@ def _nearest_cue(st: Sentence, a: str, pa: int, pb: int) -> tuple[int, int, str]
 
 
 def _chained(st: Sentence, trig: int, pa: int, pb: int, lang: str) -> bool:
-    """Only places, commas, dashes and coordinating words lie between the cue and the place:
-    the place is an item of a list the cue governs."""
+    """Only places and the pack's coordinating words lie between the cue and the place (the
+    sentence's tokens are words, so commas and dashes never count): the place is an item of a
+    list the cue governs."""
     lo, hi = (trig + 1, pa) if trig < pa else (pb, trig)
     inside: set[int] = set()
     for p in st.places:
@@ -417,8 +418,7 @@ def _chained(st: Sentence, trig: int, pa: int, pb: int, lang: str) -> bool:
 
 @cache
 def _coordination(lang: str) -> frozenset[str]:
-    words = get_pack(lang).words("control_coordination") if has_pack(lang) else frozenset()
-    return frozenset(words) | {",", "-", "–", "—", ":"}
+    return get_pack(lang).words("control_coordination") if has_pack(lang) else frozenset()
 
 
 def _pop(pm: PlaceMention) -> str:

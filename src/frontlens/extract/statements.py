@@ -610,9 +610,8 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
                     continue
                 span = sdoc.char_span(name.start, name.end, alignment_mode="expand")
                 subj = span.root
-            this_obj = comp is None and prev_sent is not None and any(
-                c.dep_ == "dobj" and c.lower_ in ("this", "so") for c in tok.children)
-            if this_obj and prev_sent is not None:
+            if comp is None and prev_sent is not None and any(
+                    c.dep_ == "dobj" and c.lower_ in ("this", "so") for c in tok.children):
                 # "X announced this on Telegram": the claim is the sentence before
                 spk = _parsed_speaker(doc, subj, reg)
                 if spk is not None:
