@@ -172,3 +172,30 @@ def test_a_russian_none_of_before_the_cue_is_a_denial() -> None:
                {"Купянска": ("Kupiansk", "UA")})
     st, cand = _trigger(doc, "Kupiansk")
     assert dc.negated_cue(st, cand.trigger, "ru")
+
+
+def test_a_capture_whose_patient_is_a_vehicle_is_no_claim_about_the_place() -> None:
+    doc = _doc("A third tank, a T-72B3, was captured at a farm outside Balakliia on Thursday.",
+               "en", {"Balakliia": ("Balakliia", "UA")})
+    st, cand = _trigger(doc, "Balakliia")
+    assert dc.equipment_patient(doc, st, cand.trigger, cand.place)
+    assert "take|equipment_patient" in cand.feats
+    # the place is the verb's nearer object: the town was taken, the tanks with it
+    doc = _doc("Ukrainian troops captured Balakliia and two T-72B3 tanks on Thursday.", "en",
+               {"Balakliia": ("Balakliia", "UA")})
+    st, cand = _trigger(doc, "Balakliia")
+    assert not dc.equipment_patient(doc, st, cand.trigger, cand.place)
+
+
+def test_a_learned_taker_sets_the_action_of_a_rule_proposal() -> None:
+    doc = _doc("MOSCOW - The Russian Defense Ministry claimed on Saturday that its forces "
+               "captured the village of Yablunivka in Ukraine's eastern Donetsk region.", "en",
+               {"Yablunivka": ("Yablunivka", "UA")})
+    scored = dc.score_candidates(doc, dc.load_models())
+    takes = [s.event for s in scored if s.event.place_name == "Yablunivka"
+             and s.event.action in ("captured", "liberated")]
+    assert takes, scored
+    # whatever side the models read, action and taker agree: Russia "liberating" a Ukrainian
+    # village (the rule's verb reading kept against the learned side) is never produced
+    assert all((e.action == "captured") == (e.actor == "RU") for e in takes
+               if e.actor in ("UA", "RU")), takes

@@ -426,6 +426,24 @@ def _pop(pm: PlaceMention) -> str:
     return "0" if pop <= 0 else str(min(6, int(math.log10(pop))))
 
 
+def equipment_patient(doc: Doc, st: Sentence, trig: int | None, pm: PlaceMention) -> bool:
+    """Whether the cue at ``trig`` is an equipment item's fate cue and the item is nearer to it
+    than the place: "a T-72B3 was captured at a farm outside Balakliia" captures a tank, not
+    the town; "captured Balakliia and two tanks" still captures the town."""
+    if trig is None:
+        return False
+    at = st.toks[trig].start
+    for info in doc.user.get("equipment", []):
+        for cue, ms, me in info.get("cues", ()):
+            if cue != at:
+                continue
+            d_item = ms - at if ms >= at else at - me
+            d_place = pm.start - at if pm.start >= at else at - pm.end
+            if d_item < d_place:
+                return True
+    return False
+
+
 def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMention, a: str,
                       mine: list[ControlEvent], rule: ControlEvent | None,
                       nearest: tuple[int, str] | None, pa: int, pb: int,
@@ -452,6 +470,8 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
         if between and _chained(st, trig, pa, pb, lang):
             f.append(f"{a}|chain")  # "liberated A, B, C and D": D is listed with A
         f.append(f"{a}|cue={item}|{side}_{_bucket(d)}")
+        if equipment_patient(doc, st, trig, pm):
+            f.append(f"{a}|equipment_patient")
         if d <= 4:  # the words that link cue and place ("of", "в", "toward", "під")
             lo_i, hi_i = (trig + 1, pa) if trig < pa else (pb, trig)
             f += [f"{a}|link={toks[i].low[:6]}" for i in range(lo_i, hi_i)]
@@ -946,7 +966,7 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
             and r.place_name not in dropped]
     for c in cands:
         p = cm.proba(c.feats)["1"]
-        if p < floor:
+        if p < floor or f"{c.action}|equipment_patient" in c.feats:
             continue
         st = sents[c.sent]
         ev = _event_from(doc, st, c, rules.get((st.start, st.end), []))
@@ -967,7 +987,10 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
         if negated_cue(st, c.trigger, doc.lang):
             status = "denied"  # "no longer has full control of X", "не захопили X"
         action: str
-        if c.rule is not None:  # the rule's reading of the verb and its sides stands
+        if c.rule is not None and c.action == TAKE and actor in ("UA", "RU"):
+            action = take_action(actor, c.place, c.rule)
+            nc = _new_controller(action, actor, c.place)
+        elif c.rule is not None:  # the rule's reading of the verb and its sides stands
             action = c.rule.action
             nc = (c.rule.new_controller if c.rule.new_controller != "unknown"
                   else _new_controller(action, actor, c.place))

@@ -766,5 +766,6 @@ def equipment(doc: Doc) -> Doc:
         info.append({
             "record_id": rec.id, "model": head.model, "fate_raw": fate_raw,
             "count_stated": count, "mentions": [(m.start, m.end) for m in group],
+            "cues": [(m.cue_pos, m.start, m.end) for m in group if m.fate],
         })  # fmt: skip
     return doc
