@@ -187,15 +187,12 @@ def test_a_capture_whose_patient_is_a_vehicle_is_no_claim_about_the_place() -> N
     assert not dc.equipment_patient(doc, st, cand.trigger, cand.place)
 
 
-def test_a_learned_taker_sets_the_action_of_a_rule_proposal() -> None:
-    doc = _doc("MOSCOW - The Russian Defense Ministry claimed on Saturday that its forces "
-               "captured the village of Yablunivka in Ukraine's eastern Donetsk region.", "en",
-               {"Yablunivka": ("Yablunivka", "UA")})
-    scored = dc.score_candidates(doc, dc.load_models())
-    takes = [s.event for s in scored if s.event.place_name == "Yablunivka"
-             and s.event.action in ("captured", "liberated")]
-    assert takes, scored
-    # whatever side the models read, action and taker agree: Russia "liberating" a Ukrainian
-    # village (the rule's verb reading kept against the learned side) is never produced
-    assert all((e.action == "captured") == (e.actor == "RU") for e in takes
-               if e.actor in ("UA", "RU")), takes
+
+def test_place_features_see_a_name_in_its_own_quotes_and_the_word_class() -> None:
+    doc = _doc("Прибув штурмовий полк «Скеля», а Українська армія відійшла.", "uk",
+               {"Скеля": ("Skelia", "UA"), "Українська": ("Ukrainsk", "UA")})
+    st = dc.sentences(doc)[0]
+    unit, adj = sorted(st.places, key=lambda p: p.start)
+    assert "own_quotes" in dc.place_features(doc, st, unit, set())
+    assert "own_quotes" not in dc.place_features(doc, st, adj, set())
+    assert "can_be=ADJF" in dc.place_features(doc, st, adj, set())

@@ -595,6 +595,28 @@ def place_features(doc: Doc, st: Sentence, pm: PlaceMention, equipment_names: se
         f.append("sentence_initial")
     if _in_quote(doc.text, st.start, pm.start):
         f.append("in_quote")
+    f += _place_shape(doc, pm)
+    return f
+
+
+def _place_shape(doc: Doc, pm: PlaceMention) -> list[str]:
+    """Shapes that tell a name inside another name from a place: a name in quote marks of its
+    own (a unit «Скеля», a group «Днепр», a paper) and the word class of the surface in uk/ru
+    (an adjective "Українська", a comparative "Севернее" are no settlements). Half of a
+    hyphenated compound and a capitalised neighbour were tried too: the shared dev sets
+    annotate "pro-Moscow" and "Sudzha-Sukhodolovka" as places, and both cost recall there."""
+    text, f = doc.text, []
+    if text[max(0, pm.start - 1):pm.start] in tuple(_QUOTES) and \
+            text[pm.end:pm.end + 1] in tuple(_QUOTES):
+        f.append("own_quotes")
+    if doc.lang in ("uk", "ru") and " " not in pm.surface and "-" not in pm.surface:
+        from frontlens.extract import models
+
+        parses = models.parses(doc.lang, pm.surface)
+        if parses:  # a capitalised word's first reading is often a guessed name (NOUN)
+            f.append(f"pos={parses[0].tag.POS}")
+            f += sorted({f"can_be={p.tag.POS}" for p in parses
+                         if p.tag.POS in ("ADJF", "COMP", "ADVB", "PRTF", "VERB", "INFN")})
     return f
 
 
@@ -966,7 +988,9 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
             and r.place_name not in dropped]
     for c in cands:
         p = cm.proba(c.feats)["1"]
-        if p < floor or f"{c.action}|equipment_patient" in c.feats:
+        # a vehicle captured near a town is no capture of the town (a strike that destroyed
+        # a vehicle near it is annotated as shelling the place, so only changes of hands)
+        if p < floor or (c.action == TAKE and f"{TAKE}|equipment_patient" in c.feats):
             continue
         st = sents[c.sent]
         ev = _event_from(doc, st, c, rules.get((st.start, st.end), []))
@@ -987,10 +1011,7 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
         if negated_cue(st, c.trigger, doc.lang):
             status = "denied"  # "no longer has full control of X", "не захопили X"
         action: str
-        if c.rule is not None and c.action == TAKE and actor in ("UA", "RU"):
-            action = take_action(actor, c.place, c.rule)
-            nc = _new_controller(action, actor, c.place)
-        elif c.rule is not None:  # the rule's reading of the verb and its sides stands
+        if c.rule is not None:  # the rule's reading of the verb and its sides stands
             action = c.rule.action
             nc = (c.rule.new_controller if c.rule.new_controller != "unknown"
                   else _new_controller(action, actor, c.place))
