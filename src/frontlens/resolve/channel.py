@@ -21,6 +21,7 @@ ingest) have it.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -111,15 +112,21 @@ class ChannelHistory:
             if pts:
                 self.posts.append((when, sid, pts))
         self.posts.sort(key=lambda p: (p[0] is None, p[0] or datetime.min, p[1]))
+        self._dated = [p[0] for p in self.posts if p[0] is not None]
+        self._cache: dict[tuple[int, int, str], ChannelArea | None] = {}
 
     def area_for(self, source_id: str, published: datetime | None) -> ChannelArea | None:
-        if published is None:
-            posts = [p for p in self.posts if p[1] != source_id]
-        else:
-            posts = [p for p in self.posts if p[0] is not None and p[0] < published]
-        posts = posts[-MAX_POSTS:]
-        return area_from_points((lat, lon, i) for i, (_, _, pts) in enumerate(posts)
-                                for lat, lon in pts)
+        if published is None:  # the channel's other posts, the most recent ones
+            hi, skip = len(self.posts), source_id
+        else:  # the posts published before it (its own included only if dated earlier: never)
+            hi, skip = bisect.bisect_left(self._dated, published), ""
+        ids = [i for i in range(max(0, hi - MAX_POSTS - 1), hi) if self.posts[i][1] != skip]
+        ids = ids[-MAX_POSTS:]
+        key = (ids[0] if ids else 0, hi, skip if ids and len(ids) < hi - ids[0] else "")
+        if key not in self._cache:
+            self._cache[key] = area_from_points(
+                (lat, lon, i) for i in ids for lat, lon in self.posts[i][2])
+        return self._cache[key]
 
 
 def load_history(store: Any, outlet: str, extractor: str, version: str,
