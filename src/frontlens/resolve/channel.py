@@ -37,6 +37,8 @@ SURE_SCORE = 0.85
 MAX_POSTS = 500
 """Only the channel's most recent posts before the one resolved make its area."""
 AREA_COUNTRIES = ("UA", "RU", "BY")
+CACHE_AREAS = 32
+"""Areas kept per channel (posts of one day share one)."""
 _R = 6371.0
 
 
@@ -124,6 +126,8 @@ class ChannelHistory:
         ids = ids[-MAX_POSTS:]
         key = (ids[0] if ids else 0, hi, skip if ids and len(ids) < hi - ids[0] else "")
         if key not in self._cache:
+            if len(self._cache) >= CACHE_AREAS:  # a run over a long channel: bounded memory
+                self._cache.pop(next(iter(self._cache)))
             self._cache[key] = area_from_points(
                 (lat, lon, i) for i in ids for lat, lon in self.posts[i][2])
         return self._cache[key]
