@@ -384,6 +384,8 @@ def extract(
 
     Incremental: only sources not yet processed by the current extractor version are read (a
     version bump re-extracts). Sources that cannot be processed are marked with the reason.
+    Places are resolved with the front line of the stored control maps (the layer of each
+    source's date) and each channel's usual area from its earlier extracted posts.
     """
     if engine not in ("local", "dask"):
         err.print(f"error: --engine {engine!r}: local or dask", markup=False)
