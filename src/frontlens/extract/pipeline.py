@@ -226,14 +226,16 @@ def _worker_extract(sources: list[Source],
 
 
 def _front_for_workers(store: Store | None, front: Front | None) -> str | Front | None:
-    if store is None or front is None:
-        return front
-    db = store.engine.url.database if store.engine.dialect.name == "sqlite" else None
-    memory = store.engine.dialect.name == "sqlite" and (not db or db == ":memory:"
-                                                        or db.startswith("file:"))
-    if memory or not front.key:  # workers cannot open this store, or the front is not its
-        return type(front)(front.layers)  # send the layers, built
-    return store.url
+    """What worker processes get: the store's URL when the front is the store's and they can
+    open it, else the layers built here (a front read lazily from a store does not pickle)."""
+    if front is None:
+        return None
+    if store is not None and front.key:
+        db = store.engine.url.database if store.engine.dialect.name == "sqlite" else None
+        if not (store.engine.dialect.name == "sqlite" and (
+                not db or db == ":memory:" or db.startswith("file:"))):
+            return store.url
+    return type(front)(front.layers)
 
 
 def extract_batches(
