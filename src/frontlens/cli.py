@@ -384,6 +384,8 @@ def extract(
 
     Incremental: only sources not yet processed by the current extractor version are read (a
     version bump re-extracts). Sources that cannot be processed are marked with the reason.
+    Places are resolved with the front line of the stored control maps (the layer of each
+    source's date) and each channel's usual area from its earlier extracted posts.
     """
     if engine not in ("local", "dask"):
         err.print(f"error: --engine {engine!r}: local or dask", markup=False)
@@ -631,6 +633,9 @@ def eval_geoparse_cmd(
     control: Annotated[Path | None, typer.Option(
         help="Posts only: a folder of dated GeoJSON control maps; turns the front-line prior "
              "on.", exists=True, file_okay=False)] = None,
+    channel: Annotated[bool, typer.Option(
+        "--channel", help="Posts only: turn the channel prior on (each outlet's usual area "
+                          "from its other posts in the split).")] = False,
 ) -> None:
     """Geoparsing benchmark: toponym P/R/F, acc@161 km, mean/median error, AUC; with peers.
 
@@ -639,7 +644,7 @@ def eval_geoparse_cmd(
     if path.suffix == ".jsonl":
         from frontlens.evaluate.posts import eval_posts
 
-        rep = eval_posts(path, split, control)
+        rep = eval_posts(path, split, control, channel=channel)
         if json_path:
             json_path.write_text(json.dumps(rep, ensure_ascii=False, indent=2),
                                  encoding="utf-8")
@@ -648,7 +653,8 @@ def eval_geoparse_cmd(
             return
         b = rep["breakdown"]
         out.print(f"posts {rep['n']} ({rep['split']}, front prior "
-                  f"{'on' if rep['front_prior'] else 'off'}): within 25 km "
+                  f"{'on' if rep['front_prior'] else 'off'}, channel prior "
+                  f"{'on' if rep['channel_prior'] else 'off'}): within 25 km "
                   f"{rep['within_25km']:.3f}, acc@161km {rep['acc_161km']:.3f}; namesake "
                   f"{b['namesake']}, unresolved {b['unresolved']}, not found {b['not_found']}",
                   markup=False)

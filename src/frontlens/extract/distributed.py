@@ -2,11 +2,12 @@
 
 Each task is one partition of source ids. A worker opens the shared database itself (one
 ``Store`` per worker process, kept between tasks), reads the partition's sources, runs the
-same ``RuleExtractor`` as the laptop path (its language models load once per worker process)
-and writes the results in one transaction with ``replace_extractions``. A retried partition
-deletes and rewrites the same records, so retries never duplicate; a worker killed mid-task
-loses only its uncommitted partition, which the next run finds still pending. The client
-holds only ids and counts.
+same ``RuleExtractor`` as the laptop path (its language models load once per worker process;
+the front line of the stored control maps and each source's channel area resolve places, as
+there; issue 14) and writes the results in one transaction with ``replace_extractions``. A
+retried partition deletes and rewrites the same records, so retries never duplicate; a worker
+killed mid-task loses only its uncommitted partition, which the next run finds still pending.
+The client holds only ids and counts.
 
     frontlens extract --engine dask                       # a LocalCluster sized to this machine
     frontlens extract --engine dask --scheduler tcp://host:8786
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from frontlens.extract.pipeline import EXTRACTOR_NAME, EXTRACTOR_VERSION, ExtractReport
@@ -31,6 +32,7 @@ from frontlens.store import schema
 from frontlens.store.db import Store, pending_query
 
 _STORES: dict[str, Store] = {}
+_FRONTS: dict[str, Any] = {}
 
 
 def _worker_store(url: str, lock_timeout: float) -> Store:
@@ -40,13 +42,32 @@ def _worker_store(url: str, lock_timeout: float) -> Store:
     return store
 
 
-def extract_partition(url: str, ids: list[str], lock_timeout: float = 30.0) -> dict[str, Any]:
-    """Run on a worker: extract and store one partition; returns counts for the client."""
+def _worker_front(url: str, store: Store) -> Any:
+    """The store's front for the front-line prior, kept between tasks while the stored layers
+    stay the same (layers are built as texts ask; a new ingested layer starts a new one)."""
+    from frontlens.resolve.frontline import Front
+
+    fresh = Front.from_store(store)
+    key = fresh.key if fresh is not None else ()
+    old = _FRONTS.get(url)
+    if old is not None and old.key == key:
+        return old
+    _FRONTS[url] = fresh
+    return fresh
+
+
+def extract_partition(url: str, ids: list[str], lock_timeout: float = 30.0,
+                      started: datetime | None = None) -> dict[str, Any]:
+    """Run on a worker: extract and store one partition; returns counts for the client.
+    ``started``: when the run began (channel histories are what was processed before)."""
     from frontlens.extract.pipeline import RuleExtractor
+    from frontlens.resolve.channel import ChannelAreas
 
     store = _worker_store(url, lock_timeout)
     sources = sorted(store.sources_by_id(ids), key=lambda s: s.id)
-    results = list(RuleExtractor().extract(sources))
+    channels = ChannelAreas(store, EXTRACTOR_NAME, EXTRACTOR_VERSION,
+                            started or datetime.now(UTC)).for_sources(sources)
+    results = list(RuleExtractor(_worker_front(url, store)).extract(sources, channels))
     with store.transaction() as conn:
         store.replace_extractions(conn, [(r.run, r.records) for r in results])
     by_status: dict[str, int] = {}
@@ -147,6 +168,7 @@ def run_extract_dask(
     ``workers`` single-threaded processes (default: one per core)."""
     from dask.distributed import as_completed
 
+    started = datetime.now(UTC)
     client, cluster = _client(scheduler, workers)
     report = ExtractReport()
     try:
@@ -158,7 +180,7 @@ def run_extract_dask(
         running = as_completed()
         for ids in parts:
             running.add(client.submit(extract_partition, store.url, ids, lock_timeout,
-                                      pure=False, retries=2))
+                                      started, pure=False, retries=2))
             if running.count() >= window:
                 _collect(next(running), report, on_batch)
         for fut in running:

@@ -6,6 +6,13 @@ pipeline here is one implementation. Which components run for which language is 
 (``nlp.pipe``) before the per-document components run. A source whose text cannot be processed
 (no letters, an unsupported language) is marked with the reason, or processed in a fallback
 language; a component that fails on one source fails that source only.
+
+Place resolution uses what the store knows (issue 14): the front line of the control-map layer
+nearest each source's date (``resolve.frontline``; layers read once per run, each built on
+first use; nothing when no layer is stored) and the source's channel area (``resolve.channel``,
+from the sure places of the outlet's earlier posts in the store when the run started). Worker
+processes get the same: they read the layers from the store themselves (an in-memory store's
+are built here and sent), and each batch carries its sources' channel areas.
 """
 
 from __future__ import annotations
@@ -13,13 +20,13 @@ from __future__ import annotations
 import importlib
 import tomllib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib.resources import files
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from frontlens.extract import models
 from frontlens.extract.doc import (
@@ -34,6 +41,10 @@ from frontlens.extract.timex import apply_dateline
 from frontlens.ingest.lang import detect_languages, script_fallback
 from frontlens.model import Extracted, Extraction, Source
 from frontlens.store.db import Store
+
+if TYPE_CHECKING:
+    from frontlens.resolve.channel import ChannelArea
+    from frontlens.resolve.frontline import Front
 
 
 class Extractor(Protocol):
@@ -108,9 +119,11 @@ def choose_language(source: Source) -> tuple[str | None, str, str | None]:
     return fallback, "fallback", f"language unknown; processed as {fallback}"
 
 
-def make_doc(source: Source, lang: str) -> Doc:
+def make_doc(source: Source, lang: str, front: Front | None = None,
+             channel: ChannelArea | None = None) -> Doc:
     """The shared document for a source; a source without a publication date is dated by the
-    dateline that opens its text, if any ("KYIV, Sept 10, 2022 (Reuters) —")."""
+    dateline that opens its text, if any ("KYIV, Sept 10, 2022 (Reuters) —"). ``front`` and
+    ``channel`` are the place resolver's priors (issue 14)."""
     published: date | None = source.published_at.date() if source.published_at else None
     doc = Doc(
         text=source.text,
@@ -119,6 +132,10 @@ def make_doc(source: Source, lang: str) -> Doc:
         source_id=source.id,
         user={"media": list(source.media), "title": source.title, "outlet": source.outlet},
     )
+    if front is not None:
+        doc.user["front"] = front
+    if channel is not None:
+        doc.user["channel"] = channel
     if published is None:
         apply_dateline(doc)
     return doc
@@ -146,7 +163,13 @@ class RuleExtractor:
     name = EXTRACTOR_NAME
     version = EXTRACTOR_VERSION
 
-    def extract(self, sources: Sequence[Source]) -> Iterator[ExtractionResult]:
+    def __init__(self, front: Front | None = None) -> None:
+        self.front = front  # control-map layers for the front-line prior (issue 14)
+
+    def extract(self, sources: Sequence[Source],
+                channels: Mapping[str, ChannelArea] | None = None
+                ) -> Iterator[ExtractionResult]:
+        """``channels``: source id → its channel's usual area (the channel prior)."""
         plans = [(src, *choose_language(src)) for src in sources]
         english = [i for i, (_, lang, *_rest) in enumerate(plans)
                    if lang is not None and "ner.en" in pipeline_config()[lang]]
@@ -158,7 +181,7 @@ class RuleExtractor:
             if lang is None:
                 yield ExtractionResult(run)
                 continue
-            doc = make_doc(src, lang)
+            doc = make_doc(src, lang, self.front, (channels or {}).get(src.id))
             if spacy_for.get(i) is not None:
                 doc.user["spacy"] = spacy_for[i]
             try:
@@ -179,26 +202,64 @@ def _dedupe(records: Iterable[Extracted]) -> list[Extracted]:
     return list(seen.values())
 
 
-def _worker_extract(sources: list[Source]) -> list[ExtractionResult]:
+_WORKER_FRONT: Front | None = None
+
+
+def _worker_init(front: str | Front | None) -> None:
+    """A worker process's front: read from the store at this URL (built layer by layer as
+    texts ask), or the one the parent built (an in-memory store)."""
+    global _WORKER_FRONT
+    if isinstance(front, str):
+        from frontlens.resolve.frontline import Front as _Front
+
+        front = _Front.from_store(Store(front, migrate=False))
+    _WORKER_FRONT = front
+
+
+def _worker_extract(sources: list[Source],
+                    channels: Mapping[str, ChannelArea] | None = None
+                    ) -> list[ExtractionResult]:
     return [
-        ExtractionResult(r.run, r.records) for r in RuleExtractor().extract(sources)
+        ExtractionResult(r.run, r.records)
+        for r in RuleExtractor(_WORKER_FRONT).extract(sources, channels)
     ]  # Docs stay in the worker: only records cross the process boundary
 
 
+def _front_for_workers(store: Store | None, front: Front | None) -> str | Front | None:
+    """What worker processes get: the store's URL when the front is the store's and they can
+    open it, else the layers built here (a front read lazily from a store does not pickle)."""
+    if front is None:
+        return None
+    if store is not None and front.key:
+        db = store.engine.url.database if store.engine.dialect.name == "sqlite" else None
+        if not (store.engine.dialect.name == "sqlite" and (
+                not db or db == ":memory:" or db.startswith("file:"))):
+            return store.url
+    return type(front)(front.layers)
+
+
 def extract_batches(
-    batches: Iterable[list[Source]], workers: int = 1, extractor: Extractor | None = None
+    batches: Iterable[list[Source]], workers: int = 1, extractor: Extractor | None = None,
+    *, store: Store | None = None,
+    channels: Callable[[list[Source]], Mapping[str, ChannelArea]] | None = None,
 ) -> Iterator[list[ExtractionResult]]:
     """Extract batch by batch, in-process or over ``workers`` processes (models load once
-    per process)."""
+    per process). With the rule pipeline, ``channels`` gives each batch's channel areas, and
+    the extractor's front reaches the workers through ``store`` (they read its layers)."""
     ex = extractor or RuleExtractor()
     if workers <= 1 or not isinstance(ex, RuleExtractor):
         for batch in batches:
-            yield [ExtractionResult(r.run, r.records) for r in ex.extract(batch)]
+            got = (ex.extract(batch, channels(batch) if channels else None)
+                   if isinstance(ex, RuleExtractor) else ex.extract(batch))
+            yield [ExtractionResult(r.run, r.records) for r in got]
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    front = _front_for_workers(store, ex.front)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+                             initargs=(front,)) as pool:
         window: deque[Future[list[ExtractionResult]]] = deque()
         for batch in batches:  # keep at most 2 batches per worker in flight: bounded memory
-            window.append(pool.submit(_worker_extract, batch))
+            window.append(pool.submit(_worker_extract, batch,
+                                      channels(batch) if channels else None))
             if len(window) >= 2 * workers:
                 yield window.popleft().result()
         while window:
@@ -224,8 +285,18 @@ def run_extract(
 ) -> ExtractReport:
     """Extract every source not yet processed by the extractor's current version (the rule
     pipeline unless another ``Extractor`` is given) and store the records, one transaction per
-    batch (a crash loses at most the batch in flight)."""
-    ex = extractor or RuleExtractor()
+    batch (a crash loses at most the batch in flight).
+
+    The rule pipeline resolves places with the store's control maps (front-line prior) and
+    each source's channel history (channel prior), both as the store was when the run began;
+    a given ``RuleExtractor`` keeps its own front."""
+    from frontlens.resolve.channel import ChannelAreas
+    from frontlens.resolve.frontline import Front as _Front
+
+    ex = extractor or RuleExtractor(_Front.from_store(store))
+    channels = None
+    if isinstance(ex, RuleExtractor):
+        channels = ChannelAreas(store, ex.name, ex.version, datetime.now(UTC)).for_sources
 
     def pages() -> Iterator[list[Source]]:
         after = ""
@@ -238,7 +309,8 @@ def run_extract(
             yield page
 
     report = ExtractReport()
-    for results in extract_batches(pages(), workers=workers, extractor=ex):
+    for results in extract_batches(pages(), workers=workers, extractor=ex, store=store,
+                                   channels=channels):
         with store.transaction() as conn:
             store.replace_extractions(conn, [(res.run, res.records) for res in results])
             for res in results:

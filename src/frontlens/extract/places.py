@@ -690,11 +690,12 @@ def _doc_lang(doc: Doc) -> str:
 
 
 def _front_km(doc: Doc) -> Callable[[Candidate], float] | None:
-    """Distance to the contact line on the text's date, when a front is active and the text is
-    dated (``resolve.frontline``; issue 14)."""
+    """Distance to the contact line on the text's date, when the text is dated and a front is
+    given (``doc.user["front"]``, as ``frontlens extract`` sets it from the store's control
+    maps) or active (``frontline.use``, as ``geoparse --control`` sets it); issue 14."""
     from frontlens.resolve import frontline
 
-    front = frontline.active()
+    front = doc.user.get("front") or frontline.active()
     day = doc.published
     if front is None or day is None:
         return None
@@ -702,6 +703,24 @@ def _front_km(doc: Doc) -> Callable[[Candidate], float] | None:
     if km is None:
         return None
     return lambda c: km(c.lat, c.lon)
+
+
+def _channel(doc: Doc) -> Callable[[Candidate], int] | None:
+    """Earlier posts of the text's channel near a candidate (``doc.user["channel"]``, a
+    ``resolve.channel.ChannelArea``), when the channel has a history; issue 14."""
+    from frontlens.resolve.geocode import CHANNEL_KM
+
+    area = doc.user.get("channel")
+    if not area:
+        return None
+    cache: dict[int, int] = {}
+
+    def near(c: Candidate) -> int:
+        if c.pid not in cache:
+            cache[c.pid] = area.posts_near(c.lat, c.lon, CHANNEL_KM)
+        return cache[c.pid]
+
+    return near
 
 
 def _shouting(text: str) -> bool:
@@ -752,7 +771,7 @@ def find_places(doc: Doc, gaz: Gazetteer | None = None,
                else _match_inflected(doc, gaz, lang))
     war = bool(pack.setting("places", "war_focus")) or bool(
         re.search(r"Ukrain|Russia|Kyiv|Kremlin|Donbas", doc.text))
-    resolve(pending, lang, war_focus=war, front_km=_front_km(doc))
+    resolve(pending, lang, war_focus=war, front_km=_front_km(doc), channel=_channel(doc))
     out = []
     toks = _tokens(doc.text) if capitalised else []
     for p in pending:

@@ -30,7 +30,7 @@ import bisect
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -124,36 +124,63 @@ def layer_from_features(day: date, features: Iterable[Any]) -> FrontLayer:
 
 
 class Front:
-    """Dated front layers; ``km_for(day)`` gives the distance function of the post's day."""
+    """Dated front layers; ``km_for(day)`` gives the distance function of the post's day.
 
-    def __init__(self, layers: Iterable[FrontLayer]) -> None:
-        self.layers = sorted(layers, key=lambda x: x.day)
-        self._days = [x.day for x in self.layers]
+    Layers are given built (``layers``) or as days with a ``build(day)`` that makes the
+    layer of that day on first use and keeps it (``from_store``: a run that only sees posts of
+    one month builds the layers around that month only).
+    """
+
+    def __init__(self, layers: Iterable[FrontLayer] = (), *, days: Iterable[date] = (),
+                 build: Callable[[date], FrontLayer] | None = None) -> None:
+        self._built = {x.day: x for x in sorted(layers, key=lambda x: x.day)}
+        self._days = sorted(set(self._built) | set(days))
+        self._build = build
         self._changed: dict[tuple[date, date], BaseGeometry] = {}
+        self.key: tuple[tuple[str, str], ...] = ()
+        """What the layers are (day, layer id), for callers that cache a front per store."""
 
     def __len__(self) -> int:
-        return len(self.layers)
+        return len(self._days)
+
+    @property
+    def days(self) -> list[date]:
+        return list(self._days)
+
+    @property
+    def layers(self) -> list[FrontLayer]:
+        return [self._layer(i) for i in range(len(self._days))]
+
+    def _layer(self, i: int) -> FrontLayer:
+        day = self._days[i]
+        layer = self._built.get(day)
+        if layer is None:
+            assert self._build is not None
+            layer = self._built[day] = self._build(day)
+        return layer
 
     def layer_for(self, day: date) -> FrontLayer | None:
         """The layer of ``day``, else the nearest earlier one, else the earliest."""
-        if not self.layers:
+        if not self._days:
             return None
         i = bisect.bisect_right(self._days, day)
-        return self.layers[i - 1] if i else self.layers[0]
+        return self._layer(i - 1 if i else 0)
 
     def changed_around(self, day: date) -> BaseGeometry | None:
         """Land that changed hands between the layers around ``day`` (lon/lat), or None."""
         i = bisect.bisect_right(self._days, day)
-        if 0 < i < len(self.layers):
-            a, b = self.layers[i - 1], self.layers[i]
+        if 0 < i < len(self._days):
+            ia, ib = i - 1, i
         elif i >= 2:
-            a, b = self.layers[i - 2], self.layers[i - 1]
+            ia, ib = i - 2, i - 1
         else:
             return None
-        if abs((day - a.day).days) > CHANGE_DAYS or abs((b.day - day).days) > CHANGE_DAYS:
+        da, db = self._days[ia], self._days[ib]
+        if abs((day - da).days) > CHANGE_DAYS or abs((db - day).days) > CHANGE_DAYS:
             return None
-        key = (a.day, b.day)
+        key = (da, db)
         if key not in self._changed:
+            a, b = self._layer(ia), self._layer(ib)
             diff = shapely.symmetric_difference(a.held, b.held)
             # slivers along a redrawn but unmoved line are not a change of hands
             self._changed[key] = shapely.buffer(shapely.buffer(diff, -0.01), 0.03)
@@ -199,12 +226,23 @@ class Front:
         return cls(out)
 
     @classmethod
-    def from_store(cls, store: Any) -> Front:
-        """Layers from the control maps ingested into ``store`` (dated ones only)."""
+    def from_store(cls, store: Any) -> Front | None:
+        """The control maps ingested into ``store`` (dated ones only), or None when there are
+        none. Only the layer list is read here; a layer's features are read and its front built
+        the first time a text of its days asks (several layers of one day: the one retrieved
+        last, as ``fuse.maps.layer_for`` picks)."""
         from frontlens.fuse.maps import list_layers, load_features
 
-        return cls(layer_from_features(x.layer_date, load_features(store, x.id))
-                   for x in list_layers(store) if x.layer_date is not None)
+        by_day = {x.layer_date: x.id for x in list_layers(store) if x.layer_date is not None}
+        if not by_day:
+            return None
+
+        def build(day: date) -> FrontLayer:
+            return layer_from_features(day, load_features(store, by_day[day]))
+
+        front = cls(days=by_day, build=build)
+        front.key = tuple(sorted((d.isoformat(), i) for d, i in by_day.items()))
+        return front
 
 
 _ACTIVE: Front | None = None

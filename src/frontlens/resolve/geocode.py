@@ -52,6 +52,16 @@ hands around the date (distance 0) gains CHANGED_BONUS more. Small terms next to
 (+2.5) or a place named beside it (+2.0): they break ties, they do not override the text.
 A namesake within NEAR_KM of a place named beside it ("Andriivka, south of Bakhmut") gains
 NEAR_BONUS over one 50 km away. Tuned on the train/dev splits of corpus/posts."""
+CHANNEL_KM = 40.0
+CHANNEL_MIN = 1
+CHANNEL_BONUS = 0.5
+CHANNEL_SUPPORTS = True
+"""Channel prior (issue 14, ``resolve.channel``): a UA/RU settlement gains CHANNEL_BONUS when
+at least CHANNEL_MIN distinct earlier posts of the same channel or outlet named a place within
+CHANNEL_KM of it (its usual area); with CHANNEL_SUPPORTS it also counts as supported (a
+village among near-equal namesakes is then resolved, not left open). Smaller than the front
+prior: a channel's area says less about one post than the post's own words. Tuned on the
+train/dev splits of corpus/posts."""
 """A place resolved with confidence within LOCAL_CHARS of a mention pulls that mention's
 namesakes within 60 km by LOCAL_BONUS (half that within 150 km)."""
 """A settlement reached through an alternate name unlike its own ("Garden City" → Singapore,
@@ -141,12 +151,14 @@ def _blind_pick(scored: list[tuple[float, Candidate]], supported: set[int]) -> b
 
 
 def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True,
-            front_km: Callable[[Candidate], float] | None = None) -> None:
+            front_km: Callable[[Candidate], float] | None = None,
+            channel: Callable[[Candidate], int] | None = None) -> None:
     """Pick ``best`` for each pending mention in place (two passes, context-aware).
 
     Mentions with the same surface and candidates are scored once (a text repeating a name
     100,000 times costs one resolution), and anchors are distinct places, so this stays linear.
-    ``front_km`` (candidate → km from the contact line on the text's date) adds the front prior.
+    ``front_km`` (candidate → km from the contact line on the text's date) adds the front prior;
+    ``channel`` (candidate → earlier posts of the text's channel near it) the channel prior.
     """
     focus = dict(WAR_COUNTRIES) if war_focus or lang in ("uk", "ru") else {}
     # country focus also from the document's own country mentions
@@ -216,6 +228,11 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True,
                     km = front_km(c)
                     if km <= FRONT_KM:
                         s += FRONT_BONUS + (CHANGED_BONUS if km == 0.0 else 0.0)
+                        supported.add(c.pid)
+                if channel is not None and c.fclass == "settlement" and c.lat is not None \
+                        and c.country in ("UA", "RU") and channel(c) >= CHANNEL_MIN:
+                    s += CHANNEL_BONUS
+                    if CHANNEL_SUPPORTS:
                         supported.add(c.pid)
                 scored.append((s, c))
             scored.sort(key=lambda t: (-t[0], t[1].gid))
