@@ -47,6 +47,21 @@ def test_without_a_text_date_the_publication_date_stands_in_but_is_not_day_preci
     assert _when(ev) == (FRIDAY, "unknown", "publication", "new")
 
 
+def test_a_day_named_earlier_in_the_paragraph_dates_the_next_sentences() -> None:
+    text = ("Ukrainian forces advanced on Thursday. They liberated Balakliia.\n\n"
+            "They also liberated Izium.")
+    evs = _events(text, FRIDAY)
+    assert _when(evs["Balakliia liberated"]) == (date(2022, 9, 8), "day", "text", "new")
+    # a new paragraph does not inherit it
+    assert _when(evs["Izium liberated"])[2] == "publication"
+
+
+def test_an_older_day_earlier_in_the_paragraph_is_not_carried() -> None:
+    text = "Russian troops entered the region on 24 February. They captured Balakliia."
+    ev = _events(text, FRIDAY)["Balakliia captured"]
+    assert _when(ev)[2] == "publication"
+
+
 def test_a_text_without_any_date_gives_an_undated_event() -> None:
     ev = _events("Ukrainian forces liberated Balakliia.", None)["Balakliia liberated"]
     assert _when(ev) == (None, "unknown", "none", "new")

@@ -523,9 +523,39 @@ def date_of_span(doc: Doc, a: int, b: int) -> tuple[date | None, TimePrecision, 
         when, prec = date_for_span(doc, a, b)
         if when is not None:
             return when, prec, "text"
+        when, prec = _paragraph_date(doc, a)
+        if when is not None:
+            return when, prec, "text"
     if doc.published is not None:
         return doc.published, "unknown", doc.user.get("date_source") or "publication"
     return None, "unknown", "none"
+
+
+CONTEXT_SENTENCES = 2  # how far back in its paragraph a sentence may take its date from
+CONTEXT_DAYS = 7  # ... and only a day this close before the text's own date
+
+
+def _paragraph_date(doc: Doc, a: int) -> tuple[date | None, TimePrecision]:
+    """A day named in one of the previous sentences of the same paragraph ("On 10 May Russian
+    forces crossed the border. They seized Striliche and Krasne."), when it lies within a week
+    before the text's own date: news carries the day of its opening sentence through the
+    paragraph. Older dates are not carried (a recollection sets no date for what follows)."""
+    if not doc.sents or doc.published is None:
+        return None, "unknown"
+    from frontlens.extract.timex import date_for_span
+
+    k = bisect.bisect_right(doc.sents, (a, len(doc.text) + 1)) - 1
+    for j in range(k - 1, max(-1, k - 1 - CONTEXT_SENTENCES), -1):
+        s, e = doc.sents[j]
+        if "\n" in doc.text[e:doc.sents[j + 1][0]]:
+            break  # a new paragraph (or line) began after sentence j
+        when, prec = date_for_span(doc, s, e)
+        if when is not None:
+            if prec == "day" and timedelta(0) <= doc.published - when <= timedelta(
+                    days=CONTEXT_DAYS):
+                return when, prec
+            break
+    return None, "unknown"
 
 
 def _period_end(when: date, precision: TimePrecision) -> date:
