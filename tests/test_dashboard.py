@@ -830,12 +830,13 @@ _LABEL_BOXES = """() => {
         if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
             overlaps++;
     }
-    return {shown: inMap.length, overlaps,
-            hidden: document.querySelectorAll('.fl-label-hidden').length};
+    return {shown: inMap.length, overlaps, hidden: window.__fl.labels.hidden,
+            total: window.__fl.labels.total};
 }"""
 
 
-def test_place_labels_do_not_collide(browser: Any, server: str) -> None:
+def test_place_labels_do_not_collide(browser: Any, server: str,
+                                     timings: dict[str, Any]) -> None:
     """Settlements carry their names; where names would overlap (zoomed out) the less
     important are hidden, and zooming in brings them back; the selected one always shows."""
     offsite = Offsite()
@@ -862,5 +863,29 @@ def test_place_labels_do_not_collide(browser: Any, server: str) -> None:
         sel = page.locator(".place-label.sel[data-place='Balakliia']")
         assert "fl-label-hidden" not in (sel.get_attribute("class") or "")
         assert not errors, errors
+    finally:
+        ctx.close()
+    # 2,000 settlements around the front: only the names that fit are made, none overlap
+    import random
+
+    rng = random.Random(10)
+    rows = [_row(f"Selo {i}", 47 + rng.random() * 4, 34 + rng.random() * 5,
+                 score=rng.random(), disputed=rng.random() < 0.1) for i in range(2000)]
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, service_workers="block")
+    ctx.route("**/*", offsite)
+    ctx.route("**/api/picture?*", _stub_picture(rows))
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        ms = []
+        for z in (6, 8, 10):
+            page.evaluate(f"() => window.__fl.map.setView([49.0, 36.5], {z}, {{animate: false}})")
+            page.wait_for_timeout(150)
+            got = page.evaluate(_LABEL_BOXES)
+            assert got["overlaps"] == 0, (z, got)
+            assert 0 < page.locator(".place-label").count() < 2000
+            ms.append(round(page.evaluate("() => window.__fl.labels.ms"), 1))
+        timings["declutter_2000_places_ms_z6_z8_z10"] = ms
     finally:
         ctx.close()

@@ -99,9 +99,14 @@ let eventLayer: any;
 let labelLayer: any;
 
 /** A label on the map and how much it matters when labels collide (higher wins). */
-type Label = { el: HTMLElement; prio: number; always?: boolean };
-let baseLabels: Label[] = []; // cities and oblasts from the basemap
-let dataLabels: Label[] = []; // the settlements of the picture
+type BaseLabel = { el: HTMLElement; ll: [number, number]; prio: number;
+                   off?: { dx: number; dy: number; w: number; h: number } };
+/** A settlement's name: its box is computed from the projection and the text's width, and
+ * its element is made only while it is shown (thousands of names cost no DOM when hidden). */
+type DataLabel = { text: string; ll: [number, number]; prio: number; always: boolean;
+                   sel: boolean; contested: boolean; marker?: any };
+let baseLabels: BaseLabel[] = []; // cities and oblasts from the basemap
+let dataLabels: DataLabel[] = []; // the settlements of the picture
 
 // ---------------------------------------------------------------------------------- tabs
 
@@ -214,7 +219,7 @@ async function setupMap(): Promise<void> {
         const node = el("span", { class: "oblast-label" }, p.name.replace(/ Oblast$/, ""));
         L.marker([lat, lon], { pane: "labels", interactive: false, keyboard: false,
           icon: L.divIcon({ className: "oblast-icon", html: node, iconSize: null }) }).addTo(labels);
-        baseLabels.push({ el: node, prio: 100 });
+        baseLabels.push({ el: node, ll: [lat, lon], prio: 100 });
       } else {
         const m = L.circleMarker([lat, lon], { pane: "labels", radius: p.rank === 1 ? 3.5 : 2.5,
           color: "#444", weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: false });
@@ -224,7 +229,7 @@ async function setupMap(): Promise<void> {
         }
         m.addTo(labels);
         const t = p.rank <= 2 ? m.getTooltip()?.getElement() : null;
-        if (t) baseLabels.push({ el: t, prio: p.rank === 1 ? 300 : 200 });
+        if (t) baseLabels.push({ el: t, ll: [lat, lon], prio: p.rank === 1 ? 300 : 200 });
       }
     }
   }
@@ -308,35 +313,125 @@ export function pickLabels(boxes: Box[], prio: number[], always: boolean[], obst
                            view: Box, pad = 2): boolean[] {
   const hit = (a: Box, b: Box) => a.left < b.right + pad && b.left < a.right + pad &&
     a.top < b.bottom + pad && b.top < a.bottom + pad;
+  // boxes are bucketed in a grid of CELL px, so a label is tested against its neighbours only
+  // (thousands of settlements zoomed out stay linear, not quadratic)
+  const CELL = 64;
+  const grid = new Map<number, Box[]>();
+  const cells = (b: Box, f: (k: number) => boolean | void): boolean => {
+    for (let x = Math.floor((b.left - pad) / CELL); x <= Math.floor((b.right + pad) / CELL); x++) {
+      for (let y = Math.floor((b.top - pad) / CELL); y <= Math.floor((b.bottom + pad) / CELL); y++) {
+        if (f((x + 4096) * 8192 + (y + 4096))) return true;
+      }
+    }
+    return false;
+  };
+  const add = (b: Box) => { cells(b, (k) => { const l = grid.get(k); if (l) l.push(b); else grid.set(k, [b]); }); };
+  const taken = (b: Box) => cells(b, (k) => grid.get(k)?.some((o) => hit(o, b)));
+  for (const o of obstacles) if (o.right > o.left && hit(o, view)) add(o);
   const order = boxes.map((_, i) => i).sort((a, b) => Number(always[b]) - Number(always[a]) ||
     prio[b] - prio[a] || a - b);
-  const placed: Box[] = [];
   const show = boxes.map(() => true);
   for (const i of order) {
     const b = boxes[i];
     if (b.right <= b.left || !hit(b, view)) continue; // not drawn, or off the map
-    if (always[i] || (!placed.some((p) => hit(p, b)) && !obstacles.some((o) => hit(o, b)))) {
-      placed.push(b);
-    } else show[i] = false;
+    if (always[i] || !taken(b)) add(b);
+    else show[i] = false;
   }
   return show;
 }
 
-/** Hide the labels that collide (class fl-label-hidden), keeping the important ones. */
+const widths = new Map<string, number>();
+let measureCtx: CanvasRenderingContext2D | null = null;
+let fontFamily = "sans-serif";
+
+/** The drawn width of a settlement name (canvas text metrics: no layout). */
+function textWidth(text: string, sel: boolean): number {
+  const key = (sel ? "s:" : "n:") + text;
+  let w = widths.get(key);
+  if (w === undefined) {
+    if (!measureCtx) {
+      measureCtx = document.createElement("canvas").getContext("2d");
+      fontFamily = getComputedStyle(document.documentElement).fontFamily || "sans-serif";
+    }
+    const font = `600 ${sel ? 13 : 12}px ${fontFamily}`;
+    if (measureCtx && measureCtx.font !== font) measureCtx.font = font;
+    w = measureCtx ? measureCtx.measureText(text).width : text.length * 7.5;
+    widths.set(key, w);
+  }
+  return w;
+}
+
+const LABEL_DX = 12; // .place-label's translate(12px, -50%)
+const LABEL_H = 18;
+
+/** Show the labels that do not collide, keeping the important ones: settlement names are
+ * made for the winners only; basemap names are hidden with class fl-label-hidden. Boxes come
+ * from the projection (map.latLngToContainerPoint), not from the DOM. */
 function declutter(): void {
-  if (!map) return;
-  const labels = [...dataLabels, ...baseLabels].filter((l) => l.el.isConnected);
-  const mapBox = $("map").getBoundingClientRect();
-  if (!mapBox.width) return;
-  // one layout read for everything, then the class writes
-  const boxes = labels.map((l) => l.el.getBoundingClientRect());
-  const dots = Array.from(document.querySelectorAll<SVGElement>("path.fl-place"))
-    .map((d) => d.getBoundingClientRect()).filter((r) => r.width > 0);
-  const show = pickLabels(boxes, labels.map((l) => l.prio), labels.map((l) => !!l.always),
-                          dots, mapBox);
-  labels.forEach((l, i) => l.el.classList.toggle("fl-label-hidden", !show[i]));
+  if (!map || !labelLayer) return;
+  const size = map.getSize();
+  if (!size.x) return;
+  const t0 = performance.now();
+  const pt = (ll: [number, number]) => map.latLngToContainerPoint(ll);
+  // a basemap label's offset from its point and its size are measured once
+  const base = baseLabels.filter((l) => l.el.isConnected);
+  let mapBox: DOMRect | null = null; // a DOM read forces layout: only until all are measured
+  for (const l of base) {
+    if (l.off) continue;
+    mapBox ??= $("map").getBoundingClientRect();
+    const r = l.el.getBoundingClientRect(), p = pt(l.ll);
+    if (r.width) l.off = { dx: r.left - mapBox.left - p.x, dy: r.top - mapBox.top - p.y, w: r.width, h: r.height };
+  }
+  const boxes: Box[] = [], prio: number[] = [], always: boolean[] = [];
+  for (const l of dataLabels) {
+    const p = pt(l.ll), w = textWidth(l.text, l.sel);
+    boxes.push({ left: p.x + LABEL_DX, right: p.x + LABEL_DX + w, top: p.y - LABEL_H / 2, bottom: p.y + LABEL_H / 2 });
+    prio.push(l.prio);
+    always.push(l.always);
+  }
+  for (const l of base) {
+    const p = pt(l.ll), o = l.off;
+    boxes.push(o ? { left: p.x + o.dx, right: p.x + o.dx + o.w, top: p.y + o.dy, bottom: p.y + o.dy + o.h }
+      : { left: 0, right: 0, top: 0, bottom: 0 });
+    prio.push(l.prio);
+    always.push(false);
+  }
+  const dots: Box[] = [];
+  if (map.hasLayer(placeLayer)) {
+    for (const p of state.picture) {
+      if (p.lat == null || p.lon == null) continue;
+      const c = pt([p.lat, p.lon]), r = placeKey(p) === state.selected ? 11 : 9;
+      dots.push({ left: c.x - r, right: c.x + r, top: c.y - r, bottom: c.y + r });
+    }
+  }
+  // names just outside the map take part too, so a pan does not reshuffle the edge
+  const view = { left: -size.x / 4, top: -size.y / 4, right: size.x * 1.25, bottom: size.y * 1.25 };
+  const t1 = performance.now();
+  const show = pickLabels(boxes, prio, always, dots, view);
+  const t2 = performance.now();
+  let hidden = 0;
+  dataLabels.forEach((l, i) => {
+    const b = boxes[i];
+    const on = show[i] && b.right > view.left && b.left < view.right && b.bottom > view.top &&
+      b.top < view.bottom;
+    if (!show[i]) hidden++;
+    if (on && !l.marker) {
+      const name = el("span", { class: `place-label${l.sel ? " sel" : ""}${l.contested ? " contested" : ""}`,
+                                "data-place": l.text, "aria-hidden": "true" }, l.text);
+      l.marker = L.marker(l.ll, { pane: "placelabels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "place-label-icon", html: name, iconSize: null }) }).addTo(labelLayer);
+    } else if (!on && l.marker) {
+      labelLayer.removeLayer(l.marker);
+      l.marker = undefined;
+    }
+  });
+  base.forEach((l, j) => {
+    const on = show[dataLabels.length + j];
+    if (!on) hidden++;
+    l.el.classList.toggle("fl-label-hidden", !on);
+  });
   (window as any).__fl && ((window as any).__fl.labels = {
-    total: labels.length, hidden: show.filter((x) => !x).length });
+    total: dataLabels.length + base.length, hidden, ms: performance.now() - t0, boxes_ms: t1 - t0, pick_ms: t2 - t1 });
 }
 
 /** Leaflet puts *string* tooltip content in with innerHTML: always hand it a text element. */
@@ -451,12 +546,8 @@ function drawPlaces(rows: any[]): void {
           if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectPlace(p, true); }
         });
       }
-      // the settlement's name beside its dot; hidden by declutter() where names collide
-      const name = el("span", { class: `place-label${sel ? " sel" : ""}${contested ? " contested" : ""}`,
-                                "data-place": p.place, "aria-hidden": "true" }, p.place);
-      L.marker([p.lat, p.lon], { pane: "placelabels", interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "place-label-icon", html: name, iconSize: null }) }).addTo(labelLayer);
-      dataLabels.push({ el: name, always: sel,
+      // the settlement's name beside its dot, drawn by declutter() where names do not collide
+      dataLabels.push({ text: p.place, ll: [p.lat, p.lon], always: sel, sel, contested,
                         prio: 600 + (contested ? 60 : 0) + Math.round(100 * (Number(p.score) || 0)) });
     }
     list.appendChild(el("li", {}, el("button", {
