@@ -889,3 +889,38 @@ def test_place_labels_do_not_collide(browser: Any, server: str,
         timings["declutter_2000_places_ms_z6_z8_z10"] = ms
     finally:
         ctx.close()
+
+
+def test_first_load_size_and_a_full_playback_without_console_errors(
+        browser: Any, server: str, timings: dict[str, Any]) -> None:
+    """First load ≤ 400 KB over the wire (gzip); playback from the first day to the last
+    logs no console error (no 404s for days before the first control map, no exceptions)."""
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        page.wait_for_load_state("networkidle")
+        sent = page.evaluate("""() => {
+            const all = [...performance.getEntriesByType('navigation'),
+                         ...performance.getEntriesByType('resource')];
+            return {bytes: all.reduce((s, e) => s + (e.transferSize || 0), 0),
+                    decoded: all.reduce((s, e) => s + (e.decodedBodySize || 0), 0),
+                    n: all.length}; }""")
+        timings["first_load_kb_transferred"] = round(sent["bytes"] / 1024, 1)
+        timings["first_load_kb_decoded"] = round(sent["decoded"] / 1024, 1)
+        assert 0 < sent["bytes"] <= 400 * 1024, sent
+        days = page.evaluate("() => Number(document.getElementById('asof').max) + 1")
+        page.select_option("#speed", "250")
+        first = page.evaluate("() => document.getElementById('range-info').textContent"
+                              ".slice(0, 10)")
+        _set_as_of(page, first)
+        t0 = time.perf_counter()
+        page.click("#play")
+        page.wait_for_function("() => document.getElementById('play')"
+                               ".getAttribute('aria-pressed') === 'false'", timeout=120_000)
+        timings["full_playback"] = {"days": days, "s": round(time.perf_counter() - t0, 1)}
+        last = page.evaluate("() => document.getElementById('range-info').textContent.slice(-10)")
+        assert page.evaluate("() => window.__fl.asOf") == last
+        assert errors == [], errors
+        assert offsite.blocked == []
+    finally:
+        ctx.close()

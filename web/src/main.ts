@@ -1245,6 +1245,7 @@ function setupIngest(): void {
              res?.error ? "error" : "info");
       loaded.delete("ledgers"); loaded.delete("contradictions");
       void loadRange().then(() => setAsOf(state.asOf));
+      void loadStats(); // the freshness line: a newer source, a new fusion run
     } catch (e) {
       status($("ingest-status"), (e as Error).message, "error");
     } finally {
