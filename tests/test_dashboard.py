@@ -706,12 +706,20 @@ def test_address_keeps_place_view_and_tab_and_back_walks_them(browser: Any, serv
         page.wait_for_selector("#panel:not([hidden]) #panel-title")
         assert page.inner_text("#panel-title") == "Balakliia"
 
-        # an edited address with a place that is not in the picture: a message, not a dead page
+        # a place with no controller on the address's day: its panel opens and says so
+        page.evaluate(f"() => {{ location.hash = '#as_of=2022-08-30&place={place_id}'; }}")
+        page.wait_for_function("() => window.__fl.asOf === '2022-08-30'")
+        page.wait_for_function("() => document.querySelector('#panel .asof-line')"
+                               "?.textContent.includes('no stated controller')")
+        assert page.inner_text("#panel-title") == "Balakliia"
+        assert page.get_attribute("#map-status", "data-kind") != "error"
+        # an edited address with a place that has no timeline: a message, not a dead page
         page.evaluate("() => { location.hash = '#as_of=2022-09-12&place=nowhere%3A1&z=99'; }")
         page.wait_for_function("() => document.getElementById('map-status').dataset.kind"
                                " === 'error'")
         msg = page.inner_text("#map-status")
         assert "nowhere:1" in msg and "map view" in msg, msg
+        assert page.evaluate("() => window.__fl.asOf") == "2022-09-12"
         assert page.locator("#panel").is_hidden()
         assert page.locator("path.fl-place").count() >= 3
         assert not [e for e in errors if "404" in e], errors

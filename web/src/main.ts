@@ -755,10 +755,14 @@ async function applyHash(h: HashState): Promise<void> {
       lastView = null;
     }
     if (h.place && h.place !== state.selected) {
-      const p = state.picture.find((x) => placeKey(x) === h.place);
-      if (p) void openPlace(p, false);
-      else {
-        notes.push(`the place “${h.place}”, which has no stated controller on ${iso(state.asOf)}`);
+      const p = state.picture.find((x) => placeKey(x) === h.place) ?? await placeOffPicture(h.place);
+      if (p) {
+        const done = openPlace(p, false);
+        // a known place with no controller that day: its panel says so, as when the date moves
+        if (!state.picture.includes(p)) renderMissingPlace(iso(state.asOf));
+        void done;
+      } else {
+        notes.push(`the place “${h.place}”, which has no control timeline`);
         if (state.selected) closePanel(false);
       }
     } else if (!h.place && state.selected) closePanel(false);
@@ -770,6 +774,23 @@ async function applyHash(h: HashState): Promise<void> {
   state.hashNotes = notes;
   if (notes.length) hashMessage();
   writeHash("replace"); // the address now says what is shown
+}
+
+/** A place of the address that is not in the day's picture, from its control timeline (a
+ * picture row's shape, from its first state); null when it has none. */
+async function placeOffPicture(key: string): Promise<any | null> {
+  // only places some event is about have a timeline: others would only log a 404
+  if (!state.events.some((e) => e.place_id === key)) return null;
+  try {
+    const steps = items(await getJSON(`/timeline/${encodeURIComponent(key)}`, { evidence: "0" }));
+    const s = steps[0]?.state ?? steps[0];
+    if (!s) return null;
+    return { place: s.place_name ?? key, place_id: s.place_id ?? key, lat: s.lat, lon: s.lon,
+             controller: s.controller, since: s.since, grade: s.grade, score: s.score,
+             disputed: s.disputed };
+  } catch {
+    return null;
+  }
 }
 
 function hashMessage(): void {
