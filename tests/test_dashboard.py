@@ -873,6 +873,23 @@ def test_place_labels_do_not_collide(browser: Any, server: str,
         assert not errors, errors
     finally:
         ctx.close()
+    # a name with no room on the right of its dot goes to the left
+    pair = [_row("Westdorf", 49.5, 36.50, score=0.9), _row("Ostdorf", 49.5, 36.53, score=0.5)]
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, service_workers="block")
+    ctx.route("**/*", offsite)
+    ctx.route("**/api/picture?*", _stub_picture(pair))
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        page.evaluate("() => window.__fl.map.setView([49.5, 36.515], 10, {animate: false})")
+        page.wait_for_timeout(150)
+        assert page.evaluate(_LABEL_BOXES)["overlaps"] == 0
+        assert "left" in (page.get_attribute(".place-label[data-place='Westdorf']", "class") or "")
+        assert "left" not in (page.get_attribute(".place-label[data-place='Ostdorf']", "class")
+                              or "")
+    finally:
+        ctx.close()
     # 2,000 settlements around the front: only the names that fit are made, none overlap
     import random
 

@@ -104,7 +104,7 @@ type BaseLabel = { el: HTMLElement; ll: [number, number]; prio: number;
 /** A settlement's name: its box is computed from the projection and the text's width, and
  * its element is made only while it is shown (thousands of names cost no DOM when hidden). */
 type DataLabel = { text: string; ll: [number, number]; prio: number; always: boolean;
-                   sel: boolean; contested: boolean; marker?: any };
+                   sel: boolean; contested: boolean; marker?: any; el?: HTMLElement };
 let baseLabels: BaseLabel[] = []; // cities and oblasts from the basemap
 let dataLabels: DataLabel[] = []; // the settlements of the picture
 
@@ -306,11 +306,12 @@ function legendControl(): any {
 
 type Box = { left: number; top: number; right: number; bottom: number };
 
-/** Which labels to show: in order of priority, a label is shown when it overlaps no shown
- * label and no obstacle (the settlement dots); ``always`` ones (the selected place) are shown
- * whatever they cover. Labels outside ``view`` are left as they are (shown). */
-export function pickLabels(boxes: Box[], prio: number[], always: boolean[], obstacles: Box[],
-                           view: Box, pad = 2): boolean[] {
+/** Where to put each label: in order of priority, a label takes its first candidate place
+ * (right of its dot, else left) that overlaps no placed label and no obstacle (the settlement
+ * dots), or is hidden (-1); ``always`` ones (the selected place) take their first free place,
+ * else the first. Labels outside ``view`` keep their first place and do not count. */
+export function pickLabels(cands: Box[][], prio: number[], always: boolean[], obstacles: Box[],
+                           view: Box, pad = 2): number[] {
   const hit = (a: Box, b: Box) => a.left < b.right + pad && b.left < a.right + pad &&
     a.top < b.bottom + pad && b.top < a.bottom + pad;
   // boxes are bucketed in a grid of CELL px, so a label is tested against its neighbours only
@@ -328,16 +329,17 @@ export function pickLabels(boxes: Box[], prio: number[], always: boolean[], obst
   const add = (b: Box) => { cells(b, (k) => { const l = grid.get(k); if (l) l.push(b); else grid.set(k, [b]); }); };
   const taken = (b: Box) => cells(b, (k) => grid.get(k)?.some((o) => hit(o, b)));
   for (const o of obstacles) if (o.right > o.left && hit(o, view)) add(o);
-  const order = boxes.map((_, i) => i).sort((a, b) => Number(always[b]) - Number(always[a]) ||
+  const order = cands.map((_, i) => i).sort((a, b) => Number(always[b]) - Number(always[a]) ||
     prio[b] - prio[a] || a - b);
-  const show = boxes.map(() => true);
+  const pick = cands.map(() => 0);
   for (const i of order) {
-    const b = boxes[i];
-    if (b.right <= b.left || !hit(b, view)) continue; // not drawn, or off the map
-    if (always[i] || !taken(b)) add(b);
-    else show[i] = false;
+    const first = cands[i][0];
+    if (!first || first.right <= first.left || !hit(first, view)) continue; // not drawn, off the map
+    const free = cands[i].findIndex((b) => !taken(b));
+    pick[i] = free >= 0 ? free : always[i] ? 0 : -1;
+    if (pick[i] >= 0) add(cands[i][pick[i]]);
   }
-  return show;
+  return pick;
 }
 
 const widths = new Map<string, number>();
@@ -361,7 +363,7 @@ function textWidth(text: string, sel: boolean): number {
   return w;
 }
 
-const LABEL_DX = 12; // .place-label's translate(12px, -50%)
+const LABEL_DX = 16; // .place-label's translate(16px, -50%): clear of the dot and its event ring
 const LABEL_H = 18;
 
 /** Show the labels that do not collide, keeping the important ones: settlement names are
@@ -382,17 +384,19 @@ function declutter(): void {
     const r = l.el.getBoundingClientRect(), p = pt(l.ll);
     if (r.width) l.off = { dx: r.left - mapBox.left - p.x, dy: r.top - mapBox.top - p.y, w: r.width, h: r.height };
   }
-  const boxes: Box[] = [], prio: number[] = [], always: boolean[] = [];
+  const cands: Box[][] = [], prio: number[] = [], always: boolean[] = [];
   for (const l of dataLabels) {
     const p = pt(l.ll), w = textWidth(l.text, l.sel);
-    boxes.push({ left: p.x + LABEL_DX, right: p.x + LABEL_DX + w, top: p.y - LABEL_H / 2, bottom: p.y + LABEL_H / 2 });
+    const top = p.y - LABEL_H / 2, bottom = p.y + LABEL_H / 2;
+    cands.push([{ left: p.x + LABEL_DX, right: p.x + LABEL_DX + w, top, bottom },   // right
+                { left: p.x - LABEL_DX - w, right: p.x - LABEL_DX, top, bottom }]); // left
     prio.push(l.prio);
     always.push(l.always);
   }
   for (const l of base) {
     const p = pt(l.ll), o = l.off;
-    boxes.push(o ? { left: p.x + o.dx, right: p.x + o.dx + o.w, top: p.y + o.dy, bottom: p.y + o.dy + o.h }
-      : { left: 0, right: 0, top: 0, bottom: 0 });
+    cands.push([o ? { left: p.x + o.dx, right: p.x + o.dx + o.w, top: p.y + o.dy, bottom: p.y + o.dy + o.h }
+      : { left: 0, right: 0, top: 0, bottom: 0 }]);
     prio.push(l.prio);
     always.push(false);
   }
@@ -407,26 +411,27 @@ function declutter(): void {
   // names just outside the map take part too, so a pan does not reshuffle the edge
   const view = { left: -size.x / 4, top: -size.y / 4, right: size.x * 1.25, bottom: size.y * 1.25 };
   const t1 = performance.now();
-  const show = pickLabels(boxes, prio, always, dots, view);
+  const pick = pickLabels(cands, prio, always, dots, view);
   const t2 = performance.now();
   let hidden = 0;
   dataLabels.forEach((l, i) => {
-    const b = boxes[i];
-    const on = show[i] && b.right > view.left && b.left < view.right && b.bottom > view.top &&
+    const b = cands[i][0];
+    const on = pick[i] >= 0 && b.right > view.left && b.left < view.right && b.bottom > view.top &&
       b.top < view.bottom;
-    if (!show[i]) hidden++;
+    if (pick[i] < 0) hidden++;
     if (on && !l.marker) {
-      const name = el("span", { class: `place-label${l.sel ? " sel" : ""}${l.contested ? " contested" : ""}`,
-                                "data-place": l.text, "aria-hidden": "true" }, l.text);
+      l.el = el("span", { class: `place-label${l.sel ? " sel" : ""}${l.contested ? " contested" : ""}`,
+                          "data-place": l.text, "aria-hidden": "true" }, l.text);
       l.marker = L.marker(l.ll, { pane: "placelabels", interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "place-label-icon", html: name, iconSize: null }) }).addTo(labelLayer);
+        icon: L.divIcon({ className: "place-label-icon", html: l.el, iconSize: null }) }).addTo(labelLayer);
     } else if (!on && l.marker) {
       labelLayer.removeLayer(l.marker);
-      l.marker = undefined;
+      l.marker = l.el = undefined;
     }
+    l.el?.classList.toggle("left", pick[i] === 1);
   });
   base.forEach((l, j) => {
-    const on = show[dataLabels.length + j];
+    const on = pick[dataLabels.length + j] >= 0;
     if (!on) hidden++;
     l.el.classList.toggle("fl-label-hidden", !on);
   });
