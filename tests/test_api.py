@@ -330,7 +330,7 @@ def test_exports_keep_to_the_date_range(client: TestClient) -> None:
         "features"] == []
     assert client.get("/api/export/acled", params={"from": "2022-09-12",
                                                    "to": "2022-09-06"}).status_code == 400
-    assert client.get("/api/export/jsonl", params=week).status_code == 422
+    assert client.get("/api/export/jsonl", params=week).status_code == 400
     assert client.get("/api/export/geojson", params={"from": "12.09.2022"}).status_code == 422
 
 

@@ -780,11 +780,11 @@ def export(store: StoreDep, fmt: Literal["geojson", "acled", "ledger", "jsonl"],
 
     ``from``/``to`` (inclusive days) limit it to a date range: events whose dates meet it,
     control states in force on some day of it, ledger items first published in it. JSON Lines
-    is every stored record and takes no range (422)."""
+    is every stored record and takes no range (400)."""
     if d1 and d2 and d1 > d2:
         raise HTTPException(400, f"from {d1} is after to {d2}")
     if fmt == "jsonl" and (d1 or d2):
-        raise HTTPException(422, "jsonl exports every stored record: from/to do not apply")
+        raise HTTPException(400, "jsonl exports every stored record: from/to do not apply")
     writers: dict[str, Callable[[TextIO], object]] = {
         "geojson": lambda fh: ex.write_geojson(store, fh, what, since=d1, until=d2),
         "acled": lambda fh: ex.write_acled(store, fh, since=d1, until=d2),
