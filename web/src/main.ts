@@ -276,7 +276,7 @@ function legendControl(): any {
         legendRow(dot(CONTROLLER_COLOURS.RU), "held by Russia", "RU"),
         legendRow(dot(CONTROLLER_COLOURS.unknown), "controller unknown", "unknown"),
         legendRow(dot("url(#hatch-UA)", { stroke: "#f1c40f", "stroke-width": "2.5" }),
-                  "contested: claims conflict (stripes: stated holder)",
+                  "disputed / contested: claims conflict (stripes: stated holder)",
                   "contested"),
         legendRow(dot(CONTROLLER_COLOURS.UA, { "fill-opacity": "0.3", "stroke-opacity": "0.6" }),
                   "faint: weak grade (A1 solid … F6 faint)", "grade"),
