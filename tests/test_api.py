@@ -300,6 +300,49 @@ def test_reports_and_exports(client: TestClient) -> None:
     assert stats["counts"]["sources"] > 0 and stats["writes_enabled"] is True
 
 
+def test_exports_keep_to_the_date_range(client: TestClient) -> None:
+    """The dashboard's export links pass from/to: every export that has dates honours them."""
+    week = {"from": "2022-09-06", "to": "2022-09-12"}
+    every = client.get("/api/export/geojson").json()["features"]
+    ranged = client.get("/api/export/geojson", params=week)
+    assert ranged.status_code == 200
+    assert "2022-09-06-to-2022-09-12" in ranged.headers["content-disposition"]
+    feats = ranged.json()["features"]
+    assert 0 < len(feats) < len(every)
+    for f in feats:
+        p = f["properties"]
+        assert p["first_date"] <= week["to"] and (p["last_date"] or p["first_date"]) >= week["from"]
+    # control states: those in force on some day of the range
+    states = client.get("/api/export/geojson", params={**week, "what": "timelines"}).json()
+    assert states["features"]
+    for f in states["features"]:
+        p = f["properties"]
+        assert p["since"] <= week["to"] and (p["until"] is None or p["until"] > week["from"])
+    rows = client.get("/api/export/acled", params=week).text.splitlines()
+    import csv
+    days = [r["event_date"] for r in csv.DictReader(rows)]
+    assert days and all(week["from"] <= d <= week["to"] for d in days), days
+    assert len(rows) < len(client.get("/api/export/acled").text.splitlines())
+    # the ledger counts items first published in the range; an empty range is a header only
+    assert client.get("/api/export/ledger", params={"from": "2030-01-01"}).text.count("\n") == 1
+    assert client.get("/api/export/ledger", params=week).text.startswith("side,")
+    assert client.get("/api/export/geojson", params={"from": "2030-01-01"}).json()[
+        "features"] == []
+    assert client.get("/api/export/acled", params={"from": "2022-09-12",
+                                                   "to": "2022-09-06"}).status_code == 400
+    assert client.get("/api/export/jsonl", params=week).status_code == 400
+    assert client.get("/api/export/geojson", params={"from": "12.09.2022"}).status_code == 422
+
+
+def test_stats_say_how_fresh_the_data_is(client: TestClient) -> None:
+    stats = client.get("/api/stats").json()
+    newest = datetime.fromisoformat(stats["newest_source"])
+    assert newest.date() >= date(2022, 9, 1)
+    assert datetime.fromisoformat(stats["newest_retrieved"]) >= newest
+    assert datetime.fromisoformat(stats["fused_at"]).year >= 2025
+    assert stats["fusion_stale"] is None  # the module's database was fused after ingesting
+
+
 def test_openapi_and_docs(client: TestClient) -> None:
     page = client.get("/docs").text
     assert "swagger" in page.lower()

@@ -554,3 +554,398 @@ def test_opening_view_fits_the_front_not_a_far_away_dot(browser: Any, server: st
         assert offsite.blocked == []
     finally:
         ctx.close()
+
+
+# -- issue 10: legend and hatching, the view in the address, ranged exports, freshness, ISO
+# -- dates, label collisions
+
+def _stub_picture(rows: list[dict[str, Any]]) -> Any:
+    return lambda route: route.fulfill(status=200, content_type="application/json",
+                                       body=json.dumps(rows))
+
+
+def _row(place: str, lat: float, lon: float, **kw: Any) -> dict[str, Any]:
+    return {"place": place, "place_id": f"test:{place}", "lat": lat, "lon": lon,
+            "controller": "UA", "since": "2022-09-08", "until": None, "grade": "B2",
+            "score": 0.8, "disputed": False, "approximate": False, "sources": ["src-x"], **kw}
+
+
+def test_legend_is_on_the_map_and_contested_places_are_hatched(browser: Any, server: str) -> None:
+    """The legend sits on the map and names every mark, contested and undated included; a
+    contested place is filled with stripes (an SVG pattern), not just a ring."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    offsite = Offsite()
+    rows = [_row("Plainville", 49.40, 36.60), _row("Splitbank", 49.70, 37.60, disputed=True),
+            _row("Nodate", 49.20, 37.20, grade="unknown", controller="RU")]
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, service_workers="block")
+    ctx.route("**/*", offsite)
+    ctx.route("**/api/picture?*", _stub_picture(rows))
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        legend = page.locator("#map .fl-legend")
+        assert legend.count() == 1 and legend.is_visible()
+        assert legend.get_attribute("open") is not None  # open on a laptop
+        keys = page.eval_on_selector_all("#map-legend [data-legend]",
+                                         "els => els.map(e => e.dataset.legend)")
+        for k in ("UA", "RU", "unknown", "contested", "undated", "approximate", "event",
+                  "occupied", "liberated", "contested-area"):
+            assert k in keys, keys
+        text = legend.inner_text()
+        assert "contested" in text and "undated" in text
+        # the legend's contested swatch uses the same pattern as the map
+        assert page.get_attribute("#map-legend [data-legend=contested] circle",
+                                  "fill") == "url(#hatch-UA)"
+        # the below-the-map legend of ten items is gone
+        assert page.locator("section#view-map > .legend").count() == 0
+
+        split = page.locator("path.fl-place[data-place='Splitbank']")
+        assert split.get_attribute("fill") == "url(#hatch-UA)"
+        assert "fl-contested" in (split.get_attribute("class") or "")
+        assert page.locator("pattern#hatch-UA").count() == 1
+        assert "contested" in (split.get_attribute("aria-label") or "")
+        plain = page.locator("path.fl-place[data-place='Plainville']")
+        assert plain.get_attribute("fill") == "#1f6fb2"
+        nodate = page.locator("path.fl-place[data-place='Nodate']")
+        assert "fl-undated" in (nodate.get_attribute("class") or "")
+        assert nodate.get_attribute("stroke-dasharray")  # dotted ring
+        # the stripes are drawn: the dot's pixels hold both the holder's blue and white
+        img = Image.open(BytesIO(split.screenshot())).convert("RGB")
+        w, h = img.size
+        core = [img.getpixel((x, y)) for x in range(w // 2 - 4, w // 2 + 4)
+                for y in range(h // 2 - 4, h // 2 + 4)]
+        blue = sum(1 for r, g, b in core if b > 140 and r < 90)
+        white = sum(1 for r, g, b in core if min(r, g, b) > 200)
+        assert blue >= 6 and white >= 6, (blue, white)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-laptop-legend-contested.png"))
+        assert offsite.blocked == [] and not errors, errors
+    finally:
+        ctx.close()
+    # on a phone the legend starts closed (it would cover the map) and opens with a tap
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                              has_touch=True, service_workers="block")
+    ctx.route("**/*", offsite)
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        assert page.get_attribute("#map-legend", "open") is None
+        page.tap("#map-legend summary")
+        assert page.get_attribute("#map-legend", "open") is not None
+        box = page.locator("#map-legend").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390 + 1
+        page.screenshot(path=str(ARTIFACTS / "dashboard-phone-legend.png"))
+    finally:
+        ctx.close()
+
+
+def _hash(page: Any) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(page.evaluate("() => location.hash").lstrip("#")))
+
+
+def test_address_keeps_place_view_and_tab_and_back_walks_them(browser: Any, server: str) -> None:
+    """Selected place, zoom/centre and tab go in the address with the date; the copied
+    address reopens that view; back undoes one step at a time; a bad part is explained."""
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        page.locator("path.fl-place[data-place='Balakliia']").first.click()
+        page.wait_for_selector("#event-detail .ev")
+        h = _hash(page)
+        assert h["as_of"] == "2022-09-12" and h["place"], h
+        place_id = h["place"]
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_function("() => location.hash.includes('z=')")
+        h = _hash(page)
+        zoom = int(h["z"])
+        lat, lon = (float(x) for x in h["c"].split(","))
+        assert zoom == page.evaluate("() => window.__fl.map.getZoom()")
+        page.click("#tab-ledgers")
+        h = _hash(page)
+        assert h["tab"] == "ledgers" and h["place"] == place_id and int(h["z"]) == zoom
+        url = page.url
+
+        # the copied address, in a new tab: same tab, place, day and view
+        other = ctx.new_page()
+        other.goto(url)
+        other.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        assert other.get_attribute("#tab-ledgers", "aria-selected") == "true"
+        assert other.locator("#view-ledgers").is_visible()
+        other.click("#tab-map")
+        other.wait_for_selector("#panel:not([hidden]) #panel-title")
+        assert other.inner_text("#panel-title") == "Balakliia"
+        assert other.locator("path.fl-selected").get_attribute("data-place") == "Balakliia"
+        assert other.evaluate("() => window.__fl.map.getZoom()") == zoom
+        c = other.evaluate("() => window.__fl.map.getCenter()")
+        assert abs(c["lat"] - lat) < 1e-3 and abs(c["lng"] - lon) < 1e-3, (c, lat, lon)
+        assert other.evaluate("() => window.__fl.asOf") == "2022-09-12"
+        other.screenshot(path=str(ARTIFACTS / "dashboard-laptop-restored-view.png"))
+        other.close()
+
+        # back: the tab, then the zoom (replaced, so it goes with the place), then the place
+        page.go_back()
+        page.wait_for_function("() => document.getElementById('tab-map')"
+                               ".getAttribute('aria-selected') === 'true'")
+        assert page.locator("#view-map").is_visible()
+        assert "tab" not in _hash(page)
+        page.go_back()
+        page.wait_for_function("() => document.getElementById('panel').hidden")
+        assert "place" not in _hash(page)
+        assert page.locator("path.fl-selected").count() == 0
+        page.go_forward()
+        page.wait_for_selector("#panel:not([hidden]) #panel-title")
+        assert page.inner_text("#panel-title") == "Balakliia"
+
+        # a place with no controller on the address's day: its panel opens and says so
+        page.evaluate(f"() => {{ location.hash = '#as_of=2022-08-30&place={place_id}'; }}")
+        page.wait_for_function("() => window.__fl.asOf === '2022-08-30'")
+        page.wait_for_function("() => document.querySelector('#panel .asof-line')"
+                               "?.textContent.includes('no stated controller')")
+        assert page.inner_text("#panel-title") == "Balakliia"
+        assert page.get_attribute("#map-status", "data-kind") != "error"
+        # an edited address with a place that has no timeline: a message, not a dead page
+        page.evaluate("() => { location.hash = '#as_of=2022-09-12&place=nowhere%3A1&z=99'; }")
+        page.wait_for_function("() => document.getElementById('map-status').dataset.kind"
+                               " === 'error'")
+        msg = page.inner_text("#map-status")
+        assert "nowhere:1" in msg and "map view" in msg, msg
+        assert page.evaluate("() => window.__fl.asOf") == "2022-09-12"
+        assert page.locator("#panel").is_hidden()
+        assert page.locator("path.fl-place").count() >= 3
+        assert not [e for e in errors if "404" in e], errors
+        assert offsite.blocked == []
+    finally:
+        ctx.close()
+
+
+def test_exports_follow_the_date_range(browser: Any, server: str) -> None:
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        # the range follows the as-of date (the week to it) ...
+        assert page.input_value("#export-from") == "2022-09-06"
+        assert page.input_value("#export-to") == "2022-09-12"
+        href = page.get_attribute("#export-geojson", "href") or ""
+        assert "from=2022-09-06" in href and "to=2022-09-12" in href
+        _set_as_of(page, "2022-09-10")
+        assert "to=2022-09-10" in (page.get_attribute("#export-acled", "href") or "")
+        assert "from=2022-09-04" in (page.get_attribute("#export-brief", "href") or "")
+        # ... until a day is typed in it
+        page.fill("#export-from", "2022-09-08")
+        page.press("#export-from", "Enter")
+        page.fill("#export-to", "2022-09-09")
+        page.press("#export-to", "Enter")
+        for link in ("#export-geojson", "#export-timelines", "#export-acled", "#export-ledger",
+                     "#export-brief"):
+            href = page.get_attribute(link, "href") or ""
+            assert "from=2022-09-08" in href and "to=2022-09-09" in href, (link, href)
+        _set_as_of(page, "2022-09-12")
+        assert "to=2022-09-09" in (page.get_attribute("#export-geojson", "href") or "")
+        with page.expect_download() as dl:
+            page.click("#export-geojson")
+        d = dl.value
+        assert "2022-09-08-to-2022-09-09" in d.suggested_filename
+        feats = json.loads(Path(d.path()).read_text(encoding="utf-8"))["features"]
+        assert feats
+        for f in feats:
+            p = f["properties"]
+            assert p["first_date"] <= "2022-09-09" and (p["last_date"] or p["first_date"]) >= \
+                "2022-09-08", p
+        # a mistyped day is marked and the links are not followed
+        page.fill("#export-from", "8.9.2022")
+        page.press("#export-from", "Enter")
+        assert page.get_attribute("#export-from", "aria-invalid") is not None
+        assert "YYYY-MM-DD" in page.inner_text("#export-status")
+        assert "jsonl" in (page.get_attribute("#export-jsonl", "href") or "")
+        assert not errors, errors
+    finally:
+        ctx.close()
+
+
+def test_freshness_line_and_iso_dates_in_any_locale(browser: Any, server: str) -> None:
+    """A German-locale browser still sees and types YYYY-MM-DD; the header says how fresh
+    the data is."""
+    import re
+
+    offsite = Offsite()
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, locale="de-DE",
+                              service_workers="block")
+    ctx.route("**/*", offsite)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        assert page.evaluate("() => navigator.language") == "de-DE"
+        page.wait_for_function("() => document.getElementById('freshness').textContent")
+        fresh = page.inner_text("#freshness")
+        assert re.search(r"newest source 2022-\d\d-\d\d", fresh), fresh
+        assert re.search(r"last fusion \d{4}-\d\d-\d\d \d\d:\d\d UTC", fresh), fresh
+        assert page.get_attribute("#freshness", "data-kind") == "info"
+        for box in ("#asof-date", "#brief-from", "#brief-to", "#export-from"):
+            assert page.get_attribute(box, "type") == "text"
+            assert page.get_attribute(box, "pattern")
+        # what the box shows is what it holds: ISO, whatever the locale
+        assert page.input_value("#asof-date") == "2022-09-12"
+        shown = page.evaluate("() => { const r = document.getElementById('asof-date');"
+                              " return r.value; }")
+        assert shown == "2022-09-12"
+        page.fill("#asof-date", "12.09.2022")
+        page.press("#asof-date", "Enter")
+        assert page.get_attribute("#asof-date", "aria-invalid") is not None
+        assert "YYYY-MM-DD" in page.inner_text("#map-status")
+        assert page.evaluate("() => window.__fl.asOf") == "2022-09-12"
+        page.fill("#asof-date", "2022-02-30")  # not a calendar day
+        page.press("#asof-date", "Enter")
+        assert "not a day" in page.inner_text("#map-status")
+        page.fill("#asof-date", "2022-09-10")
+        page.press("#asof-date", "Enter")
+        page.wait_for_function("() => window.__fl.asOf === '2022-09-10'")
+        assert page.get_attribute("#asof-date", "aria-invalid") is None
+        page.click("#tab-brief")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", page.input_value("#brief-from"))
+        page.fill("#brief-from", "06/09/2022")  # refused by the form's pattern
+        page.click("#brief-form button[type=submit]")
+        assert page.evaluate("() => document.getElementById('brief-from').validity"
+                             ".patternMismatch")
+        assert page.locator("#brief-out iframe").count() == 0
+        assert not errors, errors
+    finally:
+        ctx.close()
+
+
+_LABEL_BOXES = """() => {
+    const shown = [...document.querySelectorAll('.place-label, .city-label, .oblast-label')]
+        .filter(e => !e.classList.contains('fl-label-hidden'))
+        .map(e => e.getBoundingClientRect()).filter(r => r.width > 0);
+    const m = document.getElementById('map').getBoundingClientRect();
+    const inMap = shown.filter(r => r.right > m.left && r.left < m.right &&
+                                    r.bottom > m.top && r.top < m.bottom);
+    let overlaps = 0;
+    for (let i = 0; i < inMap.length; i++) for (let j = i + 1; j < inMap.length; j++) {
+        const a = inMap[i], b = inMap[j];
+        if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+            overlaps++;
+    }
+    return {shown: inMap.length, overlaps, hidden: window.__fl.labels.hidden,
+            total: window.__fl.labels.total};
+}"""
+
+
+def test_place_labels_do_not_collide(browser: Any, server: str,
+                                     timings: dict[str, Any]) -> None:
+    """Settlements carry their names; where names would overlap (zoomed out) the less
+    important are hidden, and zooming in brings them back; the selected one always shows."""
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        assert page.locator(".place-label[data-place='Balakliia']").count() == 1
+        at_start = page.evaluate(_LABEL_BOXES)
+        assert at_start["overlaps"] == 0, at_start
+        page.evaluate("() => window.__fl.map.setView([49.2, 36.5], 5, {animate: false})")
+        page.wait_for_timeout(100)
+        far = page.evaluate(_LABEL_BOXES)
+        assert far["overlaps"] == 0 and far["hidden"] > 0, far
+        page.screenshot(path=str(ARTIFACTS / "dashboard-laptop-labels-zoom5.png"))
+        page.evaluate("() => window.__fl.map.setView([49.46, 36.86], 12, {animate: false})")
+        page.wait_for_timeout(100)
+        near = page.evaluate(_LABEL_BOXES)
+        assert near["overlaps"] == 0, near
+        bal = page.locator(".place-label[data-place='Balakliia']")
+        assert "fl-label-hidden" not in (bal.get_attribute("class") or "")
+        # selected: its name shows even where it collides
+        page.evaluate("() => window.__fl.map.setView([49.2, 36.5], 5, {animate: false})")
+        page.locator("button.place-btn[data-place='Balakliia']").evaluate("b => b.click()")
+        page.wait_for_selector(".place-label.sel[data-place='Balakliia']")
+        sel = page.locator(".place-label.sel[data-place='Balakliia']")
+        assert "fl-label-hidden" not in (sel.get_attribute("class") or "")
+        assert not errors, errors
+    finally:
+        ctx.close()
+    # a name with no room on the right of its dot goes to the left
+    pair = [_row("Westdorf", 49.5, 36.50, score=0.9), _row("Ostdorf", 49.5, 36.53, score=0.5)]
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, service_workers="block")
+    ctx.route("**/*", offsite)
+    ctx.route("**/api/picture?*", _stub_picture(pair))
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        page.evaluate("() => window.__fl.map.setView([49.5, 36.515], 10, {animate: false})")
+        page.wait_for_timeout(150)
+        assert page.evaluate(_LABEL_BOXES)["overlaps"] == 0
+        assert "left" in (page.get_attribute(".place-label[data-place='Westdorf']", "class") or "")
+        assert "left" not in (page.get_attribute(".place-label[data-place='Ostdorf']", "class")
+                              or "")
+    finally:
+        ctx.close()
+    # 2,000 settlements around the front: only the names that fit are made, none overlap
+    import random
+
+    rng = random.Random(10)
+    rows = [_row(f"Selo {i}", 47 + rng.random() * 4, 34 + rng.random() * 5,
+                 score=rng.random(), disputed=rng.random() < 0.1) for i in range(2000)]
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, service_workers="block")
+    ctx.route("**/*", offsite)
+    ctx.route("**/api/picture?*", _stub_picture(rows))
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        ms = []
+        for z in (6, 8, 10):
+            page.evaluate(f"() => window.__fl.map.setView([49.0, 36.5], {z}, {{animate: false}})")
+            page.wait_for_timeout(150)
+            got = page.evaluate(_LABEL_BOXES)
+            assert got["overlaps"] == 0, (z, got)
+            assert 0 < page.locator(".place-label").count() < 2000
+            ms.append(round(page.evaluate("() => window.__fl.labels.ms"), 1))
+        timings["declutter_2000_places_ms_z6_z8_z10"] = ms
+    finally:
+        ctx.close()
+
+
+def test_first_load_size_and_a_full_playback_without_console_errors(
+        browser: Any, server: str, timings: dict[str, Any]) -> None:
+    """First load ≤ 400 KB over the wire (gzip); playback from the first day to the last
+    logs no console error (no 404s for days before the first control map, no exceptions)."""
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        page.wait_for_load_state("networkidle")
+        sent = page.evaluate("""() => {
+            const all = [...performance.getEntriesByType('navigation'),
+                         ...performance.getEntriesByType('resource')];
+            return {bytes: all.reduce((s, e) => s + (e.transferSize || 0), 0),
+                    decoded: all.reduce((s, e) => s + (e.decodedBodySize || 0), 0),
+                    n: all.length}; }""")
+        timings["first_load_kb_transferred"] = round(sent["bytes"] / 1024, 1)
+        timings["first_load_kb_decoded"] = round(sent["decoded"] / 1024, 1)
+        assert 0 < sent["bytes"] <= 400 * 1024, sent
+        days = page.evaluate("() => Number(document.getElementById('asof').max) + 1")
+        page.select_option("#speed", "250")
+        first = page.evaluate("() => document.getElementById('range-info').textContent"
+                              ".slice(0, 10)")
+        _set_as_of(page, first)
+        t0 = time.perf_counter()
+        page.click("#play")
+        page.wait_for_function("() => document.getElementById('play')"
+                               ".getAttribute('aria-pressed') === 'false'", timeout=120_000)
+        timings["full_playback"] = {"days": days, "s": round(time.perf_counter() - t0, 1)}
+        last = page.evaluate("() => document.getElementById('range-info').textContent.slice(-10)")
+        assert page.evaluate("() => window.__fl.asOf") == last
+        assert errors == [], errors
+        assert offsite.blocked == []
+    finally:
+        ctx.close()

@@ -593,7 +593,13 @@ def test_ledger_writes_oryx_spellings_sections_and_a_dated_row_per_item(
            for r in csv.DictReader(items.open(encoding="utf-8"))]
     assert got == [("2022-09-12", "T-72B3", "destroyed", "1"),
                    ("2022-09-13", "MT-LB", "abandoned", "1")]
+    # --from/--to limit the dated exports too (issue 10); --items is the ledger's, and JSON
+    # Lines (every record) takes no range
     assert runner.invoke(app, ["--db", db_url, "export", "--format", "acled", "--from",
+                               "2022-09-12", "-o", "-"]).exit_code == 0
+    assert runner.invoke(app, ["--db", db_url, "export", "--format", "acled", "--items",
+                               "-o", "-"]).exit_code == 2
+    assert runner.invoke(app, ["--db", db_url, "export", "--format", "jsonl", "--to",
                                "2022-09-12", "-o", "-"]).exit_code == 2
 
 

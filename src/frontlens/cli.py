@@ -1085,9 +1085,10 @@ def export_cmd(
         "--items", help="ledger: one dated row per counted item instead of one per type.")]
     = False,
     since: Annotated[str | None, typer.Option(
-        "--from", help="ledger: items first published on or after, YYYY-MM-DD.")] = None,
+        "--from", help="geojson/acled: events dated on or after (timelines: states in force "
+        "on or after); ledger: items first published on or after. YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(
-        "--to", help="ledger: items first published on or before, YYYY-MM-DD.")] = None,
+        "--to", help="geojson/acled/ledger: the same, on or before. YYYY-MM-DD.")] = None,
 ) -> None:
     """Export fused events (GeoJSON, ACLED CSV), the equipment ledger or every record (JSONL)."""
     from frontlens.report import export as ex
@@ -1100,8 +1101,12 @@ def export_cmd(
         err.print(f"error: --what {what!r}; one of {', '.join(GEOJSON_CONTENT)}", markup=False)
         raise typer.Exit(2)
     d1, d2 = _day(since), _day(until)
-    if fmt != "ledger" and (items or d1 or d2):
-        err.print("error: --items, --from and --to apply to --format ledger", markup=False)
+    if fmt != "ledger" and items:
+        err.print("error: --items applies to --format ledger", markup=False)
+        raise typer.Exit(2)
+    if fmt == "jsonl" and (d1 or d2):
+        err.print("error: --from and --to do not apply to --format jsonl (every record)",
+                  markup=False)
         raise typer.Exit(2)
     store = _open(_settings(ctx), read=True)
     fh = sys.stdout if str(output) == "-" else None
@@ -1109,9 +1114,9 @@ def export_cmd(
         if fh is None:
             fh = output.open("w", encoding="utf-8", newline="")
         if fmt == "geojson":
-            stats = ex.write_geojson(store, fh, what)
+            stats = ex.write_geojson(store, fh, what, since=d1, until=d2)
         elif fmt == "acled":
-            stats = ex.write_acled(store, fh)
+            stats = ex.write_acled(store, fh, since=d1, until=d2)
         elif fmt == "ledger":
             stats = ex.write_ledger(store, fh, markdown=md_out, items=items, since=d1,
                                     until=d2)

@@ -39,30 +39,98 @@ const state = {
   selected: null as string | null,
   loadSeq: 0,
   badHash: null as string | null, // an #as_of the link carried that is not a date
+  tab: "map",
+  restoring: true, // applying an address (or starting): nothing writes the address meanwhile
+  viewTracked: false, // the opening view is fitted: from now on a moved map goes in the address
+  defaultView: null as { z: number; c: [number, number] } | null,
+  hashNotes: [] as string[], // what the address asked for that could not be shown
+  exportEdited: false, // the export range was typed by hand: it stops following the date
 };
+
+/** What the address (#as_of=…&place=…&z=…&c=lat,lon&tab=…) asks for. */
+export type HashState = {
+  day: number | null | "invalid";
+  place: string | null;
+  view: { z: number; c: [number, number] } | null;
+  tab: string | null;
+  problems: string[];
+};
+
+const VIEWS = ["map", "ledgers", "contradictions", "brief", "ingest"];
+
+/** A day typed as YYYY-MM-DD (a real calendar day), as a time; null otherwise. */
+export function isoDay(raw: string): number | null {
+  const v = raw.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
+  const t = parseDay(v);
+  return Number.isNaN(t) || iso(t) !== v ? null : t;
+}
+
+export function parseHash(hash: string): HashState {
+  const q = new URLSearchParams(hash.replace(/^#/, ""));
+  const out: HashState = { day: null, place: null, view: null, tab: null, problems: [] };
+  const day = q.get("as_of");
+  if (day !== null) {
+    const t = isoDay(day);
+    out.day = t === null ? "invalid" : t;
+  }
+  out.place = q.get("place") || null;
+  const z = q.get("z"), c = q.get("c");
+  if (z !== null || c !== null) {
+    const zoom = Number(z);
+    const ll = (c ?? "").split(",").map(Number);
+    if (Number.isInteger(zoom) && zoom >= 4 && zoom <= 13 && ll.length === 2 &&
+        ll.every(Number.isFinite) && Math.abs(ll[0]) <= 85 && Math.abs(ll[1]) <= 180) {
+      out.view = { z: zoom, c: [ll[0], ll[1]] };
+    } else out.problems.push(`the map view “z=${z ?? ""}&c=${c ?? ""}” (zoom 4–13, centre lat,lon)`);
+  }
+  const tab = q.get("tab");
+  if (tab !== null) {
+    if (VIEWS.includes(tab)) out.tab = tab;
+    else out.problems.push(`a view named “${tab}”`);
+  }
+  return out;
+}
 
 let map: any;
 let controlLayer: any;
 let placeLayer: any;
 let eventLayer: any;
+let labelLayer: any;
+
+/** A label on the map and how much it matters when labels collide (higher wins). */
+type BaseLabel = { el: HTMLElement; ll: [number, number]; prio: number;
+                   off?: { dx: number; dy: number; w: number; h: number } };
+/** A settlement's name: its box is computed from the projection and the text's width, and
+ * its element is made only while it is shown (thousands of names cost no DOM when hidden). */
+type DataLabel = { text: string; ll: [number, number]; prio: number; always: boolean;
+                   sel: boolean; contested: boolean; marker?: any; el?: HTMLElement };
+let baseLabels: BaseLabel[] = []; // cities and oblasts from the basemap
+let dataLabels: DataLabel[] = []; // the settlements of the picture
 
 // ---------------------------------------------------------------------------------- tabs
 
+/** Show a view (tab); ``push``: a user's choice, a history entry of its own. */
+function showTab(view: string, focus = false, push = true): void {
+  const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>("[role=tab]"));
+  const tab = tabs.find((t) => t.dataset.view === view) ?? tabs[0];
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+    $(t.getAttribute("aria-controls")!).hidden = !on;
+  }
+  if (focus) tab.focus();
+  $("search-results").hidden = true;
+  state.tab = tab.dataset.view!;
+  if (state.tab === "map") quietly(() => map?.invalidateSize());
+  void loadView(state.tab);
+  writeHash(push ? "push" : "replace");
+}
+
 function setupTabs(): void {
   const tabs = Array.from(document.querySelectorAll<HTMLButtonElement>("[role=tab]"));
-  const show = (tab: HTMLButtonElement, focus = false) => {
-    for (const t of tabs) {
-      const on = t === tab;
-      t.setAttribute("aria-selected", String(on));
-      t.tabIndex = on ? 0 : -1;
-      $(t.getAttribute("aria-controls")!).hidden = !on;
-    }
-    if (focus) tab.focus();
-    $("search-results").hidden = true;
-    const view = tab.dataset.view!;
-    if (view === "map") map?.invalidateSize();
-    void loadView(view);
-  };
+  const show = (tab: HTMLButtonElement, focus = false) => showTab(tab.dataset.view!, focus);
   tabs.forEach((t, i) => {
     t.addEventListener("click", () => show(t));
     t.addEventListener("keydown", (e) => {
@@ -101,12 +169,25 @@ async function setupMap(): Promise<void> {
   map.createPane("labels").style.zIndex = "350";
   map.createPane("events").style.zIndex = "420";
   map.createPane("places").style.zIndex = "450";
+  map.createPane("placelabels").style.zIndex = "460";
+  map.getPane("placelabels").style.pointerEvents = "none";
   controlLayer = L.layerGroup().addTo(map);
   placeLayer = L.layerGroup().addTo(map);
   eventLayer = L.layerGroup().addTo(map);
+  labelLayer = L.layerGroup().addTo(map);
   L.control.layers(null, {
-    "Control map": controlLayer, "Settlements": placeLayer, "Events (7 days)": eventLayer,
+    "Control map": controlLayer, "Settlements": placeLayer, "Settlement names": labelLayer,
+    "Events (7 days)": eventLayer,
   }, { collapsed: true }).addTo(map);
+  legendControl().addTo(map);
+  // labels that would overlap are hidden, the less important first, at every zoom and pan
+  // (next frame: the SVG renderers move their paths in their own moveend handlers, after this one)
+  let queued = 0;
+  map.on("zoomend moveend overlayadd resize", () => {
+    if (!queued) queued = requestAnimationFrame(() => { queued = 0; declutter(); });
+  });
+  // a moved map goes in the address (replacing the entry: panning is not a history step)
+  map.on("moveend", () => { if (state.viewTracked) writeHash("replace"); });
 
   const [countries, places, oblasts] = await Promise.all([
     fetch("/basemap/countries.geojson").then((r) => r.json()).catch(() => null),
@@ -138,6 +219,7 @@ async function setupMap(): Promise<void> {
         const node = el("span", { class: "oblast-label" }, p.name.replace(/ Oblast$/, ""));
         L.marker([lat, lon], { pane: "labels", interactive: false, keyboard: false,
           icon: L.divIcon({ className: "oblast-icon", html: node, iconSize: null }) }).addTo(labels);
+        baseLabels.push({ el: node, ll: [lat, lon], prio: 100 });
       } else {
         const m = L.circleMarker([lat, lon], { pane: "labels", radius: p.rank === 1 ? 3.5 : 2.5,
           color: "#444", weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: false });
@@ -146,9 +228,215 @@ async function setupMap(): Promise<void> {
                                   offset: [4, 0] });
         }
         m.addTo(labels);
+        const t = p.rank <= 2 ? m.getTooltip()?.getElement() : null;
+        if (t) baseLabels.push({ el: t, ll: [lat, lon], prio: p.rank === 1 ? 300 : 200 });
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------- legend
+
+const SVGNS = "http://www.w3.org/2000/svg";
+
+/** A 16×16 legend swatch drawn with the map's own styles (and its hatch patterns). */
+function swatch(shape: "dot" | "area", style: Record<string, string>): SVGSVGElement {
+  const svg = document.createElementNS(SVGNS, "svg");
+  svg.setAttribute("width", "16");
+  svg.setAttribute("height", "16");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "lg-sw");
+  const node = document.createElementNS(SVGNS, shape === "dot" ? "circle" : "rect");
+  const geo: Record<string, string> = shape === "dot" ? { cx: "8", cy: "8", r: "5.5" }
+    : { x: "1.5", y: "3", width: "13", height: "10" };
+  for (const [k, v] of Object.entries({ ...geo, ...style })) node.setAttribute(k, v);
+  svg.appendChild(node);
+  return svg;
+}
+
+function legendRow(sw: SVGSVGElement, text: string, key: string): HTMLElement {
+  return el("li", { "data-legend": key }, sw, text);
+}
+
+/** The legend, on the map (bottom right): what colours, rings, patterns and faintness mean.
+ * A <details>: open on a laptop, closed on a phone, where it would cover the map. */
+function legendControl(): any {
+  const ctl = L.control({ position: "bottomright" });
+  ctl.onAdd = () => {
+    const dot = (fill: string, extra: Record<string, string> = {}) =>
+      swatch("dot", { fill, stroke: "#222", "stroke-width": "1.2", ...extra });
+    const area = (fill: string, extra: Record<string, string> = {}) =>
+      swatch("area", { fill, "fill-opacity": "0.45", stroke: fill, "stroke-width": "0.8", ...extra });
+    const box = el("details", { class: "fl-legend leaflet-control", id: "map-legend",
+                                open: !window.matchMedia("(max-width: 800px)").matches },
+      el("summary", {}, "Legend"),
+      el("p", { class: "lg-head" }, "Settlements"),
+      el("ul", {},
+        legendRow(dot(CONTROLLER_COLOURS.UA), "held by Ukraine", "UA"),
+        legendRow(dot(CONTROLLER_COLOURS.RU), "held by Russia", "RU"),
+        legendRow(dot(CONTROLLER_COLOURS.unknown), "controller unknown", "unknown"),
+        legendRow(dot("url(#hatch-UA)", { stroke: "#f1c40f", "stroke-width": "2.5" }),
+                  "disputed / contested: claims conflict (stripes: stated holder)",
+                  "contested"),
+        legendRow(dot(CONTROLLER_COLOURS.UA, { "fill-opacity": "0.3", "stroke-opacity": "0.6" }),
+                  "faint: weak grade (A1 solid … F6 faint)", "grade"),
+        legendRow(dot(CONTROLLER_COLOURS.UA, { "fill-opacity": "0.3", "stroke-dasharray": "1.5 2" }),
+                  "dotted: undated (grade unknown)", "undated"),
+        legendRow(dot(CONTROLLER_COLOURS.UA, { "fill-opacity": "0.1" }),
+                  "hollow: approximate location", "approximate"),
+        legendRow(swatch("dot", { fill: "none", stroke: "#f39c12", "stroke-width": "2.5" }),
+                  "event in the last 7 days", "event"),
+        legendRow(dot(CONTROLLER_COLOURS.UA, { stroke: "#000", "stroke-width": "3" }),
+                  "selected", "selected")),
+      el("p", { class: "lg-head" }, "Control map areas"),
+      el("ul", {},
+        legendRow(area(STATUS_COLOURS.occupied), "occupied", "occupied"),
+        legendRow(area(STATUS_COLOURS.occupied_pre2022), "occupied before 2022", "occupied_pre2022"),
+        legendRow(area(STATUS_COLOURS.liberated), "liberated", "liberated"),
+        legendRow(area("url(#hatch-area)", { "fill-opacity": "1", stroke: "#6b6b6b" }),
+                  "contested area", "contested-area")));
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    return box;
+  };
+  return ctl;
+}
+
+// ---------------------------------------------------------------------------------- labels
+
+type Box = { left: number; top: number; right: number; bottom: number };
+
+/** Where to put each label: in order of priority, a label takes its first candidate place
+ * (right of its dot, else left) that overlaps no placed label and no obstacle (the settlement
+ * dots), or is hidden (-1); ``always`` ones (the selected place) take their first free place,
+ * else the first. Labels outside ``view`` keep their first place and do not count. */
+export function pickLabels(cands: Box[][], prio: number[], always: boolean[], obstacles: Box[],
+                           view: Box, pad = 2): number[] {
+  const hit = (a: Box, b: Box) => a.left < b.right + pad && b.left < a.right + pad &&
+    a.top < b.bottom + pad && b.top < a.bottom + pad;
+  // boxes are bucketed in a grid of CELL px, so a label is tested against its neighbours only
+  // (thousands of settlements zoomed out stay linear, not quadratic)
+  const CELL = 64;
+  const grid = new Map<number, Box[]>();
+  const cells = (b: Box, f: (k: number) => boolean | void): boolean => {
+    for (let x = Math.floor((b.left - pad) / CELL); x <= Math.floor((b.right + pad) / CELL); x++) {
+      for (let y = Math.floor((b.top - pad) / CELL); y <= Math.floor((b.bottom + pad) / CELL); y++) {
+        if (f((x + 4096) * 8192 + (y + 4096))) return true;
+      }
+    }
+    return false;
+  };
+  const add = (b: Box) => { cells(b, (k) => { const l = grid.get(k); if (l) l.push(b); else grid.set(k, [b]); }); };
+  const taken = (b: Box) => cells(b, (k) => grid.get(k)?.some((o) => hit(o, b)));
+  for (const o of obstacles) if (o.right > o.left && hit(o, view)) add(o);
+  const order = cands.map((_, i) => i).sort((a, b) => Number(always[b]) - Number(always[a]) ||
+    prio[b] - prio[a] || a - b);
+  const pick = cands.map(() => 0);
+  for (const i of order) {
+    const first = cands[i][0];
+    if (!first || first.right <= first.left || !hit(first, view)) continue; // not drawn, off the map
+    const free = cands[i].findIndex((b) => !taken(b));
+    pick[i] = free >= 0 ? free : always[i] ? 0 : -1;
+    if (pick[i] >= 0) add(cands[i][pick[i]]);
+  }
+  return pick;
+}
+
+const widths = new Map<string, number>();
+let measureCtx: CanvasRenderingContext2D | null = null;
+let fontFamily = "sans-serif";
+
+/** The drawn width of a settlement name (canvas text metrics: no layout). */
+function textWidth(text: string, sel: boolean): number {
+  const key = (sel ? "s:" : "n:") + text;
+  let w = widths.get(key);
+  if (w === undefined) {
+    if (!measureCtx) {
+      measureCtx = document.createElement("canvas").getContext("2d");
+      fontFamily = getComputedStyle(document.documentElement).fontFamily || "sans-serif";
+    }
+    const font = `600 ${sel ? 13 : 12}px ${fontFamily}`;
+    if (measureCtx && measureCtx.font !== font) measureCtx.font = font;
+    w = measureCtx ? measureCtx.measureText(text).width : text.length * 7.5;
+    widths.set(key, w);
+  }
+  return w;
+}
+
+const LABEL_DX = 16; // .place-label's translate(16px, -50%): clear of the dot and its event ring
+const LABEL_H = 18;
+
+/** Show the labels that do not collide, keeping the important ones: settlement names are
+ * made for the winners only; basemap names are hidden with class fl-label-hidden. Boxes come
+ * from the projection (map.latLngToContainerPoint), not from the DOM. */
+function declutter(): void {
+  if (!map || !labelLayer) return;
+  const size = map.getSize();
+  if (!size.x) return;
+  const t0 = performance.now();
+  const pt = (ll: [number, number]) => map.latLngToContainerPoint(ll);
+  // a basemap label's offset from its point and its size are measured once
+  const base = baseLabels.filter((l) => l.el.isConnected);
+  let mapBox: DOMRect | null = null; // a DOM read forces layout: only until all are measured
+  for (const l of base) {
+    if (l.off) continue;
+    mapBox ??= $("map").getBoundingClientRect();
+    const r = l.el.getBoundingClientRect(), p = pt(l.ll);
+    if (r.width) l.off = { dx: r.left - mapBox.left - p.x, dy: r.top - mapBox.top - p.y, w: r.width, h: r.height };
+  }
+  const cands: Box[][] = [], prio: number[] = [], always: boolean[] = [];
+  for (const l of dataLabels) {
+    const p = pt(l.ll), w = textWidth(l.text, l.sel);
+    const top = p.y - LABEL_H / 2, bottom = p.y + LABEL_H / 2;
+    cands.push([{ left: p.x + LABEL_DX, right: p.x + LABEL_DX + w, top, bottom },   // right
+                { left: p.x - LABEL_DX - w, right: p.x - LABEL_DX, top, bottom }]); // left
+    prio.push(l.prio);
+    always.push(l.always);
+  }
+  for (const l of base) {
+    const p = pt(l.ll), o = l.off;
+    cands.push([o ? { left: p.x + o.dx, right: p.x + o.dx + o.w, top: p.y + o.dy, bottom: p.y + o.dy + o.h }
+      : { left: 0, right: 0, top: 0, bottom: 0 }]);
+    prio.push(l.prio);
+    always.push(false);
+  }
+  const dots: Box[] = [];
+  if (map.hasLayer(placeLayer)) {
+    for (const p of state.picture) {
+      if (p.lat == null || p.lon == null) continue;
+      const c = pt([p.lat, p.lon]), r = placeKey(p) === state.selected ? 11 : 9;
+      dots.push({ left: c.x - r, right: c.x + r, top: c.y - r, bottom: c.y + r });
+    }
+  }
+  // names just outside the map take part too, so a pan does not reshuffle the edge
+  const view = { left: -size.x / 4, top: -size.y / 4, right: size.x * 1.25, bottom: size.y * 1.25 };
+  const t1 = performance.now();
+  const pick = pickLabels(cands, prio, always, dots, view);
+  const t2 = performance.now();
+  let hidden = 0;
+  dataLabels.forEach((l, i) => {
+    const b = cands[i][0];
+    const on = pick[i] >= 0 && b.right > view.left && b.left < view.right && b.bottom > view.top &&
+      b.top < view.bottom;
+    if (pick[i] < 0) hidden++;
+    if (on && !l.marker) {
+      l.el = el("span", { class: `place-label${l.sel ? " sel" : ""}${l.contested ? " contested" : ""}`,
+                          "data-place": l.text, "aria-hidden": "true" }, l.text);
+      l.marker = L.marker(l.ll, { pane: "placelabels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "place-label-icon", html: l.el, iconSize: null }) }).addTo(labelLayer);
+    } else if (!on && l.marker) {
+      labelLayer.removeLayer(l.marker);
+      l.marker = l.el = undefined;
+    }
+    l.el?.classList.toggle("left", pick[i] === 1);
+  });
+  base.forEach((l, j) => {
+    const on = pick[dataLabels.length + j] >= 0;
+    if (!on) hidden++;
+    l.el.classList.toggle("fl-label-hidden", !on);
+  });
+  (window as any).__fl && ((window as any).__fl.labels = {
+    total: dataLabels.length + base.length, hidden, ms: performance.now() - t0, boxes_ms: t1 - t0, pick_ms: t2 - t1 });
 }
 
 /** Leaflet puts *string* tooltip content in with innerHTML: always hand it a text element. */
@@ -198,6 +486,11 @@ async function drawControl(day: string, seq: number): Promise<void> {
     pane: "control", interactive: false,
     style: (f: any) => {
       const s = f.properties?.status ?? "contested";
+      // contested ground is hatched, so it reads apart from either side's colour
+      if (s === "contested") {
+        return { color: "#6b6b6b", weight: 0.8, fillOpacity: 1, fillColor: "url(#hatch-area)",
+                 className: "fl-area-contested" };
+      }
       return { color: STATUS_COLOURS[s] ?? "#999", weight: 0.6, fillOpacity: 0.35,
                fillColor: STATUS_COLOURS[s] ?? "#999" };
     },
@@ -209,26 +502,43 @@ function placeKey(p: any): string {
   return p.place_id || p.place;
 }
 
+/** A place whose picture state is contested: its claims conflict (``disputed``), or the
+ * picture names no single holder (``contested``). */
+export function isContested(p: any): boolean {
+  return !!p.disputed || p.controller === "contested" || p.status === "contested";
+}
+
+/** The grade cannot be judged: undated (or unplaced) evidence gets grade "unknown". */
+export function isUndated(p: any): boolean {
+  return !/^[A-F][1-6]$/.test(p.grade || "");
+}
+
 function drawPlaces(rows: any[]): void {
   placeLayer.clearLayers();
+  labelLayer.clearLayers();
+  dataLabels = [];
   const list = $("place-list");
   clear(list);
   for (const p of rows) {
     if (p.place_id && p.lat != null) state.coords.set(p.place_id, [p.lat, p.lon]);
-    const label = `${p.place}: ${CONTROLLER_NAMES[p.controller] ?? p.controller} since ${p.since}, grade ${p.grade}${p.disputed ? ", disputed" : ""}${p.approximate ? " (approximate location: hromada centre)" : ""}`;
+    const contested = isContested(p), undated = isUndated(p);
+    const label = `${p.place}: ${CONTROLLER_NAMES[p.controller] ?? p.controller} since ${p.since}, grade ${p.grade}${contested ? ", contested" : ""}${undated ? " (undated or ungradable evidence)" : ""}${p.approximate ? " (approximate location: hromada centre)" : ""}`;
     if (p.lat != null && p.lon != null) {
       const op = gradeOpacity(p.grade);
       const sel = placeKey(p) === state.selected;
+      const ctl = CONTROLLER_COLOURS[p.controller] ? p.controller : "unknown";
+      // contested: hatched in the stated holder's colour, with a yellow ring; undated: dotted
       const m = L.circleMarker([p.lat, p.lon], {
-        pane: "places", radius: sel ? 10 : 8, weight: sel ? 4 : p.disputed ? 3 : 1.5,
-        color: sel ? "#000" : p.disputed ? "#f1c40f" : "#222",
-        dashArray: p.disputed && !sel ? "3 2" : null,
-        fillColor: CONTROLLER_COLOURS[p.controller] ?? "#666", fillOpacity: p.approximate ? op / 3 : op,
+        pane: "places", radius: sel ? 10 : 8, weight: sel ? 4 : contested ? 3 : 1.5,
+        color: sel ? "#000" : contested ? "#f1c40f" : "#222",
+        dashArray: sel || contested ? null : undated ? "1.5 3" : null,
+        fillColor: contested ? `url(#hatch-${ctl})` : CONTROLLER_COLOURS[ctl],
+        fillOpacity: p.approximate ? op / 3 : contested ? Math.max(op, 0.85) : op,
         opacity: sel ? 1 : 0.5 + op / 2,
-        className: sel ? "fl-place fl-selected" : "fl-place",
+        className: `fl-place${sel ? " fl-selected" : ""}${contested ? " fl-contested" : ""}${undated ? " fl-undated" : ""}`,
       });
       m.bindTooltip(tip(label));
-      m.on("click", () => openPlace(p));
+      m.on("click", () => selectPlace(p));
       m.addTo(placeLayer);
       const path: SVGElement | undefined = m.getElement?.();
       if (path) {
@@ -238,17 +548,21 @@ function drawPlaces(rows: any[]): void {
         path.setAttribute("data-place", p.place);
         if (sel) path.setAttribute("aria-current", "true");
         path.addEventListener("keydown", (e: KeyboardEvent) => {
-          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openPlace(p); }
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectPlace(p, true); }
         });
       }
+      // the settlement's name beside its dot, drawn by declutter() where names do not collide
+      dataLabels.push({ text: p.place, ll: [p.lat, p.lon], always: sel, sel, contested,
+                        prio: 600 + (contested ? 60 : 0) + Math.round(100 * (Number(p.score) || 0)) });
     }
     list.appendChild(el("li", {}, el("button", {
-      type: "button", class: `place-btn ctl-${p.controller}`, "data-place": p.place,
-      "aria-label": label, onclick: () => openPlace(p),
+      type: "button", class: `place-btn ctl-${p.controller}${contested ? " contested" : ""}`, "data-place": p.place,
+      "aria-label": label, onclick: () => selectPlace(p, true),
     }, el("span", { class: "swatch", style: `opacity:${gradeOpacity(p.grade)}`, "aria-hidden": "true" }),
-      `${p.place} `, el("small", {}, `${p.controller} · ${p.grade}${p.disputed ? " · disputed" : ""}`))));
+      `${p.place} `, el("small", {}, `${p.controller} · ${p.grade}${contested ? " · contested" : ""}${undated ? " · undated" : ""}`))));
   }
   $("place-count").textContent = `${rows.length} settlements with a known controller`;
+  declutter();
 }
 
 function drawEvents(day: string): void {
@@ -299,14 +613,10 @@ async function setAsOf(t: number, why = "user"): Promise<void> {
     (window as any).__fl.asOf = day;
     performance.measure?.(`fl-asof ${day}`, { start: t0, end: performance.now() });
     status($("map-status"), `as of ${day}: ${state.picture.length} settlements (${Math.round(ms)} ms)`);
-    $<HTMLAnchorElement>("export-brief").href =
-      `/api/brief?from=${iso(t - 6 * DAY)}&to=${day}&format=html`;
+    if (!state.exportEdited) setExportRange(iso(t - 6 * DAY), day);
     // a day the user chose is a history entry (back returns to the day before); playback,
     // the first load and history moves themselves only replace the current one
-    if (location.hash !== `#as_of=${day}`) {
-      if (why === "user" || why === "event") history.pushState(null, "", `#as_of=${day}`);
-      else history.replaceState(null, "", `#as_of=${day}`);
-    }
+    writeHash(why === "user" || why === "event" ? "push" : "replace");
     if (state.selected && why !== "play") {
       // the panel follows the date: header, "as of date" step and evidence of that day
       const p = state.picture.find((x) => placeKey(x) === state.selected);
@@ -323,10 +633,26 @@ function setupTime(): void {
   slider.min = "0";
   slider.max = String(Math.round((state.max - state.min) / DAY));
   slider.addEventListener("input", () => void setAsOf(state.min + Number(slider.value) * DAY));
+  // a text box, not <input type=date>: Chromium shows a date box in the browser's locale
+  // (09/14/2022); this one is YYYY-MM-DD everywhere, checked when the day is committed
   const date = $<HTMLInputElement>("asof-date");
-  date.min = iso(state.min);
-  date.max = iso(state.max);
-  date.addEventListener("change", () => { if (date.value) void setAsOf(parseDay(date.value)); });
+  const commit = () => {
+    const t = isoDay(date.value);
+    if (t === null) {
+      date.setAttribute("aria-invalid", "true");
+      status($("map-status"), `“${date.value}” is not a day: type it as YYYY-MM-DD, e.g. ` +
+             `${iso(state.asOf)}; the data runs ${iso(state.min)} – ${iso(state.max)}.`, "error");
+      return;
+    }
+    date.removeAttribute("aria-invalid");
+    if (t < state.min || t > state.max) {
+      status($("map-status"), `${iso(t)} is outside the data (${iso(state.min)} – ` +
+             `${iso(state.max)}): showing the nearest day.`, "error");
+    }
+    if (iso(t) !== iso(state.asOf) || t < state.min || t > state.max) void setAsOf(t);
+  };
+  date.addEventListener("change", commit);
+  date.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); commit(); } });
   $("prev-day").addEventListener("click", () => void setAsOf(state.asOf - DAY));
   $("next-day").addEventListener("click", () => void setAsOf(state.asOf + DAY));
   const play = $<HTMLButtonElement>("play");
@@ -360,29 +686,172 @@ function setupTime(): void {
     const v = Math.round((parseDay(e.first_date) - state.min) / DAY);
     if (v >= 0 && !seen.has(v)) { seen.add(v); ticks.appendChild(el("option", { value: String(v) })); }
   }
-  // back/forward and an edited address move the date too
-  const follow = () => {
-    const h = hashDay();
-    if (typeof h === "number" && iso(h) !== iso(state.asOf)) void setAsOf(h, "history");
-    else if (h === "invalid") badHashMessage();
-  };
+  // back/forward and an edited address move the date, the view, the place and the tab
+  let pending: Promise<void> = Promise.resolve();
+  const follow = () => { pending = pending.then(() => applyHash(parseHash(location.hash))); };
   window.addEventListener("popstate", follow);
   window.addEventListener("hashchange", follow);
 }
 
-function badHashMessage(): void {
-  status($("map-status"), `The address names the date “${state.badHash}”, which is not a day ` +
-         `(YYYY-MM-DD): showing ${iso(state.asOf)} instead.`, "error");
+// ---------------------------------------------------------------------------------- address
+
+/** The view as the address keeps it; zoom/centre only once the map was moved from the
+ * opening view (a link to the opening view stays #as_of=… and reopens the same). */
+export function hashFor(s: { asOf: number; selected: string | null; tab: string;
+                             view: { z: number; c: [number, number] } | null }): string {
+  const q = new URLSearchParams();
+  q.set("as_of", iso(s.asOf));
+  if (s.selected) q.set("place", s.selected);
+  if (s.view) { q.set("z", String(s.view.z)); q.set("c", `${s.view.c[0].toFixed(4)},${s.view.c[1].toFixed(4)}`); }
+  if (s.tab !== "map") q.set("tab", s.tab);
+  return "#" + q.toString();
 }
 
-/** The day in the address (#as_of=YYYY-MM-DD): a time, null when there is none, or "invalid". */
-function hashDay(): number | null | "invalid" {
-  const m = /as_of=([^&]*)/.exec(location.hash);
-  if (!m) return null;
-  const raw = decodeURIComponent(m[1]);
-  const t = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? parseDay(raw) : NaN;
-  if (Number.isNaN(t) || iso(t) !== raw) { state.badHash = raw; return "invalid"; }
-  return t;
+/** The map's view when it differs from the opening one (by a zoom step or 2 px), else null. */
+function movedView(): { z: number; c: [number, number] } | null {
+  if (!map || !state.viewTracked || state.tab !== "map") return null;
+  const z = map.getZoom(), c = map.getCenter();
+  const d = state.defaultView;
+  if (d && d.z === z) {
+    const p = map.latLngToContainerPoint(d.c), size = map.getSize();
+    if (Math.hypot(p.x - size.x / 2, p.y - size.y / 2) < 2) return null;
+  }
+  return { z, c: [c.lat, c.lng] };
+}
+
+let lastView: { z: number; c: [number, number] } | null = null;
+
+/** Put the current view in the address: a new history entry ("push", a user's choice) or in
+ * place of the current one ("replace"). Nothing is written while an address is applied. */
+function writeHash(mode: "push" | "replace"): void {
+  if (state.restoring) return;
+  // on another tab the map is hidden (size 0): the address keeps the view it had
+  const view = state.tab === "map" ? movedView() : lastView;
+  lastView = view;
+  const h = hashFor({ asOf: state.asOf, selected: state.selected, tab: state.tab, view });
+  if (location.hash === h) return;
+  if (mode === "push") history.pushState(null, "", h);
+  else history.replaceState(null, "", h);
+}
+
+/** Show what an address asks for: the tab, the day, the map view and the selected place;
+ * what cannot be shown is said in the status line, and the rest of the view stays. */
+async function applyHash(h: HashState): Promise<void> {
+  state.restoring = true;
+  const notes = [...h.problems];
+  try {
+    // back to the map first: a hidden map has no size to set a view on
+    if (!h.tab && state.tab !== "map") showTab("map", false, false);
+    if (h.day === "invalid") {
+      const raw = new URLSearchParams(location.hash.replace(/^#/, "")).get("as_of");
+      state.badHash = raw;
+      notes.unshift(`the date “${raw}”, which is not a day (YYYY-MM-DD)`);
+    } else if (typeof h.day === "number" && iso(h.day) !== iso(state.asOf)) {
+      await setAsOf(h.day, "history");
+    }
+    if (h.view) {
+      const c = map.getCenter();
+      if (map.getZoom() !== h.view.z || Math.abs(c.lat - h.view.c[0]) > 1e-4 || Math.abs(c.lng - h.view.c[1]) > 1e-4) {
+        map.setView(h.view.c, h.view.z, { animate: false });
+      }
+      lastView = h.view;
+    } else if (state.viewTracked && state.defaultView && movedView()) {
+      map.setView(state.defaultView.c, state.defaultView.z, { animate: false });
+      lastView = null;
+    }
+    if (h.place && h.place !== state.selected) {
+      const p = state.picture.find((x) => placeKey(x) === h.place) ?? await placeOffPicture(h.place);
+      if (p) {
+        const done = openPlace(p, false);
+        // a known place with no controller that day: its panel says so, as when the date moves
+        if (!state.picture.includes(p)) renderMissingPlace(iso(state.asOf));
+        void done;
+      } else {
+        notes.push(`the place “${h.place}”, which has no control timeline`);
+        if (state.selected) closePanel(false);
+      }
+    } else if (!h.place && state.selected) closePanel(false);
+    if (h.tab && h.tab !== state.tab) showTab(h.tab, false, false);
+  } finally {
+    state.restoring = false;
+    state.viewTracked = true;
+  }
+  state.hashNotes = notes;
+  if (notes.length) hashMessage();
+  writeHash("replace"); // the address now says what is shown
+}
+
+/** A place of the address that is not in the day's picture, from its control timeline (a
+ * picture row's shape, from its first state); null when it has none. */
+async function placeOffPicture(key: string): Promise<any | null> {
+  // only places some event is about have a timeline: others would only log a 404
+  if (!state.events.some((e) => e.place_id === key)) return null;
+  try {
+    const steps = items(await getJSON(`/timeline/${encodeURIComponent(key)}`, { evidence: "0" }));
+    const s = steps[0]?.state ?? steps[0];
+    if (!s) return null;
+    return { place: s.place_name ?? key, place_id: s.place_id ?? key, lat: s.lat, lon: s.lon,
+             controller: s.controller, since: s.since, grade: s.grade, score: s.score,
+             disputed: s.disputed };
+  } catch {
+    return null;
+  }
+}
+
+function hashMessage(): void {
+  status($("map-status"), `The address names ${state.hashNotes.join("; and ")}: left out, ` +
+         `showing ${iso(state.asOf)} instead.`, "error");
+}
+
+// ---------------------------------------------------------------------------------- exports
+
+/** The export links for [from, to] (inclusive days): what the API's from/to take. */
+export function exportLinks(from: string, to: string): Record<string, string> {
+  const r = `from=${from}&to=${to}`;
+  return {
+    "export-geojson": `/api/export/geojson?${r}`,
+    "export-timelines": `/api/export/geojson?what=timelines&${r}`,
+    "export-acled": `/api/export/acled?${r}`,
+    "export-ledger": `/api/export/ledger?${r}`,
+    "export-brief": `/api/brief?${r}&format=html`,
+  };
+}
+
+function setExportRange(from: string, to: string): void {
+  $<HTMLInputElement>("export-from").value = from;
+  $<HTMLInputElement>("export-to").value = to;
+  for (const [id, href] of Object.entries(exportLinks(from, to))) $<HTMLAnchorElement>(id).href = href;
+  status($("export-status"), "");
+}
+
+/** The export range follows the as-of date (the week to it) until a day is typed in it. */
+function setupExports(): void {
+  const from = $<HTMLInputElement>("export-from"), to = $<HTMLInputElement>("export-to");
+  const commit = () => {
+    const a = isoDay(from.value), b = isoDay(to.value);
+    from.toggleAttribute("aria-invalid", a === null);
+    to.toggleAttribute("aria-invalid", b === null);
+    if (a === null || b === null) {
+      status($("export-status"), "type both days as YYYY-MM-DD", "error");
+      return;
+    }
+    if (a > b) { status($("export-status"), `${iso(a)} is after ${iso(b)}`, "error"); return; }
+    state.exportEdited = true;
+    setExportRange(iso(a), iso(b));
+  };
+  for (const x of [from, to]) {
+    x.addEventListener("change", commit);
+    x.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); commit(); } });
+  }
+  // a link followed before the range was fixed would download something else than it shows
+  for (const id of Object.keys(exportLinks("", ""))) {
+    $(id).addEventListener("click", (e) => {
+      if (from.getAttribute("aria-invalid") !== null || to.getAttribute("aria-invalid") !== null) {
+        e.preventDefault();
+        status($("export-status"), "fix the range first (YYYY-MM-DD)", "error");
+      }
+    });
+  }
 }
 
 async function loadRange(): Promise<void> {
@@ -402,7 +871,7 @@ async function loadRange(): Promise<void> {
     state.min = Math.min(...days) - 3 * DAY;
     state.max = Math.max(...days) + 3 * DAY;
   }
-  const h = hashDay();
+  const h = parseHash(location.hash).day;
   state.asOf = typeof h === "number" ? h : days.length ? Math.max(...days) : state.max;
 }
 
@@ -415,12 +884,30 @@ function openPanel(): HTMLElement {
   return panel;
 }
 
-function closePanel(): void {
-  $("panel").hidden = true;
-  document.body.classList.remove("panel-open");
-  state.selected = null;
-  drawPlaces(state.picture);
-  map?.invalidateSize();
+function closePanel(push = true): void {
+  quietly(() => {
+    $("panel").hidden = true;
+    document.body.classList.remove("panel-open");
+    state.selected = null;
+    drawPlaces(state.picture);
+    map?.invalidateSize();
+  });
+  writeHash(push ? "push" : "replace");
+}
+
+/** Run ``fn`` without writing the address (the map's moveend, fired synchronously by
+ * invalidateSize, would otherwise replace the entry a user's step is about to push). */
+function quietly<T>(fn: () => T): T {
+  const was = state.restoring;
+  state.restoring = true;
+  try { return fn(); } finally { state.restoring = was; }
+}
+
+/** A user picked a settlement (map, list, keyboard): its panel opens, a history entry. */
+function selectPlace(p: any, focus = true): void {
+  const done = quietly(() => openPlace(p, focus)); // its synchronous part: selection, panel
+  writeHash("push");
+  void done;
 }
 
 /** The selected settlement has no stated controller on the chosen day. */
@@ -784,6 +1271,7 @@ function setupIngest(): void {
              res?.error ? "error" : "info");
       loaded.delete("ledgers"); loaded.delete("contradictions");
       void loadRange().then(() => setAsOf(state.asOf));
+      void loadStats(); // the freshness line: a newer source, a new fusion run
     } catch (e) {
       status($("ingest-status"), (e as Error).message, "error");
     } finally {
@@ -846,9 +1334,33 @@ function setupSearch(): void {
   });
 }
 
+/** "2022-09-14 09:30 UTC" from an ISO time (the API's are UTC or carry an offset). */
+export function utcMinute(t: string | null | undefined): string | null {
+  if (!t) return null;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+}
+
+/** The data-freshness line: the newest source and the last fusion run, and a warning when the
+ * picture is older than what is stored. */
+export function freshnessText(s: any): string {
+  const parts: string[] = [];
+  const newest = utcMinute(s.newest_source);
+  parts.push(newest ? `newest source ${newest.slice(0, 10)}` : "no dated source");
+  const fused = utcMinute(s.fused_at);
+  parts.push(fused ? `last fusion ${fused}` : "never fused (run frontlens fuse)");
+  let out = "Data: " + parts.join(" · ");
+  if (s.fusion_stale) out += ` · out of date: ${s.fusion_stale}`;
+  return out;
+}
+
 async function loadStats(): Promise<void> {
   try {
     const s = await getJSON("/stats");
+    const fresh = $("freshness");
+    fresh.textContent = freshnessText(s);
+    fresh.dataset.kind = s.fusion_stale || !s.fused_at ? "error" : "info";
+    if (s.newest_retrieved) fresh.title = `newest retrieval ${utcMinute(s.newest_retrieved)}`;
     const c = s.counts ?? s;
     const parts = Object.entries(c).filter(([, v]) => typeof v === "number" && v > 0).slice(0, 8)
       .map(([k, v]) => `${k.replace(/_/g, " ")} ${v}`);
@@ -890,16 +1402,19 @@ async function main(): Promise<void> {
     if (!$("search-results").hidden) { $("search-results").hidden = true; return; }
     if (!$("panel").hidden) closePanel();
   });
-  $("panel-close").addEventListener("click", closePanel);
+  $("panel-close").addEventListener("click", () => closePanel());
+  const first = parseHash(location.hash); // read before anything rewrites the address
   await Promise.all([setupMap(), loadRange()]);
   setupTime();
+  setupExports();
   setupBrief();
   setupIngest();
   setupSearch();
   void loadStats();
   await setAsOf(state.asOf, "init");
-  if (state.badHash !== null) badHashMessage();
   fitToData();
+  state.defaultView = { z: map.getZoom(), c: [map.getCenter().lat, map.getCenter().lng] };
+  await applyHash(first);
   (window as any).__fl.map = map;
   (window as any).__fl.ready = true;
   document.body.dataset.ready = "1";

@@ -23,7 +23,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, or_, select
 
 from frontlens.config import build_time
 from frontlens.extract.control import acled_for
@@ -277,22 +277,41 @@ def _point(lon: float, lat: float, props: dict[str, Any]) -> dict[str, Any]:
             "properties": props}
 
 
-def write_geojson(store: Store, fh: TextIO, what: str = "events") -> ExportStats:
+def _events_between(q: Any, since: date | None, until: date | None) -> Any:
+    """Control events dated within [since, until]: an event spanning days is kept when its
+    span meets the range; an undated event only when no range is asked for."""
+    ev = schema.events
+    if since is not None:
+        q = q.where(func.coalesce(ev.c.last_date, ev.c.first_date) >= since)
+    if until is not None:
+        q = q.where(ev.c.first_date <= until)
+    return q
+
+
+def write_geojson(store: Store, fh: TextIO, what: str = "events", *,
+                  since: date | None = None, until: date | None = None) -> ExportStats:
     """Fused control events (``events``) or control timelines (``timelines``) as points.
 
     Only items with coordinates become features (a point needs a place); the rest are counted
-    in ``skipped``.
+    in ``skipped``. ``since``/``until`` (inclusive days) keep the events whose dates meet the
+    range, or the control states in force on some day of it.
     """
     stats = ExportStats(reason="no coordinates (place not resolved to the gazetteer)")
     with store.engine.connect() as conn:
         if what == "events":
             ev = schema.events
-            q = select(ev).where(ev.c.kind == "control").order_by(ev.c.first_date, ev.c.id)
+            q = _events_between(select(ev).where(ev.c.kind == "control"), since, until) \
+                .order_by(ev.c.first_date, ev.c.id)
             return _write_collection(fh, _with_proofs(conn, _stream(conn, q), _event_feature,
                                                       _event_sources), stats)
         if what == "timelines":
             cs = schema.control_states
-            q = select(cs).order_by(cs.c.place_name, cs.c.since, cs.c.id)
+            q = select(cs)
+            if since is not None:  # a state ends the day before its ``until``
+                q = q.where(or_(cs.c.until.is_(None), cs.c.until > since))
+            if until is not None:
+                q = q.where(cs.c.since <= until)
+            q = q.order_by(cs.c.place_name, cs.c.since, cs.c.id)
             return _write_collection(
                 fh, _with_proofs(conn, _stream(conn, q), _state_feature,
                                  lambda _c, rows: {r["id"]: list(r["sources"] or [])
@@ -512,7 +531,8 @@ def _majority(actors: list[str]) -> str:
     return "UA" if ua > ru else "RU" if ru > ua else "unknown"
 
 
-def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> ExportStats:
+def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None,
+                since: date | None = None, until: date | None = None) -> ExportStats:
     """Fused control events as ACLED rows, in ACLED's column order.
 
     As ACLED does, events with the same date, place, sub-event type and actors are one row
@@ -520,6 +540,7 @@ def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> Ex
     clash, a liberation and a capture) stay apart, each noting the other in ``notes``.
     Events without a date or without coordinates cannot be ACLED rows and are counted in
     ``skipped``. Streams: a row is written once no later event can merge with it.
+    ``since``/``until`` (inclusive days) keep the rows whose ``event_date`` is in the range.
     """
     stamp = str(int(build_time().timestamp()) if timestamp is None else timestamp)
     writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS + PROVENANCE_COLUMNS,
@@ -527,7 +548,8 @@ def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> Ex
     writer.writeheader()
     stats = ExportStats(reason="no date or no coordinates")
     ev = schema.events
-    q = select(ev).where(ev.c.kind == "control").order_by(ev.c.first_date, ev.c.id)
+    q = _events_between(select(ev).where(ev.c.kind == "control"), since, until) \
+        .order_by(ev.c.first_date, ev.c.id)
     held: dict[tuple[str, ...], dict[str, str]] = {}
 
     def flush(before: str | None) -> None:
@@ -545,8 +567,12 @@ def write_acled(store: Store, fh: TextIO, *, timestamp: int | None = None) -> Ex
             writer.writerow({c: sheet_safe(v) for c, v in row.items()})
             stats.written += 1
 
+    lo, hi = (since.isoformat() if since else ""), (until.isoformat() if until else "9999")
+
     def hold(rows: list[dict[str, str]]) -> None:
         for row in rows:
+            if not lo <= row["event_date"] <= hi:
+                continue  # the span meets the range, but ACLED's date for it does not
             key = (row["event_date"], row["location"], row["sub_event_type"], row["latitude"],
                    row["longitude"], row["actor1"], row["actor2"])
             held[key] = merge_acled(held[key], row) if key in held else row

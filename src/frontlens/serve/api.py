@@ -774,26 +774,45 @@ def search(request: Request, store: StoreDep,
     "content": {media: {"schema": {"type": "object" if suffix == "geojson" else "string"}}
                 for media, suffix in EXPORTS.values()}}})
 def export(store: StoreDep, fmt: Literal["geojson", "acled", "ledger", "jsonl"],
-           what: Literal["events", "timelines"] = "events") -> Streaming:
-    """Stream an export: GeoJSON (events or timelines), ACLED CSV, ledger CSV or JSON Lines."""
+           what: Literal["events", "timelines"] = "events", d1: From = None,
+           d2: To = None) -> Streaming:
+    """Stream an export: GeoJSON (events or timelines), ACLED CSV, ledger CSV or JSON Lines.
+
+    ``from``/``to`` (inclusive days) limit it to a date range: events whose dates meet it,
+    control states in force on some day of it, ledger items first published in it. JSON Lines
+    is every stored record and takes no range (400)."""
+    if d1 and d2 and d1 > d2:
+        raise HTTPException(400, f"from {d1} is after to {d2}")
+    if fmt == "jsonl" and (d1 or d2):
+        raise HTTPException(400, "jsonl exports every stored record: from/to do not apply")
     writers: dict[str, Callable[[TextIO], object]] = {
-        "geojson": lambda fh: ex.write_geojson(store, fh, what),
-        "acled": lambda fh: ex.write_acled(store, fh),
-        "ledger": lambda fh: ex.write_ledger(store, fh),
+        "geojson": lambda fh: ex.write_geojson(store, fh, what, since=d1, until=d2),
+        "acled": lambda fh: ex.write_acled(store, fh, since=d1, until=d2),
+        "ledger": lambda fh: ex.write_ledger(store, fh, since=d1, until=d2),
         "jsonl": lambda fh: ex.write_jsonl(store, fh),
     }
     media, suffix = EXPORTS[fmt]
+    span = f"-{d1 or 'start'}-to-{d2 or 'end'}" if d1 or d2 else ""
     return Streaming(_stream_writer(writers[fmt]), media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="frontlens-{fmt}.{suffix}"'})
+        "Content-Disposition": f'attachment; filename="frontlens-{fmt}{span}.{suffix}"'})
 
 
 @api.get("/stats", response_model=Stats, tags=["sources"])
 def stats(request: Request, store: StoreDep) -> Stats:
-    """Row counts per table and sources per language and kind."""
+    """Row counts per table and sources per language and kind, and how fresh the data is:
+    the newest source's publication and retrieval times, when fusion last ran and, when the
+    picture is older than the stored records, why."""
     settings: Settings = request.app.state.settings
+    s, fs = schema.sources, schema.fusion_state
+    with store.engine.connect() as conn:
+        newest, retrieved = conn.execute(
+            select(func.max(s.c.published_at), func.max(s.c.retrieved_at))).one()
+        fused_at = conn.execute(select(fs.c.finished_at)).scalar()
     return Stats(counts=store.counts(), by_language=store.source_counts_by("language"),
                  by_kind=store.source_counts_by("kind"), read_only=request.app.state.read_only,
-                 writes_enabled=bool(settings.api_token) and not request.app.state.read_only)
+                 writes_enabled=bool(settings.api_token) and not request.app.state.read_only,
+                 newest_source=newest, newest_retrieved=retrieved, fused_at=fused_at,
+                 fusion_stale=pic.fusion_staleness(store) if fused_at else None)
 
 
 @api.post("/ingest", response_model=IngestResult, tags=["writes"], dependencies=[Writer],

@@ -142,6 +142,14 @@ class Stats(BaseModel):
     by_kind: dict[str, int]
     read_only: bool
     writes_enabled: bool
+    newest_source: datetime | None = None
+    """The latest publication time of a stored source (undated sources do not count)."""
+    newest_retrieved: datetime | None = None
+    """When the most recently retrieved source was fetched or read."""
+    fused_at: datetime | None = None
+    """When the last fusion run finished (None: never fused)."""
+    fusion_stale: str | None = None
+    """Why the fused picture is older than the stored records (None when it is current)."""
 
 
 class Problem(BaseModel):
