@@ -811,11 +811,11 @@ def evidence_show(
     with store.engine.connect() as conn:
         rows = {r.sha256: r for r in conn.execute(
             select(schema.evidence).where(schema.evidence.c.sha256.in_([x for x in shas if x])))}
-    dhash_of = {sha: src.meta.get("media_dhash", {}).get(name)  # photos' perceptual hashes
-                for name, sha in src.meta.get("media_sha256", {}).items()}
+    named = {sha: src.meta.get("media_dhash", {}).get(name)  # photos' perceptual hashes
+             for name, sha in src.meta.get("media_sha256", {}).items()}
     items = [{"sha256": sha, "kind": r.kind, "size": r.size, "origin": r.origin,
               "captured_at": r.captured_at.isoformat(), "http_status": r.http_status,
-              "dhash": dhash_of.get(sha),
+              "dhash": r.dhash or named.get(sha),
               "path": str(path_for(root, sha)), "present": path_for(root, sha).is_file()}
              for sha in shas if sha and (r := rows.get(sha)) is not None]
     if json_out:
@@ -831,6 +831,24 @@ def evidence_show(
         out.print(f"  {it['kind']:5} sha256 {it['sha256']}{dhash}  {it['size']:,} bytes  "
                   f"captured {it['captured_at']}  {'present' if it['present'] else 'MISSING'}  "
                   f"{it['origin']}", markup=False)
+
+
+@evidence_app.command("dhash")
+def evidence_dhash(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Give every kept photo without a perceptual hash (kept before photos were hashed) its
+    dHash, read from the preserved file; videos and unreadable files are counted and left."""
+    from frontlens.store.evidence import backfill_dhashes
+
+    settings = _settings(ctx)
+    store = _open(settings)
+    root = _evidence_root(settings)
+    with store.transaction() as conn:
+        done = backfill_dhashes(conn, root)
+    if json_out:
+        _dump({"folder": str(root), **done.__dict__})
+        return
+    out.print(f"{done.hashed} photo(s) hashed in {root}; {done.not_images} not images "
+              f"(videos, unreadable), {done.missing} missing (run `frontlens evidence verify`)")
 
 
 # -- fusion (frontlens.fuse): thin commands over run_fusion / explain / picture / contradictions --

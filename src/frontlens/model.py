@@ -314,6 +314,10 @@ class Evidence(Record):
     captured_at: datetime = Field(default_factory=now)
     http_status: int | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+    dhash: str | None = Field(
+        None, pattern=r"^[0-9a-f]{16}$",
+        description="A photo's 64-bit perceptual difference hash (16 hex digits): a "
+        "re-encoded or resized copy differs in a few bits. None for what is not an image.")
 
     @field_validator("captured_at")
     @classmethod

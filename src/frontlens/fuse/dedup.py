@@ -37,6 +37,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from frontlens.model import SourceDuplicate
+from frontlens.store.evidence import near_photos
 
 NUM_PERM = 64
 TEXT_THRESHOLD = 0.6
@@ -70,6 +71,8 @@ class SourceInfo:
     letter: str = "F"
     category: str = "unknown"
     side: str = "unknown"
+    photos: tuple[str, ...] = ()
+    """dHashes of the photos it ships (``meta.media_dhash``, ``evidence.dhash``)."""
     text: str = field(default="", repr=False)
 
 
@@ -489,9 +492,11 @@ def groups_of(source_ids: Iterable[str], sources: dict[str, SourceInfo], links: 
               ) -> dict[str, str]:
     """Source id → representative of its independence group, for the sources of one event.
 
-    Two sources are one group when one copies the other (through any chain of links) or when
-    they come from the same outlet (an outlet repeating itself is not corroboration). The
-    representative is the earliest published member.
+    Two sources are one group when one copies the other (through any chain of links), when
+    they come from the same outlet (an outlet repeating itself is not corroboration), or when
+    they ship the same photo: dHashes within ``DHASH_SAME_BITS`` bits (a re-encoded or resized
+    repost under another id is one piece of evidence, not two). The representative is the
+    earliest published member; none of this depends on the order sources were ingested.
     """
     ids = sorted(set(source_ids), key=lambda i: _sort_key(sources[i]) if i in sources else
                  ("9999", i))
@@ -516,6 +521,9 @@ def groups_of(source_ids: Iterable[str], sources: dict[str, SourceInfo], links: 
         d = links.links.get(sid)
         if d is not None and d.copied_outlet:
             union("s:" + sid, "o:" + outlet_key(d.copied_outlet))
+    for a, b in near_photos((sid, dh) for sid in ids if (s := sources.get(sid)) is not None
+                            for dh in s.photos):
+        union("s:" + a, "s:" + b)
     rep: dict[str, str] = {}
     for sid in ids:  # earliest first, so the first member seen represents its group
         rep.setdefault(find("s:" + sid), sid)

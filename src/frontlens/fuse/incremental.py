@@ -69,7 +69,7 @@ from frontlens.fuse.events import (
 )
 from frontlens.store import schema
 
-FUSION_VERSION = "2"
+FUSION_VERSION = "3"
 """Bump when fusion's output changes in a way the fingerprinted sources do not show."""
 MAX_REPLAY = 100_000
 """Sources relinked at most; a deeper backfill is a full rebuild (cheaper than row-by-row)."""
@@ -193,32 +193,79 @@ def source_columns() -> tuple[Any, ...]:
     """The columns of ``sources`` a SourceInfo is read from (full and incremental fusion)."""
     s = schema.sources
     return (s.c.id, s.c.kind, s.c.outlet, s.c.url, s.c.external_id, s.c.published_at,
-            s.c.language, s.c.content_hash, s.c.forwarded_from, s.c.media, s.c.text)
+            s.c.language, s.c.content_hash, s.c.forwarded_from, s.c.media, s.c.text,
+            s.c.meta["media_dhash"].label("media_dhash"),
+            s.c.meta["media_sha256"].label("media_sha256"))
 
 
 def source_info(r: Any, table: conf.ReliabilityTable) -> SourceInfo:
-    """A row of ``source_columns()`` with its outlet's reliability."""
+    """A row of ``source_columns()`` with its outlet's reliability; ``photos`` holds the
+    dHashes its meta names (see :class:`Photos` for those only the evidence table has)."""
     rel = table.lookup(r.outlet, r.url)
+    named = r.media_dhash if isinstance(r.media_dhash, dict) else {}
     return SourceInfo(
         id=r.id, kind=r.kind, outlet=r.outlet, url=r.url, external_id=r.external_id,
         published_at=r.published_at, language=r.language, content_hash=r.content_hash,
         forwarded_from=r.forwarded_from, media=bool(r.media), letter=rel.letter,
-        category=rel.category, side=rel.side, text=r.text)
+        category=rel.category, side=rel.side, text=r.text,
+        photos=tuple(sorted({v for v in named.values() if _is_dhash(v)})))
+
+
+def _is_dhash(v: Any) -> bool:
+    return isinstance(v, str) and len(v) == 16 and all(c in "0123456789abcdef" for c in v)
+
+
+class Photos:
+    """The dHashes of kept photos whose source's meta lacks them (kept before photos were
+    hashed; ``frontlens evidence dhash`` filled ``evidence.dhash``): collected while sources
+    stream, looked up in the evidence table afterwards."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, list[str]] = defaultdict(list)  # sha256 → source ids
+
+    def note(self, r: Any) -> None:
+        shas = r.media_sha256 if isinstance(r.media_sha256, dict) else {}
+        named = r.media_dhash if isinstance(r.media_dhash, dict) else {}
+        for name, sha in shas.items():
+            if name not in named and isinstance(sha, str):
+                self.pending[sha].append(r.id)
+
+    def resolve(self, conn: Any) -> dict[str, set[str]]:
+        """Source id → the dHashes the evidence table adds."""
+        ev = schema.evidence
+        out: dict[str, set[str]] = defaultdict(set)
+        for part in chunks(sorted(self.pending)):
+            for sha, dh in conn.execute(select(ev.c.sha256, ev.c.dhash).where(
+                    ev.c.sha256.in_(part), ev.c.dhash.is_not(None))):
+                for sid in self.pending[sha]:
+                    out[sid].add(dh)
+        return out
+
+
+def with_photos(info: SourceInfo, more: set[str] | None) -> SourceInfo:
+    if more:
+        info.photos = tuple(sorted(set(info.photos) | more))
+    return info
 
 
 def read_replay(conn: Any, ids: list[str], table: conf.ReliabilityTable) -> list[Item]:
     """The replayed sources with their texts, as the copy finder sees them, oldest first."""
     s = schema.sources
     out: list[Item] = []
+    photos = Photos()
     for part in chunks(ids):
         q = select(*source_columns()).where(s.c.id.in_(part))
         for r in conn.execute(q):
             info = source_info(r, table)
+            photos.note(r)
             sig = signature(info.text)
             out.append(Item(
                 info, (sort_us(to_micros(info.published_at)), info.id), outlet_key(info.outlet),
                 sig, [], quoted_statuses(info), info.external_id if info.kind == "tweet" else None))
             info.text = ""
+    more = photos.resolve(conn)
+    for it in out:
+        with_photos(it.info, more.get(it.info.id))
     out.sort(key=lambda it: it.pos)
     signed = [it for it in out if it.sig is not None]
     if signed:  # all at once: numpy's cost per call outweighs the work for one signature
@@ -421,7 +468,7 @@ def block_of(c: Any) -> tuple[str, str] | None:
 def grading(s: SourceInfo) -> dict[str, Any]:
     """The ``fusion_sources`` fields grading reads (see :func:`source_infos`)."""
     return {"outlet": s.outlet, "media": s.media, "letter": s.letter, "category": s.category,
-            "side": s.side}
+            "side": s.side, "photos": ",".join(s.photos) or None}
 
 
 def source_infos(conn: Any, ids: Iterable[str]) -> dict[str, SourceInfo]:
@@ -431,11 +478,12 @@ def source_infos(conn: Any, ids: Iterable[str]) -> dict[str, SourceInfo]:
     out: dict[str, SourceInfo] = {}
     for part in chunks(set(ids)):
         q = select(fs.c.source_id, fs.c.sort_us, fs.c.outlet, fs.c.media, fs.c.letter,
-                   fs.c.category, fs.c.side).where(fs.c.source_id.in_(part))
-        for sid, u, outlet, media, letter, category, side in conn.execute(q):
+                   fs.c.category, fs.c.side, fs.c.photos).where(fs.c.source_id.in_(part))
+        for sid, u, outlet, media, letter, category, side, photos in conn.execute(q):
             out[sid] = SourceInfo(id=sid, outlet=outlet, media=bool(media), letter=letter,
                                   category=category, side=side,
-                                  published_at=None if u >= UNDATED_US else from_micros(u))
+                                  published_at=None if u >= UNDATED_US else from_micros(u),
+                                  photos=tuple(photos.split(",")) if photos else ())
     return out
 
 

@@ -63,6 +63,7 @@ from frontlens.fuse.events import (
 )
 from frontlens.store import schema
 from frontlens.store.db import SortKey, Store, keyset_after, keyset_order
+from frontlens.store.evidence import DHASH_SAME_BITS, near_photos
 
 _CHUNK = 2000
 MAX_STATE_SOURCES = 50
@@ -579,9 +580,13 @@ def _read_sources(conn: Any, table: conf.ReliabilityTable) -> tuple[_Sources, Co
          .order_by(s.c.published_at.asc().nulls_last(), by_id))
     finder = CopyFinder(n)
     sources = _Sources()
+    photos = inc.Photos()
     for r in _stream(conn, q):
         info = inc.source_info(r, table)
+        photos.note(r)
         sources.add(info, finder.add(info))
+    for sid, more in photos.resolve(conn).items():
+        sources.add_photos(sid, more)
     return sources, finder
 
 
@@ -596,6 +601,7 @@ class _Sources:
         self._code = array("i")  # (outlet, media, letter, category, side), numbered
         self._codes: dict[tuple[Any, ...], int] = {}
         self._values: list[tuple[Any, ...]] = []
+        self._photos: dict[str, tuple[str, ...]] = {}  # only the few sources with photos
 
     def __len__(self) -> int:
         return len(self.rank)
@@ -611,6 +617,11 @@ class _Sources:
             k = self._codes[v] = len(self._values)
             self._values.append(v)
         self._code.append(k)
+        if s.photos:
+            self._photos[s.id] = s.photos
+
+    def add_photos(self, source_id: str, more: set[str]) -> None:
+        self._photos[source_id] = tuple(sorted(set(self._photos.get(source_id, ())) | more))
 
     def published(self, source_id: str) -> datetime | None:
         rank = self.rank.get(source_id)
@@ -620,7 +631,7 @@ class _Sources:
         """A source's grading fields, as incremental fusion keeps them."""
         outlet, media, letter, category, side = self._values[self._code[self.rank[source_id]]]
         return {"outlet": outlet, "media": media, "letter": letter, "category": category,
-                "side": side}
+                "side": side, "photos": ",".join(self._photos.get(source_id, ())) or None}
 
     def infos(self, ids: Iterable[str]) -> dict[str, SourceInfo]:
         """The stored ones among ``ids``, as SourceInfo without dedup fields."""
@@ -632,6 +643,7 @@ class _Sources:
             outlet, media, letter, category, side = self._values[self._code[rank]]
             out[sid] = SourceInfo(id=sid, outlet=outlet, media=media, letter=letter,
                                   category=category, side=side,
+                                  photos=self._photos.get(sid, ()),
                                   published_at=from_micros(self._time[rank]))
         return out
 
@@ -808,6 +820,10 @@ def explain(store: Store, event_id: str) -> str:
                    src_t.c.text).where(src_t.c.id.in_(ids)))}
         dups = {r.source_id: r for r in conn.execute(
             select(dup_t).where(dup_t.c.source_id.in_(ids)))}
+        fs = schema.fusion_sources
+        photos = {sid: p.split(",") for sid, p in conn.execute(
+            select(fs.c.source_id, fs.c.photos).where(fs.c.source_id.in_(ids),
+                                                      fs.c.photos.is_not(None)))}
     table = conf.default_table()
     what = e["place_name"] or e["subject"] or "?"
     when = (f"{e['first_date']} … {e['last_date']}" if e["first_date"] else "no date")
@@ -846,6 +862,11 @@ def explain(store: Store, event_id: str) -> str:
             d = dups.get(x["source_id"])
             if x["duplicate_of"]:
                 how = d.method if d is not None else "same outlet or a copy of one"
+                if d is None and near_photos(
+                        (k, dh) for k in (x["source_id"], x["duplicate_of"])
+                        for dh in photos.get(k, ())):
+                    how = (f"the same photo: dHashes within {DHASH_SAME_BITS} bits, or a "
+                           "copy of one")
                 lines.append(f"      counted once with {x['duplicate_of']} ({how})")
             elif d is not None:
                 target = d.canonical_id or d.copied_outlet

@@ -260,6 +260,7 @@ def _with_evidence(keeper: Keeper, raw: RawInput, src: Source, original: Evidenc
     if raw.path is not None and src.media:
         base = raw.path.parent.resolve()
         kept: dict[str, str] = {}
+        dhashes: dict[str, str] = {}
         for m in src.media:
             if "://" in m:
                 continue
@@ -267,10 +268,14 @@ def _with_evidence(keeper: Keeper, raw: RawInput, src: Source, original: Evidenc
             if not f.is_file() or base not in f.parents:  # nothing outside the export folder
                 continue
             with f.open("rb") as fh:
-                kept[m] = keeper.keep(fh, kind="media", origin=str(f),
-                                      captured_at=raw.retrieved_at).sha256
+                ev = keeper.keep(fh, kind="media", origin=str(f), captured_at=raw.retrieved_at)
+            kept[m] = ev.sha256
+            if ev.dhash is not None:  # hashed once, from the kept copy (evidence.dhash)
+                dhashes[m] = ev.dhash
         if kept:
             meta["media_sha256"] = kept
+        if dhashes:
+            meta["media_dhash"] = dhashes
     return src.model_copy(update={"meta": meta})
 
 
@@ -281,14 +286,15 @@ def _with_dhashes(raw: RawInput, src: Source) -> Source:
     if raw.path is None or not src.media:
         return src
     base = raw.path.parent.resolve()
-    dhashes: dict[str, str] = {}
+    dhashes: dict[str, str] = dict(src.meta.get("media_dhash") or {})  # kept ones: hashed
+    kept = src.meta.get("media_sha256") or {}
     for m in src.media:
-        if "://" in m:
+        if "://" in m or m in dhashes or m in kept:
             continue
         f = (base / m).resolve()
         if f.is_file() and base in f.parents and (dh := photo_dhash(f)) is not None:
             dhashes[m] = dh
-    if not dhashes:
+    if not dhashes or dhashes == src.meta.get("media_dhash"):
         return src
     return src.model_copy(update={"meta": {**src.meta, "media_dhash": dhashes}})
 

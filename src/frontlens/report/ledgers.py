@@ -347,15 +347,30 @@ def _absorb(into: EquipmentItem, other: EquipmentItem) -> None:
 
 
 def _media_dhashes(store: Store, ids: list[str]) -> dict[str, dict[str, str]]:
-    """Source id → {photo name: dHash} for the sources named (``meta.media_dhash``)."""
-    s = schema.sources
+    """Source id → {photo name: dHash} for the sources named: ``meta.media_dhash``, and for
+    kept photos it lacks (kept before photos were hashed) the evidence table's ``dhash``."""
+    s, ev = schema.sources, schema.evidence
     out: dict[str, dict[str, str]] = {}
+    pending: dict[str, list[tuple[str, str]]] = defaultdict(list)  # sha256 → (source, name)
     with store.engine.connect() as conn:
         for i in range(0, len(ids), _CHUNK):
             for r in conn.execute(select(s.c.id, s.c.meta).where(s.c.id.in_(ids[i : i + _CHUNK]))):
-                dh = (r.meta or {}).get("media_dhash")
-                if isinstance(dh, dict) and dh:
-                    out[r.id] = {k: v for k, v in dh.items() if isinstance(v, str)}
+                meta = r.meta or {}
+                dh = meta.get("media_dhash")
+                named = {k: v for k, v in dh.items() if isinstance(v, str)} \
+                    if isinstance(dh, dict) else {}
+                if named:
+                    out[r.id] = named
+                kept = meta.get("media_sha256")
+                for name, sha in (kept.items() if isinstance(kept, dict) else ()):
+                    if name not in named and isinstance(sha, str):
+                        pending[sha].append((r.id, name))
+        shas = sorted(pending)
+        for i in range(0, len(shas), _CHUNK):
+            for sha, dh in conn.execute(select(ev.c.sha256, ev.c.dhash).where(
+                    ev.c.sha256.in_(shas[i : i + _CHUNK]), ev.c.dhash.is_not(None))):
+                for sid, name in pending[sha]:
+                    out.setdefault(sid, {})[name] = dh
     return out
 
 

@@ -54,6 +54,7 @@ from frontlens.model import (
     ControlState,
     EquipmentLoss,
     Event,
+    Evidence,
     Extracted,
     MapLayer,
     Mention,
@@ -435,7 +436,23 @@ def get_source(store: StoreDep, source_id: str) -> SourceDetail:
     src = _one_source(store, source_id)
     names = {m: k for k, m in RECORD_TYPES.items()}
     return SourceDetail(source=src, records={
-        names[m]: store.records_for(m, src.id) for m in EXTRACTED_TYPES})
+        names[m]: store.records_for(m, src.id) for m in EXTRACTED_TYPES},
+        evidence=_preserved(store, src))
+
+
+def _preserved(store: Store, src: Source) -> list[Evidence]:
+    """The source's preserved original and kept media (``evidence`` rows, photos with their
+    dHash), input first, then media in the order the source names them."""
+    shas = [src.meta.get("evidence", {}).get("sha256"),
+            *(src.meta.get("media_sha256") or {}).values()]
+    shas = [x for i, x in enumerate(shas) if isinstance(x, str) and x not in shas[:i]]
+    if not shas:
+        return []
+    t = schema.evidence
+    with store.engine.connect() as conn:
+        rows = {r.sha256: Evidence.model_validate(dict(r._mapping))
+                for r in conn.execute(select(t).where(t.c.sha256.in_(shas)))}
+    return [rows[x] for x in shas if x in rows]
 
 
 def _record_filters(model: type[Extracted], q: Select[Any], side: str | None,

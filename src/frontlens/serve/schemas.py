@@ -21,6 +21,7 @@ from frontlens.model import (
     EquipmentLoss,
     Event,
     EventEvidence,
+    Evidence,
     Mention,
     Source,
     Statement,
@@ -55,10 +56,12 @@ class CitedRecord(BaseModel):
 
 
 class SourceDetail(BaseModel):
-    """A source and every record extracted from it, keyed by record type."""
+    """A source, every record extracted from it (keyed by record type) and what is preserved
+    of it: its original input and kept media, with SHA-256 and, for photos, the dHash."""
 
     source: Source
     records: dict[str, list[AnyRecord]]
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class CitedEvidence(EventEvidence):

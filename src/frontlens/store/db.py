@@ -224,12 +224,39 @@ on which file of a batch was ingested first."""
 
 def _provenance_key(copy: Any) -> tuple[int, str, str, str]:
     """The richest copy first (the most of MERGED_FIELDS set: an archive's copy over a bare
-    repost), then by origin, time and meta: a total order, the same in any ingest order."""
+    repost), then by origin, time and meta: a total order, the same in any ingest order.
+    The media maps (merged from every copy, see MEDIA_META) are left out of the meta compared,
+    so a merged copy sorts where the copy it took its provenance from does."""
     when = copy.retrieved_at
     when = utc(when) if isinstance(when, datetime) else None
     rich = sum(1 for f in MERGED_FIELDS if getattr(copy, f) not in (None, ""))
+    meta = {k: v for k, v in (copy.meta or {}).items() if k not in MEDIA_META}
     return (-rich, str(copy.origin or ""), when.isoformat() if when else "",
-            json.dumps(copy.meta, sort_keys=True, default=str))
+            json.dumps(meta, sort_keys=True, default=str))
+
+
+MEDIA_META = ("media_sha256", "media_dhash")
+"""Meta maps keyed by photo name (kept original's SHA-256, perceptual hash): merged from every
+copy, like ``media``, so a copy without photos never hides what another copy preserved."""
+
+
+def _media(a: Any, b: Any) -> dict[str, Any]:
+    """The media of two copies of one source, order-free: every copy's photo and video links
+    (one list when they agree, else the sorted union) and every copy's ``MEDIA_META`` entries
+    (the smaller value when two copies name one photo differently), added to ``a``'s meta."""
+    ma, mb = list(a.media or []), list(b.media or [])
+    media = ma if ma == mb else sorted(set(ma) | set(mb))
+    meta = dict(a.meta or {})
+    for key in MEDIA_META:
+        xa, xb = (a.meta or {}).get(key), (b.meta or {}).get(key)
+        xa = xa if isinstance(xa, dict) else {}
+        xb = xb if isinstance(xb, dict) else {}
+        both = {k: _pick(xa.get(k), xb.get(k)) for k in sorted(set(xa) | set(xb))}
+        if both:
+            meta[key] = both
+        else:
+            meta.pop(key, None)
+    return {"media": media, "meta": meta}
 
 
 def _language(a: Any, b: Any) -> dict[str, Any]:
@@ -247,8 +274,9 @@ def merge_copies(a: Source, b: Source) -> Source:
     """Two copies of one source (same id) as one, independent of their order."""
     merged = {f: _pick(getattr(a, f), getattr(b, f)) for f in MERGED_FIELDS}
     merged.update(_language(a, b))
-    if _provenance_key(b) < _provenance_key(a):
-        merged.update({f: getattr(b, f) for f in PROVENANCE_FIELDS})
+    first, other = (b, a) if _provenance_key(b) < _provenance_key(a) else (a, b)
+    merged.update({f: getattr(first, f) for f in PROVENANCE_FIELDS})
+    merged.update(_media(first, other))
     return a.model_copy(update=merged)
 
 
@@ -257,7 +285,7 @@ def _fill_stored_sources(conn: Connection, copies: Sequence[Source]) -> None:
     t = schema.sources
     ids = [c.id for c in copies]
     stored = {r.id: r for r in conn.execute(
-        select(t.c.id, t.c.language, t.c.language_score,
+        select(t.c.id, t.c.language, t.c.language_score, t.c.media,
                *[t.c[f] for f in MERGED_FIELDS + PROVENANCE_FIELDS]).where(t.c.id.in_(ids)))}
     for c in copies:
         row = stored.get(c.id)
@@ -265,9 +293,10 @@ def _fill_stored_sources(conn: Connection, copies: Sequence[Source]) -> None:
             continue
         merged = {f: _pick(getattr(row, f), getattr(c, f)) for f in MERGED_FIELDS}
         merged.update(_language(row, c))
+        first, other = (c, row) if _provenance_key(c) < _provenance_key(row) else (row, c)
+        merged.update({f: getattr(first, f) for f in PROVENANCE_FIELDS})
+        merged.update(_media(first, other))
         changed = {f: v for f, v in merged.items() if v != getattr(row, f)}
-        if _provenance_key(c) < _provenance_key(row):
-            changed.update({f: getattr(c, f) for f in PROVENANCE_FIELDS})
         if changed:
             conn.execute(t.update().where(t.c.id == c.id).values(**changed))
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.engine import make_url
 
 from frontlens.model import Evidence
@@ -117,6 +118,7 @@ class Keeper:
     conn: Connection
     max_bytes: int
     used: int | None = None
+    _dhashes: dict[str, str | None] = field(default_factory=dict)
 
     def _room(self, size: int, what: str) -> None:
         if self.used is None:
@@ -158,12 +160,21 @@ class Keeper:
         finally:
             if os.path.exists(tmp.name):
                 os.unlink(tmp.name)
+        dhash = None
+        if kind == "media":  # the kept file, as `evidence dhash` would hash it later
+            if sha not in self._dhashes:
+                self._dhashes[sha] = photo_dhash(dest)
+            dhash = self._dhashes[sha]
         ev = Evidence(sha256=sha, size=size, kind=kind, origin=origin,
                       media_type=media_type, captured_at=captured_at,
-                      http_status=http_status, headers=headers or {})
+                      http_status=http_status, headers=headers or {}, dhash=dhash)
         from frontlens.store.db import insert_ignore
 
-        self.conn.execute(insert_ignore(self.conn, schema.evidence), [ev.model_dump()])
+        t = schema.evidence
+        self.conn.execute(insert_ignore(self.conn, t), [ev.model_dump()])
+        if dhash is not None:  # a row kept before photos were hashed gets its hash now
+            self.conn.execute(t.update().where(t.c.sha256 == sha, t.c.dhash.is_(None))
+                              .values(dhash=dhash))
         return ev
 
 
@@ -183,3 +194,60 @@ def verify(conn: Connection, root: Path) -> tuple[int, list[str]]:
             problems.append(f"{r.sha256}: content changed, SHA-256 no longer matches "
                             f"({r.origin})")
     return n, problems
+
+
+@dataclass
+class DhashBackfill:
+    """What :func:`backfill_dhashes` did."""
+
+    hashed: int = 0
+    not_images: int = 0
+    missing: int = 0
+
+
+def backfill_dhashes(conn: Connection, root: Path) -> DhashBackfill:
+    """Give every kept photo without a perceptual hash one, read from its preserved file
+    (photos kept before dHashes were computed; the 0011 migration fills those whose source
+    already named theirs). Videos and unreadable files stay NULL and are counted."""
+    t = schema.evidence
+    out = DhashBackfill()
+    todo = [r[0] for r in conn.execute(select(t.c.sha256).where(
+        t.c.kind == "media", t.c.dhash.is_(None)).order_by(t.c.sha256))]
+    for sha in todo:
+        p = path_for(root, sha)
+        if not p.is_file():
+            out.missing += 1
+            continue
+        dh = photo_dhash(p)
+        if dh is None:
+            out.not_images += 1
+            continue
+        conn.execute(update(t).where(t.c.sha256 == sha).values(dhash=dh))
+        out.hashed += 1
+    return out
+
+
+def near_photos(items: Iterable[tuple[str, str]], bits: int = DHASH_SAME_BITS
+                ) -> list[tuple[str, str]]:
+    """Pairs of keys whose photos' dHashes differ in at most ``bits`` bits, each pair once
+    (sorted), from (key, dHash) items; a key may have several photos.
+
+    Not all pairs are compared: the 64 bits are cut into ``bits + 1`` parts, and two hashes
+    that differ in at most ``bits`` bits agree exactly on at least one part (pigeonhole), so
+    only hashes sharing a part are compared."""
+    parts = bits + 1
+    width = -(-64 // parts)
+    buckets: dict[tuple[int, int], list[tuple[str, int]]] = {}
+    pairs: set[tuple[str, str]] = set()
+    for key, dh in items:
+        try:
+            v = int(dh, 16)
+        except (TypeError, ValueError):
+            continue
+        for p in range(parts):
+            b = buckets.setdefault((p, (v >> (p * width)) & ((1 << width) - 1)), [])
+            for other, w in b:
+                if other != key and (v ^ w).bit_count() <= bits:
+                    pairs.add((min(key, other), max(key, other)))
+            b.append((key, v))
+    return sorted(pairs)

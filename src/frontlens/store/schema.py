@@ -230,12 +230,15 @@ fusion_sources = Table(
     Column("letter", String(1)),
     Column("category", String(24)),
     Column("side", String(8)),
+    Column("photos", Text),
 )
 """The copy finder's state per fused source (incremental fusion): its place in publication
 order (µs, undated last), outlet key, MinHash signature, whether it is an original (a
 candidate for later copies) and its tweet id, so new sources are linked without re-reading
 every text; and what grading reads of it (outlet, media, reliability letter, category, side
-under the fingerprinted table), so a refused place does not read the sources' rows."""
+under the fingerprinted table; ``photos``: the dHashes of its photos, comma-separated, so a
+near-identical photo is not counted as independent corroboration), so a refused place does not
+read the sources' rows."""
 
 fusion_bands = Table(
     "fusion_bands",
@@ -258,7 +261,10 @@ evidence = Table(
     Column("captured_at", UTCDateTime, nullable=False),
     Column("http_status", Integer),
     Column("headers", JsonType, nullable=False),
+    Column("dhash", String(16)),
 )
+"""``dhash``: the perceptual hash of a kept photo (``evidence.photo_dhash``), so a re-encoded
+or resized repost is recognised; NULL for inputs, videos and anything Pillow cannot read."""
 
 map_layers = Table(
     "map_layers",
