@@ -122,6 +122,10 @@ class EquipmentItem(_OryxNames):
     spans: list[tuple[str, int, int]] = field(default_factory=list)
     photo_dhashes: list[str] = field(default_factory=list)
     """Perceptual hashes of the photos its reports ship (``meta.media_dhash``)."""
+    side_basis: str = "stated"
+    """Where ``side`` comes from: "stated" (a report names a side), "oryx" (no report does;
+    the model is lost by one side only in Oryx's lists) or "guessed" (neither: the
+    extractor's reading from the type's origin), see :func:`_side_of`."""
 
 
 
@@ -229,7 +233,7 @@ def _event_of_records(conn: Connection) -> dict[str, str]:
     return {r.record_id: r.event_id for r in conn.execute(q)}
 
 
-def _side_of(recs: list[Any], label: str, dup: dict[str, str]) -> str:
+def _side_of(recs: list[Any], label: str, dup: dict[str, str]) -> tuple[str, str]:
     """The one side an item belongs to, however its reports disagree (a Ukrainian post and a
     Russian one about the same hulk are one loss, not one per side): the side most of its
     independent reports state, ties to the first.
@@ -238,20 +242,24 @@ def _side_of(recs: list[Any], label: str, dup: dict[str, str]) -> str:
     extractor's guess from the type's origin), the side the model is lost by when Oryx's lists
     show it one-sided fills it (a HIMARS is Ukraine's, the Sergey Kotov Russia's). It never
     overrides a side a report states: a T-72B3 captured and then lost in Ukrainian service is
-    Ukraine's loss, though Oryx lists T-72B3s almost only on Russia's side."""
+    Ukraine's loss, though Oryx lists T-72B3s almost only on Russia's side.
+
+    Returns the side and its basis: "stated", "oryx" or "guessed" (no report names a side
+    and Oryx's lists do not settle it)."""
     stated = [r for r in recs if r.side in COUNTRY_NAMES
               and names_a_side(r.sentence or "", r.language)]
     lost_by = SIDE_OF_COUNTRY.get(oryx_types()[label].lost_by) if label in oryx_types() else None
     if lost_by and not stated:
-        return lost_by
+        return lost_by, "oryx"
+    basis = "stated" if stated else "guessed"
     votes: dict[str, set[str]] = defaultdict(set)
     for r in stated or recs:
         if r.side in COUNTRY_NAMES:
             votes[r.side].add(dup.get(r.source_id) or r.source_id)
     if not votes:
-        return recs[0].side
+        return recs[0].side, "guessed"
     best = max(len(v) for v in votes.values())
-    return next(r.side for r in recs if len(votes.get(r.side, ())) == best)
+    return next(r.side for r in recs if len(votes.get(r.side, ())) == best), basis
 
 
 def equipment_items(store: Store, *, since: date | None = None, until: date | None = None,
@@ -306,9 +314,10 @@ def equipment_items(store: Store, *, since: date | None = None, until: date | No
                                      for g, r in known.get((cat, label), [])):
             continue
         days = [r.published_at.date() for r in recs if r.published_at is not None]
-        item = EquipmentItem(_side_of(recs, label, dup), cat, label, fate,
+        item_side, basis = _side_of(recs, label, dup)
+        item = EquipmentItem(item_side, cat, label, fate,
                              max(int(r.n) for r in recs), min(days) if days else None,
-                             None if group.startswith("raw:") else group)
+                             None if group.startswith("raw:") else group, side_basis=basis)
         for r in recs:
             _cite(item, r.source_id, (r.source_id, r.start, r.end), r.evidence_urls or [])
             for u in r.evidence_urls or []:
@@ -408,6 +417,11 @@ def _same_items(items: list[EquipmentItem], placed: set[str]) -> list[EquipmentI
     week of the first of them, count ``max(count)``; an item of unknown fate within that week
     of a known-fate item of its side and type, and no bigger, is that item. Items with a place
     (a fused event placed them) stay apart: their places tell them apart.
+
+    A side no report of the later item names (``side_basis`` "guessed": the extractor's
+    reading from the type's origin) does not keep it apart: it joins an earlier item of
+    another side under the same rules (same-side hosts first), and the earlier item keeps its
+    side. A side a report states does keep items apart, as before.
     """
     def near(a: EquipmentItem, b: EquipmentItem) -> bool:
         return a.date is not None and b.date is not None and \
@@ -416,23 +430,29 @@ def _same_items(items: list[EquipmentItem], placed: set[str]) -> list[EquipmentI
     def loose(i: EquipmentItem) -> bool:
         return i.event_id not in placed
 
+    def hosts_for(it: EquipmentItem, cands: Iterable[EquipmentItem]) -> list[EquipmentItem]:
+        ok = [k for k in cands if k.side == it.side or it.side_basis == "guessed"]
+        return sorted(ok, key=lambda k: k.side != it.side)  # stable: same side first
+
     out: list[EquipmentItem] = []
-    runs: dict[tuple[str, str, str, str], EquipmentItem] = {}
+    # (category, type, fate) → the current first item of each side's run
+    runs: dict[tuple[str, str, str], dict[str, EquipmentItem]] = defaultdict(dict)
     for it in sorted(items, key=lambda i: (i.date or date.max, i.event_id or "")):
-        key = (it.side, it.category, it.type, it.fate)
-        first = runs.get(key)
-        if it.fate != "unknown" and loose(it) and first is not None and near(first, it):
-            first.count = max(first.count, it.count)
-            _absorb(first, it)
-            continue
         if it.fate != "unknown" and loose(it):
-            runs[key] = it
+            heads = runs[(it.category, it.type, it.fate)]
+            first = next((k for k in hosts_for(it, [heads[x] for x in sorted(heads)])
+                          if near(k, it)), None)
+            if first is not None:
+                first.count = max(first.count, it.count)
+                _absorb(first, it)
+                continue
+            heads[it.side] = it
         out.append(it)
     kept: list[EquipmentItem] = []
     for it in out:
         if it.fate == "unknown" and loose(it):
-            host = next((k for k in out if k.fate != "unknown" and loose(k)
-                         and (k.side, k.category, k.type) == (it.side, it.category, it.type)
+            host = next((k for k in hosts_for(it, out) if k.fate != "unknown" and loose(k)
+                         and (k.category, k.type) == (it.category, it.type)
                          and k.count >= it.count and near(k, it)), None)
             if host is not None:
                 _absorb(host, it)
