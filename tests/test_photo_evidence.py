@@ -255,3 +255,30 @@ def test_two_copies_of_one_post_keep_every_copys_media(
                           Settings(db=one.url, evidence_dir=str(tmp_path / "ev2")))
             (got,) = one.list_sources(limit=5)
             assert (got.media, got.meta["media_dhash"]) == (src.media, src.meta["media_dhash"])
+
+
+def test_an_x_archives_own_copies_of_tweet_photos_are_kept_with_their_dhash(
+        store: Store, tmp_path: Path) -> None:
+    """An X archive ships each tweet's media as ``data/tweets_media/<tweet id>-<name>``; the
+    tweet names them by URL. The archive's copy is kept (SHA-256, dHash) under that URL, so a
+    repost of the photo elsewhere is recognised; a photo the archive lacks stays a link."""
+    from test_ingest_formats import archive_tweet, tweets_js
+
+    data = tmp_path / "archive" / "data"
+    tweet = archive_tweet()
+    photo = _save(draw_photo(26), data / "tweets_media" / f"{tweet['id_str']}-A.jpg",
+                  quality=90)
+    (data / "tweets.js").write_text(tweets_js(tweet), "utf-8")
+    (tmp_path / "archive" / "1568000000000000001-B.jpg").write_bytes(b"outside data/")
+    settings = Settings(db=store.url, evidence_dir=str(tmp_path / "ev"))
+    assert ingest_inputs(store, [str(data / "tweets.js")], settings).added == 1
+    (src,) = store.list_sources(limit=5)
+    url = "https://pbs.twimg.com/media/A.jpg"
+    assert src.media == [url, "https://pbs.twimg.com/media/B.jpg"]
+    assert list(src.meta["media_sha256"]) == [url] and src.meta["media_dhash"] == {
+        url: photo_dhash(photo)}
+    with store.engine.connect() as conn:
+        kept = conn.execute(select(schema.evidence).where(
+            schema.evidence.c.sha256 == src.meta["media_sha256"][url])).one()
+    assert (kept.kind, kept.dhash, Path(kept.origin).name) == (
+        "media", photo_dhash(photo), f"{tweet['id_str']}-A.jpg")

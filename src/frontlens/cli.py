@@ -836,7 +836,8 @@ def evidence_show(
 @evidence_app.command("dhash")
 def evidence_dhash(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Give every kept photo without a perceptual hash (kept before photos were hashed) its
-    dHash, read from the preserved file; videos and unreadable files are counted and left."""
+    dHash, read from the preserved file; videos and unreadable files are counted and left.
+    Fusion reads the new hashes on its next full rebuild (``fuse --full``)."""
     from frontlens.store.evidence import backfill_dhashes
 
     settings = _settings(ctx)
@@ -849,6 +850,8 @@ def evidence_dhash(ctx: typer.Context, json_out: JsonFlag = False) -> None:
         return
     out.print(f"{done.hashed} photo(s) hashed in {root}; {done.not_images} not images "
               f"(videos, unreadable), {done.missing} missing (run `frontlens evidence verify`)")
+    if done.hashed:
+        out.print("run `frontlens fuse --full` so fusion counts reports of one photo once")
 
 
 # -- fusion (frontlens.fuse): thin commands over run_fusion / explain / picture / contradictions --

@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import OperationalError
 
@@ -258,15 +259,9 @@ def _with_evidence(keeper: Keeper, raw: RawInput, src: Source, original: Evidenc
     meta = {**src.meta, "evidence": {"sha256": original.sha256,
                                      "captured_at": original.captured_at.isoformat()}}
     if raw.path is not None and src.media:
-        base = raw.path.parent.resolve()
         kept: dict[str, str] = {}
         dhashes: dict[str, str] = {}
-        for m in src.media:
-            if "://" in m:
-                continue
-            f = (base / m).resolve()
-            if not f.is_file() or base not in f.parents:  # nothing outside the export folder
-                continue
+        for m, f in _media_files(raw.path, src):
             with f.open("rb") as fh:
                 ev = keeper.keep(fh, kind="media", origin=str(f), captured_at=raw.retrieved_at)
             kept[m] = ev.sha256
@@ -279,20 +274,44 @@ def _with_evidence(keeper: Keeper, raw: RawInput, src: Source, original: Evidenc
     return src.model_copy(update={"meta": meta})
 
 
+X_MEDIA_DIRS = ("tweets_media", "tweet_media")
+"""Where an X archive keeps the photos and videos of its tweets, beside ``data/tweets.js``:
+``<tweet id>-<file name of the media URL>``."""
+
+
+def _media_files(path: Path, src: Source) -> list[tuple[str, Path]]:
+    """(media entry, file) for each photo or video the export ships beside ``path``: a path
+    relative to the export folder (Telegram's ``photos/…``), or for a tweet's media URL the
+    archive's own copy in ``tweets_media/``. Nothing outside the export folder is read."""
+    base = path.parent.resolve()
+    out: list[tuple[str, Path]] = []
+    for m in src.media:
+        if "://" not in m:
+            cands = [base / m]
+        elif src.kind == "tweet" and src.external_id and src.external_id.isdigit():
+            name = PurePosixPath(urlsplit(m).path).name
+            cands = [base / d / f"{src.external_id}-{name}" for d in X_MEDIA_DIRS] if name \
+                else []
+        else:
+            continue
+        for c in cands:
+            f = c.resolve()
+            if f.is_file() and base in f.parents:
+                out.append((m, f))
+                break
+    return out
+
+
 def _with_dhashes(raw: RawInput, src: Source) -> Source:
     """The source, with the perceptual hash of each photo its export ships beside it
     (``meta.media_dhash``; kept as evidence or not), so a re-encoded or resized repost of the
     same photo is recognised (:func:`~frontlens.store.evidence.photo_dhash`)."""
     if raw.path is None or not src.media:
         return src
-    base = raw.path.parent.resolve()
     dhashes: dict[str, str] = dict(src.meta.get("media_dhash") or {})  # kept ones: hashed
     kept = src.meta.get("media_sha256") or {}
-    for m in src.media:
-        if "://" in m or m in dhashes or m in kept:
-            continue
-        f = (base / m).resolve()
-        if f.is_file() and base in f.parents and (dh := photo_dhash(f)) is not None:
+    for m, f in _media_files(raw.path, src):
+        if m not in dhashes and m not in kept and (dh := photo_dhash(f)) is not None:
             dhashes[m] = dh
     if not dhashes or dhashes == src.meta.get("media_dhash"):
         return src
