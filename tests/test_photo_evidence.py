@@ -127,8 +127,9 @@ def test_two_reports_with_one_photo_count_as_one_piece_of_evidence(
     with store.engine.connect() as conn:
         photos = dict(conn.execute(select(schema.fusion_sources.c.source_id,
                                           schema.fusion_sources.c.photos)).all())
-    assert photos == {a.id: a.meta["media_dhash"]["photos/flag.png"],
-                      b.id: b.meta["media_dhash"]["photos/repost.jpg"]}
+    assert {k: json.loads(v) for k, v in photos.items()} == {
+        a.id: [["photos/flag.png", a.meta["media_dhash"]["photos/flag.png"]]],
+        b.id: [["photos/repost.jpg", b.meta["media_dhash"]["photos/repost.jpg"]]]}
 
 
 def test_kept_photos_have_their_dhash_in_the_evidence_table_shown_by_cli_and_api(
@@ -282,3 +283,33 @@ def test_an_x_archives_own_copies_of_tweet_photos_are_kept_with_their_dhash(
             schema.evidence.c.sha256 == src.meta["media_sha256"][url])).one()
     assert (kept.kind, kept.dhash, Path(kept.origin).name) == (
         "media", photo_dhash(photo), f"{tweet['id_str']}-A.jpg")
+
+
+@pytest.mark.parametrize("same_photo", [True, False])
+def test_equipment_reports_showing_one_photo_weeks_apart_are_one_fused_event(
+        store: Store, tmp_path: Path, same_photo: bool) -> None:
+    """A destroyed T-72B3 on 1 September and the same photo, resized, three weeks later from
+    another channel (another file name: the same-link rule misses it): one equipment event,
+    one independent group. A different photo: two events. Fused incrementally, as a rebuild."""
+    first = draw_photo(27)
+    p1 = _save(first, tmp_path / "img" / "t72.png")
+    p2 = _save(first.resize((320, 240)) if same_photo else draw_photo(28),
+               tmp_path / "img" / "repost.jpg", quality=70)
+    assert (dhash_distance(photo_dhash(p1) or "", photo_dhash(p2) or "") <= DHASH_SAME_BITS) \
+        == same_photo
+    a_dir = _channel(tmp_path / "a", "Desk A", 11, "2022-09-01", "Destroyed T-72B3.", p1)
+    b_dir = _channel(tmp_path / "b", "Desk B", 12, "2022-09-22", "T-72B3 destroyed, photo.", p2)
+    for folder in (a_dir, b_dir):
+        src = _ingest(store, folder, tmp_path / "ev")
+        with store.transaction() as conn:
+            store.insert_new(conn, [EquipmentLoss(
+                source_id=src.id, start=0, end=len(src.text), extractor="test",
+                extractor_version="0", catalog_type="T-72B3", model_text="T-72B3",
+                category="tank", side="RU", fate="destroyed", evidence_urls=list(src.media))])
+        run_fusion(store)
+    with store.engine.connect() as conn:
+        events = conn.execute(select(schema.events.c.n_mentions,
+                                     schema.events.c.n_sources_independent)
+                              .where(schema.events.c.kind == "equipment")).all()
+    assert sorted(tuple(e) for e in events) == ([(2, 1)] if same_photo else [(1, 1), (1, 1)])
+    assert_equals_rebuild(store)

@@ -23,6 +23,7 @@ independence groups for one event (copies and posts of one outlet form one group
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import zlib
 from array import array
@@ -71,9 +72,22 @@ class SourceInfo:
     letter: str = "F"
     category: str = "unknown"
     side: str = "unknown"
-    photos: tuple[str, ...] = ()
-    """dHashes of the photos it ships (``meta.media_dhash``, ``evidence.dhash``)."""
+    photos: tuple[tuple[str, str], ...] = ()
+    """(photo name, dHash) of the photos it ships (``meta.media_dhash``, ``evidence.dhash``),
+    sorted; see :func:`photos_text` for how ``fusion_sources`` keeps them."""
     text: str = field(default="", repr=False)
+
+
+def photos_text(photos: Iterable[tuple[str, str]]) -> str | None:
+    """Photos as ``fusion_sources.photos`` keeps them: a JSON list of [name, dHash] pairs."""
+    pairs = sorted(set(photos))
+    return json.dumps(pairs, ensure_ascii=False) if pairs else None
+
+
+def photos_from_text(text: str | None) -> tuple[tuple[str, str], ...]:
+    if not text:
+        return ()
+    return tuple((str(n), str(d)) for n, d in json.loads(text))
 
 
 def outlet_key(name: str | None) -> str:
@@ -522,7 +536,7 @@ def groups_of(source_ids: Iterable[str], sources: dict[str, SourceInfo], links: 
         if d is not None and d.copied_outlet:
             union("s:" + sid, "o:" + outlet_key(d.copied_outlet))
     for a, b in near_photos((sid, dh) for sid in ids if (s := sources.get(sid)) is not None
-                            for dh in s.photos):
+                            for _, dh in s.photos):
         union("s:" + a, "s:" + b)
     rep: dict[str, str] = {}
     for sid in ids:  # earliest first, so the first member seen represents its group

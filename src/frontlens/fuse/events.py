@@ -22,7 +22,7 @@ Opposing families (UA vs RU) at one place whose windows overlap or lie within ``
 contradict each other: each event lists the other's mentions as contradicting evidence, and a
 :class:`Contradiction` names the strongest pair ("denial" when one side says it still holds the
 place). Equipment losses fuse by catalog type, fate, place and publication day, or by a shared
-photo link; statements by speaker and quote.
+photo (the same link, or dHashes within 4 bits); statements by speaker and quote.
 
 Work is blocked by place key and sorted by date inside each block, so fusion is
 ``O(n log n)`` with no all-pairs comparison.
@@ -45,6 +45,7 @@ from typing import Any
 from frontlens.fuse import confidence as conf
 from frontlens.fuse.dedup import Links, SourceInfo, groups_of, outlet_key
 from frontlens.model import TimePrecision
+from frontlens.store.evidence import near_photos
 
 GAP_DAYS = 2
 MAX_SPAN_DAYS = 10
@@ -532,7 +533,9 @@ def equipment_key(catalog_type: str | None, model_text: str) -> str:
 
 def fuse_equipment(claims: list[EqClaim], sources: dict[str, SourceInfo], links: Links) -> Fused:
     """Same type + fate + place within a few days of publication, or the same type shown by the
-    same photo link (a tally post links one photo per item, so a link alone joins nothing)."""
+    same photo: the same link, or photos whose dHashes are within ``DHASH_SAME_BITS`` (a repost
+    re-encoded or resized under another name, whatever its date). A tally post links one photo
+    per item, so a link alone joins nothing."""
     parent = list(range(len(claims)))
 
     def find(i: int) -> int:
@@ -542,10 +545,18 @@ def fuse_equipment(claims: list[EqClaim], sources: dict[str, SourceInfo], links:
         return i
 
     by_url: dict[tuple[str, str], int] = {}
+    shown: dict[str, list[tuple[str, str]]] = defaultdict(list)  # type → (claim, dHash)
     for i, c in enumerate(claims):
         for u in c.urls:
             j = by_url.setdefault((c.subject, u), i)
             parent[find(i)] = find(j)
+        src = sources.get(c.source_id)
+        if src is not None and src.photos and c.urls:
+            named = dict(src.photos)
+            shown[c.subject] += [(str(i), named[u]) for u in c.urls if u in named]
+    for pairs in shown.values():
+        for a, b in near_photos(pairs):
+            parent[find(int(a))] = find(int(b))
     blocks: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, c in enumerate(claims):
         blocks[(c.subject, c.fate, c.place_id or "")].append(i)

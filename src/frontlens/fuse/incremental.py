@@ -47,6 +47,8 @@ from frontlens.fuse.dedup import (
     band_keys,
     from_micros,
     outlet_key,
+    photos_from_text,
+    photos_text,
     quoted_statuses,
     signature,
     sort_us,
@@ -208,7 +210,8 @@ def source_info(r: Any, table: conf.ReliabilityTable) -> SourceInfo:
         published_at=r.published_at, language=r.language, content_hash=r.content_hash,
         forwarded_from=r.forwarded_from, media=bool(r.media), letter=rel.letter,
         category=rel.category, side=rel.side, text=r.text,
-        photos=tuple(sorted({v for v in named.values() if _is_dhash(v)})))
+        photos=tuple(sorted((k, v) for k, v in named.items()
+                            if isinstance(k, str) and _is_dhash(v))))
 
 
 def _is_dhash(v: Any) -> bool:
@@ -221,28 +224,28 @@ class Photos:
     stream, looked up in the evidence table afterwards."""
 
     def __init__(self) -> None:
-        self.pending: dict[str, list[str]] = defaultdict(list)  # sha256 → source ids
+        self.pending: dict[str, list[tuple[str, str]]] = defaultdict(list)  # sha → (id, name)
 
     def note(self, r: Any) -> None:
         shas = r.media_sha256 if isinstance(r.media_sha256, dict) else {}
         named = r.media_dhash if isinstance(r.media_dhash, dict) else {}
         for name, sha in shas.items():
             if name not in named and isinstance(sha, str):
-                self.pending[sha].append(r.id)
+                self.pending[sha].append((r.id, name))
 
-    def resolve(self, conn: Any) -> dict[str, set[str]]:
-        """Source id → the dHashes the evidence table adds."""
+    def resolve(self, conn: Any) -> dict[str, set[tuple[str, str]]]:
+        """Source id → the (photo name, dHash) pairs the evidence table adds."""
         ev = schema.evidence
-        out: dict[str, set[str]] = defaultdict(set)
+        out: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for part in chunks(sorted(self.pending)):
             for sha, dh in conn.execute(select(ev.c.sha256, ev.c.dhash).where(
                     ev.c.sha256.in_(part), ev.c.dhash.is_not(None))):
-                for sid in self.pending[sha]:
-                    out[sid].add(dh)
+                for sid, name in self.pending[sha]:
+                    out[sid].add((name, dh))
         return out
 
 
-def with_photos(info: SourceInfo, more: set[str] | None) -> SourceInfo:
+def with_photos(info: SourceInfo, more: set[tuple[str, str]] | None) -> SourceInfo:
     if more:
         info.photos = tuple(sorted(set(info.photos) | more))
     return info
@@ -468,7 +471,7 @@ def block_of(c: Any) -> tuple[str, str] | None:
 def grading(s: SourceInfo) -> dict[str, Any]:
     """The ``fusion_sources`` fields grading reads (see :func:`source_infos`)."""
     return {"outlet": s.outlet, "media": s.media, "letter": s.letter, "category": s.category,
-            "side": s.side, "photos": ",".join(s.photos) or None}
+            "side": s.side, "photos": photos_text(s.photos)}
 
 
 def source_infos(conn: Any, ids: Iterable[str]) -> dict[str, SourceInfo]:
@@ -483,7 +486,7 @@ def source_infos(conn: Any, ids: Iterable[str]) -> dict[str, SourceInfo]:
             out[sid] = SourceInfo(id=sid, outlet=outlet, media=bool(media), letter=letter,
                                   category=category, side=side,
                                   published_at=None if u >= UNDATED_US else from_micros(u),
-                                  photos=tuple(photos.split(",")) if photos else ())
+                                  photos=photos_from_text(photos))
     return out
 
 

@@ -38,7 +38,16 @@ from sqlalchemy import String, delete, func, or_, select, type_coerce
 from frontlens.config import build_time
 from frontlens.fuse import confidence as conf
 from frontlens.fuse import incremental as inc
-from frontlens.fuse.dedup import Copy, CopyFinder, Links, SourceInfo, from_micros, to_micros
+from frontlens.fuse.dedup import (
+    Copy,
+    CopyFinder,
+    Links,
+    SourceInfo,
+    from_micros,
+    photos_from_text,
+    photos_text,
+    to_micros,
+)
 from frontlens.fuse.events import (
     CHANGE,
     GAP_DAYS,
@@ -601,7 +610,7 @@ class _Sources:
         self._code = array("i")  # (outlet, media, letter, category, side), numbered
         self._codes: dict[tuple[Any, ...], int] = {}
         self._values: list[tuple[Any, ...]] = []
-        self._photos: dict[str, tuple[str, ...]] = {}  # only the few sources with photos
+        self._photos: dict[str, tuple[tuple[str, str], ...]] = {}  # the few with photos
 
     def __len__(self) -> int:
         return len(self.rank)
@@ -620,7 +629,7 @@ class _Sources:
         if s.photos:
             self._photos[s.id] = s.photos
 
-    def add_photos(self, source_id: str, more: set[str]) -> None:
+    def add_photos(self, source_id: str, more: set[tuple[str, str]]) -> None:
         self._photos[source_id] = tuple(sorted(set(self._photos.get(source_id, ())) | more))
 
     def published(self, source_id: str) -> datetime | None:
@@ -631,7 +640,7 @@ class _Sources:
         """A source's grading fields, as incremental fusion keeps them."""
         outlet, media, letter, category, side = self._values[self._code[self.rank[source_id]]]
         return {"outlet": outlet, "media": media, "letter": letter, "category": category,
-                "side": side, "photos": ",".join(self._photos.get(source_id, ())) or None}
+                "side": side, "photos": photos_text(self._photos.get(source_id, ()))}
 
     def infos(self, ids: Iterable[str]) -> dict[str, SourceInfo]:
         """The stored ones among ``ids``, as SourceInfo without dedup fields."""
@@ -821,7 +830,7 @@ def explain(store: Store, event_id: str) -> str:
         dups = {r.source_id: r for r in conn.execute(
             select(dup_t).where(dup_t.c.source_id.in_(ids)))}
         fs = schema.fusion_sources
-        photos = {sid: p.split(",") for sid, p in conn.execute(
+        photos = {sid: photos_from_text(p) for sid, p in conn.execute(
             select(fs.c.source_id, fs.c.photos).where(fs.c.source_id.in_(ids),
                                                       fs.c.photos.is_not(None)))}
     table = conf.default_table()
@@ -864,7 +873,7 @@ def explain(store: Store, event_id: str) -> str:
                 how = d.method if d is not None else "same outlet or a copy of one"
                 if d is None and near_photos(
                         (k, dh) for k in (x["source_id"], x["duplicate_of"])
-                        for dh in photos.get(k, ())):
+                        for _, dh in photos.get(k, ())):
                     how = (f"the same photo: dHashes within {DHASH_SAME_BITS} bits, or a "
                            "copy of one")
                 lines.append(f"      counted once with {x['duplicate_of']} ({how})")
