@@ -313,3 +313,25 @@ def test_equipment_reports_showing_one_photo_weeks_apart_are_one_fused_event(
                               .where(schema.events.c.kind == "equipment")).all()
     assert sorted(tuple(e) for e in events) == ([(2, 1)] if same_photo else [(1, 1), (1, 1)])
     assert_equals_rebuild(store)
+
+
+def test_photo_groups_and_grades_do_not_depend_on_ingest_order(tmp_path: Path) -> None:
+    """Three reports, two sharing a photo: ingested in two orders (and fused after each
+    report), the events, grades and evidence rows are the same."""
+    a_dir, b_dir = _reports(tmp_path, True)
+    c_dir = _channel(tmp_path / "c", "Desk C", 13, "2022-09-10",
+                     "Balakliia is Ukrainian again, residents greet the soldiers.",
+                     _save(draw_photo(29), tmp_path / "img" / "street.png"))
+    got = []
+    for name, order in (("ab", [a_dir, b_dir, c_dir]), ("ba", [c_dir, b_dir, a_dir])):
+        with Store(f"sqlite:///{tmp_path / f'{name}.db'}") as store:
+            for folder in order:
+                _claim(store, _ingest(store, folder, tmp_path / f"ev-{name}"))
+                run_fusion(store)
+            with store.engine.connect() as conn:
+                got.append(([r._asdict() for r in conn.execute(select(schema.events))],
+                            sorted(tuple(r) for r in conn.execute(
+                                select(schema.event_evidence)))))
+    assert got[0] == got[1]
+    (event,), _ = got[0]
+    assert (event["n_sources_independent"], event["grade"]) == (2, "F1")
