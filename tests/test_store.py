@@ -150,18 +150,72 @@ def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
-def test_pending_sources_probe_an_index_instead_of_listing_every_done_id(
-        sqlite_url: str) -> None:
+def _stub_store(db_url: str, n: int) -> Store:
+    """``n`` stub sources with hashed ids (the id order is not the insert order, as with real
+    sources): 8 in 10 extracted by ("rules", "1"), 1 by an older version, 1 not at all."""
+    import hashlib
+
+    from sqlalchemy import insert
+
+    from frontlens.store import schema
+
+    store = Store(db_url)
+    now = datetime.now(UTC)
+    ids = [hashlib.sha1(str(i).encode()).hexdigest()[:20] for i in range(n)]
+    with store.engine.begin() as conn:
+        for a in range(0, n, 20_000):
+            part = range(a, min(n, a + 20_000))
+            conn.execute(insert(schema.sources), [
+                {"id": ids[i], "kind": "text", "origin": "stub", "retrieved_at": now,
+                 "content_hash": "h", "text": "t", "media": [], "meta": {}} for i in part])
+            conn.execute(insert(schema.extractions), [
+                {"source_id": ids[i], "extractor": "rules", "version": "0" if i % 10 else "1",
+                 "status": "ok", "n_records": 0, "processed_at": now}
+                for i in part if i % 10 != 1])
+        conn.execute(text("ANALYZE"))
+    return store
+
+
+def test_pending_sources_page_costs_the_same_anywhere_in_a_100k_store(db_url: str) -> None:
+    """The page query's plan at 100k stub sources, from the first page and from deep ones:
+    a walk of the sources' key from the cursor, checked against the extractions' covering
+    index (SQLite) or a merge anti join of two index ranges both starting at the cursor
+    (PostgreSQL), never a scan of every extraction, a sort, or a list of every done id."""
+    import json
+
     from frontlens.store.db import pending_query
 
-    store = Store(sqlite_url)
-    sql = str(pending_query("rules", "1", after="src-0").compile(
-        store.engine, compile_kwargs={"literal_binds": True}))
+    n, limit = 100_000, 500
+    store = _stub_store(db_url, n)
     with store.engine.connect() as conn:
-        plan = " | ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
-    assert "SEARCH extractions USING" in plan and "(source_id=? AND extractor=?)" in plan, plan
-    assert "SCAN extractions" not in plan and "LIST SUBQUERY" not in plan, plan
-    assert "SEARCH sources USING" in plan, plan  # a walk of the key from `after`, no sort
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM sources ORDER BY id"))]
+        for after in ("", ids[n // 2], ids[n - 20 * limit]):
+            q = pending_query("rules", "0", after=after, limit=limit)
+            got = [r[0] for r in conn.execute(q.with_only_columns(q.selected_columns.id))]
+            assert len(got) == limit and got[0] > after
+            sql = str(q.compile(store.engine, compile_kwargs={"literal_binds": True}))
+            if store.engine.dialect.name == "sqlite":
+                plan = " | ".join(str(r[-1]) for r in
+                                  conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+                assert ("SEARCH extractions USING COVERING INDEX "
+                        "ux_extractions_source_extractor_version") in plan, plan
+                assert "SEARCH sources USING" in plan, plan  # a walk of the key from `after`
+                for bad in ("SCAN extractions", "SCAN sources", "LIST SUBQUERY", "TEMP B-TREE"):
+                    assert bad not in plan, plan
+                continue
+            raw = conn.execute(text("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)).scalar_one()
+            root = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+            nodes, stack = [], [root]
+            while stack:
+                node = stack.pop()
+                nodes.append(node)
+                stack.extend(node.get("Plans", []))
+            kinds = {node["Node Type"] for node in nodes}
+            assert not kinds & {"Seq Scan", "Sort", "Hash", "Bitmap Heap Scan"}, kinds
+            read = sum(node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+                       for node in nodes if node.get("Relation Name") == "extractions")
+            assert read <= 12 * limit, (after, read)  # a page's neighbourhood, not 90k rows
+    store.close()
 
 
 def test_parallel_ingests_of_overlapping_inputs_into_a_fresh_database_all_succeed(

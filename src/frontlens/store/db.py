@@ -28,7 +28,6 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
-    exists,
     false,
     func,
     literal,
@@ -94,22 +93,32 @@ _CHUNK = 500
 def pending_query(extractor: str, version: str, *, since: datetime | None = None,
                   limit: int = 500, after: str = "") -> Any:
     """One page of sources without an extraction by this extractor version: a walk of the
-    sources' primary key from ``after`` with one index probe per row, so a page costs the same
-    at 10k and at 1M stored sources."""
+    sources' primary key from ``after``, each checked against the extractions' index on
+    (source_id, extractor, version), so a page costs the same at 10k and at 1M stored sources.
+
+    SQLite probes that index once per source (covering: no table row is read, and probes in
+    id order land on neighbouring index pages). PostgreSQL turns the NOT EXISTS into an anti
+    join; the repeated ``extractions.source_id > after`` lets it start the extractions' index
+    at ``after`` too (a merge anti join of two index ranges): without it a page past the first
+    was planned as a hash anti join over a sequential scan of every extraction."""
     s = schema.sources
-    q = select(s).where(s.c.id > after, ~_done(extractor, version)).order_by(s.c.id).limit(limit)
+    q = select(s).where(s.c.id > after, ~_done(extractor, version, after)) \
+        .order_by(s.c.id).limit(limit)
     if since is not None:
         q = q.where(s.c.published_at >= since)
     return q
 
 
-def _done(extractor: str, version: str) -> Any:
+def _done(extractor: str, version: str, after: str | None = None) -> Any:
     """EXISTS an extraction of this source by this extractor version: a correlated probe of
-    the (source_id, extractor) primary key. ``NOT IN (SELECT …)`` made SQLite rebuild the
+    the (source_id, extractor, version) index. ``NOT IN (SELECT …)`` made SQLite rebuild the
     whole list of done ids for every page, so paging cost grew with the store."""
     x, s = schema.extractions, schema.sources
-    return exists().where(x.c.source_id == s.c.id, x.c.extractor == extractor,
-                          x.c.version == version)
+    probe = select(x.c.source_id).where(x.c.source_id == s.c.id, x.c.extractor == extractor,
+                                        x.c.version == version)  # not SELECT *: covering
+    if after is not None:
+        probe = probe.where(x.c.source_id > after)
+    return probe.exists()
 
 # -- keyset paging -----------------------------------------------------------------------------
 

@@ -404,3 +404,9 @@ Index("ix_events_score_id", events.c.score, events.c.id)
 # incremental fusion finds re-extracted sources and the unresolved names of a place key
 Index("ix_extractions_processed_at", extractions.c.processed_at)
 Index("ix_control_events_place_name", control_events.c.place_name)
+# "is this source done by this extractor version": the pending-sources page probes it once per
+# source in id order; with the version in the index the probe never reads the table's rows, and
+# consecutive probes land on the same index pages, so a page costs the same at any store size
+# (through the primary key each probe fetched a row at a random place in the table)
+Index("ux_extractions_source_extractor_version", extractions.c.source_id,
+      extractions.c.extractor, extractions.c.version, unique=True)
