@@ -263,23 +263,81 @@ def stage_export(url: str, n: int, folder: Path, length: str) -> dict[str, Any]:
     return out
 
 
-def stage_extract(url: str, n: int, folder: Path, length: str) -> dict[str, Any]:
-    """The real extraction of ingested sources, one process (models loaded before timing)."""
+def stage_extract(url: str, n: int, folder: Path, length: str,
+                  workers: int = 1) -> dict[str, Any]:
+    """The real extraction of ingested sources, ``run_extract`` with ``workers`` processes as
+    ``frontlens extract --workers N`` runs it. The models are loaded before the clock (forked
+    workers inherit them). Besides wall and CPU time (the main process's, and with workers
+    also theirs: ``RUSAGE_CHILDREN`` once the pool is shut down), the main process's time in
+    the two store calls it makes per batch: writing the results (``replace_extractions``,
+    commit included) and reading the next page of pending sources."""
+    import resource
+
     from frontlens.extract.pipeline import RuleExtractor, run_extract
     from frontlens.model import Source
     from frontlens.store.db import Store
 
     store = Store(url, migrate=False)
+    spent = {"write": [0.0, 0.0, 0], "page": [0.0, 0.0, 0]}  # wall, CPU, calls
+
+    def timed(name: str, fn: Any) -> Any:
+        def run(*a: Any, **kw: Any) -> Any:
+            t, c = time.perf_counter(), time.process_time()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent[name][0] += time.perf_counter() - t
+                spent[name][1] += time.process_time() - c
+                spent[name][2] += 1
+        return run
+
+    # run_extract writes each batch in a ``with store.transaction()`` block that ends with
+    # the commit: the block is what is timed as the write
+    tx, page = store.transaction, store.pending_sources
+
+    class _Timed:
+        def __init__(self) -> None:
+            self.cm = tx()
+
+        def __enter__(self) -> Any:
+            self.t, self.c = time.perf_counter(), time.process_time()
+            return self.cm.__enter__()
+
+        def __exit__(self, *exc: Any) -> Any:
+            try:
+                return self.cm.__exit__(*exc)
+            finally:
+                spent["write"][0] += time.perf_counter() - self.t
+                spent["write"][1] += time.process_time() - self.c
+                spent["write"][2] += 1
+
+    store.transaction = _Timed  # type: ignore[method-assign]
+    store.pending_sources = timed("page", page)  # type: ignore[method-assign]
     ex = RuleExtractor()
     list(ex.extract([Source(kind="text", origin="warm", text=t, language=lang) for t, lang in
                      (("Балаклію звільнено.", "uk"), ("Изюм освобождён.", "ru"),
                       ("Izium was liberated.", "en"))]))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t, c = time.perf_counter(), time.process_time()
-    report = run_extract(store, extractor=ex)
-    out = {"seconds": time.perf_counter() - t, "cpu": time.process_time() - c,
-           "items": report.processed, "records": report.records}
+    report = run_extract(store, extractor=ex, workers=workers)
+    wall, main_cpu = time.perf_counter() - t, time.process_time() - c
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    docs = max(report.processed, 1)
+    out = {"seconds": wall, "cpu": main_cpu + worker_cpu, "main_cpu": main_cpu,
+           "worker_cpu": worker_cpu, "items": report.processed, "records": report.records,
+           "workers": workers,
+           "write_s": spent["write"][0], "write_cpu": spent["write"][1],
+           "write_ms_per_doc": spent["write"][0] / docs * 1000,
+           "write_share": spent["write"][0] / wall, "page_s": spent["page"][0],
+           "page_share": spent["page"][0] / wall, "batches": spent["write"][2]}
     store.close()
     return out
+
+
+def stage_extract2(url: str, n: int, folder: Path, length: str) -> dict[str, Any]:
+    """``stage_extract`` with 2 worker processes (``frontlens extract --workers 2``)."""
+    return stage_extract(url, n, folder, length, workers=2)
 
 
 def stage_dask(url: str, n: int, folder: Path, length: str) -> dict[str, Any]:
@@ -300,7 +358,7 @@ def stage_dask(url: str, n: int, folder: Path, length: str) -> dict[str, Any]:
 
 CHILD_STAGES = {f.__name__.removeprefix("stage_"): f for f in (
     stage_ingest, stage_write, stage_pending, stage_fuse, stage_picture, stage_export,
-    stage_extract, stage_dask)}
+    stage_extract, stage_extract2, stage_dask)}
 
 
 # -- the parent --------------------------------------------------------------------------------
@@ -374,6 +432,11 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--extract-sizes", default="1000,10000",
                     help="sizes extraction runs at ('' for none)")
+    ap.add_argument("--extract-workers", default="1,2",
+                    help="worker counts of `extract --workers N` at each --extract-sizes "
+                         "(each on a copy of one ingested store); 1 and 2 are supported")
+    ap.add_argument("--extract-repeats", type=int, default=1,
+                    help="runs per worker count, interleaved (the median is reported)")
     ap.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--db-url", default=os.environ.get("FRONTLENS_TEST_PG_URL"),
                     help="PostgreSQL server URL (a database per size is created there)")
@@ -399,6 +462,7 @@ def main() -> None:
         sys.exit("--db postgresql needs --db-url or FRONTLENS_TEST_PG_URL")
     sizes = [int(x) for x in args.sizes.split(",") if x]
     ex_sizes = [int(x) for x in args.extract_sizes.split(",") if x]
+    ex_workers = [int(x) for x in args.extract_workers.split(",") if x]
     stages = [s for s in args.stages.split(",") if s]
     base_stages = set((args.baseline_stages or args.stages).split(","))
     with tempfile.TemporaryDirectory() as tmp:
@@ -448,10 +512,16 @@ def main() -> None:
                 folder = _folder_for(base, m, args.length)
                 url = store_url(f"{args.length}_{m}_extract")
                 child(url, "ingest", m, folder, args.length, None)
-                res.setdefault(("extract", "shipped"), {})[m] = \
-                    child(url, "extract", m, folder, args.length, None)
-                print(f" extract {m:>9,}: {res['extract', 'shipped'][m]['seconds']:.1f} s",
-                      file=sys.stderr, flush=True)
+                for rep in range(args.extract_repeats):  # worker counts interleaved
+                    for w in ex_workers:
+                        stage = "extract" if w == 1 else f"extract{w}"
+                        copy = _clone(url, f"{args.length}_{m}_extract_w{w}_r{rep}", made)
+                        r = child(copy, stage, m, folder, args.length, None)
+                        res.setdefault((stage, "shipped"), {}).setdefault(m, []).append(r)
+                        print(f" extract {m:>9,} {w} worker(s): {r['seconds']:.1f} s, write "
+                              f"share {r['write_share']:.3f}", file=sys.stderr, flush=True)
+                        if args.db == "postgresql":
+                            _drop(copy, made)
             m = args.dask_size
             if m:
                 tag = (f"sqlite:///{base / f'{args.length}_{m}'}" if args.db == "sqlite"
@@ -466,6 +536,27 @@ def main() -> None:
         report(res, sizes, ex_sizes, stages, args)
         for line in failed:
             print(f"- failed: {' '.join(line.split())}")
+
+
+def _clone(url: str, tag: str, made: list[str]) -> str:
+    """A copy of the store at ``url`` (SQLite: ``VACUUM INTO`` a new file; PostgreSQL: a
+    database made from it as a template), so each extraction run starts from the same state."""
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        target = path.with_name(f"{tag}.db")
+        target.unlink(missing_ok=True)
+        import sqlite3
+
+        with sqlite3.connect(path) as conn:
+            conn.execute("VACUUM INTO ?", (str(target),))
+        return f"sqlite:///{target}"
+    name = re.sub(r"[^a-z0-9_]", "_", f"frontlens_scale_{tag}".lower())[-60:]
+    src = url.rsplit("/", 1)[1]
+    _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}"',
+              f'CREATE DATABASE "{name}" TEMPLATE "{src}"')
+    copy = url.rsplit("/", 1)[0] + "/" + name
+    made.append(copy)
+    return copy
 
 
 def _drop(url: str, made: list[str]) -> None:
@@ -525,16 +616,35 @@ def report(res: dict[tuple[str, str], dict[int, dict[str, Any]]], sizes: list[in
                 line += (f" {b['seconds']:.2f} | {r['seconds'] / b['seconds']:.2f} |" if b
                          else " – | – |")
             print(line)
-    ext = res.get(("extract", "shipped"), {})
-    if ext:
+    runs = {w: res.get(("extract" if w == 1 else f"extract{w}", "shipped"), {})
+            for w in (1, 2)}
+    if runs[1] or runs[2]:
         print()
-        for m in ex_sizes:
-            r = ext[m]
+    for m in ex_sizes:
+        med: dict[int, dict[str, Any]] = {}
+        for w, by_size in runs.items():
+            rs = sorted(by_size.get(m, []), key=lambda r: r["seconds"])
+            if not rs:
+                continue
+            r = med[w] = rs[len(rs) // 2]
             per = r["cpu"] / max(r["items"], 1)
-            print(f"- extract {m:,} sources (one process): {r['seconds']:.1f} s, "
-                  f"{per * 1000:.1f} ms CPU/source, {r['records']:,} records, "
-                  f"peak RSS {r['peak_mb']:.0f} MB")
-        per = ext[ex_sizes[-1]]["cpu"] / max(ext[ex_sizes[-1]]["items"], 1)
+            print(f"- extract {m:,} sources, {w} worker(s) (median of {len(rs)}): "
+                  f"{r['seconds']:.1f} s, {r['items'] / r['seconds']:.1f} sources/s, "
+                  f"**{per * 1000:.1f} ms CPU/source** (main process {r['main_cpu']:.1f} s, "
+                  f"workers {r['worker_cpu']:.1f} s), {r['records']:,} records, peak RSS "
+                  f"{r['peak_mb']:.0f} MB; main process writing **{r['write_share']:.1%}** of "
+                  f"the wall time ({r['write_ms_per_doc']:.2f} ms/source, {r['batches']} "
+                  f"transactions), paging {r['page_share']:.1%}")
+        if 1 in med and 2 in med:
+            a, b = med[1], med[2]
+            ca, cb = a["cpu"] / max(a["items"], 1), b["cpu"] / max(b["items"], 1)
+            print(f"- extract {m:,}: 1 → 2 workers speed-up {a['seconds'] / b['seconds']:.2f}, "
+                  f"parallel efficiency **{a['seconds'] / b['seconds'] / 2:.2f}**; CPU per "
+                  f"source ×{cb / ca:.2f}")
+    ext = runs[1]
+    if ext and ex_sizes:
+        last = ext[ex_sizes[-1]][0]
+        per = last["cpu"] / max(last["items"], 1)
         print("- extrapolated extraction CPU: " + ", ".join(
             f"{n:,} → {per * n / 3600:.2f} CPU-h" for n in [*sizes, 1_000_000]
             if n not in ex_sizes))

@@ -176,3 +176,31 @@ def test_native_thread_pools_get_one_thread_per_process_unless_told(env: dict[st
                           "print(os.environ.get('OPENBLAS_NUM_THREADS'))"],
                          env={**clean, **env}, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == expect
+
+
+def test_extraction_workers_get_one_native_thread_even_after_numpy_loaded_first() -> None:
+    """A program that imported numpy before frontlens has an OpenBLAS pool of one thread per
+    core; ``extract --workers N``'s processes still run one (threadpoolctl in the worker's
+    initializer), and the Dask worker path calls the same function."""
+    import ast
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("threadpoolctl")
+    script = """
+import numpy  # first: OpenBLAS starts a pool sized to the machine
+from threadpoolctl import threadpool_info
+import frontlens.extract.pipeline as p
+def probe(batch, *rest):
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+p._worker_extract = probe  # what the pool runs, resolved by name in the forked worker
+print(list(p.extract_batches([[1], [2]], workers=2)))
+"""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.endswith(("_NUM_THREADS", "_MAXIMUM_THREADS"))
+             and k != "FRONTLENS_NATIVE_THREADS"}
+    out = subprocess.run([sys.executable, "-c", script], env=clean, capture_output=True,
+                         text=True, check=True)
+    got = ast.literal_eval(out.stdout.strip())  # the BLAS pool sizes of each worker
+    assert len(got) == 2 and all(n == 1 for pools in got for n in pools), got

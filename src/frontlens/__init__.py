@@ -24,4 +24,26 @@ def _limit_native_threads() -> None:
         os.environ.setdefault(var, n)
 
 
+def limit_loaded_native_threads() -> None:
+    """The same cap on pools already started: an extraction worker calls this first.
+
+    The variables only count when a library loads. A program that imported numpy before
+    frontlens (a notebook, a library user calling ``run_extract(workers=N)``), or a Dask
+    worker started without them, has an OpenBLAS pool of one thread per core, and forked
+    workers inherit its size. Through threadpoolctl where it is installed (it comes with
+    scikit-learn); the numbers are the variables' (``OPENBLAS_NUM_THREADS`` for BLAS,
+    ``OMP_NUM_THREADS`` for OpenMP), so a user's own setting still wins.
+    """
+    if os.environ.get("FRONTLENS_NATIVE_THREADS", "1").strip() == "0":
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    for api, var in (("blas", "OPENBLAS_NUM_THREADS"), ("openmp", "OMP_NUM_THREADS")):
+        n = os.environ.get(var, "").strip()
+        if n.isdigit() and int(n) > 0:
+            threadpool_limits(limits=int(n), user_api=api)
+
+
 _limit_native_threads()

@@ -38,6 +38,10 @@ _FRONTS: dict[str, Any] = {}
 def _worker_store(url: str, lock_timeout: float) -> Store:
     store = _STORES.get(url)
     if store is None:
+        if not _STORES:  # a worker's first task: its native pools get one thread too (Dask's
+            from frontlens import limit_loaded_native_threads  # nanny sets the variables,
+
+            limit_loaded_native_threads()  # a worker started otherwise may not)
         store = _STORES[url] = Store(url, migrate=False, lock_timeout=lock_timeout)
     return store
 

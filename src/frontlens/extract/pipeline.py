@@ -18,6 +18,7 @@ are built here and sent), and each batch carries its sources' channel areas.
 from __future__ import annotations
 
 import importlib
+import time
 import tomllib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -78,6 +79,8 @@ def supported_languages() -> tuple[str, ...]:
 
 
 SUPPORTED = supported_languages()
+COMMIT_SOURCES = 512  # extraction results written per transaction, at most ...
+COMMIT_SECONDS = 2.0  # ... or those that waited this long (a slow stream still commits)
 UNSURE_BELOW = 0.8  # a detected language below this confidence is not taken as the language
 
 
@@ -207,8 +210,12 @@ _WORKER_FRONT: Front | None = None
 
 def _worker_init(front: str | Front | None) -> None:
     """A worker process's front: read from the store at this URL (built layer by layer as
-    texts ask), or the one the parent built (an in-memory store)."""
+    texts ask), or the one the parent built (an in-memory store). Its native pools get one
+    thread first (``frontlens.limit_loaded_native_threads``)."""
     global _WORKER_FRONT
+    from frontlens import limit_loaded_native_threads
+
+    limit_loaded_native_threads()
     if isinstance(front, str):
         from frontlens.resolve.frontline import Front as _Front
 
@@ -282,14 +289,23 @@ def run_extract(
     batch_size: int = 64,
     on_batch: Callable[[int], None] | None = None,
     extractor: Extractor | None = None,
+    commit_sources: int = COMMIT_SOURCES,
+    commit_seconds: float = COMMIT_SECONDS,
 ) -> ExtractReport:
     """Extract every source not yet processed by the extractor's current version (the rule
-    pipeline unless another ``Extractor`` is given) and store the records, one transaction per
-    batch (a crash loses at most the batch in flight).
+    pipeline unless another ``Extractor`` is given) and store the records.
 
     The rule pipeline resolves places with the store's control maps (front-line prior) and
     each source's channel history (channel prior), both as the store was when the run began;
-    a given ``RuleExtractor`` keeps its own front."""
+    a given ``RuleExtractor`` keeps its own front.
+
+    Results are written in groups: batches are held in memory until ``commit_sources`` sources
+    are waiting or the oldest has waited ``commit_seconds``, then written in one transaction
+    (the write lock is held only while writing, never while waiting for workers). A crash
+    loses at most the group not yet written, which the next run finds still pending. One
+    transaction per 64-source batch had made the commit (a WAL checkpoint's fsync on SQLite,
+    a round trip and a WAL flush on PostgreSQL) the largest part of the main process's
+    writing, which caps how many workers one writer can feed."""
     from frontlens.resolve.channel import ChannelAreas
     from frontlens.resolve.frontline import Front as _Front
 
@@ -309,17 +325,31 @@ def run_extract(
             yield page
 
     report = ExtractReport()
+    waiting: list[ExtractionResult] = []
+    since_first = 0.0
+
+    def flush() -> None:
+        with store.transaction() as conn:
+            store.replace_extractions(conn, [(res.run, res.records) for res in waiting])
+        for res in waiting:
+            report.processed += 1
+            report.records += len(res.records)
+            report.by_status[res.run.status] = report.by_status.get(res.run.status, 0) + 1
+            if res.run.reason:
+                report.problems.append(f"{res.run.source_id}: {res.run.status}: "
+                                       f"{res.run.reason}")
+        waiting.clear()
+
     for results in extract_batches(pages(), workers=workers, extractor=ex, store=store,
                                    channels=channels):
-        with store.transaction() as conn:
-            store.replace_extractions(conn, [(res.run, res.records) for res in results])
-            for res in results:
-                report.processed += 1
-                report.records += len(res.records)
-                report.by_status[res.run.status] = report.by_status.get(res.run.status, 0) + 1
-                if res.run.reason:
-                    report.problems.append(f"{res.run.source_id}: {res.run.status}: "
-                                           f"{res.run.reason}")
+        if not waiting:
+            since_first = time.monotonic()
+        waiting.extend(results)
+        if (len(waiting) >= commit_sources
+                or time.monotonic() - since_first >= commit_seconds):
+            flush()
         if on_batch is not None:
             on_batch(len(results))
+    if waiting:
+        flush()
     return report

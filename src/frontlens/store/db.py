@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
@@ -87,7 +88,13 @@ TABLES: dict[type[Record], Table] = {
 }
 
 _CHUNK = 500
+_IDS_PER_DELETE = 1000  # source ids in one DELETE … WHERE source_id IN (…)
 
+
+
+@cache
+def _pk_names(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.primary_key.columns)
 
 
 def pending_query(extractor: str, version: str, *, since: datetime | None = None,
@@ -578,20 +585,33 @@ class Store:
     ) -> None:
         """Store a batch of extraction results, replacing what earlier versions produced for
         those sources: one DELETE per table for the whole batch (by source id set) and one
-        multi-row INSERT per record type, instead of seven round trips per source."""
+        multi-row INSERT per record type, instead of seven round trips per source.
+
+        The records go straight to ``write_rows`` (INSERT … ON CONFLICT DO NOTHING, COPY on
+        PostgreSQL), without ``insert_new``'s SELECT of the keys already stored: the DELETE
+        has just removed this extractor's records of these sources, and a key stored by
+        anything else is skipped by the database just as the SELECT would have skipped it
+        (a profile of the write stage had that SELECT at an eighth of the time)."""
         by_extractor: dict[str, list[str]] = {}
         for run, _ in results:
             by_extractor.setdefault(run.extractor, []).append(run.source_id)
         t = schema.extractions
         for extractor, ids in by_extractor.items():
-            for i in range(0, len(ids), _CHUNK):
-                part = ids[i : i + _CHUNK]
+            for i in range(0, len(ids), _IDS_PER_DELETE):
+                part = ids[i : i + _IDS_PER_DELETE]
                 for table in [TABLES[m] for m in EXTRACTED_TYPES] + [t]:
                     conn.execute(delete(table).where(table.c.source_id.in_(part),
                                                      table.c.extractor == extractor))
         if results:
             write_rows(conn, t, [run.model_dump() for run, _ in results], ignore=False)
-        self.insert_new(conn, [r for _, recs in results for r in recs])
+        by_type: dict[type[Record], dict[tuple[Any, ...], Record]] = {}
+        for _, recs in results:
+            for rec in recs:  # the first of a repeated key wins, as with insert_new
+                pk = _pk_names(TABLES[type(rec)])
+                by_type.setdefault(type(rec), {}).setdefault(
+                    tuple(getattr(rec, name) for name in pk), rec)
+        for typ, recs_by_key in by_type.items():
+            write_rows(conn, TABLES[typ], [rec.model_dump() for rec in recs_by_key.values()])
 
     def pending_sources(
         self,
