@@ -73,3 +73,30 @@ def test_dask_ingest_stores_what_one_process_stores(db_url: str, tmp_path: Path)
     assert sorted(s.id for s in two.list_sources(limit=1000)) == ids
     again = run_ingest_dask(two, inputs, settings, workers=2)  # idempotent on a cluster too
     assert again.added == 0 and two.counts()["sources"] == len(ids)
+
+
+def test_dask_local_cluster_fuses_the_same_tables_as_one_process(db_url: str,
+                                                                  tmp_path: Path) -> None:
+    """A rebuild's partitions computed on a 2-worker LocalCluster (each shipped with only the
+    sources, copy links and concessions it cites) write, row by row, the tables and copy-finder
+    state of the single-process rebuild of the same store; the CLI's --engine dask too."""
+    from test_fuse_incremental import state_tables
+    from test_fuse_streaming import fused_tables, generated
+
+    from frontlens.extract.distributed import run_fusion_dask
+    from frontlens.fuse.picture import run_fusion
+
+    store = Store(db_url)
+    with store.transaction() as conn:
+        store.insert_new(conn, generated(240))
+    ref = run_fusion(store, full=True)  # the reference, then the cluster rewrites every row
+    expected, state = fused_tables(store), state_tables(store)
+    assert sum(len(v) for v in expected.values()) > 100
+    links: list[str] = []
+    got = run_fusion_dask(store, workers=2, full=True, on_start=links.append)
+    assert links and links[0].startswith("http")
+    assert got.mode == "full" and got.events == ref.events and got.graded == ref.graded
+    assert got.recomputed == ref.recomputed and got.evidence == ref.evidence
+    assert fused_tables(store) == expected
+    assert state_tables(store) == state
+    store.close()

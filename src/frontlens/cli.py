@@ -863,6 +863,14 @@ def fuse(
     json_out: JsonFlag = False,
     full: Annotated[bool, typer.Option("--full", help="Rebuild everything, not only the "
                                        "places new sources touch.")] = False,
+    engine: Annotated[str, typer.Option(
+        help="local (this process) or dask: a rebuild's partitions (by place, equipment type, "
+        "statement) on a cluster; incremental runs stay local.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address (tcp://host:8786); without it --engine dask starts a "
+        "LocalCluster of --workers processes (default: one per core).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=256,
+                                                help="LocalCluster workers.")] = None,
 ) -> None:
     """Fuse stored mentions into graded events, contradictions and the control timeline.
 
@@ -874,9 +882,18 @@ def fuse(
     from frontlens.fuse.confidence import ReliabilityTableError
     from frontlens.fuse.picture import run_fusion
 
+    if engine not in ("local", "dask") or ((scheduler or workers) and engine != "dask"):
+        err.print("error: --engine is local or dask; --scheduler and --workers need "
+                  "--engine dask", markup=False)
+        raise typer.Exit(2)
     store = _open(_settings(ctx))
     try:
-        report = run_fusion(store, full=full)
+        if engine == "dask":
+            report = _dask_engine().run_fusion_dask(store, scheduler=scheduler,
+                                                    workers=workers, full=full,
+                                                    on_start=_print_dashboard)
+        else:
+            report = run_fusion(store, full=full)
     except ReliabilityTableError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from exc

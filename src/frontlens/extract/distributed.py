@@ -12,9 +12,15 @@ The client holds only ids and counts.
     frontlens extract --engine dask                       # a LocalCluster sized to this machine
     frontlens extract --engine dask --scheduler tcp://host:8786
     frontlens ingest --engine dask FOLDER                 # one task per input file
+    frontlens fuse --full --engine dask                   # a rebuild's partitions on workers
 
 Ingest runs one input per task through the same ``ingest_one`` (one transaction per input);
 parallel writers are safe (``INSERT … ON CONFLICT DO NOTHING``, serialised migration).
+
+A fusion rebuild on Dask (``run_fusion_dask``) keeps reading, copy linking and writing in the
+client (one transaction, as always) and sends each partition of claims (by place key,
+equipment type or speaker and quote) with the source facts, copy links and concessions it
+cites to a worker, which returns its rows; the rows equal the single-process rebuild's.
 
 Needs the ``dask`` extra (``pip install 'frontlens[dask]'``); every worker must reach the
 database URL (PostgreSQL for several machines; a SQLite file works for a LocalCluster).
@@ -23,7 +29,7 @@ database URL (PostgreSQL for several machines; a SQLite file works for a LocalCl
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -205,3 +211,35 @@ def _collect(fut: Any, report: ExtractReport, on_batch: Callable[[int], None] | 
     report.problems.extend(got["problems"])
     if on_batch is not None:
         on_batch(got["processed"])
+
+
+def run_fusion_dask(store: Store, *, scheduler: str | None = None, workers: int | None = None,
+                    full: bool = False, on_start: Callable[[str], None] | None = None) -> Any:
+    """``run_fusion`` with a rebuild's partitions computed on a Dask cluster (at least four
+    per worker, at most two per worker in flight: the client's memory stays bounded); an
+    incremental run stays in this process. Returns its FusionReport."""
+    from collections import deque
+
+    from frontlens.fuse.picture import PartitionTask, fuse_task, run_fusion
+
+    client, cluster = _client(scheduler, workers)
+    try:
+        if on_start is not None:
+            on_start(str(client.dashboard_link))
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+
+        def runner(tasks: Iterable[PartitionTask]) -> Iterator[dict[str, Any]]:
+            window: deque[Any] = deque()
+            for task in tasks:
+                [data] = client.scatter([task])
+                window.append(client.submit(fuse_task, data, pure=False, retries=2))
+                if len(window) >= 2 * n_workers:
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+
+        return run_fusion(store, full=full, runner=runner, min_parts=4 * n_workers)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

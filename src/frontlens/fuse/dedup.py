@@ -479,6 +479,20 @@ class Links:
         self.links = {d.source_id: d for d in links}
         self._root: dict[str, str] = {}
 
+    def subset(self, ids: Iterable[str]) -> Links:
+        """The links of these sources and of every source their chains pass: the same
+        ``root`` and ``links.get`` for each of them, to ship with a partition."""
+        got: dict[str, SourceDuplicate | Copy] = {}
+        todo = list(ids)
+        while todo:
+            d = self.links.get(todo.pop())
+            if d is None or d.source_id in got:
+                continue
+            got[d.source_id] = d
+            if d.canonical_id:
+                todo.append(d.canonical_id)
+        return Links(got.values())
+
     def root(self, source_id: str) -> str:
         if source_id not in self.links:
             return source_id  # an original: not cached, so the cache holds copies only

@@ -253,8 +253,16 @@ def fusion_staleness(store: Store) -> str | None:
     return None
 
 
+PartitionTask = tuple[list[Any], dict[str, SourceInfo], Links, dict[str, set[str]]]
+"""A partition's claims, the sources they cite, those sources' copy links and concessions."""
+PartitionRunner = Callable[[Iterable[PartitionTask]], Iterable[dict[str, Any]]]
+"""Computes ``compute_partition`` for each task elsewhere (a Dask cluster), yielding the
+results in the tasks' order; ``parts`` is how many partitions it wants at least."""
+
+
 def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
-               partition_rows: int = PARTITION_ROWS, full: bool = False) -> FusionReport:
+               partition_rows: int = PARTITION_ROWS, full: bool = False,
+               runner: PartitionRunner | None = None, min_parts: int = 1) -> FusionReport:
     """Bring every fusion table up to date with the stored records, in one transaction.
 
     Incremental by default (:mod:`frontlens.fuse.incremental`): only the places, equipment
@@ -270,6 +278,11 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
     files when there are several); each partition is fused, graded and written in turn. A
     block never spans two partitions, so the rows are the same for any partition size. Every
     write happens in one transaction, so readers never see a half-built picture.
+
+    ``runner`` (``frontlens fuse --engine dask``) computes a rebuild's partitions elsewhere,
+    at least ``min_parts`` of them: each task carries its claims and only the source facts,
+    copy links (with the chains they pass) and concessions those claims cite; this process
+    reads, links copies and writes as before. Incremental runs stay in this process.
     """
     t0 = time.perf_counter()
     table = table or conf.default_table()
@@ -289,7 +302,8 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
         n_claims = sum(conn.execute(select(func.count()).select_from(t)).scalar_one()
                        for t in (schema.control_events, schema.equipment_losses,
                                  schema.statements))
-        spill = stack.enter_context(_Spill(max(1, -(-n_claims // partition_rows))))
+        spill = stack.enter_context(_Spill(max(1, -(-n_claims // partition_rows),
+                                               min_parts if runner is not None else 1)))
         facts, against, areas, counts = _read_claims(conn, sources, spill)
         conn.close()
         rep.records = {"sources": len(sources), **counts}
@@ -311,11 +325,15 @@ def run_fusion(store: Store, table: conf.ReliabilityTable | None = None,
                         ({**r, **sources.grading(r["source_id"])} for r in rows))
                 _insert(conn, schema.fusion_bands, bands)
             del finder
-            for part in range(spill.parts):
-                items = spill.take(part)
-                _fuse_partition(conn, items, sources.infos(x.source_id for x in items), links,
-                                against, coords, rep)
-                del items
+            if runner is None:
+                for part in range(spill.parts):
+                    items = spill.take(part)
+                    _fuse_partition(conn, items, sources.infos(x.source_id for x in items),
+                                    links, against, coords, rep)
+                    del items
+            else:
+                for out in runner(_tasks(spill, sources, links, against)):
+                    _write_partition(conn, out, rep)
             area = area_contradictions(sorted(areas, key=lambda a: a.id))
             _insert(conn, schema.contradictions, area)
             _tally(rep, [], area)
@@ -527,13 +545,44 @@ def _fuse_partition(conn: Any, items: list[Any], sources: dict[str, SourceInfo],
     """Fuse, grade and write one partition's claims (events, evidence, contradictions and the
     timeline of its places). Claims are taken in id order, so the rows do not depend on the
     order the database returned them in (a rebuild and an incremental run agree)."""
+    _write_partition(conn, compute_partition(items, sources, links, against, coords), rep)
+
+
+def _tasks(spill: _Spill, sources: _Sources, links: Links,
+           against: dict[str, set[str]]) -> Iterable[PartitionTask]:
+    for part in range(spill.parts):
+        items = spill.take(part)
+        ids = {x.source_id for x in items}
+        yield (items, sources.infos(ids), links.subset(ids),
+               {k: v for k in ids if (v := against.get(k))})
+
+
+def fuse_task(task: PartitionTask) -> dict[str, Any]:
+    """Run on a worker: one partition's rows (the gazetteer for coordinates is opened once per
+    worker process)."""
+    items, infos, links, against = task
+    return compute_partition(items, infos, links, against, _worker_coords())
+
+
+_COORDS: list[Coords | None] = []
+
+
+def _worker_coords() -> Coords | None:
+    if not _COORDS:
+        _COORDS.append(_coords()[0])
+    return _COORDS[0]
+
+
+def compute_partition(items: list[Any], sources: dict[str, SourceInfo], links: Links,
+                      against: dict[str, set[str]], coords: Coords | None) -> dict[str, Any]:
+    """One partition's rows, computed without the database: what a Dask worker runs."""
     items = sorted(items, key=lambda x: x.id)
-    rep.recomputed["places"] = rep.recomputed.get("places", 0) + len(
-        {x.key for x in items if isinstance(x, Claim)})
-    rep.recomputed["equipment"] = rep.recomputed.get("equipment", 0) + len(
-        {x.subject for x in items if isinstance(x, EqClaim)})
-    rep.recomputed["statements"] = rep.recomputed.get("statements", 0) + len(
-        {(x.subject, x.quote_key) for x in items if isinstance(x, StClaim) and x.quote_key})
+    recomputed = {
+        "places": len({x.key for x in items if isinstance(x, Claim)}),
+        "equipment": len({x.subject for x in items if isinstance(x, EqClaim)}),
+        "statements": len({(x.subject, x.quote_key) for x in items
+                           if isinstance(x, StClaim) and x.quote_key}),
+    }
     parts: list[Fused] = [
         fuse_control([x for x in items if isinstance(x, Claim)], sources, links, against),
         fuse_equipment([x for x in items if isinstance(x, EqClaim)], sources, links),
@@ -548,12 +597,20 @@ def _fuse_partition(conn: Any, items: list[Any], sources: dict[str, SourceInfo],
         if ev["role"] == "supporting" and ev["duplicate_of"] is None:
             sources_of[ev["event_id"]].append(ev["source_id"])
     states = build_states(events, sources_of, coords)
-    for t, rows in ((schema.events, events), (schema.event_evidence, evidence),
-                    (schema.contradictions, contradictions), (schema.control_states, states)):
+    return {"events": events, "evidence": evidence, "contradictions": contradictions,
+            "states": states, "recomputed": recomputed}
+
+
+def _write_partition(conn: Any, out: dict[str, Any], rep: FusionReport) -> None:
+    for k, v in out["recomputed"].items():
+        rep.recomputed[k] = rep.recomputed.get(k, 0) + v
+    for t, rows in ((schema.events, out["events"]), (schema.event_evidence, out["evidence"]),
+                    (schema.contradictions, out["contradictions"]),
+                    (schema.control_states, out["states"])):
         _insert(conn, t, rows)
-    _tally(rep, events, contradictions)
-    rep.evidence += len(evidence)
-    rep.states += len(states)
+    _tally(rep, out["events"], out["contradictions"])
+    rep.evidence += len(out["evidence"])
+    rep.states += len(out["states"])
 
 
 def _insert(conn: Any, t: Any, rows: Iterable[dict[str, Any]]) -> None:
