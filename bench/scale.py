@@ -11,8 +11,8 @@ and each stage runs in a fresh child process, which reports wall time, CPU time 
 - ingest: ``ingest_inputs`` over the exports into an empty store (streamed parse, language
   id, validation, idempotent insert; the language models are loaded before the clock starts);
 - write: the corpus's own records (control claims, equipment, statements, area figures) stored
-  as extraction results with ``Store.replace_extractions``, 64 sources per transaction, the
-  path ``frontlens extract`` writes through: ms per source;
+  as extraction results with ``Store.replace_extractions``, as many sources per transaction as
+  that version's ``frontlens extract`` writes at once: ms per source;
 - pending: one page of 500 unextracted sources (a tenth of the store is left pending), the
   median of 9 consecutive pages;
 - fuse: ``run_fusion``; picture: ``picture()`` on 20 dates; export: GeoJSON, ACLED and JSONL.
@@ -138,8 +138,10 @@ def stage_ingest(url: str, n: int, folder: Path, length: str) -> dict[str, Any]:
     return out
 
 
-def _results(store: Any, n: int, length: str) -> Iterator[list[tuple[Any, list[Any]]]]:
-    """The corpus's records as extraction results of the ingested sources, 64 a batch."""
+def _results(store: Any, n: int, length: str,
+             per_batch: int = 64) -> Iterator[list[tuple[Any, list[Any]]]]:
+    """The corpus's records as extraction results of the ingested sources, ``per_batch`` a
+    batch."""
     from sqlalchemy import select
 
     from frontlens.model import Extraction
@@ -159,7 +161,7 @@ def _results(store: Any, n: int, length: str) -> Iterator[list[tuple[Any, list[A
         run = Extraction(source_id=sid, extractor="bench", version=version, status="ok",
                          language=doc["lang"], n_records=len(recs))
         batch.append((run, recs))
-        if len(batch) == 64:
+        if len(batch) == per_batch:
             yield batch
             batch = []
     if batch:
@@ -167,12 +169,17 @@ def _results(store: Any, n: int, length: str) -> Iterator[list[tuple[Any, list[A
 
 
 def stage_write(url: str, n: int, folder: Path, length: str) -> dict[str, Any]:
+    """The write path of ``frontlens extract``: as many sources per transaction as that
+    version's ``run_extract`` writes at once (``COMMIT_SOURCES``, 64 where it has none: one
+    transaction per batch)."""
+    from frontlens.extract import pipeline
     from frontlens.store.db import Store
 
+    per = int(getattr(pipeline, "COMMIT_SOURCES", 64))
     store = Store(url, migrate=False)
     seconds = cpu = 0.0
     docs = records = 0
-    for batch in _results(store, n, length):  # building the records is not timed
+    for batch in _results(store, n, length, per):  # building the records is not timed
         t, c = time.perf_counter(), time.process_time()
         with store.transaction() as conn:
             store.replace_extractions(conn, batch)
@@ -182,7 +189,8 @@ def stage_write(url: str, n: int, folder: Path, length: str) -> dict[str, Any]:
         records += sum(len(r) for _, r in batch)
     store.close()
     return {"seconds": seconds, "cpu": cpu, "items": docs, "records": records,
-            "ms_per_doc": seconds / max(docs, 1) * 1000}
+            "ms_per_doc": seconds / max(docs, 1) * 1000,
+            "cpu_ms_per_doc": cpu / max(docs, 1) * 1000, "per_transaction": per}
 
 
 def stage_pending(url: str, n: int, folder: Path, length: str) -> dict[str, Any]:
@@ -436,7 +444,7 @@ def main() -> None:
                     help="worker counts of `extract --workers N` at each --extract-sizes "
                          "(each on a copy of one ingested store); 1 and 2 are supported")
     ap.add_argument("--extract-repeats", type=int, default=1,
-                    help="runs per worker count, interleaved (the median is reported)")
+                    help="runs per worker count, interleaved (the lower median is reported)")
     ap.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--db-url", default=os.environ.get("FRONTLENS_TEST_PG_URL"),
                     help="PostgreSQL server URL (a database per size is created there)")
@@ -489,13 +497,15 @@ def main() -> None:
                 urls = {name: store_url(f"{args.length}_{n}_{name}") for name in impls}
                 for stage in stages:
                     # stages after ingest use the shipped store (fusion rewrites its own
-                    # tables, the rest only read); ingest needs an empty one per version. The
-                    # baseline writes first: the second writer also deletes the first's rows
+                    # tables, the rest only read); ingest needs an empty one per version, and
+                    # the baseline's write goes to a copy taken before the shipped one writes
                     order = [(k, v) for k, v in impls.items()
                              if k == "shipped" or stage in base_stages]
-                    for name, path in (order[::-1] if stage == "write" else order):
+                    for name, path in order:
                         url = urls[name] if stage == "ingest" else urls["shipped"]
-                        try:
+                        if stage == "write" and name != "shipped":  # into a copy of the
+                            url = _clone(urls["shipped"], f"{args.length}_{n}_w_{name}", made)
+                        try:  # ingested store: both write into the same state
                             r = child(url, stage, n, folder, args.length, path)
                         except RuntimeError as exc:  # reported, and the other stages still run
                             print(f"{stage:>8} {n:>9,} {name:>8}: FAILED {str(exc)[:600]}",
@@ -510,18 +520,25 @@ def main() -> None:
                     _drop(urls.pop("baseline"), made)
             for m in ex_sizes:
                 folder = _folder_for(base, m, args.length)
-                url = store_url(f"{args.length}_{m}_extract")
-                child(url, "ingest", m, folder, args.length, None)
-                for rep in range(args.extract_repeats):  # worker counts interleaved
+                ex_impls = [(k, v) for k, v in impls.items()
+                            if k == "shipped" or "extract" in base_stages]
+                ingested = {}
+                for name, path in ex_impls:  # each version ingests its own (its schema)
+                    ingested[name] = store_url(f"{args.length}_{m}_extract_{name}")
+                    child(ingested[name], "ingest", m, folder, args.length, path)
+                for rep in range(args.extract_repeats):  # worker counts, versions interleaved
                     for w in ex_workers:
-                        stage = "extract" if w == 1 else f"extract{w}"
-                        copy = _clone(url, f"{args.length}_{m}_extract_w{w}_r{rep}", made)
-                        r = child(copy, stage, m, folder, args.length, None)
-                        res.setdefault((stage, "shipped"), {}).setdefault(m, []).append(r)
-                        print(f" extract {m:>9,} {w} worker(s): {r['seconds']:.1f} s, write "
-                              f"share {r['write_share']:.3f}", file=sys.stderr, flush=True)
-                        if args.db == "postgresql":
-                            _drop(copy, made)
+                        for name, path in ex_impls:
+                            stage = "extract" if w == 1 else f"extract{w}"
+                            copy = _clone(ingested[name],
+                                          f"{args.length}_{m}_extract_{name}_w{w}_r{rep}", made)
+                            r = child(copy, stage, m, folder, args.length, path)
+                            res.setdefault((stage, name), {}).setdefault(m, []).append(r)
+                            print(f" extract {m:>9,} {name} {w} worker(s): {r['seconds']:.1f} s,"
+                                  f" write share {r['write_share']:.3f}", file=sys.stderr,
+                                  flush=True)
+                            if args.db == "postgresql":
+                                _drop(copy, made)
             m = args.dask_size
             if m:
                 tag = (f"sqlite:///{base / f'{args.length}_{m}'}" if args.db == "sqlite"
@@ -603,9 +620,12 @@ def report(res: dict[tuple[str, str], dict[int, dict[str, Any]]], sizes: list[in
             rate = r["items"] / r["seconds"] if r["seconds"] else float("nan")
             extra = ""
             if stage == "write":
-                extra = f"; **{r['ms_per_doc']:.2f} ms/source**"
+                extra = f"; **{r['ms_per_doc']:.2f} ms/source**" + (
+                    f" (CPU {r['cpu_ms_per_doc']:.2f}, {r['per_transaction']} a transaction)"
+                    if "cpu_ms_per_doc" in r else "")
             elif stage == "pending":
-                extra = f"; **{r['ms_per_page']:.2f} ms/page**"
+                extra = f"; **{r['ms_per_page']:.2f} ms/page**" + (
+                    f" (CPU {r['cpu_ms_per_page']:.2f})" if "cpu_ms_per_page" in r else "")
             elif stage == "picture":
                 extra = f"; median {r['median_ms']:.1f} ms, {r['places']:,} places"
             line = (f"| {stage} | {n:,} | {r['seconds']:.2f} | {r['cpu']:.1f} | "
@@ -616,31 +636,34 @@ def report(res: dict[tuple[str, str], dict[int, dict[str, Any]]], sizes: list[in
                 line += (f" {b['seconds']:.2f} | {r['seconds'] / b['seconds']:.2f} |" if b
                          else " – | – |")
             print(line)
-    runs = {w: res.get(("extract" if w == 1 else f"extract{w}", "shipped"), {})
-            for w in (1, 2)}
-    if runs[1] or runs[2]:
-        print()
-    for m in ex_sizes:
-        med: dict[int, dict[str, Any]] = {}
-        for w, by_size in runs.items():
-            rs = sorted(by_size.get(m, []), key=lambda r: r["seconds"])
-            if not rs:
-                continue
-            r = med[w] = rs[len(rs) // 2]
-            per = r["cpu"] / max(r["items"], 1)
-            print(f"- extract {m:,} sources, {w} worker(s) (median of {len(rs)}): "
-                  f"{r['seconds']:.1f} s, {r['items'] / r['seconds']:.1f} sources/s, "
-                  f"**{per * 1000:.1f} ms CPU/source** (main process {r['main_cpu']:.1f} s, "
-                  f"workers {r['worker_cpu']:.1f} s), {r['records']:,} records, peak RSS "
-                  f"{r['peak_mb']:.0f} MB; main process writing **{r['write_share']:.1%}** of "
-                  f"the wall time ({r['write_ms_per_doc']:.2f} ms/source, {r['batches']} "
-                  f"transactions), paging {r['page_share']:.1%}")
-        if 1 in med and 2 in med:
-            a, b = med[1], med[2]
-            ca, cb = a["cpu"] / max(a["items"], 1), b["cpu"] / max(b["items"], 1)
-            print(f"- extract {m:,}: 1 → 2 workers speed-up {a['seconds'] / b['seconds']:.2f}, "
-                  f"parallel efficiency **{a['seconds'] / b['seconds'] / 2:.2f}**; CPU per "
-                  f"source ×{cb / ca:.2f}")
+    for name in ("shipped", "baseline"):
+        runs = {w: res.get(("extract" if w == 1 else f"extract{w}", name), {})
+                for w in (1, 2)}
+        if runs[1] or runs[2]:
+            print()
+        for m in ex_sizes:
+            med: dict[int, dict[str, Any]] = {}
+            for w, by_size in runs.items():
+                rs = sorted(by_size.get(m, []), key=lambda r: r["seconds"])
+                if not rs:
+                    continue
+                r = med[w] = rs[(len(rs) - 1) // 2]  # of two, the faster: load only slows
+                per = r["cpu"] / max(r["items"], 1)
+                print(f"- extract ({name}) {m:,} sources, {w} worker(s) (median of {len(rs)}): "
+                      f"{r['seconds']:.1f} s, {r['items'] / r['seconds']:.1f} sources/s, "
+                      f"**{per * 1000:.1f} ms CPU/source** (main process {r['main_cpu']:.1f} s,"
+                      f" workers {r['worker_cpu']:.1f} s), {r['records']:,} records, peak RSS "
+                      f"{r['peak_mb']:.0f} MB; main process writing **{r['write_share']:.1%}** "
+                      f"of the wall time ({r['write_ms_per_doc']:.2f} ms/source, "
+                      f"{r['write_cpu'] / max(r['items'], 1) * 1000:.2f} ms CPU/source, "
+                      f"{r['batches']} transactions), paging {r['page_share']:.1%}")
+            if 1 in med and 2 in med:
+                a, b = med[1], med[2]
+                ca, cb = a["cpu"] / max(a["items"], 1), b["cpu"] / max(b["items"], 1)
+                print(f"- extract ({name}) {m:,}: 1 → 2 workers speed-up "
+                      f"{a['seconds'] / b['seconds']:.2f}, parallel efficiency "
+                      f"**{a['seconds'] / b['seconds'] / 2:.2f}**; CPU per source ×{cb / ca:.2f}")
+    runs = {w: res.get(("extract" if w == 1 else f"extract{w}", "shipped"), {}) for w in (1, 2)}
     ext = runs[1]
     if ext and ex_sizes:
         last = ext[ex_sizes[-1]][0]
