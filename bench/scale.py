@@ -17,16 +17,20 @@ and each stage runs in a fresh child process, which reports wall time, CPU time 
   median of 9 consecutive pages;
 - fuse: ``run_fusion``; picture: ``picture()`` on 20 dates; export: GeoJSON, ACLED and JSONL.
 
-Extraction runs for real at the smaller ``--extract-sizes`` (single process, then a Dask
-LocalCluster of 1 and 2 workers as in ``bench/dask_extract.py``) and is extrapolated to each
-size with the measured CPU cost per source. ``--baseline REV`` (a git revision, unpacked like
-``bench/fuse_store.py`` does, or a folder holding a ``frontlens`` package) runs every stage
+Extraction runs for real at the smaller ``--extract-sizes``: ``run_extract`` with 1 and 2
+worker processes (``--extract-workers``; each run on a copy of one ingested store, repeats
+interleaved with ``--extract-repeats``), reporting parallel efficiency, CPU per source (main
+process and workers) and the main process's share of wall time spent writing and paging; and
+a Dask LocalCluster of 1 and 2 workers at ``--dask-size`` as in ``bench/dask_extract.py``. The
+1-worker CPU cost per source is extrapolated to each size. ``--baseline REV`` (a git revision,
+unpacked like ``bench/fuse_store.py`` does, or a folder holding a ``frontlens`` package) runs
+every chosen stage (``--baseline-stages``; ``extract`` included)
 again under that code in the same run, so the table shows the ratio to it. ``--db postgresql``
 creates one database per size on the server of ``--db-url`` (default
 ``$FRONTLENS_TEST_PG_URL``) and drops it afterwards.
 
     python bench/scale.py [--sizes 10000,100000] [--extract-sizes 1000,10000] [--dask-size 2000]
-        [--db sqlite|postgresql]
+        [--extract-workers 1,2] [--extract-repeats N] [--db sqlite|postgresql]
         [--db-url URL] [--baseline REV|PATH|none] [--stages ingest,write,...]
         [--length telegram|news] [--keep DIR]
 """
