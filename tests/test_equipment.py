@@ -286,3 +286,17 @@ def test_a_weapon_named_like_a_town_is_not_a_place() -> None:
                                        Place(id=f"t:{name}", name=name)))
     doc = COMPONENTS["equipment"](doc)
     assert [p.surface for p in doc.places] == ["Balakliia"]
+
+
+def test_a_tally_line_split_by_fate_gives_one_record_per_fate() -> None:
+    from frontlens.extract.doc import Doc
+    from frontlens.extract.pipeline import run_components
+    from frontlens.model import EquipmentLoss
+
+    doc = Doc("Tally for the week: 1x BMP-2 destroyed, 3x MT-LB (2 destroyed, 1 captured).",
+              lang="en", source_id="s")
+    doc.user["decide"] = False
+    got = sorted((r.model_text, r.fate, r.count) for r in run_components(doc).records
+                 if isinstance(r, EquipmentLoss))
+    assert got == [("BMP-2", "destroyed", 1), ("MT-LB", "captured", 1),
+                   ("MT-LB", "destroyed", 2)]

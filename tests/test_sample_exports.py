@@ -57,7 +57,8 @@ def hand_tally() -> dict[tuple[str, str, str], int]:
 # reports, two English Tunguska sentences and the tally post's BMP-2 and MT-LB are read as
 # Ukrainian losses, and their spans count as naming a side (``names_a_side``), so the ledger
 # takes that side and keeps them apart from the Russian items.
-# Count: the tally post's "3x MT-LB (2 destroyed, 1 captured)" is read as 3 destroyed.
+# (The tally post's "3x MT-LB (2 destroyed, 1 captured)" is now split by fate; its side is
+# read as Ukraine's, like the rest of that post.)
 # Fate: "Ural-4320 trucks and an MT-LB abandoned" is read as unknown fate for the trucks.
 # (The Tunguska "оставленный" report, unknown fate with a guessed side, now joins the
 # abandoned Tunguska: a side no report names no longer splits an item.)
@@ -67,7 +68,8 @@ EXTRACTION_GAPS = {
     ("T-80BV", "Russia", "abandoned"): (0, 1), ("T-80BV", "Ukraine", "abandoned"): (1, 0),
     ("2S6M Tunguska", "Russia", "abandoned"): (0, 1),
     ("2S6M Tunguska", "Ukraine", "abandoned"): (1, 0),
-    ("MT-LB", "Russia", "destroyed"): (1, 2), ("MT-LB", "Ukraine", "destroyed"): (3, 0),
+    ("MT-LB", "Russia", "destroyed"): (1, 2), ("MT-LB", "Ukraine", "destroyed"): (2, 0),
+    ("MT-LB", "Russia", "captured"): (0, 1), ("MT-LB", "Ukraine", "captured"): (1, 0),
     ("Ural-4320", "Russia", "abandoned"): (0, 1), ("Ural-4320", "Russia", "unknown"): (1, 0),
     ("ZSU-23-4 Shilka", "Russia", "damaged"): (0, 1),
     ("ZSU-23-4 Shilka", "Ukraine", "damaged"): (1, 0),

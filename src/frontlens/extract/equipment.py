@@ -612,6 +612,26 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
     return "unknown"
 
 
+_BREAKDOWN = re.compile(r"\s*\(((?:\d{1,3}\s+[^\W\d]+(?:\s*(?:,|;|and|і|и|та)\s*)?){2,6})\)")
+_PART = re.compile(r"(\d{1,3})\s+([^\W\d]+)")
+
+
+def _breakdown(text: str, m: _Mention) -> list[tuple[int, str]]:
+    """A tally's split of one line by fate, right after the type: "3x MT-LB (2 destroyed,
+    1 captured)" is two destroyed and one captured, not three destroyed. Empty unless every
+    part is a count and a fate word."""
+    found = _BREAKDOWN.match(text, m.end)
+    if found is None:
+        return []
+    parts = []
+    for n, word in _PART.findall(found.group(1)):
+        fate = _FATE_RE.fullmatch(word)
+        if fate is None or fate.lastgroup in (None, "delivered"):
+            return []
+        parts.append((int(n), fate.lastgroup or ""))
+    return parts if len(parts) >= 2 else []
+
+
 def _count(text: str, s: int, m: _Mention) -> int | None:
     before = text[max(s, m.start - 60) : m.start]
     after = text[m.end : m.end + 12]
@@ -750,22 +770,25 @@ def equipment(doc: Doc) -> Doc:
         if len(items) == 1:
             urls.extend(u for u in media if u not in urls)
         fate_raw = primary.fate
-        fate: Fate = fate_raw if fate_raw in _PRIORITY and fate_raw != "delivered" else "unknown"  # type: ignore[assignment]
         s, e = doc.sentence_of(primary.start)
-        rec = EquipmentLoss(
-            catalog_type=head.model,
-            model_text=head.surface,
-            category=head.category,
-            side=side,
-            fate=fate,
-            count=count or 1,
-            evidence_urls=urls,
-            **provenance(doc, s, e),
-        )
-        doc.records.append(rec)
-        info.append({
-            "record_id": rec.id, "model": head.model, "fate_raw": fate_raw,
-            "count_stated": count, "mentions": [(m.start, m.end) for m in group],
-            "cues": [(m.cue_pos, m.start, m.end) for m in group if m.fate],
-        })  # fmt: skip
+        split: list[tuple[int | None, str | None]] = list(
+            next((b for b in (_breakdown(text, m) for m in group) if b), []))
+        for n, f_raw in split or [(count, fate_raw)]:
+            fate: Fate = f_raw if f_raw in _PRIORITY and f_raw != "delivered" else "unknown"  # type: ignore[assignment]
+            rec = EquipmentLoss(
+                catalog_type=head.model,
+                model_text=head.surface,
+                category=head.category,
+                side=side,
+                fate=fate,
+                count=n or 1,
+                evidence_urls=urls,
+                **provenance(doc, s, e),
+            )
+            doc.records.append(rec)
+            info.append({
+                "record_id": rec.id, "model": head.model, "fate_raw": f_raw,
+                "count_stated": n, "mentions": [(m.start, m.end) for m in group],
+                "cues": [(m.cue_pos, m.start, m.end) for m in group if m.fate],
+            })  # fmt: skip
     return doc
