@@ -196,3 +196,11 @@ def test_place_features_see_a_name_in_its_own_quotes_and_the_word_class() -> Non
     assert "own_quotes" in dc.place_features(doc, st, unit, set())
     assert "own_quotes" not in dc.place_features(doc, st, adj, set())
     assert "can_be=ADJF" in dc.place_features(doc, st, adj, set())
+
+
+def test_an_abandoned_vehicle_near_a_town_is_no_withdrawal_from_it() -> None:
+    doc = _doc("Photographs show a 2S6M Tunguska abandoned near Izium.", "en",
+               {"Izium": ("Izium", "UA")})
+    scored = dc.score_candidates(doc, dc.load_models())
+    assert not [s for s in scored if s.event.place_name == "Izium"
+                and s.event.action == "withdrew"], scored

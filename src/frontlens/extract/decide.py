@@ -988,9 +988,11 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
             and r.place_name not in dropped]
     for c in cands:
         p = cm.proba(c.feats)["1"]
-        # a vehicle captured near a town is no capture of the town (a strike that destroyed
-        # a vehicle near it is annotated as shelling the place, so only changes of hands)
-        if p < floor or (c.action == TAKE and f"{TAKE}|equipment_patient" in c.feats):
+        # a vehicle captured or abandoned near a town is no capture of, or withdrawal from,
+        # the town (a strike that destroyed a vehicle near it is annotated as shelling the
+        # place, so only changes of hands and withdrawals)
+        if p < floor or (c.action in (TAKE, "withdrew")
+                         and f"{c.action}|equipment_patient" in c.feats):
             continue
         st = sents[c.sent]
         ev = _event_from(doc, st, c, rules.get((st.start, st.end), []))
