@@ -44,6 +44,12 @@ def _day(post: dict[str, Any]) -> date | None:
     return None
 
 
+def _moment(post: dict[str, Any]) -> datetime | None:
+    """The post's day as the start of that day in UTC (how a channel history is cut)."""
+    day = _day(post)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+
+
 def score_post(post: dict[str, Any], use_ner: bool = True,
                channel: ChannelArea | None = None) -> dict[str, Any]:
     """Outcome of one post: ``outcome``, ``km`` and what was predicted; ``sure``: the (place
@@ -78,8 +84,7 @@ def _histories(posts: list[dict[str, Any]], rows: list[dict[str, Any]]
     """Per outlet, the sure places of its posts as a first pass resolved them."""
     by: dict[str, list[tuple[datetime | None, str, str, float]]] = {}
     for post, row in zip(posts, rows, strict=True):
-        day = _day(post)
-        when = datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+        when = _moment(post)
         by.setdefault(post.get("outlet") or "", []).extend(
             (when, post["id"], gid, score) for gid, score in row["sure"])
     return {k: ChannelHistory(v) for k, v in by.items() if k}
@@ -105,9 +110,7 @@ def eval_posts(path: Path, split: str | None = None, control: Path | None = None
             rows = []
             for p in posts:
                 h = hist.get(p.get("outlet") or "")
-                day = _day(p)
-                area = h.area_for(p["id"], datetime(day.year, day.month, day.day, tzinfo=UTC)
-                                  if day else None) if h else None
+                area = h.area_for(p["id"], _moment(p)) if h else None
                 rows.append(score_post(p, use_ner, area) | {"channel_posts": len(set(
                     area.post)) if area else 0})
     finally:

@@ -70,6 +70,7 @@ from frontlens.fuse.events import (
     speaker_key,
 )
 from frontlens.store import schema
+from frontlens.store.evidence import KeptPhotos
 
 FUSION_VERSION = "3"
 """Bump when fusion's output changes in a way the fingerprinted sources do not show."""
@@ -202,7 +203,7 @@ def source_columns() -> tuple[Any, ...]:
 
 def source_info(r: Any, table: conf.ReliabilityTable) -> SourceInfo:
     """A row of ``source_columns()`` with its outlet's reliability; ``photos`` holds the
-    dHashes its meta names (see :class:`Photos` for those only the evidence table has)."""
+    dHashes its meta names (:func:`note_photos` notes those only the evidence table has)."""
     rel = table.lookup(r.outlet, r.url)
     named = r.media_dhash if isinstance(r.media_dhash, dict) else {}
     return SourceInfo(
@@ -218,31 +219,9 @@ def _is_dhash(v: Any) -> bool:
     return isinstance(v, str) and len(v) == 16 and all(c in "0123456789abcdef" for c in v)
 
 
-class Photos:
-    """The dHashes of kept photos whose source's meta lacks them (kept before photos were
-    hashed; ``frontlens evidence dhash`` filled ``evidence.dhash``): collected while sources
-    stream, looked up in the evidence table afterwards."""
-
-    def __init__(self) -> None:
-        self.pending: dict[str, list[tuple[str, str]]] = defaultdict(list)  # sha → (id, name)
-
-    def note(self, r: Any) -> None:
-        shas = r.media_sha256 if isinstance(r.media_sha256, dict) else {}
-        named = r.media_dhash if isinstance(r.media_dhash, dict) else {}
-        for name, sha in shas.items():
-            if name not in named and isinstance(sha, str):
-                self.pending[sha].append((r.id, name))
-
-    def resolve(self, conn: Any) -> dict[str, set[tuple[str, str]]]:
-        """Source id → the (photo name, dHash) pairs the evidence table adds."""
-        ev = schema.evidence
-        out: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        for part in chunks(sorted(self.pending)):
-            for sha, dh in conn.execute(select(ev.c.sha256, ev.c.dhash).where(
-                    ev.c.sha256.in_(part), ev.c.dhash.is_not(None))):
-                for sid, name in self.pending[sha]:
-                    out[sid].add((name, dh))
-        return out
+def note_photos(photos: KeptPhotos, r: Any) -> None:
+    """Note a ``source_columns()`` row's kept photos that its meta gives no dHash."""
+    photos.note(r.id, r.media_sha256, r.media_dhash if isinstance(r.media_dhash, dict) else {})
 
 
 def with_photos(info: SourceInfo, more: set[tuple[str, str]] | None) -> SourceInfo:
@@ -255,12 +234,12 @@ def read_replay(conn: Any, ids: list[str], table: conf.ReliabilityTable) -> list
     """The replayed sources with their texts, as the copy finder sees them, oldest first."""
     s = schema.sources
     out: list[Item] = []
-    photos = Photos()
+    photos = KeptPhotos()
     for part in chunks(ids):
         q = select(*source_columns()).where(s.c.id.in_(part))
         for r in conn.execute(q):
             info = source_info(r, table)
-            photos.note(r)
+            note_photos(photos, r)
             sig = signature(info.text)
             out.append(Item(
                 info, (sort_us(to_micros(info.published_at)), info.id), outlet_key(info.outlet),

@@ -72,7 +72,7 @@ from frontlens.fuse.events import (
 )
 from frontlens.store import schema
 from frontlens.store.db import SortKey, Store, keyset_after, keyset_order
-from frontlens.store.evidence import DHASH_SAME_BITS, near_photos
+from frontlens.store.evidence import DHASH_SAME_BITS, KeptPhotos, near_photos
 
 _CHUNK = 2000
 MAX_STATE_SOURCES = 50
@@ -646,10 +646,10 @@ def _read_sources(conn: Any, table: conf.ReliabilityTable) -> tuple[_Sources, Co
          .order_by(s.c.published_at.asc().nulls_last(), by_id))
     finder = CopyFinder(n)
     sources = _Sources()
-    photos = inc.Photos()
+    photos = KeptPhotos()
     for r in _stream(conn, q):
         info = inc.source_info(r, table)
-        photos.note(r)
+        inc.note_photos(photos, r)
         sources.add(info, finder.add(info))
     for sid, more in photos.resolve(conn).items():
         sources.add_photos(sid, more)

@@ -25,7 +25,7 @@ from frontlens.extract.decide import names_a_side
 from frontlens.fuse.events import equipment_key
 from frontlens.store import schema
 from frontlens.store.db import Store
-from frontlens.store.evidence import DHASH_SAME_BITS, dhash_distance
+from frontlens.store.evidence import DHASH_SAME_BITS, KeptPhotos, dhash_distance
 
 FATES = ("destroyed", "damaged", "abandoned", "captured", "unknown")
 MAX_CITATIONS = 5
@@ -358,9 +358,9 @@ def _absorb(into: EquipmentItem, other: EquipmentItem) -> None:
 def _media_dhashes(store: Store, ids: list[str]) -> dict[str, dict[str, str]]:
     """Source id → {photo name: dHash} for the sources named: ``meta.media_dhash``, and for
     kept photos it lacks (kept before photos were hashed) the evidence table's ``dhash``."""
-    s, ev = schema.sources, schema.evidence
+    s = schema.sources
     out: dict[str, dict[str, str]] = {}
-    pending: dict[str, list[tuple[str, str]]] = defaultdict(list)  # sha256 → (source, name)
+    photos = KeptPhotos()
     with store.engine.connect() as conn:
         for i in range(0, len(ids), _CHUNK):
             for r in conn.execute(select(s.c.id, s.c.meta).where(s.c.id.in_(ids[i : i + _CHUNK]))):
@@ -370,16 +370,10 @@ def _media_dhashes(store: Store, ids: list[str]) -> dict[str, dict[str, str]]:
                     if isinstance(dh, dict) else {}
                 if named:
                     out[r.id] = named
-                kept = meta.get("media_sha256")
-                for name, sha in (kept.items() if isinstance(kept, dict) else ()):
-                    if name not in named and isinstance(sha, str):
-                        pending[sha].append((r.id, name))
-        shas = sorted(pending)
-        for i in range(0, len(shas), _CHUNK):
-            for sha, dh in conn.execute(select(ev.c.sha256, ev.c.dhash).where(
-                    ev.c.sha256.in_(shas[i : i + _CHUNK]), ev.c.dhash.is_not(None))):
-                for sid, name in pending[sha]:
-                    out.setdefault(sid, {})[name] = dh
+                photos.note(r.id, meta.get("media_sha256"), named)
+        for sid, more in photos.resolve(conn).items():
+            for name, dh in more:
+                out.setdefault(sid, {})[name] = dh
     return out
 
 

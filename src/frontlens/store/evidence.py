@@ -22,11 +22,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.engine import make_url
@@ -251,3 +252,33 @@ def near_photos(items: Iterable[tuple[str, str]], bits: int = DHASH_SAME_BITS
                     pairs.add((min(key, other), max(key, other)))
             b.append((key, v))
     return sorted(pairs)
+
+
+class KeptPhotos:
+    """The dHashes of kept photos whose source's meta lacks them (kept before photos were
+    hashed; ``frontlens evidence dhash`` filled ``evidence.dhash``): noted while sources are
+    read, looked up in the evidence table afterwards, for fusion and the equipment ledger."""
+
+    _IN = 500  # SHA-256s per IN (...) list
+
+    def __init__(self) -> None:
+        self.pending: dict[str, list[tuple[str, str]]] = defaultdict(list)  # sha → (id, name)
+
+    def note(self, source_id: str, kept: Any, named: Mapping[str, Any]) -> None:
+        """``kept``: the source's ``meta.media_sha256``; ``named``: the photos it already has
+        a dHash for (those are not looked up)."""
+        for name, sha in (kept.items() if isinstance(kept, dict) else ()):
+            if name not in named and isinstance(sha, str):
+                self.pending[sha].append((source_id, name))
+
+    def resolve(self, conn: Connection) -> dict[str, set[tuple[str, str]]]:
+        """Source id → the (photo name, dHash) pairs the evidence table adds."""
+        ev = schema.evidence
+        shas = sorted(self.pending)
+        out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for i in range(0, len(shas), self._IN):
+            for sha, dh in conn.execute(select(ev.c.sha256, ev.c.dhash).where(
+                    ev.c.sha256.in_(shas[i:i + self._IN]), ev.c.dhash.is_not(None))):
+                for sid, name in self.pending[sha]:
+                    out[sid].add((name, dh))
+        return out
