@@ -181,6 +181,12 @@ Writer = Depends(require_writer)
 # -- helpers ------------------------------------------------------------------------------------
 
 
+def _ordered(d1: date | None, d2: date | None) -> None:
+    """A day range whose start is after its end is the caller's mistake (400)."""
+    if d1 and d2 and d1 > d2:
+        raise HTTPException(400, f"from {d1} is after to {d2}")
+
+
 def _day_bounds(d1: date | None, d2: date | None) -> tuple[datetime | None, datetime | None]:
     lo = datetime.combine(d1, time(), tzinfo=UTC) if d1 else None
     hi = datetime.combine(d2 + timedelta(days=1), time(), tzinfo=UTC) if d2 else None
@@ -759,8 +765,7 @@ def get_brief(store: StoreDep, d1: Annotated[Day, Query(alias="from")],
               d2: Annotated[Day, Query(alias="to")],
               format: Literal["json", "md", "html"] = "json") -> Response:
     """The daily brief for an inclusive day range: JSON, Markdown or self-contained HTML."""
-    if d1 > d2:
-        raise HTTPException(400, f"from {d1} is after to {d2}")
+    _ordered(d1, d2)
     b = brief_mod.build_brief(store, d1, d2)
     if format == "md":
         return PlainTextResponse(brief_mod.render_markdown(b), media_type="text/markdown")
@@ -798,8 +803,7 @@ def export(store: StoreDep, fmt: Literal["geojson", "acled", "ledger", "jsonl"],
     ``from``/``to`` (inclusive days) limit it to a date range: events whose dates meet it,
     control states in force on some day of it, ledger items first published in it. JSON Lines
     is every stored record and takes no range (400)."""
-    if d1 and d2 and d1 > d2:
-        raise HTTPException(400, f"from {d1} is after to {d2}")
+    _ordered(d1, d2)
     if fmt == "jsonl" and (d1 or d2):
         raise HTTPException(400, "jsonl exports every stored record: from/to do not apply")
     writers: dict[str, Callable[[TextIO], object]] = {
