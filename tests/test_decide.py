@@ -204,3 +204,18 @@ def test_an_abandoned_vehicle_near_a_town_is_no_withdrawal_from_it() -> None:
     scored = dc.score_candidates(doc, dc.load_models())
     assert not [s for s in scored if s.event.place_name == "Izium"
                 and s.event.action == "withdrew"], scored
+
+
+def test_people_taken_from_a_town_are_no_capture_of_it() -> None:
+    doc = _doc("Some residents of Kupiansk had been taken across the border to Belgorod region.",
+               "en", {"Kupiansk": ("Kupiansk", "UA")})
+    st, cand = _trigger(doc, "Kupiansk")
+    assert dc.person_patient(doc, st, cand.trigger)
+    scored = dc.score_candidates(doc, dc.load_models())
+    assert not [s for s in scored if s.event.place_name == "Kupiansk"
+                and s.event.action in ("captured", "liberated")], scored
+    # the town itself taken: still a claim
+    doc = _doc("Russian forces have taken Kupiansk after weeks of fighting.", "en",
+               {"Kupiansk": ("Kupiansk", "UA")})
+    st, cand = _trigger(doc, "Kupiansk")
+    assert not dc.person_patient(doc, st, cand.trigger)

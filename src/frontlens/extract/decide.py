@@ -412,13 +412,14 @@ def _chained(st: Sentence, trig: int, pa: int, pb: int, lang: str) -> bool:
     for p in st.places:
         a, b = _tok_range(st.toks, p.start, p.end)
         inside.update(range(a, b))
-    coord = _coordination(lang)
+    coord = _pack_words(lang, "control_coordination")
     return all(i in inside or st.toks[i].low in coord for i in range(lo, hi))
 
 
 @cache
-def _coordination(lang: str) -> frozenset[str]:
-    return get_pack(lang).words("control_coordination") if has_pack(lang) else frozenset()
+def _pack_words(lang: str, name: str) -> frozenset[str]:
+    """A word list of the language's pack; empty for a language without one."""
+    return get_pack(lang).words(name) if has_pack(lang) else frozenset()
 
 
 def _pop(pm: PlaceMention) -> str:
@@ -442,6 +443,23 @@ def equipment_patient(doc: Doc, st: Sentence, trig: int | None, pm: PlaceMention
             if d_item < d_place:
                 return True
     return False
+
+
+def person_patient(doc: Doc, st: Sentence, trig: int | None) -> bool:
+    """English: the verb of the cue at ``trig`` acts on people (its object or passive subject
+    is one of the pack's ``control_person_patients``): "residents of Kupiansk had been taken
+    across the border" moves people, it takes no ground. Ukrainian and Russian have no
+    parse here, so they are left to the model."""
+    sdoc = doc.user.get("spacy")
+    if trig is None or doc.lang != "en" or sdoc is None:
+        return False
+    tok = _spacy_token(doc, sdoc, st.toks[trig].start)
+    if tok is None:
+        return False
+    verb = tok if tok.pos_ in ("VERB", "AUX") else tok.head
+    people = _pack_words(doc.lang, "control_person_patients")
+    return any(t.dep_ in ("dobj", "nsubjpass") and t.lemma_.lower() in people
+               for t in verb.children)
 
 
 def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMention, a: str,
@@ -472,6 +490,8 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
         f.append(f"{a}|cue={item}|{side}_{_bucket(d)}")
         if equipment_patient(doc, st, trig, pm):
             f.append(f"{a}|equipment_patient")
+        if person_patient(doc, st, trig):
+            f.append(f"{a}|person_patient")
         if d <= 4:  # the words that link cue and place ("of", "в", "toward", "під")
             lo_i, hi_i = (trig + 1, pa) if trig < pa else (pb, trig)
             f += [f"{a}|link={toks[i].low[:6]}" for i in range(lo_i, hi_i)]
@@ -988,11 +1008,12 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
             and r.place_name not in dropped]
     for c in cands:
         p = cm.proba(c.feats)["1"]
-        # a vehicle captured or abandoned near a town is no capture of, or withdrawal from,
-        # the town (a strike that destroyed a vehicle near it is annotated as shelling the
-        # place, so only changes of hands and withdrawals)
-        if p < floor or (c.action in (TAKE, "withdrew")
-                         and f"{c.action}|equipment_patient" in c.feats):
+        # a vehicle captured or abandoned near a town, or people taken from it, is no capture
+        # of, or withdrawal from, the town (a strike that destroyed a vehicle near it is
+        # annotated as shelling the place, so only changes of hands and withdrawals)
+        if p < floor or (c.action in (TAKE, "withdrew") and (
+                f"{c.action}|equipment_patient" in c.feats
+                or f"{c.action}|person_patient" in c.feats)):
             continue
         st = sents[c.sent]
         ev = _event_from(doc, st, c, rules.get((st.start, st.end), []))
