@@ -219,3 +219,53 @@ def test_people_taken_from_a_town_are_no_capture_of_it() -> None:
                {"Kupiansk": ("Kupiansk", "UA")})
     st, cand = _trigger(doc, "Kupiansk")
     assert not dc.person_patient(doc, st, cand.trigger)
+
+
+def _far_namesake_doc(action: str, alts: list[Place]) -> Doc:
+    text = "Российские войска освободили город Красноармейск."
+    k = text.index("Красноармейск")
+    wrong = Place(id="gn:saratov-krasnoarmeysk", name="Krasnoarmeysk", country="RU",
+                  admin1="Saratov", lat=51.02, lon=45.70, population=24_000)
+    doc = Doc(text, lang="ru", source_id="s")
+    doc.places = [PlaceMention(k, k + 13, "Красноармейск", "settlement", place=wrong,
+                               candidates=[wrong, *alts])]
+    doc.records = [ControlEvent(source_id="s", start=0, end=len(text), extractor="t",
+                                extractor_version="0",
+                                place_id=wrong.id, place_name=wrong.name, action=action)]
+    return doc
+
+
+def test_a_control_claim_resolved_outside_the_theatre_moves_to_the_namesake_inside_it() -> None:
+    pokrovsk = Place(id="gn:pokrovsk", name="Pokrovsk", country="UA", admin1="Donetsk Oblast",
+                     lat=48.28, lon=37.18, population=60_000)
+    doc = dc.keep_in_theatre(_far_namesake_doc("captured", [pokrovsk]))
+    (ev,) = [r for r in doc.records if isinstance(r, ControlEvent)]
+    assert (ev.place_id, ev.place_name) == ("gn:pokrovsk", "Pokrovsk")
+    assert doc.places[0].place == pokrovsk  # the mention moves with its claim
+
+
+def test_a_control_claim_outside_the_theatre_with_no_namesake_inside_is_dropped() -> None:
+    doc = dc.keep_in_theatre(_far_namesake_doc("captured", []))
+    assert not [r for r in doc.records if isinstance(r, ControlEvent)]
+    assert any("outside the theatre" in n and "Krasnoarmeysk" in n for n in doc.notes)
+    # a strike may reach far: shelling keeps a city of 100,000, not a town of 24,000
+    assert not [r for r in dc.keep_in_theatre(_far_namesake_doc("shelled", [])).records
+                if isinstance(r, ControlEvent)]
+    doc = _far_namesake_doc("shelled", [])
+    doc.places[0].place = doc.places[0].place.model_copy(update={"population": 830_000})
+    kept = dc.keep_in_theatre(doc)
+    assert [r.action for r in kept.records if isinstance(r, ControlEvent)] == ["shelled"]
+
+
+def test_under_control_with_no_side_named_gets_no_holder_from_the_model() -> None:
+    """The actor model's prior would name a holder the text does not; fusion reads it from
+    who says it (tests/test_fuse.py)."""
+    doc = _doc("Ситуация в Балаклее под контролем. Провокационным сообщениям не верьте.", "ru",
+               {"Балаклее": ("Balakliia", "UA")})
+    held = [s.event for s in dc.score_candidates(doc, dc.load_models())
+            if s.event.action == "held"]
+    assert held and all(e.new_controller == "unknown" for e in held)
+    doc = _doc("Балаклея под контролем ВСУ.", "ru", {"Балаклея": ("Balakliia", "UA")})
+    held = [s.event for s in dc.score_candidates(doc, dc.load_models())
+            if s.event.action == "held"]
+    assert held and all(e.new_controller == "UA" for e in held)

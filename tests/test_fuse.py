@@ -4,6 +4,7 @@ the as-of picture follows the dates, and the run is idempotent on SQLite and Pos
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -12,8 +13,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from frontlens.cli import app
+from frontlens.fuse.confidence import ReliabilityTable
 from frontlens.fuse.dedup import Links, SourceInfo, find_duplicates
 from frontlens.fuse.events import claim_from_row, fuse_control, side_after, window
+from frontlens.fuse.incremental import source_info
 from frontlens.fuse.picture import explain, list_contradictions, picture, run_fusion
 from frontlens.model import (
     AreaClaim,
@@ -360,3 +363,37 @@ def test_near_duplicate_pairs_do_not_depend_on_the_process_hash_seed() -> None:
                            check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2", "3")}
     assert len(outs) == 1 and outs.pop().startswith("[(")
+
+
+def test_under_control_with_no_holder_named_is_held_by_the_side_that_says_it(
+        store: Store) -> None:
+    """The holder of "the situation in X is under control" is the voice of who says it: the
+    outlet's side, or, for a Telegram forward, the forwarded channel's side."""
+    ua = src("Ukrainian forces liberated Balakliia, the General Staff said.", "ukrinform")
+    ru = src("Ситуация в Балаклее под контролем.", "Ministry of Defence of Russia",
+             kind="telegram")
+    held = ce(ru, "Balakliia", "held", "unknown", "2022-09-12")
+    store_all(store, [ua, ru, ce(ua, "Balakliia", "liberated", "UA", "2022-09-12"), held])
+    run_fusion(store)
+    (c,) = list_contradictions(store)
+    assert c["kind"] == "denial" and held.id in (c["a_record_id"], c["b_record_id"])
+    # an outlet of no known side names no holder: its claim contradicts nothing
+    other = src("Ситуация в Балаклее под контролем.", "some blog", kind="telegram")
+    infos = {s.id: SourceInfo(id=s.id, outlet=s.outlet, published_at=s.published_at)
+             for s in (ua, other)}
+    fused = fuse_control([claim_from_row(ce(ua, "Balakliia", "liberated", "UA", "2022-09-12")),
+                          claim_from_row(ce(other, "Balakliia", "held", "unknown",
+                                            "2022-09-12"))], infos, Links([]))
+    assert not fused.contradictions
+
+
+def test_a_forward_speaks_with_the_voice_of_the_channel_it_forwards() -> None:
+    table = ReliabilityTable.load()
+    row = SimpleNamespace(id="f", kind="telegram", outlet="ukrinform", url=None,
+                          external_id=None, published_at=None, language="ru",
+                          content_hash="h", forwarded_from="Ministry of Defence of Russia",
+                          media=None, text="Ситуация под контролем.", media_dhash=None)
+    info = source_info(row, table)
+    assert info.side == "RU" and info.letter == table.lookup("ukrinform").letter
+    row.forwarded_from = "some blog"  # a channel of no known side leaves the outlet's
+    assert source_info(row, table).side == "UA"

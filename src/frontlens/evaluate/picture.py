@@ -30,15 +30,7 @@ from frontlens.fuse import maps
 from frontlens.fuse.picture import picture_states
 from frontlens.ingest import ingest_inputs
 from frontlens.resolve.gazetteer import default_gazetteer
-
-BORDER_OBLASTS = frozenset({"bryansk", "kursk", "belgorod", "voronezh", "rostov"})
-
-
-def in_theatre(country: str | None, admin1: str | None) -> bool:
-    """Ukraine, or a Russian oblast on its border (the gazetteer writes 'Kursk' or 'Kursk
-    Oblast')."""
-    region = (admin1 or "").lower().removesuffix(" oblast").strip()
-    return country == "UA" or (country == "RU" and region in BORDER_OBLASTS)
+from frontlens.resolve.theatre import in_theatre
 
 
 def eval_picture(paths: list[Path], maps_dir: Path, month: str | None = None

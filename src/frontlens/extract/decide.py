@@ -36,7 +36,8 @@ from typing import Any
 from frontlens.extract.control import claim_status, date_of_span
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
 from frontlens.extract.lang import get_pack, has_pack
-from frontlens.model import ControlEvent, EquipmentLoss, Side, Statement
+from frontlens.model import ControlEvent, EquipmentLoss, Place, Side, Statement
+from frontlens.resolve.theatre import place_in_theatre, strike_target
 
 ACTIONS = ("liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled",
            "shelled", "held", "fighting")
@@ -911,7 +912,47 @@ def decide(doc: Doc) -> Doc:
     (``doc.user["decide"] = False`` leaves the rules' output, for training and comparison)."""
     if not doc.user.get("decide", True):
         return doc
-    return apply_models(doc, load_models())
+    return keep_in_theatre(apply_models(doc, load_models()))
+
+
+def keep_in_theatre(doc: Doc) -> Doc:
+    """A control claim is about a place in the theatre (``resolve.theatre``): one resolved
+    outside it moves, with its mentions, to the best-scored reading inside it the resolver
+    kept; with none, it is dropped (a note says so) unless it is a strike on a city."""
+    ids = {r.place_id for r in doc.records if isinstance(r, ControlEvent) and r.place_id}
+    outside: dict[str, Place] = {}
+    moved: dict[str, Place | None] = {}
+    for pm in doc.places:
+        pl = pm.place
+        if pl is None or pl.id not in ids or place_in_theatre(pl):
+            continue
+        outside[pl.id] = pl
+        alt = next((c for c in pm.candidates if c.lat is not None and place_in_theatre(c)),
+                   None)
+        moved[pl.id] = moved.get(pl.id) or alt
+    if not outside:
+        return doc
+    for pm in doc.places:
+        if pm.place is not None and moved.get(pm.place.id) is not None:
+            pm.place = moved[pm.place.id]
+    records: list[Any] = []
+    for r in doc.records:
+        if not isinstance(r, ControlEvent) or r.place_id not in outside:
+            records.append(r)
+            continue
+        alt = moved[r.place_id]
+        if alt is not None:
+            records.append(ControlEvent.model_validate({**r.model_dump(), "id": "",
+                                                        "place_id": alt.id,
+                                                        "place_name": alt.name}))
+        elif r.action == "shelled" and strike_target(outside[r.place_id]):
+            records.append(r)
+        else:
+            pl = outside[r.place_id]
+            doc.notes.append(f"control claim '{r.action}' about {pl.name} ({pl.country}, "
+                             f"{pl.admin1}) dropped: outside the theatre of the war")
+    doc.records = records
+    return doc
 
 
 def apply_statements(doc: Doc, models: dict[str, Model]) -> Doc:
@@ -1041,6 +1082,11 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
         else:
             action = take_action(actor, c.place, None) if c.action == TAKE else c.action
             nc = _new_controller(action, actor, c.place)
+        if action == "held" and (c.rule is None or c.rule.new_controller == "unknown") \
+                and not _side_named(sents, c.sent):
+            # "the situation in X is under control" names no holder: the actor model's guess
+            # would be its prior; fusion reads the holder from who says it (claimant, outlet)
+            actor, nc = "unknown", "unknown"
         # a new record (not a copy): the id is derived from the action
         out.append(Scored(p, c.rule is not None, ControlEvent.model_validate({
             **ev.model_dump(), "id": "", "action": action, "actor": actor,
@@ -1050,6 +1096,11 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
 
 
 _UNDER = ("under", "під", "под")
+
+
+def _side_named(sents: list[Sentence], k: int) -> bool:
+    """A side is named in sentence ``k`` or the one before it (what the actor model reads)."""
+    return bool(sents[k].side_hits) or (k > 0 and bool(sents[k - 1].side_hits))
 
 
 def named_holder(st: Sentence, trigger: int | None) -> Side | None:

@@ -36,7 +36,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
@@ -465,6 +465,17 @@ def _voice(c: Claim, sources: dict[str, SourceInfo]) -> str:
     return src.side if src is not None else "unknown"
 
 
+def _held_by_voice(c: Claim, sources: dict[str, SourceInfo]) -> Claim:
+    """"X is under control" with no holder named is said by one side about itself: the
+    holder is the claimant's side, else the outlet's (the source table); unknown otherwise."""
+    if c.action != "held" or c.controller in ("UA", "RU"):
+        return c
+    voice = _voice(c, sources)
+    if voice not in ("UA", "RU"):
+        return c
+    return replace(c, controller=voice)
+
+
 def fuse_control(
     claims: Iterable[Claim],
     sources: dict[str, SourceInfo],
@@ -475,7 +486,7 @@ def fuse_control(
 
     Only claims with status "new" make events, timelines and contradictions: a recollection
     ("captured in May 2022" in a 2023 text), a denial or a plan is no claim about the day."""
-    groups = group_control(c for c in claims if c.status == "new")
+    groups = group_control(_held_by_voice(c, sources) for c in claims if c.status == "new")
     for g in groups:
         g.make_id()
     fused = Fused(groups=groups)

@@ -202,15 +202,20 @@ def source_columns() -> tuple[Any, ...]:
 
 
 def source_info(r: Any, table: conf.ReliabilityTable) -> SourceInfo:
-    """A row of ``source_columns()`` with its outlet's reliability; ``photos`` holds the
+    """A row of ``source_columns()`` with its outlet's reliability and the side whose voice it
+    carries (a forward's original channel, else the outlet); ``photos`` holds the
     dHashes its meta names (:func:`note_photos` notes those only the evidence table has)."""
     rel = table.lookup(r.outlet, r.url)
     named = r.media_dhash if isinstance(r.media_dhash, dict) else {}
+    side = rel.side
+    if r.forwarded_from:  # a forward speaks with its original's voice, when the table has it
+        fwd = table.lookup(r.forwarded_from).side
+        side = fwd if fwd in ("UA", "RU") else side
     return SourceInfo(
         id=r.id, kind=r.kind, outlet=r.outlet, url=r.url, external_id=r.external_id,
         published_at=r.published_at, language=r.language, content_hash=r.content_hash,
         forwarded_from=r.forwarded_from, media=bool(r.media), letter=rel.letter,
-        category=rel.category, side=rel.side, text=r.text,
+        category=rel.category, side=side, text=r.text,
         photos=tuple(sorted((k, v) for k, v in named.items()
                             if isinstance(k, str) and _is_dhash(v))))
 
