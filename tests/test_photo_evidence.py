@@ -315,23 +315,60 @@ def test_equipment_reports_showing_one_photo_weeks_apart_are_one_fused_event(
     assert_equals_rebuild(store)
 
 
-def test_photo_groups_and_grades_do_not_depend_on_ingest_order(tmp_path: Path) -> None:
-    """Three reports, two sharing a photo: ingested in two orders (and fused after each
-    report), the events, grades and evidence rows are the same."""
+def _fused(store: Store) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+    with store.engine.connect() as conn:
+        return ([r._asdict() for r in conn.execute(select(schema.events))],
+                sorted(tuple(r) for r in conn.execute(select(schema.event_evidence))))
+
+
+def test_photo_groups_and_grades_do_not_depend_on_ingest_order(
+        two_urls: tuple[str, str], tmp_path: Path) -> None:
+    """Three reports, two sharing a photo: ingested in two orders, fused after each report
+    (incrementally) and rebuilt, the events, grades and evidence rows are the same."""
     a_dir, b_dir = _reports(tmp_path, True)
     c_dir = _channel(tmp_path / "c", "Desk C", 13, "2022-09-10",
                      "Balakliia is Ukrainian again, residents greet the soldiers.",
                      _save(draw_photo(29), tmp_path / "img" / "street.png"))
     got = []
-    for name, order in (("ab", [a_dir, b_dir, c_dir]), ("ba", [c_dir, b_dir, a_dir])):
-        with Store(f"sqlite:///{tmp_path / f'{name}.db'}") as store:
+    for url, order in zip(two_urls, ([a_dir, b_dir, c_dir], [c_dir, b_dir, a_dir]),
+                          strict=True):
+        with Store(url) as store:
             for folder in order:
-                _claim(store, _ingest(store, folder, tmp_path / f"ev-{name}"))
+                _claim(store, _ingest(store, folder, tmp_path / f"ev-{len(got)}"))
                 run_fusion(store)
-            with store.engine.connect() as conn:
-                got.append(([r._asdict() for r in conn.execute(select(schema.events))],
-                            sorted(tuple(r) for r in conn.execute(
-                                select(schema.event_evidence)))))
+            got.append(_fused(store))
+            assert_equals_rebuild(store)
     assert got[0] == got[1]
     (event,), _ = got[0]
     assert (event["n_sources_independent"], event["grade"]) == (2, "F1")
+
+
+def test_a_photo_groups_letter_is_its_best_member_s_in_either_order_and_fusion_path(
+        two_urls: tuple[str, str], tmp_path: Path) -> None:
+    """An unrated channel (F) posts a photo first; a day later Reuters (B in the reliability
+    table) posts it resized, with the same claim: one independence group, whose letter is the
+    best of its members' (B), not its earliest member's (F). A third channel with its own
+    photo is a second group. Either ingest order, fused after each report or rebuilt at the
+    end, on SQLite and PostgreSQL: B1 with letters B and F (was F1, the earliest copy's F)."""
+    p1, p2 = _photos(tmp_path, True)
+    early = _channel(tmp_path / "a", "Desk A", 11, "2022-09-10",
+                     "Ukrainian forces liberated Balakliia, flag raised.", p1)
+    wire = _channel(tmp_path / "b", "Reuters", 12, "2022-09-11",
+                    "Ukrainian troops are back in Balakliia, a photo from the square shows.", p2)
+    other = _channel(tmp_path / "c", "Desk C", 13, "2022-09-10",
+                     "Balakliia is Ukrainian again, residents greet the soldiers.",
+                     _save(draw_photo(29), tmp_path / "img" / "street.png"))
+    got = []
+    for url, order in zip(two_urls, ([early, wire, other], [other, wire, early]), strict=True):
+        with Store(url) as store:
+            for folder in order:
+                _claim(store, _ingest(store, folder, tmp_path / f"ev-{len(got)}"))
+                run_fusion(store)
+            got.append(_fused(store))
+            assert_equals_rebuild(store)
+    assert got[0] == got[1]
+    (event,), evidence = got[0]
+    assert (event["n_sources_independent"], event["reliability"], event["grade"]) == (
+        2, "B", "B1")
+    assert event["explanation"]["letters"] == ["B", "F"]
+    assert sum(1 for row in evidence if row[5] is not None) == 1  # Reuters: a copy of Desk A
