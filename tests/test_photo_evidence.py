@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 
 from frontlens.cli import app
 from frontlens.config import Settings
-from frontlens.fuse.picture import explain, run_fusion
+from frontlens.fuse.picture import explain, fusion_staleness, run_fusion
 from frontlens.ingest import ingest_inputs
 from frontlens.model import ControlEvent, EquipmentLoss, Source
 from frontlens.report.ledgers import equipment_items
@@ -372,3 +372,42 @@ def test_a_photo_groups_letter_is_its_best_member_s_in_either_order_and_fusion_p
         2, "B", "B1")
     assert event["explanation"]["letters"] == ["B", "F"]
     assert sum(1 for row in evidence if row[5] is not None) == 1  # Reuters: a copy of Desk A
+
+
+def test_evidence_dhash_marks_fusion_stale_so_the_next_fuse_counts_the_photo_once(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Desk B's repost was kept before photos were hashed (no dHash in its meta nor in the
+    evidence table): fused, the two reports are two groups. ``evidence dhash`` hashes the kept
+    file and marks fusion stale: the picture says so, and the next plain ``fuse`` rebuilds
+    (incremental fusion keeps what it read of each fused source, the photos included), so the
+    two reports become one group, as a rebuild has them. Nothing hashed: nothing marked."""
+    a_dir, b_dir = _reports(tmp_path, True)
+    a = _ingest(store, a_dir, tmp_path / "ev")
+    b = _ingest(store, b_dir, tmp_path / "ev")
+    sha_b = b.meta["media_sha256"]["photos/repost.jpg"]
+    with store.transaction() as conn:  # b as kept before photos were hashed
+        conn.execute(update(schema.sources).where(schema.sources.c.id == b.id).values(
+            meta={k: v for k, v in b.meta.items() if k != "media_dhash"}))
+        conn.execute(update(schema.evidence).where(schema.evidence.c.sha256 == sha_b)
+                     .values(dhash=None))
+    for src in (a, b):
+        _claim(store, src)
+    assert run_fusion(store).mode == "full"
+    assert (_event(store)["n_sources_independent"], _event(store)["grade"]) == (2, "F1")
+    assert fusion_staleness(store) is None
+    monkeypatch.setenv("FRONTLENS_DB", store.url)
+    monkeypatch.setenv("FRONTLENS_EVIDENCE_DIR", str(tmp_path / "ev"))
+    got = CliRunner().invoke(app, ["evidence", "dhash"])
+    assert got.exit_code == 0, got.output
+    assert "1 photo(s) hashed" in got.output and "next `frontlens fuse` rebuilds" in got.output
+    assert "photo dHashes added" in (fusion_staleness(store) or "")
+    rep = run_fusion(store)
+    assert rep.mode == "full" and any("photo dHashes added" in n for n in rep.notes), rep.notes
+    assert (_event(store)["n_sources_independent"], _event(store)["grade"]) == (1, "F2")
+    assert _duplicates(store) == {a.id: None, b.id: a.id}
+    assert fusion_staleness(store) is None
+    assert_equals_rebuild(store)
+    again = CliRunner().invoke(app, ["evidence", "dhash"])
+    assert "0 photo(s) hashed" in again.output and "stale" not in again.output
+    assert fusion_staleness(store) is None
+    assert run_fusion(store).mode == "incremental"
