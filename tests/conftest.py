@@ -60,6 +60,29 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(params=["sqlite", _pg_param()])
+def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two fresh stores of one kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+        return
+    assert PG_URL
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    names = [f"fl_test_{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    with admin.connect() as conn:
+        for n in names:
+            conn.execute(text(f'CREATE DATABASE "{n}"'))
+    try:
+        a, b = (make_url(PG_URL).set(database=n).render_as_string(hide_password=False)
+                for n in names)
+        yield a, b
+    finally:
+        with admin.connect() as conn:
+            for n in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
     s = Store(db_url)

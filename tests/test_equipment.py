@@ -300,3 +300,38 @@ def test_a_tally_line_split_by_fate_gives_one_record_per_fate() -> None:
                  if isinstance(r, EquipmentLoss))
     assert got == [("BMP-2", "destroyed", 1), ("MT-LB", "captured", 1),
                    ("MT-LB", "destroyed", 2)]
+
+
+def test_a_fate_word_after_a_coordinated_list_is_every_items_fate() -> None:
+    got = {r.catalog_type: r.fate for r in run(
+        "Ural-4320 trucks and an MT-LB abandoned near the village.")}
+    assert got == {"Ural-4320": "abandoned", "MT-LB": "abandoned"}
+    got = {r.catalog_type: r.fate for r in run(
+        "Two T-72B3 tanks, a BMP-3 and a BTR-82A destroyed near the bridge.")}
+    assert got == {"T-72B3": "destroyed", "BMP-3": "destroyed", "BTR-82A": "destroyed"}
+
+
+def test_an_item_outside_the_list_keeps_its_own_or_no_fate() -> None:
+    got = {r.catalog_type: r.fate for r in run(
+        "A T-72B3 was seen near the bridge and a BMP-2 destroyed.")}
+    assert got == {"T-72B3": "unknown", "BMP-2": "destroyed"}
+    got = {r.catalog_type: r.fate for r in run("A BMP-2 captured and a T-72B3 destroyed.")}
+    assert got == {"BMP-2": "captured", "T-72B3": "destroyed"}
+
+
+def test_a_side_word_in_a_designation_or_a_reports_source_names_no_owner() -> None:
+    from frontlens.extract.decide import names_a_side, owner_side_hits, tokens
+
+    assert not names_a_side("A ZSU-23-4 Shilka damaged by shrapnel in a yard.", "en")
+    assert not names_a_side("Брошенные Т-80БВ и БМП-2, по данным украинских военных.", "ru")
+    assert not names_a_side("Знищено Т-72Б3, за даними Генштабу ЗСУ.", "uk")
+    assert not names_a_side("According to the Ukrainian military, a T-72B3 was lost.", "en")
+    assert names_a_side("A Russian ZSU-23-4 Shilka damaged in a yard.", "en")
+    assert names_a_side("Ukrainian forces captured a T-72B3.", "en")
+    text = "Бойцы ЗСУ захватили ЗСУ-23-4 «Шилка»."
+    toks = tokens(text)
+    hits = owner_side_hits(text, toks, (("зсу",),))
+    assert [toks[i].start for i, _ in hits] == [text.index("ЗСУ")]
+    # the rules' owner: a side named as the report's source is not the owner
+    r = one("According to Ukrainian officials, a T-72B3 was destroyed near the bridge.")
+    assert r.side == "RU"  # from the type's origin, not "Ukrainian"

@@ -12,18 +12,19 @@ and retrieval, capture and processing times were the wall clock, so no two store
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PG_URL, SAMPLE, _pg_param
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from conftest import SAMPLE
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from frontlens.cli import app
+from frontlens.fuse.confidence import default_table
+from frontlens.store import schema
 from frontlens.store.db import Store
 
 EPOCH = "1700000000"
@@ -42,7 +43,14 @@ def _copies(folder: Path) -> list[Path]:
                                         + p["full_text"], "user": {"screen_name": f"copier{i}"}},
                                        ensure_ascii=False) + "\n"
                             for i, p in enumerate(posts)), "utf-8")
-    out = [bare, near]
+    early = folder / "early.jsonl"  # an unrated account posting them an hour before: the
+    # earliest member of each copy group, which must not lend the group its F
+    early.write_text("".join(json.dumps({**p, "id": str(9100 + i),
+                                         "user": {"screen_name": f"early{i}"},
+                                         "created_at": _hour_before(p["created_at"])},
+                                        ensure_ascii=False) + "\n"
+                             for i, p in enumerate(posts)), "utf-8")
+    out = [bare, near, early]
     export = json.loads((SAMPLE / "telegram" / "frontlens_sample_channel" / "result.json")
                         .read_text("utf-8"))
     plain = [m for m in export["messages"] if isinstance(m.get("text"), str)][:3]
@@ -53,6 +61,29 @@ def _copies(folder: Path) -> list[Path]:
         txt.write_text(m["text"] + "\n", "utf-8")
         out += [md, txt]
     return out
+
+
+def _hour_before(stamp: str) -> str:
+    t = datetime.fromisoformat(stamp.replace("Z", "+00:00")) - timedelta(hours=1)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _letters_are_the_best_supporting_sources(store: Store) -> int:
+    """Every fused event's reliability letter is the best letter of the sources that support
+    it (copies included), whatever copy represents their group; returns the events checked."""
+    table = default_table()
+    ev, src = schema.event_evidence, schema.sources
+    with store.engine.connect() as conn:
+        letters = {r.id: r.reliability for r in conn.execute(
+            select(schema.events.c.id, schema.events.c.reliability))}
+        best: dict[str, str] = {}
+        for event_id, outlet, url in conn.execute(
+                select(ev.c.event_id, src.c.outlet, src.c.url)
+                .join(src, src.c.id == ev.c.source_id).where(ev.c.role == "supporting")):
+            letter = table.lookup(outlet, url).letter
+            best[event_id] = min(best.get(event_id, "F"), letter)
+    assert best and {e: letters[e] for e in best} == best
+    return len(best)
 
 
 def _inputs(tmp_path: Path) -> list[Path]:
@@ -90,29 +121,6 @@ def _build(url: str, inputs: list[Path], out: Path) -> dict[str, bytes]:
     return files
 
 
-@pytest.fixture(params=["sqlite", _pg_param()])
-def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Two fresh stores of one kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
-        return
-    assert PG_URL
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    names = [f"fl_test_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    with admin.connect() as conn:
-        for n in names:
-            conn.execute(text(f'CREATE DATABASE "{n}"'))
-    try:
-        a, b = (make_url(PG_URL).set(database=n).render_as_string(hide_password=False)
-                for n in names)
-        yield a, b
-    finally:
-        with admin.connect() as conn:
-            for n in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def test_two_ingest_orders_give_identical_events_grades_and_exports(
         two_urls: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -133,6 +141,7 @@ def test_two_ingest_orders_give_identical_events_grades_and_exports(
         posts = [s for s in store.list_sources(limit=500, kind="tweet")
                  if s.origin.endswith("posts.jsonl")]
         assert posts and all(s.outlet == "@frontlens_sample_osint" for s in posts)
+        assert _letters_are_the_best_supporting_sources(store) >= 20
 
 
 def test_declared_language_of_a_copy_wins_in_any_order(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 
 from frontlens.cli import app
 from frontlens.config import Settings
-from frontlens.fuse.picture import explain, run_fusion
+from frontlens.fuse.picture import explain, fusion_staleness, run_fusion
 from frontlens.ingest import ingest_inputs
 from frontlens.model import ControlEvent, EquipmentLoss, Source
 from frontlens.report.ledgers import equipment_items
@@ -315,23 +315,99 @@ def test_equipment_reports_showing_one_photo_weeks_apart_are_one_fused_event(
     assert_equals_rebuild(store)
 
 
-def test_photo_groups_and_grades_do_not_depend_on_ingest_order(tmp_path: Path) -> None:
-    """Three reports, two sharing a photo: ingested in two orders (and fused after each
-    report), the events, grades and evidence rows are the same."""
+def _fused(store: Store) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+    with store.engine.connect() as conn:
+        return ([r._asdict() for r in conn.execute(select(schema.events))],
+                sorted(tuple(r) for r in conn.execute(select(schema.event_evidence))))
+
+
+def test_photo_groups_and_grades_do_not_depend_on_ingest_order(
+        two_urls: tuple[str, str], tmp_path: Path) -> None:
+    """Three reports, two sharing a photo: ingested in two orders, fused after each report
+    (incrementally) and rebuilt, the events, grades and evidence rows are the same."""
     a_dir, b_dir = _reports(tmp_path, True)
     c_dir = _channel(tmp_path / "c", "Desk C", 13, "2022-09-10",
                      "Balakliia is Ukrainian again, residents greet the soldiers.",
                      _save(draw_photo(29), tmp_path / "img" / "street.png"))
     got = []
-    for name, order in (("ab", [a_dir, b_dir, c_dir]), ("ba", [c_dir, b_dir, a_dir])):
-        with Store(f"sqlite:///{tmp_path / f'{name}.db'}") as store:
+    for url, order in zip(two_urls, ([a_dir, b_dir, c_dir], [c_dir, b_dir, a_dir]),
+                          strict=True):
+        with Store(url) as store:
             for folder in order:
-                _claim(store, _ingest(store, folder, tmp_path / f"ev-{name}"))
+                _claim(store, _ingest(store, folder, tmp_path / f"ev-{len(got)}"))
                 run_fusion(store)
-            with store.engine.connect() as conn:
-                got.append(([r._asdict() for r in conn.execute(select(schema.events))],
-                            sorted(tuple(r) for r in conn.execute(
-                                select(schema.event_evidence)))))
+            got.append(_fused(store))
+            assert_equals_rebuild(store)
     assert got[0] == got[1]
     (event,), _ = got[0]
     assert (event["n_sources_independent"], event["grade"]) == (2, "F1")
+
+
+def test_a_photo_groups_letter_is_its_best_member_s_in_either_order_and_fusion_path(
+        two_urls: tuple[str, str], tmp_path: Path) -> None:
+    """An unrated channel (F) posts a photo first; a day later Reuters (B in the reliability
+    table) posts it resized, with the same claim: one independence group, whose letter is the
+    best of its members' (B), not its earliest member's (F). A third channel with its own
+    photo is a second group. Either ingest order, fused after each report or rebuilt at the
+    end, on SQLite and PostgreSQL: B1 with letters B and F (was F1, the earliest copy's F)."""
+    p1, p2 = _photos(tmp_path, True)
+    early = _channel(tmp_path / "a", "Desk A", 11, "2022-09-10",
+                     "Ukrainian forces liberated Balakliia, flag raised.", p1)
+    wire = _channel(tmp_path / "b", "Reuters", 12, "2022-09-11",
+                    "Ukrainian troops are back in Balakliia, a photo from the square shows.", p2)
+    other = _channel(tmp_path / "c", "Desk C", 13, "2022-09-10",
+                     "Balakliia is Ukrainian again, residents greet the soldiers.",
+                     _save(draw_photo(29), tmp_path / "img" / "street.png"))
+    got = []
+    for url, order in zip(two_urls, ([early, wire, other], [other, wire, early]), strict=True):
+        with Store(url) as store:
+            for folder in order:
+                _claim(store, _ingest(store, folder, tmp_path / f"ev-{len(got)}"))
+                run_fusion(store)
+            got.append(_fused(store))
+            assert_equals_rebuild(store)
+    assert got[0] == got[1]
+    (event,), evidence = got[0]
+    assert (event["n_sources_independent"], event["reliability"], event["grade"]) == (
+        2, "B", "B1")
+    assert event["explanation"]["letters"] == ["B", "F"]
+    assert sum(1 for row in evidence if row[5] is not None) == 1  # Reuters: a copy of Desk A
+
+
+def test_evidence_dhash_marks_fusion_stale_so_the_next_fuse_counts_the_photo_once(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Desk B's repost was kept before photos were hashed (no dHash in its meta nor in the
+    evidence table): fused, the two reports are two groups. ``evidence dhash`` hashes the kept
+    file and marks fusion stale: the picture says so, and the next plain ``fuse`` rebuilds
+    (incremental fusion keeps what it read of each fused source, the photos included), so the
+    two reports become one group, as a rebuild has them. Nothing hashed: nothing marked."""
+    a_dir, b_dir = _reports(tmp_path, True)
+    a = _ingest(store, a_dir, tmp_path / "ev")
+    b = _ingest(store, b_dir, tmp_path / "ev")
+    sha_b = b.meta["media_sha256"]["photos/repost.jpg"]
+    with store.transaction() as conn:  # b as kept before photos were hashed
+        conn.execute(update(schema.sources).where(schema.sources.c.id == b.id).values(
+            meta={k: v for k, v in b.meta.items() if k != "media_dhash"}))
+        conn.execute(update(schema.evidence).where(schema.evidence.c.sha256 == sha_b)
+                     .values(dhash=None))
+    for src in (a, b):
+        _claim(store, src)
+    assert run_fusion(store).mode == "full"
+    assert (_event(store)["n_sources_independent"], _event(store)["grade"]) == (2, "F1")
+    assert fusion_staleness(store) is None
+    monkeypatch.setenv("FRONTLENS_DB", store.url)
+    monkeypatch.setenv("FRONTLENS_EVIDENCE_DIR", str(tmp_path / "ev"))
+    got = CliRunner().invoke(app, ["evidence", "dhash"])
+    assert got.exit_code == 0, got.output
+    assert "1 photo(s) hashed" in got.output and "next `frontlens fuse` rebuilds" in got.output
+    assert "photo dHashes added" in (fusion_staleness(store) or "")
+    rep = run_fusion(store)
+    assert rep.mode == "full" and any("photo dHashes added" in n for n in rep.notes), rep.notes
+    assert (_event(store)["n_sources_independent"], _event(store)["grade"]) == (1, "F2")
+    assert _duplicates(store) == {a.id: None, b.id: a.id}
+    assert fusion_staleness(store) is None
+    assert_equals_rebuild(store)
+    again = CliRunner().invoke(app, ["evidence", "dhash"])
+    assert "0 photo(s) hashed" in again.output and "stale" not in again.output
+    assert fusion_staleness(store) is None
+    assert run_fusion(store).mode == "incremental"

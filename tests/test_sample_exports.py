@@ -51,36 +51,27 @@ def hand_tally() -> dict[tuple[str, str, str], int]:
     return out
 
 
-# Where the ledger of the sample still differs from the hand tally, (ledger, tally). None is
-# a counting (merge) error: each comes from extraction, which the ledger counts as given.
-# Sides: "Брошенные Т-80БВ и БМП-2 … по данным украинских военных", five of the six Shilka
-# reports, two English Tunguska sentences and the tally post's BMP-2 and MT-LB are read as
-# Ukrainian losses, and their spans count as naming a side (``names_a_side``), so the ledger
-# takes that side and keeps them apart from the Russian items.
-# (The tally post's "3x MT-LB (2 destroyed, 1 captured)" is now split by fate; its side is
-# read as Ukraine's, like the rest of that post.)
-# Fate: "Ural-4320 trucks and an MT-LB abandoned" is read as unknown fate for the trucks.
-# (The Tunguska "оставленный" report, unknown fate with a guessed side, now joins the
-# abandoned Tunguska: a side no report names no longer splits an item.)
+# Where the ledger of the sample still differs from the hand tally, (ledger, tally). Every row
+# of known fate now matches. Sides used to differ: side words that name no owner were read as
+# owners ("ZSU" inside "ZSU-23-4 Shilka" as Ukraine's armed forces, "по данным украинских
+# военных" naming who reports), and a capture/abandonment word hid the absence of any side word
+# from the equipment-side model; the trucks of "Ural-4320 trucks and an MT-LB abandoned" had no
+# fate (a fate word after a coordinated list now applies to every item of the list).
+# What remains is counting, not extraction: the two MT-LB of unknown fate beside the T-72B3
+# (reports of 09-08, no place) are absorbed by the destroyed MT-LB item within the week, whose
+# count became 2 from the weekly tally post of 09-14 (``ledgers._same_items``: an unknown item
+# no bigger than a known one of its side and type in that week is that item). Telling them
+# apart needs places on equipment events, which extraction does not attach yet.
 EXTRACTION_GAPS = {
-    ("BMP-2", "Ukraine", "destroyed"): (1, 0),
-    ("BMP-2", "Russia", "abandoned"): (0, 1), ("BMP-2", "Ukraine", "abandoned"): (1, 0),
-    ("T-80BV", "Russia", "abandoned"): (0, 1), ("T-80BV", "Ukraine", "abandoned"): (1, 0),
-    ("2S6M Tunguska", "Russia", "abandoned"): (0, 1),
-    ("2S6M Tunguska", "Ukraine", "abandoned"): (1, 0),
-    ("MT-LB", "Russia", "destroyed"): (1, 2), ("MT-LB", "Ukraine", "destroyed"): (2, 0),
-    ("MT-LB", "Russia", "captured"): (0, 1), ("MT-LB", "Ukraine", "captured"): (1, 0),
-    ("Ural-4320", "Russia", "abandoned"): (0, 1), ("Ural-4320", "Russia", "unknown"): (1, 0),
-    ("ZSU-23-4 Shilka", "Russia", "damaged"): (0, 1),
-    ("ZSU-23-4 Shilka", "Ukraine", "damaged"): (1, 0),
+    ("MT-LB", "Russia", "unknown"): (0, 2),
 }
 
 
 def test_sample_ledger_counts_each_item_once_as_the_hand_tally_does(sample_url: str) -> None:
     """Every item the hand tally lists once is counted once (the T-72B3 of nine reports in
     three languages, a recap and a repainted photo; the Shilka reported by both sides' desks;
-    the Ka-52 claim and its confirmations); what still differs is extraction's reading, listed
-    above: shrink that list when extraction improves."""
+    the Ka-52 claim and its confirmations); what still differs is listed above: shrink that
+    list when extraction or counting improves."""
     tally = hand_tally()
     assert sum(tally.values()) == 17 and len(tally) == 14
     with Store(sample_url) as store:

@@ -837,7 +837,8 @@ def evidence_show(
 def evidence_dhash(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Give every kept photo without a perceptual hash (kept before photos were hashed) its
     dHash, read from the preserved file; videos and unreadable files are counted and left.
-    Fusion reads the new hashes on its next full rebuild (``fuse --full``)."""
+    When any photo was hashed, fusion is marked stale: the next ``frontlens fuse`` rebuilds,
+    so reports of one photo count once."""
     from frontlens.store.evidence import backfill_dhashes
 
     settings = _settings(ctx)
@@ -851,7 +852,8 @@ def evidence_dhash(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     out.print(f"{done.hashed} photo(s) hashed in {root}; {done.not_images} not images "
               f"(videos, unreadable), {done.missing} missing (run `frontlens evidence verify`)")
     if done.hashed:
-        out.print("run `frontlens fuse --full` so fusion counts reports of one photo once")
+        out.print("fusion marked stale: the next `frontlens fuse` rebuilds, so reports of one "
+                  "photo count once")
 
 
 # -- fusion (frontlens.fuse): thin commands over run_fusion / explain / picture / contradictions --

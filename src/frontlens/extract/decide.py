@@ -190,13 +190,33 @@ def _hits(toks: list[Tok], items: tuple[tuple[str, ...], ...]) -> list[tuple[int
     return out
 
 
+def owner_side_hits(text: str, toks: list[Tok], items: tuple[tuple[str, ...], ...],
+                    spans: Iterable[tuple[int, int]] = ()) -> list[tuple[int, str]]:
+    """:func:`_hits` of side cues that can name an item's owner: not inside an equipment
+    designation (``spans``, or a side word joined to a number: "ZSU-23-4" is a gun, not the
+    Ukrainian armed forces) and not the source of a report ("according to the Ukrainian
+    military", "по данным украинских военных"): see ``equipment.not_a_side``."""
+    from frontlens.extract.equipment import not_a_side
+
+    spans = list(spans)
+    out = []
+    for i, cue in _hits(toks, items):
+        a, b = toks[i].start, toks[min(i + len(cue.split()), len(toks)) - 1].end
+        if (any(x <= a and b <= y for x, y in spans) or not_a_side(text, a, b)
+                or any(ch.isdigit() for ch in text[a:b])):
+            continue
+        out.append((i, cue))
+    return out
+
+
 def names_a_side(text: str, lang: str | None) -> bool:
     """Whether a sentence names a side at all (a side cue of its language: "Ukrainian",
-    "росіян", "enemy"). The learned equipment-side model answers UA or RU for every record,
-    also where the text names no side and the answer rests on the type's origin; the ledger
-    asks this to tell a side a report states from one inferred (see ``ledgers._side_of``)."""
+    "росіян", "enemy"; not one inside a designation or naming a report's source, see
+    :func:`owner_side_hits`). The learned equipment-side model answers UA or RU for every
+    record, also where the text names no side and the answer rests on the type's origin; the
+    ledger asks this to tell a side a report states from one inferred (``ledgers._side_of``)."""
     toks = tokens(text)
-    return any(_hits(toks, items) for items in cues(lang or "en").sides.values())
+    return any(owner_side_hits(text, toks, items) for items in cues(lang or "en").sides.values())
 
 
 def _bucket(n: int) -> str:
@@ -834,6 +854,8 @@ def equipment_side_features(doc: Doc, r: EquipmentLoss) -> list[str]:
          f"cat={r.category}"]
     info = next((e for e in doc.user.get("equipment", []) if e.get("record_id") == r.id), None)
     spans = [tuple(m) for m in info["mentions"]] if info else [(r.start, r.start)]
+    designations = [(int(a), int(b)) for e in doc.user.get("equipment", [])
+                    for a, b in e.get("mentions", ())]
     seen: set[str] = set()
     for a, b in spans[:4]:
         s, e = doc.sentence_of(a)
@@ -848,7 +870,7 @@ def equipment_side_features(doc: Doc, r: EquipmentLoss) -> list[str]:
         for i in ab:
             seen.add("ab_cue" + ("_pre" if i < pa else "_post"))
         for side, items in c.sides.items():
-            for i, _ in _hits(toks, items):
+            for i, _ in owner_side_hits(doc.text, toks, items, designations):
                 where = "pre" if i < pa else "post"
                 d = pa - i if i < pa else i - pb + 1
                 seen.add(f"side_{where}={side}")
@@ -860,7 +882,9 @@ def equipment_side_features(doc: Doc, r: EquipmentLoss) -> list[str]:
                     seen.add(f"side_after_ab={side}")
                 seen.add(f"side={side}|fate={r.fate}")
                 seen.add(f"side_{where}={side}|{lang}")
-    f += sorted(seen) or ["no_side"]
+    f += sorted(seen)
+    if not any(x.startswith("side") for x in seen):
+        f.append("no_side")  # no owner cue, even where a capture/abandonment cue stands
     return f
 
 

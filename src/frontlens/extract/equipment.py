@@ -211,6 +211,15 @@ _COORD = re.compile(
     r"[\w\s«»\"'’-]{0,20}?(?:,|\band\b|\bor\b|(?<!\w)(?:и|і|та|й|или|або)(?!\w))[\s\w«»\"'’-]{0,30}",
     re.IGNORECASE,
 )
+# Between two items of one list: at most a head noun of the first ("trucks", "tanks"), a
+# connector, at most two words opening the second ("an", "two", "three more"); nothing else,
+# so "a T-72 was seen near Izium and a BMP-2 destroyed" is no list.
+_LIST_GAP = re.compile(
+    r"\s*(?:[^\W\d_][\w'’-]*\s*)?[«»\"“”]?\s*"
+    r"(?:,\s*(?:(?:and|or|и|і|та|й|або|или)\s+)?|(?:and|or|&|и|і|та|й|або|или)\s+)"
+    r"(?:[\w'’-]+\s+){0,2}?[«\"“]?",
+    re.IGNORECASE,
+)
 _PRIORITY = {"captured": 0, "destroyed": 1, "abandoned": 2, "damaged": 3, "delivered": 4}
 # "X lost ..." names the owner as subject; other verbs name the actor.
 _OWNER_SUBJECT = ("lost", "потерял", "втратил", "втратили")
@@ -224,6 +233,26 @@ _SIDE_RE = re.compile(
     r"|British-made)\b|(?<!\w)(?:українськ\w*|українц\w*|ЗСУ|ВСУ|наш\w*|украинск\w*|украинц\w*"
     r"|ВСУшн\w*)(?!\w)))"
 )
+# A side named as the source of a report is who says it, not who owned the item: "according to
+# the Ukrainian military", "по данным украинских военных", "за даними Генштабу ЗСУ".
+ATTRIBUTION = re.compile(
+    r"(?:\baccording to|\bciting|\bcited by|(?<!\w)(?:по (?:данным|словам|информации|сведениям)"
+    r"|со ссылкой на|за (?:даними|словами|інформацією)|з посиланням на))"
+    r"(?:\s+(?:the|a|an)\b)?(?:\s+[\w'’.-]+){0,2}?\s*$",
+    re.IGNORECASE,
+)
+# A side word joined to a number is part of a designation: "ZSU-23-4" / "ЗСУ-23-4" is a gun, not
+# the Ukrainian armed forces.
+DESIGNATION_AFTER = re.compile(r"[-\u2010\u2011]?\d")
+
+
+def not_a_side(text: str, start: int, end: int) -> bool:
+    """Whether the side word at ``text[start:end]`` names no owner: it attributes a report
+    ("according to Ukrainian officials") or is part of a designation ("ZSU-23-4")."""
+    return bool(DESIGNATION_AFTER.match(text, end)
+                or ATTRIBUTION.search(text[max(0, start - 60) : start]))
+
+
 # the mention is the weapon used, not the target: "destroyed by a Lancet", "sank after a Neptune"
 _INSTRUMENT = re.compile(
     r"\b(?:by|from|with|after|using|via)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$"
@@ -578,6 +607,8 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
     actor: Side | None = None
     shared: Side | None = None  # "a Russian BMP-3 and three BTR-82A": shared by coordination
     for sm in _SIDE_RE.finditer(text, s, m.start):
+        if not_a_side(text, sm.start(), sm.end()):
+            continue
         side: Side = "RU" if sm.lastgroup == "RU" else "UA"
         before = text[max(s, sm.start() - 12) : sm.start()]
         after = text[sm.end() : sm.end() + 60]
@@ -712,6 +743,22 @@ def _merge(mentions: list[_Mention], text: str) -> list[tuple[str, list[_Mention
     ]
 
 
+def _share_list_fates(text: str, mentions: list[_Mention], doc: Doc) -> None:
+    """A fate word after a coordinated list of items is the fate of every item of the list:
+    "Ural-4320 trucks and an MT-LB abandoned" abandons the trucks too. Only items with no fate
+    of their own take it (the agent test reads the first item as the subject of "abandoned"
+    when the list is long), walking back from the item the cue follows."""
+    for k in range(len(mentions) - 1, 0, -1):
+        m, prev = mentions[k], mentions[k - 1]
+        if not m.fate or m.cue_pos < m.end or prev.fate:
+            continue
+        gap = text[prev.end : m.start]
+        if (doc.sentence_of(prev.start) != doc.sentence_of(m.start)
+                or not _LIST_GAP.fullmatch(gap) or _FATE_RE.search(gap)):
+            continue
+        prev.fate, prev.cue_pos = m.fate, m.cue_pos
+
+
 @component("equipment")
 def equipment(doc: Doc) -> Doc:
     """Append one EquipmentLoss per model-designated item in the document."""
@@ -740,6 +787,7 @@ def equipment(doc: Doc) -> Doc:
         prev_end = m.end
         m.count = _count(text, s, m)
         m.urls = _urls(text, m.start)
+    _share_list_fates(text, mentions, doc)
     items = _merge(mentions, text)
     media = list(doc.user.get("media") or [])
     info: list[dict[str, Any]] = doc.user.setdefault("equipment", [])

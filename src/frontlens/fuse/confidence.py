@@ -6,8 +6,9 @@ The two halves of the grade are judged separately, as the Admiralty code asks
 * **Letter, source reliability A–F**: looked up per outlet in the versioned table
   ``data/source_reliability.csv`` (first matching glob wins). An outlet the table does not know
   gets F, "cannot be judged", never a default that would raise confidence. The event's letter
-  is the best letter among its *independent* supporting sources (the originator of a copy
-  stands for the copy).
+  is the best letter among its *independent* supporting groups; a group's letter is the best
+  letter among its members that carry the claim (see ``fuse.events.group_letters`` for why),
+  so it depends neither on ingest order nor on which copy is the group's representative.
 * **Digit, information credibility 1–6**: from what corroborates *this* event, see
   :func:`credibility`. Copies never count twice; a concession by the side that lost the place
   counts most, then both sides agreeing, photo/video evidence and a wide independent

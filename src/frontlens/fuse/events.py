@@ -297,8 +297,27 @@ class Fused:
     groups: list[Group] = field(default_factory=list)
 
 
-def _letters(reps: Iterable[str], sources: dict[str, SourceInfo]) -> list[str]:
-    return [sources[r].letter if r in sources else "F" for r in set(reps)]
+def group_letters(reps: dict[str, str], sources: dict[str, SourceInfo]) -> list[str]:
+    """One reliability letter per independence group: the best letter among the group's
+    members that carry the claim (``reps``: member → representative, for this event's sources).
+
+    Why the best member and not the representative (the earliest published member): grouping
+    exists so that copies, reposts and one photo shown twice never count as corroboration,
+    which is the digit's business; it is no reason to rate the report by whichever copy happened
+    to come first. Each member carries the claim under its own outlet's name, and an outlet's
+    letter rates what it publishes, copies included: a wire service repeating a post vouches for
+    it to its usual standard. The representative is only a tie-break by date (a copy missing
+    its date or outlet, F, would otherwise mask the rated original), and the best-of rule does
+    not depend on it, so the letter is the same in any ingest order and on both fusion paths.
+    Still one letter per group: several copies never add up.
+    """
+    best: dict[str, int] = {}
+    for sid, rep in reps.items():
+        s = sources.get(sid)
+        rank = conf.LETTERS.index(s.letter if s is not None else "F")
+        if rank < best.get(rep, len(conf.LETTERS)):
+            best[rep] = rank
+    return [conf.LETTERS[best[rep]] for rep in sorted(best)]
 
 
 def _date(o: int) -> date:
@@ -319,8 +338,8 @@ def grade_group(
     contra_reps = groups_of({c.source_id for c in contra_claims}, sources, links)
     contra_reps = {s: r for s, r in contra_reps.items() if s not in supp}
     ev = conf.Evidence(
-        letters=_letters(reps.values(), sources),
-        contra_letters=_letters(contra_reps.values(), sources),
+        letters=group_letters(reps, sources),
+        contra_letters=group_letters(contra_reps, sources),
         n_mentions=len(g.claims),
         dated=g.dated,
         placed=bool(g.key) or g.kind != "control",

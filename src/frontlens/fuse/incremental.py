@@ -141,6 +141,9 @@ def plan(conn: Any, state: Any, config: str) -> Plan:
     every fused source published after the earliest of them."""
     if state is None:
         return Plan(reason="no earlier fusion")
+    if (state.config or "").startswith(schema.STALE_CONFIG):
+        return Plan(reason=f"{state.config.removeprefix(schema.STALE_CONFIG)} since the last "
+                           "fusion")
     if state.config != config:
         return Plan(reason="fusion code or reliability table changed since the last fusion")
     s, fs, x = schema.sources, schema.fusion_sources, schema.extractions

@@ -242,6 +242,9 @@ def fusion_staleness(store: Store) -> str | None:
         row = conn.execute(select(schema.fusion_state)).first()
     if row is None:
         return None
+    if (row.config or "").startswith(schema.STALE_CONFIG):
+        return (f"{row.config.removeprefix(schema.STALE_CONFIG)} since the last "
+                "`frontlens fuse`")
     now = fusion_inputs(store)
     new_sources = now["n_sources"] - row.n_sources
     if now["n_extractions"] != row.n_extractions or \

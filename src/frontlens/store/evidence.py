@@ -225,7 +225,20 @@ def backfill_dhashes(conn: Connection, root: Path) -> DhashBackfill:
             continue
         conn.execute(update(t).where(t.c.sha256 == sha).values(dhash=dh))
         out.hashed += 1
+    if out.hashed:
+        mark_fusion_stale(conn, DHASH_STALE)
     return out
+
+
+DHASH_STALE = "photo dHashes added by `frontlens evidence dhash`"
+
+
+def mark_fusion_stale(conn: Connection, why: str) -> None:
+    """Make the next fusion a rebuild, and say why: fusion keeps what it read of each fused
+    source (``fusion_sources.photos``), so a change it cannot see as a new source or extraction
+    (a photo's dHash filled in later) reaches the events only through a rebuild. No-op when
+    nothing was fused yet."""
+    conn.execute(update(schema.fusion_state).values(config=schema.STALE_CONFIG + why))
 
 
 def near_photos(items: Iterable[tuple[str, str]], bits: int = DHASH_SAME_BITS

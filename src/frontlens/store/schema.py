@@ -215,6 +215,10 @@ after new sources or extractions can say it is stale; ``config`` fingerprints wh
 depends on besides the records (code version, reliability table): incremental fusion is only
 exact when it is unchanged. ``generation`` counts runs, so a server's caches notice any rewrite."""
 
+STALE_CONFIG = "stale: "
+"""A ``fusion_state.config`` starting so says why the stored fusion no longer matches what it
+reads (the rest of the value): the next ``frontlens fuse`` rebuilds, and pictures say so."""
+
 fusion_sources = Table(
     "fusion_sources",
     metadata,
