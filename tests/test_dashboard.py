@@ -358,6 +358,38 @@ def test_dashboard_phone(browser: Any, server: str) -> None:
         ctx.close()
 
 
+def test_every_tab_is_on_screen_and_opens_on_a_phone(browser: Any, server: str) -> None:
+    """At 360 and 390 px wide every tab of the header lies inside the screen (no sideways
+    scrolling of the tab row, nothing covering it) and a tap on it opens its view."""
+    offsite = Offsite()
+    for width in (360, 390):
+        ctx, page, errors = _page(browser, server, offsite, width, 800, mobile=True)
+        try:
+            tabs = page.evaluate("""() => [...document.querySelectorAll('[role=tab]')].map(t => {
+                const r = t.getBoundingClientRect();
+                const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                return {id: t.id, left: r.left, right: r.right, w: r.width, h: r.height,
+                        onTop: t === hit || t.contains(hit)}; })""")
+            assert [t["id"] for t in tabs] == ["tab-map", "tab-ledgers", "tab-contradictions",
+                                                "tab-brief", "tab-ingest"]
+            for t in tabs:
+                assert t["left"] >= 0 and t["right"] <= width, (width, t)
+                assert t["h"] >= 24 and t["onTop"], (width, t)  # a tap target, not covered
+            nav = page.evaluate("() => { const n = document.querySelector('[role=tablist]');"
+                                " return [n.scrollWidth, n.clientWidth]; }")
+            assert nav[0] <= nav[1], (width, nav)
+            for view in ("ingest", "brief", "contradictions", "ledgers", "map"):
+                page.tap(f"#tab-{view}")
+                assert page.get_attribute(f"#tab-{view}", "aria-selected") == "true"
+                assert page.locator(f"#view-{view}").is_visible()
+                assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1
+                if view == "ingest" and width == 360:
+                    page.screenshot(path=str(ARTIFACTS / "dashboard-phone360-ingest.png"))
+            assert not errors, errors
+        finally:
+            ctx.close()
+
+
 def test_keyboard_focus_order(browser: Any, server: str) -> None:
     offsite = Offsite()
     ctx, page, _ = _page(browser, server, offsite, 1366, 860)
