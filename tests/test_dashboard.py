@@ -804,6 +804,77 @@ def test_exports_follow_the_date_range(browser: Any, server: str) -> None:
         ctx.close()
 
 
+def test_download_range_is_in_the_address_and_back_undoes_it(browser: Any, server: str) -> None:
+    """A typed download range goes in the address (from=, to=) as a history step: a copied
+    address reopens it, back returns to the range before and then to the as-of week; a bad
+    range in an address is named and the rest of the view opens."""
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        assert "from" not in _hash(page) and "to" not in _hash(page)  # following the date
+        page.fill("#export-from", "2022-09-08")
+        page.press("#export-from", "Enter")
+        assert _hash(page)["from"] == "2022-09-08" and _hash(page)["to"] == "2022-09-12"
+        page.fill("#export-to", "2022-09-09")
+        page.press("#export-to", "Enter")
+        h = _hash(page)
+        assert (h["as_of"], h["from"], h["to"]) == ("2022-09-12", "2022-09-08", "2022-09-09"), h
+        _set_as_of(page, "2022-09-10")  # a new day keeps the typed range, in the address too
+        h = _hash(page)
+        assert (h["as_of"], h["from"], h["to"]) == ("2022-09-10", "2022-09-08", "2022-09-09"), h
+        url = page.url
+
+        other = ctx.new_page()
+        other.goto(url)
+        other.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        assert other.input_value("#export-from") == "2022-09-08"
+        assert other.input_value("#export-to") == "2022-09-09"
+        for link in ("#export-geojson", "#export-acled", "#export-ledger", "#export-brief"):
+            href = other.get_attribute(link, "href") or ""
+            assert "from=2022-09-08" in href and "to=2022-09-09" in href, (link, href)
+        assert other.evaluate("() => window.__fl.asOf") == "2022-09-10"
+        other.close()
+
+        page.go_back()  # the day
+        page.wait_for_function("() => window.__fl.asOf === '2022-09-12'")
+        page.go_back()  # the second typed day
+        page.wait_for_function(
+            "() => document.getElementById('export-to').value === '2022-09-12'")
+        assert page.input_value("#export-from") == "2022-09-08"
+        assert "to=2022-09-12" in (page.get_attribute("#export-acled", "href") or "")
+        page.go_back()  # before any range was typed: the week to the as-of date again
+        page.wait_for_function(
+            "() => document.getElementById('export-from').value === '2022-09-06'")
+        assert "from" not in _hash(page)
+        _set_as_of(page, "2022-09-10")
+        assert page.input_value("#export-from") == "2022-09-04"
+        assert not errors, errors
+    finally:
+        ctx.close()
+
+    # bad ranges in an address: named, the day and the rest of the view still open
+    for bad in ("from=2022-09-09&to=2022-09-01", "from=8.9.2022&to=2022-09-09",
+                "from=2022-09-08"):
+        ctx = browser.new_context(viewport={"width": 1366, "height": 860},
+                                  service_workers="block")
+        ctx.route("**/*", offsite)
+        page = ctx.new_page()
+        try:
+            page.goto(f"{server}/#as_of=2022-09-10&{bad}&tab=ledgers")
+            page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+            assert page.get_attribute("#map-status", "data-kind") == "error"
+            msg = page.inner_text("#map-status")
+            assert "download range" in msg and bad.split("&")[0] in msg, msg
+            assert page.evaluate("() => window.__fl.asOf") == "2022-09-10"
+            assert page.get_attribute("#tab-ledgers", "aria-selected") == "true"
+            assert page.input_value("#export-from") == "2022-09-04"
+            assert page.input_value("#export-to") == "2022-09-10"
+            assert "download range" in page.inner_text("#export-status")
+            assert "from" not in _hash(page)  # the address now says what is shown
+        finally:
+            ctx.close()
+
+
 def test_freshness_line_and_iso_dates_in_any_locale(browser: Any, server: str) -> None:
     """A German-locale browser still sees and types YYYY-MM-DD; the header says how fresh
     the data is."""

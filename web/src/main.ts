@@ -44,14 +44,17 @@ const state = {
   viewTracked: false, // the opening view is fitted: from now on a moved map goes in the address
   defaultView: null as { z: number; c: [number, number] } | null,
   hashNotes: [] as string[], // what the address asked for that could not be shown
-  exportEdited: false, // the export range was typed by hand: it stops following the date
+  // the download range typed by hand (first, last day): it stops following the date and goes
+  // in the address; null while it follows the as-of week
+  exportRange: null as [string, string] | null,
 };
 
-/** What the address (#as_of=…&place=…&z=…&c=lat,lon&tab=…) asks for. */
+/** What the address (#as_of=…&place=…&z=…&c=lat,lon&from=…&to=…&tab=…) asks for. */
 export type HashState = {
   day: number | null | "invalid";
   place: string | null;
   view: { z: number; c: [number, number] } | null;
+  range: [string, string] | null; // the download range, both days YYYY-MM-DD
   tab: string | null;
   problems: string[];
 };
@@ -68,7 +71,7 @@ export function isoDay(raw: string): number | null {
 
 export function parseHash(hash: string): HashState {
   const q = new URLSearchParams(hash.replace(/^#/, ""));
-  const out: HashState = { day: null, place: null, view: null, tab: null, problems: [] };
+  const out: HashState = { day: null, place: null, view: null, range: null, tab: null, problems: [] };
   const day = q.get("as_of");
   if (day !== null) {
     const t = isoDay(day);
@@ -83,6 +86,13 @@ export function parseHash(hash: string): HashState {
         ll.every(Number.isFinite) && Math.abs(ll[0]) <= 85 && Math.abs(ll[1]) <= 180) {
       out.view = { z: zoom, c: [ll[0], ll[1]] };
     } else out.problems.push(`the map view “z=${z ?? ""}&c=${c ?? ""}” (zoom 4–13, centre lat,lon)`);
+  }
+  const from = q.get("from"), to = q.get("to");
+  if (from !== null || to !== null) {
+    const a = isoDay(from ?? ""), b = isoDay(to ?? "");
+    if (a !== null && b !== null && a <= b) out.range = [iso(a), iso(b)];
+    else out.problems.push(`the download range “from=${from ?? ""}&to=${to ?? ""}” ` +
+                           "(two days as YYYY-MM-DD, the first not after the second)");
   }
   const tab = q.get("tab");
   if (tab !== null) {
@@ -613,7 +623,7 @@ async function setAsOf(t: number, why = "user"): Promise<void> {
     (window as any).__fl.asOf = day;
     performance.measure?.(`fl-asof ${day}`, { start: t0, end: performance.now() });
     status($("map-status"), `as of ${day}: ${state.picture.length} settlements (${Math.round(ms)} ms)`);
-    if (!state.exportEdited) setExportRange(iso(t - 6 * DAY), day);
+    if (!state.exportRange) setExportRange(iso(t - 6 * DAY), day);
     // a day the user chose is a history entry (back returns to the day before); playback,
     // the first load and history moves themselves only replace the current one
     writeHash(why === "user" || why === "event" ? "push" : "replace");
@@ -698,11 +708,13 @@ function setupTime(): void {
 /** The view as the address keeps it; zoom/centre only once the map was moved from the
  * opening view (a link to the opening view stays #as_of=… and reopens the same). */
 export function hashFor(s: { asOf: number; selected: string | null; tab: string;
-                             view: { z: number; c: [number, number] } | null }): string {
+                             view: { z: number; c: [number, number] } | null;
+                             range?: [string, string] | null }): string {
   const q = new URLSearchParams();
   q.set("as_of", iso(s.asOf));
   if (s.selected) q.set("place", s.selected);
   if (s.view) { q.set("z", String(s.view.z)); q.set("c", `${s.view.c[0].toFixed(4)},${s.view.c[1].toFixed(4)}`); }
+  if (s.range) { q.set("from", s.range[0]); q.set("to", s.range[1]); }
   if (s.tab !== "map") q.set("tab", s.tab);
   return "#" + q.toString();
 }
@@ -728,7 +740,8 @@ function writeHash(mode: "push" | "replace"): void {
   // on another tab the map is hidden (size 0): the address keeps the view it had
   const view = state.tab === "map" ? movedView() : lastView;
   lastView = view;
-  const h = hashFor({ asOf: state.asOf, selected: state.selected, tab: state.tab, view });
+  const h = hashFor({ asOf: state.asOf, selected: state.selected, tab: state.tab, view,
+                      range: state.exportRange });
   if (location.hash === h) return;
   if (mode === "push") history.pushState(null, "", h);
   else history.replaceState(null, "", h);
@@ -771,6 +784,12 @@ async function applyHash(h: HashState): Promise<void> {
         if (state.selected) closePanel(false);
       }
     } else if (!h.place && state.selected) closePanel(false);
+    applyExportRange(h.range);
+    const asked = new URLSearchParams(location.hash.replace(/^#/, ""));
+    if (!h.range && (asked.has("from") || asked.has("to"))) {
+      status($("export-status"), "the address's download range is not two days as YYYY-MM-DD " +
+             "(the first not after the second): showing the week to the date", "error");
+    }
     if (h.tab && h.tab !== state.tab) showTab(h.tab, false, false);
   } finally {
     state.restoring = false;
@@ -836,8 +855,11 @@ function setupExports(): void {
       return;
     }
     if (a > b) { status($("export-status"), `${iso(a)} is after ${iso(b)}`, "error"); return; }
-    state.exportEdited = true;
-    setExportRange(iso(a), iso(b));
+    const range: [string, string] = [iso(a), iso(b)];
+    if (state.exportRange && range[0] === state.exportRange[0] && range[1] === state.exportRange[1]) return;
+    state.exportRange = range;
+    setExportRange(...range);
+    writeHash("push"); // a range chosen is a step back can undo, and part of a shared link
   };
   for (const x of [from, to]) {
     x.addEventListener("change", commit);
@@ -852,6 +874,14 @@ function setupExports(): void {
       }
     });
   }
+}
+
+/** The download range an address asks for (null: follow the as-of week again). */
+function applyExportRange(range: [string, string] | null): void {
+  for (const id of ["export-from", "export-to"]) $(id).removeAttribute("aria-invalid");
+  state.exportRange = range;
+  if (range) setExportRange(...range);
+  else setExportRange(iso(state.asOf - 6 * DAY), iso(state.asOf));
 }
 
 async function loadRange(): Promise<void> {
