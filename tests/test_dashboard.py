@@ -929,7 +929,8 @@ def test_freshness_line_and_iso_dates_in_any_locale(browser: Any, server: str) -
 
 
 _LABEL_BOXES = """() => {
-    const shown = [...document.querySelectorAll('.place-label, .city-label, .oblast-label')]
+    const shown = [...document.querySelectorAll(
+        '.place-label, .city-label, .oblast-label, .river-label')]
         .filter(e => !e.classList.contains('fl-label-hidden'))
         .map(e => e.getBoundingClientRect()).filter(r => r.width > 0);
     const m = document.getElementById('map').getBoundingClientRect();
@@ -1012,9 +1013,170 @@ def test_place_labels_do_not_collide(browser: Any, server: str,
             page.wait_for_timeout(150)
             got = page.evaluate(_LABEL_BOXES)
             assert got["overlaps"] == 0, (z, got)
-            assert 0 < page.locator(".place-label").count() < 2000
+            # names for the settlements drawn as dots (clustered ones have a count instead)
+            names, dots = page.locator(".place-label").count(), page.locator(
+                "path.fl-place").count()
+            assert names <= dots and names < 2000, (z, names, dots)
+            assert names > 0 or z < 8, (z, names, dots)
             ms.append(round(page.evaluate("() => window.__fl.labels.ms"), 1))
         timings["declutter_2000_places_ms_z6_z8_z10"] = ms
+    finally:
+        ctx.close()
+
+
+_MARKS = """() => {
+    const marks = [...document.querySelectorAll('path.fl-place, .fl-cluster')]
+        .filter(e => !e.closest('.fl-legend'))
+        .map(e => ({r: e.getBoundingClientRect(), n: Number(e.dataset.count || 1),
+                    cluster: e.classList.contains('fl-cluster')}));
+    // marks are discs: two overlap when their centres are closer than their radii together
+    const disc = marks.map(m => ({x: m.r.left + m.r.width / 2, y: m.r.top + m.r.height / 2,
+                                  r: Math.max(m.r.width, m.r.height) / 2}));
+    let overlaps = 0;
+    for (let i = 0; i < disc.length; i++) for (let j = i + 1; j < disc.length; j++) {
+        const a = disc[i], b = disc[j];
+        if (Math.hypot(a.x - b.x, a.y - b.y) < a.r + b.r) overlaps++;
+    }
+    return {marks: marks.length, clusters: marks.filter(m => m.cluster).length,
+            places: marks.reduce((s, m) => s + m.n, 0), overlaps,
+            zoom: window.__fl.map.getZoom()};
+}"""
+
+
+def _cluster_with(page: Any, name: str) -> Any:
+    return page.locator(".fl-cluster").filter(has=page.locator("xpath=self::*[contains("
+                                                              f"@data-places, '{name}')]"))
+
+
+def test_overlapping_settlements_cluster_and_a_click_expands_them(
+        browser: Any, server: str, timings: dict[str, Any]) -> None:
+    """Zoomed out, settlements whose dots would overlap become one count bubble (no mark
+    covers another, every settlement counted once); a click or Enter on it zooms in until
+    they separate; settlements at one point are listed to pick from."""
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        placed = page.locator("path.fl-place").count()
+        start = page.evaluate(_MARKS)
+        assert start["clusters"] == 0 and start["overlaps"] == 0, start  # the front, zoomed in
+        page.evaluate("() => window.__fl.map.setView([49.2, 36.5], 5, {animate: false})")
+        page.wait_for_timeout(100)
+        far = page.evaluate(_MARKS)
+        assert far["clusters"] >= 1 and far["overlaps"] == 0 and far["places"] == placed, far
+        bubble = _cluster_with(page, "Balakliia")
+        assert bubble.count() == 1
+        assert page.locator("path.fl-place[data-place='Balakliia']").count() == 0
+        label = bubble.get_attribute("aria-label") or ""
+        assert "settlements:" in label and "Ukraine" in label, label
+        page.screenshot(path=str(ARTIFACTS / "dashboard-laptop-clusters-zoom5.png"))
+        # Enter on the focused bubble zooms in; clicks go on until Balakliia has its own dot
+        bubble.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => window.__fl.map.getZoom() > 5")
+        for _ in range(8):
+            if page.locator("path.fl-place[data-place='Balakliia']").count():
+                break
+            _cluster_with(page, "Balakliia").click()
+            page.wait_for_timeout(350)
+        near = page.evaluate(_MARKS)
+        assert near["overlaps"] == 0 and near["places"] == placed, near
+        page.locator("path.fl-place[data-place='Balakliia']").click()
+        page.wait_for_selector("#panel:not([hidden]) #panel-title")
+        assert page.inner_text("#panel-title") == "Balakliia"
+        # the selected settlement keeps its own dot when zoomed out again
+        page.evaluate("() => window.__fl.map.setView([49.2, 36.5], 5, {animate: false})")
+        page.wait_for_timeout(100)
+        assert page.locator("path.fl-selected[data-place='Balakliia']").count() == 1
+        assert page.evaluate(_MARKS)["places"] == placed
+        assert not errors, errors
+    finally:
+        ctx.close()
+
+    # two settlements at one point never separate: a click lists them
+    rows = [_row("Twin North", 49.5, 36.5), _row("Twin South", 49.5, 36.5, controller="RU"),
+            _row("Loner", 49.9, 37.4)]
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, service_workers="block")
+    ctx.route("**/*", offsite)
+    ctx.route("**/api/picture?*", _stub_picture(rows))
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        page.evaluate("() => window.__fl.map.setView([49.5, 36.5], 13, {animate: false})")
+        page.wait_for_timeout(100)
+        twins = _cluster_with(page, "Twin North")
+        assert twins.get_attribute("data-count") == "2"
+        assert "1 Ukraine, 1 Russia" in (twins.get_attribute("aria-label") or "")
+        twins.click()
+        page.wait_for_selector(".cluster-pop .place-btn")
+        assert page.locator(".cluster-pop .place-btn").all_inner_texts() == [
+            "Twin North UA · B2", "Twin South RU · B2"]
+        assert page.evaluate("() => document.activeElement.dataset.place") == "Twin North"
+        page.click(".cluster-pop .place-btn[data-place='Twin South']")
+        page.wait_for_function("() => location.hash.includes('place=test%3ATwin+South')")
+        assert page.locator("path.fl-selected[data-place='Twin South']").count() == 1
+    finally:
+        ctx.close()
+
+    # 2,000 settlements around the front: every one counted once, no mark over another
+    import random
+
+    rng = random.Random(3)
+    many = [_row(f"Selo {i}", 47 + rng.random() * 4, 34 + rng.random() * 5,
+                 controller=rng.choice(["UA", "RU"]), score=rng.random()) for i in range(2000)]
+    ctx = browser.new_context(viewport={"width": 1366, "height": 860}, service_workers="block")
+    ctx.route("**/*", offsite)
+    ctx.route("**/api/picture?*", _stub_picture(many))
+    page = ctx.new_page()
+    try:
+        page.goto(server + "/#as_of=2022-09-12")
+        page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        ms, counts = [], []
+        for z in (6, 8, 10):
+            page.evaluate(f"() => window.__fl.map.setView([49.0, 36.5], {z}, {{animate: false}})")
+            page.wait_for_timeout(150)
+            got = page.evaluate(_MARKS)
+            assert got["places"] == 2000 and got["overlaps"] == 0, (z, got)
+            c = page.evaluate("() => window.__fl.clusters")
+            ms.append([round(c["ms"], 1), round(c["draw_ms"], 1)])
+            counts.append(got["marks"])
+        assert counts[0] < counts[1] < counts[2], counts  # zooming in splits clusters
+        page.screenshot(path=str(ARTIFACTS / "dashboard-laptop-clusters-2000.png"))
+        timings["cluster_2000_places_group_and_draw_ms_z6_z8_z10"] = ms
+        timings["cluster_2000_places_marks_z6_z8_z10"] = counts
+    finally:
+        ctx.close()
+
+
+def test_rivers_are_drawn_offline_with_names_that_do_not_collide(browser: Any,
+                                                                 server: str) -> None:
+    """The basemap has rivers (basemap/rivers.geojson, Natural Earth) drawn over the control
+    areas, with names that yield to other labels; the legend names them."""
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        got = page.evaluate("""() => performance.getEntriesByType('resource')
+            .filter(e => e.name.endsWith('/basemap/rivers.geojson'))
+            .map(e => e.responseStatus)""")
+        assert got == [200], got
+        assert page.locator("path.fl-river").count() >= 20
+        names = page.eval_on_selector_all(".river-label", "els => els.map(e => e.dataset.river)")
+        assert {"Dnipro", "Siverskyi Donets", "Oskil"} <= set(names), names
+        # over the control areas (their pane is below), under the settlements
+        z = page.evaluate("""() => ['control', 'water', 'places'].map(p =>
+            Number(window.__fl.map.getPane(p).style.zIndex))""")
+        assert z[0] < z[1] < z[2], z
+        assert page.locator("#map-legend li[data-legend='river']").count() == 1
+        for view in ("[49.5, 36.5], 7", "[49.4, 37.4], 9"):
+            page.evaluate(f"() => window.__fl.map.setView({view}, {{animate: false}})")
+            page.wait_for_timeout(150)
+            boxes = page.evaluate(_LABEL_BOXES)
+            assert boxes["overlaps"] == 0, (view, boxes)
+            shown = page.eval_on_selector_all(
+                ".river-label:not(.fl-label-hidden)", "els => els.length")
+            assert shown >= 1, view
+        page.screenshot(path=str(ARTIFACTS / "dashboard-laptop-rivers-zoom9.png"))
+        assert not errors and offsite.blocked == [], errors
     finally:
         ctx.close()
 

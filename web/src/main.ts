@@ -176,22 +176,27 @@ async function setupMap(): Promise<void> {
   L.control.scale({ metric: true, imperial: false, position: "bottomleft" }).addTo(map);
   map.createPane("basemap").style.zIndex = "200";
   map.createPane("control").style.zIndex = "300";
+  map.createPane("water").style.zIndex = "320"; // rivers over the control areas: the front follows them
   map.createPane("labels").style.zIndex = "350";
   map.createPane("events").style.zIndex = "420";
   map.createPane("places").style.zIndex = "450";
   map.createPane("placelabels").style.zIndex = "460";
   map.getPane("placelabels").style.pointerEvents = "none";
   controlLayer = L.layerGroup().addTo(map);
+  const riverLayer = L.layerGroup().addTo(map);
   placeLayer = L.layerGroup().addTo(map);
   eventLayer = L.layerGroup().addTo(map);
   labelLayer = L.layerGroup().addTo(map);
   L.control.layers(null, {
-    "Control map": controlLayer, "Settlements": placeLayer, "Settlement names": labelLayer,
+    "Control map": controlLayer, "Rivers": riverLayer, "Settlements": placeLayer,
+    "Settlement names": labelLayer,
     "Events (7 days)": eventLayer,
   }, { collapsed: true }).addTo(map);
   legendControl().addTo(map);
   // labels that would overlap are hidden, the less important first, at every zoom and pan
   // (next frame: the SVG renderers move their paths in their own moveend handlers, after this one)
+  // dots that would overlap at the new zoom are grouped (before the labels are placed)
+  map.on("zoomend", () => drawMarks(false));
   let queued = 0;
   map.on("zoomend moveend overlayadd resize", () => {
     if (!queued) queued = requestAnimationFrame(() => { queued = 0; declutter(); });
@@ -199,10 +204,11 @@ async function setupMap(): Promise<void> {
   // a moved map goes in the address (replacing the entry: panning is not a history step)
   map.on("moveend", () => { if (state.viewTracked) writeHash("replace"); });
 
-  const [countries, places, oblasts] = await Promise.all([
+  const [countries, places, oblasts, rivers] = await Promise.all([
     fetch("/basemap/countries.geojson").then((r) => r.json()).catch(() => null),
     fetch("/basemap/places.geojson").then((r) => r.json()).catch(() => null),
     fetch("/basemap/oblasts.geojson").then((r) => r.json()).catch(() => null),
+    fetch("/basemap/rivers.geojson").then((r) => r.json()).catch(() => null),
   ]);
   if (countries) {
     L.geoJSON(countries, {
@@ -220,6 +226,7 @@ async function setupMap(): Promise<void> {
       style: () => ({ color: "#b9b4a6", weight: 0.8, dashArray: "3 3", fill: false }),
     }).addTo(map);
   }
+  if (rivers) drawRivers(rivers, riverLayer);
   if (places) {
     const labels = L.layerGroup().addTo(map);
     for (const f of places.features) {
@@ -245,6 +252,37 @@ async function setupMap(): Promise<void> {
   }
 }
 
+/** Rivers (Natural Earth 1:10m, scripts/build_rivers.py): wider for bigger ones (lower
+ * rank); each named river gets one name, on its longest stretch, which yields to city names
+ * where they collide. */
+function drawRivers(fc: any, layer: any): void {
+  L.geoJSON(fc, {
+    pane: "water", interactive: false,
+    style: (f: any) => {
+      const rank = Number(f.properties?.rank ?? 12);
+      return { color: "#4f8fc9", weight: rank <= 4 ? 2.4 : rank <= 8 ? 1.7 : 1.1, opacity: 0.85,
+               className: "fl-river" };
+    },
+  }).addTo(layer);
+  const best = new Map<string, { rank: number; line: number[][] }>();
+  for (const f of fc.features ?? []) {
+    const name = f.properties?.name;
+    if (!name || f.geometry?.type !== "MultiLineString") continue;
+    const rank = Number(f.properties.rank ?? 12);
+    for (const line of f.geometry.coordinates as number[][][]) {
+      const b = best.get(name);
+      if (!b || rank < b.rank || (rank === b.rank && line.length > b.line.length)) best.set(name, { rank, line });
+    }
+  }
+  for (const [name, { rank, line }] of best) {
+    const [lon, lat] = line[Math.floor(line.length / 2)];
+    const node = el("span", { class: "river-label", "data-river": name }, name);
+    L.marker([lat, lon], { pane: "labels", interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "river-icon", html: node, iconSize: null }) }).addTo(layer);
+    baseLabels.push({ el: node, ll: [lat, lon], prio: 160 - rank });
+  }
+}
+
 // ---------------------------------------------------------------------------------- legend
 
 const SVGNS = "http://www.w3.org/2000/svg";
@@ -261,6 +299,17 @@ function swatch(shape: "dot" | "area", style: Record<string, string>): SVGSVGEle
     : { x: "1.5", y: "3", width: "13", height: "10" };
   for (const [k, v] of Object.entries({ ...geo, ...style })) node.setAttribute(k, v);
   svg.appendChild(node);
+  return svg;
+}
+
+/** A river's legend swatch: a wavy line in the river colour. */
+function riverSwatch(): SVGSVGElement {
+  const svg = swatch("area", { fill: "none", stroke: "none" });
+  const path = document.createElementNS(SVGNS, "path");
+  for (const [k, v] of Object.entries({ d: "M1 10 C5 4, 9 14, 15 6", fill: "none", stroke: "#4f8fc9", "stroke-width": "2" })) {
+    path.setAttribute(k, v);
+  }
+  svg.appendChild(path);
   return svg;
 }
 
@@ -297,14 +346,20 @@ function legendControl(): any {
         legendRow(swatch("dot", { fill: "none", stroke: "#f39c12", "stroke-width": "2.5" }),
                   "event in the last 7 days", "event"),
         legendRow(dot(CONTROLLER_COLOURS.UA, { stroke: "#000", "stroke-width": "3" }),
-                  "selected", "selected")),
+                  "selected", "selected"),
+        el("li", { "data-legend": "cluster" },
+           el("span", { class: "fl-cluster", "aria-hidden": "true",
+                        style: `background:conic-gradient(${CONTROLLER_COLOURS.UA} 0 60%,${CONTROLLER_COLOURS.RU} 60% 100%)` },
+              el("span", { class: "fl-cluster-n" })),
+           "n: settlements too close to tell apart (ring: share held by each side); click to zoom in")),
       el("p", { class: "lg-head" }, "Control map areas"),
       el("ul", {},
         legendRow(area(STATUS_COLOURS.occupied), "occupied", "occupied"),
         legendRow(area(STATUS_COLOURS.occupied_pre2022), "occupied before 2022", "occupied_pre2022"),
         legendRow(area(STATUS_COLOURS.liberated), "liberated", "liberated"),
         legendRow(area("url(#hatch-area)", { "fill-opacity": "1", stroke: "#6b6b6b" }),
-                  "contested area", "contested-area")));
+                  "contested area", "contested-area"),
+        legendRow(riverSwatch(), "river (Natural Earth)", "river")));
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
     return box;
@@ -412,9 +467,8 @@ function declutter(): void {
   }
   const dots: Box[] = [];
   if (map.hasLayer(placeLayer)) {
-    for (const p of state.picture) {
-      if (p.lat == null || p.lon == null) continue;
-      const c = pt([p.lat, p.lon]), r = placeKey(p) === state.selected ? 11 : 9;
+    for (const { ll, r } of drawnMarks) { // settlement dots and clusters
+      const c = pt(ll);
       dots.push({ left: c.x - r, right: c.x + r, top: c.y - r, bottom: c.y + r });
     }
   }
@@ -523,56 +577,302 @@ export function isUndated(p: any): boolean {
   return !/^[A-F][1-6]$/.test(p.grade || "");
 }
 
+/** A settlement row's label (tooltip, aria-label, list button). */
+function placeLabel(p: any): string {
+  const contested = isContested(p), undated = isUndated(p);
+  return `${p.place}: ${CONTROLLER_NAMES[p.controller] ?? p.controller} since ${p.since}, grade ${p.grade}${contested ? ", contested" : ""}${undated ? " (undated or ungradable evidence)" : ""}${p.approximate ? " (approximate location: hromada centre)" : ""}`;
+}
+
+/** How much a settlement matters when dots are grouped or names collide (higher wins). */
+function placePrio(p: any): number {
+  return 600 + (isContested(p) ? 60 : 0) + Math.round(100 * (Number(p.score) || 0));
+}
+
+/** The picture's settlements: the list below the map, then the dots and clusters. */
 function drawPlaces(rows: any[]): void {
-  placeLayer.clearLayers();
-  labelLayer.clearLayers();
-  dataLabels = [];
   const list = $("place-list");
   clear(list);
   for (const p of rows) {
     if (p.place_id && p.lat != null) state.coords.set(p.place_id, [p.lat, p.lon]);
     const contested = isContested(p), undated = isUndated(p);
-    const label = `${p.place}: ${CONTROLLER_NAMES[p.controller] ?? p.controller} since ${p.since}, grade ${p.grade}${contested ? ", contested" : ""}${undated ? " (undated or ungradable evidence)" : ""}${p.approximate ? " (approximate location: hromada centre)" : ""}`;
-    if (p.lat != null && p.lon != null) {
-      const op = gradeOpacity(p.grade);
-      const sel = placeKey(p) === state.selected;
-      const ctl = CONTROLLER_COLOURS[p.controller] ? p.controller : "unknown";
-      // contested: hatched in the stated holder's colour, with a yellow ring; undated: dotted
-      const m = L.circleMarker([p.lat, p.lon], {
-        pane: "places", radius: sel ? 10 : 8, weight: sel ? 4 : contested ? 3 : 1.5,
-        color: sel ? "#000" : contested ? "#f1c40f" : "#222",
-        dashArray: sel || contested ? null : undated ? "1.5 3" : null,
-        fillColor: contested ? `url(#hatch-${ctl})` : CONTROLLER_COLOURS[ctl],
-        fillOpacity: p.approximate ? op / 3 : contested ? Math.max(op, 0.85) : op,
-        opacity: sel ? 1 : 0.5 + op / 2,
-        className: `fl-place${sel ? " fl-selected" : ""}${contested ? " fl-contested" : ""}${undated ? " fl-undated" : ""}`,
-      });
-      m.bindTooltip(tip(label));
-      m.on("click", () => selectPlace(p));
-      m.addTo(placeLayer);
-      const path: SVGElement | undefined = m.getElement?.();
-      if (path) {
-        path.setAttribute("tabindex", "0");
-        path.setAttribute("role", "button");
-        path.setAttribute("aria-label", label);
-        path.setAttribute("data-place", p.place);
-        if (sel) path.setAttribute("aria-current", "true");
-        path.addEventListener("keydown", (e: KeyboardEvent) => {
-          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectPlace(p, true); }
-        });
-      }
-      // the settlement's name beside its dot, drawn by declutter() where names do not collide
-      dataLabels.push({ text: p.place, ll: [p.lat, p.lon], always: sel, sel, contested,
-                        prio: 600 + (contested ? 60 : 0) + Math.round(100 * (Number(p.score) || 0)) });
-    }
     list.appendChild(el("li", {}, el("button", {
       type: "button", class: `place-btn ctl-${p.controller}${contested ? " contested" : ""}`, "data-place": p.place,
-      "aria-label": label, onclick: () => selectPlace(p, true),
+      "aria-label": placeLabel(p), onclick: () => selectPlace(p, true),
     }, el("span", { class: "swatch", style: `opacity:${gradeOpacity(p.grade)}`, "aria-hidden": "true" }),
       `${p.place} `, el("small", {}, `${p.controller} · ${p.grade}${contested ? " · contested" : ""}${undated ? " · undated" : ""}`))));
   }
   $("place-count").textContent = `${rows.length} settlements with a known controller`;
+  drawMarks(true);
+}
+
+// ---------------------------------------------------------------------------------- clusters
+
+/** Group points (pixels at one zoom) that lie within ``radius`` of a group's first point:
+ * the most important point not yet taken starts a group and takes the free points around it;
+ * ``alone`` points (the selected place) are never grouped. With ``discRadius`` (the drawn
+ * radius of a group of n), groups whose discs would touch are then merged. Returns groups of
+ * indices; a grid of cells keeps it linear. */
+export function clusterPoints(pts: { x: number; y: number }[], prio: number[], alone: boolean[],
+                              radius: number, discRadius?: (n: number) => number): number[][] {
+  const cell = (v: number) => Math.floor(v / radius);
+  const grid = new Map<string, number[]>();
+  pts.forEach((p, i) => {
+    if (alone[i]) return;
+    const k = `${cell(p.x)},${cell(p.y)}`;
+    const l = grid.get(k);
+    if (l) l.push(i); else grid.set(k, [i]);
+  });
+  const order = pts.map((_, i) => i).sort((a, b) => prio[b] - prio[a] || a - b);
+  const taken = new Uint8Array(pts.length);
+  const groups: number[][] = [];
+  const r2 = radius * radius;
+  for (const i of order) {
+    if (taken[i]) continue;
+    taken[i] = 1;
+    const g = [i];
+    if (!alone[i]) {
+      const p = pts[i], cx = cell(p.x), cy = cell(p.y);
+      for (let x = cx - 1; x <= cx + 1; x++) {
+        for (let y = cy - 1; y <= cy + 1; y++) {
+          for (const j of grid.get(`${x},${y}`) ?? []) {
+            if (taken[j]) continue;
+            const dx = pts[j].x - p.x, dy = pts[j].y - p.y;
+            if (dx * dx + dy * dy <= r2) { taken[j] = 1; g.push(j); }
+          }
+        }
+      }
+    }
+    groups.push(g);
+  }
+  return discRadius ? mergeTouching(groups, pts, alone, discRadius) : groups;
+}
+
+/** Merge groups whose drawn discs (centred on their mean point, ``discRadius(size)`` px)
+ * would touch, until none do, so no mark covers another; ``alone`` points stay alone. */
+function mergeTouching(groups: number[][], pts: { x: number; y: number }[], alone: boolean[],
+                       discRadius: (n: number) => number): number[][] {
+  const CELL = 2 * discRadius(pts.length) + 2;
+  // pairs first (each group merges with at most one other per pass, the one it overlaps
+  // most), so a dense field settles into many discs instead of one chain-merged blob; then,
+  // should any still touch, every touching chain at once
+  for (let pass = 0; pass < 48; pass++) {
+    const pairwise = pass < 40;
+    const disc = groups.map((g) => {
+      let x = 0, y = 0;
+      for (const i of g) { x += pts[i].x; y += pts[i].y; }
+      return { x: x / g.length, y: y / g.length, r: discRadius(g.length), fixed: g.length === 1 && alone[g[0]] };
+    });
+    const grid = new Map<string, number[]>();
+    disc.forEach((d, k) => {
+      const key = `${Math.floor(d.x / CELL)},${Math.floor(d.y / CELL)}`;
+      const l = grid.get(key);
+      if (l) l.push(k); else grid.set(key, [k]);
+    });
+    const parent = groups.map((_, k) => k);
+    const root = (k: number): number => (parent[k] === k ? k : (parent[k] = root(parent[k])));
+    const matched = new Uint8Array(groups.length);
+    let merged = false;
+    disc.forEach((d, k) => {
+      if (d.fixed || (pairwise && matched[k])) return;
+      const cx = Math.floor(d.x / CELL), cy = Math.floor(d.y / CELL);
+      let best = -1, bestDepth = 0;
+      for (let x = cx - 1; x <= cx + 1; x++) {
+        for (let y = cy - 1; y <= cy + 1; y++) {
+          for (const o of grid.get(`${x},${y}`) ?? []) {
+            if (o === k || disc[o].fixed || (pairwise && matched[o])) continue;
+            const e = disc[o];
+            const depth = d.r + e.r - Math.hypot(e.x - d.x, e.y - d.y);
+            if (depth <= 0) continue;
+            if (!pairwise) {
+              if (root(o) !== root(k)) { parent[root(o)] = root(k); merged = true; }
+            } else if (depth > bestDepth) { best = o; bestDepth = depth; }
+          }
+        }
+      }
+      if (best >= 0) { matched[k] = matched[best] = 1; parent[best] = k; merged = true; }
+    });
+    if (!merged) break;
+    const out = new Map<number, number[]>();
+    groups.forEach((g, k) => {
+      const r = root(k), l = out.get(r);
+      if (l) l.push(...g); else out.set(r, [...g]);
+    });
+    groups = [...out.values()];
+  }
+  return groups;
+}
+
+/** Dots closer than this (px, centre to centre) are one cluster: a dot is 16 px across (18
+ * with its outline), so closer dots touch or overlap and a click could open the wrong one. */
+const CLUSTER_PX = 20;
+/** The drawn radius (px) of a mark for n settlements: a dot (8 px and its outline), or a
+ * cluster disc growing with the count (see drawCluster). */
+const markRadius = (n: number) => (n === 1 ? 9 : clusterDiameter(n) / 2 + 2);
+const clusterDiameter = (n: number) => Math.round(Math.min(44, 26 + 5 * Math.log2(n)));
+
+let marksKey = ""; // the grouping last drawn (zoom + groups): redrawn only when it changes
+let clustered = new Set<string>(); // place keys inside a cluster (their event rings are not drawn)
+let drawnMarks: { ll: [number, number]; r: number }[] = []; // dots and clusters: label obstacles
+
+/** Draw the settlements as dots, and the ones that would overlap at this zoom as a cluster
+ * (a count); ``force``: the rows or the selection changed, else only a new grouping redraws. */
+function drawMarks(force: boolean): void {
+  if (!map || !placeLayer) return;
+  const t0 = performance.now();
+  const rows = state.picture.filter((p) => p.lat != null && p.lon != null);
+  const z = map.getZoom();
+  const pts = rows.map((p) => map.project([p.lat, p.lon], z));
+  const groups = clusterPoints(pts, rows.map(placePrio),
+                               rows.map((p) => placeKey(p) === state.selected), CLUSTER_PX,
+                               markRadius);
+  const key = `${z}|${groups.filter((g) => g.length > 1).map((g) => g.join(",")).join(";")}`;
+  const ms = performance.now() - t0;
+  if (!force && key === marksKey) return;
+  marksKey = key;
+  placeLayer.clearLayers();
+  labelLayer.clearLayers();
+  dataLabels = [];
+  drawnMarks = [];
+  clustered = new Set();
+  const day = iso(state.asOf);
+  const recent = recentEventPlaces(day);
+  let nClusters = 0;
+  for (const g of groups) {
+    if (g.length === 1) drawDot(rows[g[0]]);
+    else {
+      nClusters++;
+      const members = g.map((i) => rows[i]);
+      for (const p of members) clustered.add(placeKey(p));
+      drawCluster(members, recent);
+    }
+  }
+  drawEvents(day);
+  (window as any).__fl && ((window as any).__fl.clusters = {
+    zoom: z, places: rows.length, clusters: nClusters, ms, draw_ms: performance.now() - t0 });
   declutter();
+}
+
+/** The place keys with an event in the 7 days to ``day`` (what drawEvents rings). */
+function recentEventPlaces(day: string): Set<string> {
+  const t = parseDay(day), out = new Set<string>();
+  for (const e of state.events) {
+    const d = e.first_date ?? e.last_date;
+    if (!d || !e.place_id) continue;
+    const dt = parseDay(d);
+    if (dt <= t && dt >= t - 6 * DAY) out.add(e.place_id);
+  }
+  return out;
+}
+
+function drawDot(p: any): void {
+  const contested = isContested(p), undated = isUndated(p);
+  const label = placeLabel(p);
+  const op = gradeOpacity(p.grade);
+  const sel = placeKey(p) === state.selected;
+  const ctl = CONTROLLER_COLOURS[p.controller] ? p.controller : "unknown";
+  // contested: hatched in the stated holder's colour, with a yellow ring; undated: dotted
+  const m = L.circleMarker([p.lat, p.lon], {
+    pane: "places", radius: sel ? 10 : 8, weight: sel ? 4 : contested ? 3 : 1.5,
+    color: sel ? "#000" : contested ? "#f1c40f" : "#222",
+    dashArray: sel || contested ? null : undated ? "1.5 3" : null,
+    fillColor: contested ? `url(#hatch-${ctl})` : CONTROLLER_COLOURS[ctl],
+    fillOpacity: p.approximate ? op / 3 : contested ? Math.max(op, 0.85) : op,
+    opacity: sel ? 1 : 0.5 + op / 2,
+    className: `fl-place${sel ? " fl-selected" : ""}${contested ? " fl-contested" : ""}${undated ? " fl-undated" : ""}`,
+  });
+  m.bindTooltip(tip(label));
+  m.on("click", () => selectPlace(p));
+  m.addTo(placeLayer);
+  const path: SVGElement | undefined = m.getElement?.();
+  if (path) {
+    path.setAttribute("tabindex", "0");
+    path.setAttribute("role", "button");
+    path.setAttribute("aria-label", label);
+    path.setAttribute("data-place", p.place);
+    if (sel) path.setAttribute("aria-current", "true");
+    path.addEventListener("keydown", (e: KeyboardEvent) => {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); selectPlace(p, true); }
+    });
+  }
+  drawnMarks.push({ ll: [p.lat, p.lon], r: sel ? 11 : 9 });
+  // the settlement's name beside its dot, drawn by declutter() where names do not collide
+  dataLabels.push({ text: p.place, ll: [p.lat, p.lon], always: sel, sel, contested, prio: placePrio(p) });
+}
+
+/** What a cluster holds, in words: "5 settlements: 3 Ukraine, 2 Russia; 1 contested". */
+export function clusterSummary(members: any[]): string {
+  const by: Record<string, number> = {};
+  let contested = 0;
+  for (const p of members) {
+    const c = CONTROLLER_COLOURS[p.controller] ? p.controller : "unknown";
+    by[c] = (by[c] ?? 0) + 1;
+    if (isContested(p)) contested++;
+  }
+  const parts = ["UA", "RU", "unknown"].filter((c) => by[c]).map((c) => `${by[c]} ${CONTROLLER_NAMES[c]}`);
+  return `${members.length} settlements: ${parts.join(", ")}${contested ? `; ${contested} contested` : ""}`;
+}
+
+/** A cluster: a disc whose ring shows the share held by each side, the count inside; a yellow
+ * outline when one of them is contested, an orange one when one had an event this week. */
+function drawCluster(members: any[], recent: Set<string>): void {
+  const n = members.length;
+  // at the members' mean point in pixels (where clusterPoints placed its disc)
+  const z = map.getZoom();
+  const px = members.map((p) => map.project([p.lat, p.lon], z));
+  const c = map.unproject(L.point(px.reduce((s, q) => s + q.x, 0) / n, px.reduce((s, q) => s + q.y, 0) / n), z);
+  const lat: number = c.lat, lon: number = c.lng;
+  const count = (c: string) => members.filter((p) => (CONTROLLER_COLOURS[p.controller] ? p.controller : "unknown") === c).length;
+  let at = 0;
+  const stops = ["UA", "RU", "unknown"].map((c) => {
+    const from = at;
+    at += (100 * count(c)) / n;
+    return `${CONTROLLER_COLOURS[c]} ${from.toFixed(1)}% ${at.toFixed(1)}%`;
+  });
+  const d = clusterDiameter(n);
+  const contested = members.some(isContested), event = members.some((p) => recent.has(placeKey(p)));
+  const names = members.map((p) => p.place).sort((a, b) => a.localeCompare(b));
+  const summary = clusterSummary(members);
+  const node = el("span", {
+    class: `fl-cluster${contested ? " contested" : ""}${event ? " event" : ""}`, tabindex: "0", role: "button",
+    "aria-label": `${summary}. Zoom in to separate them`, "data-count": String(n),
+    "data-places": names.join("|"),
+    style: `width:${d}px;height:${d}px;background:conic-gradient(${stops.join(",")})`,
+  }, el("span", { class: "fl-cluster-n" }, String(n)));
+  const m = L.marker([lat, lon], { pane: "places", keyboard: false, riseOnHover: true,
+    icon: L.divIcon({ className: "fl-cluster-icon", html: node, iconSize: [d, d] }) });
+  m.bindTooltip(tip(`${summary} (${names.slice(0, 8).join(", ")}${n > 8 ? ", …" : ""}); click to zoom in`));
+  const open = () => expandCluster(members, [lat, lon]);
+  m.on("click", open);
+  node.addEventListener("keydown", (e: KeyboardEvent) => {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); e.stopPropagation(); open(); }
+  });
+  m.addTo(placeLayer);
+  drawnMarks.push({ ll: [lat, lon], r: d / 2 + 2 });
+}
+
+/** A cluster clicked: zoom in to the first zoom at which it falls apart; settlements that
+ * never do (the same or nearly the same point) are listed in a popup to pick from. */
+function expandCluster(members: any[], at: [number, number]): void {
+  const z0 = map.getZoom(), zmax = map.getMaxZoom();
+  const prio = members.map(placePrio), alone = members.map(() => false);
+  for (let z = z0 + 1; z <= zmax; z++) {
+    const pts = members.map((p) => map.project([p.lat, p.lon], z));
+    if (clusterPoints(pts, prio, alone, CLUSTER_PX).length > 1) {
+      const b = L.latLngBounds(members.map((p) => [p.lat, p.lon]));
+      map.setView(b.getCenter(), z);
+      return;
+    }
+  }
+  const list = el("ul", { class: "cluster-list" }, ...members
+    .slice().sort((a, b) => a.place.localeCompare(b.place))
+    .map((p) => el("li", {}, el("button", {
+      type: "button", class: `place-btn ctl-${p.controller}`, "data-place": p.place,
+      "aria-label": placeLabel(p), onclick: () => { map.closePopup(); selectPlace(p, true); },
+    }, `${p.place} `, el("small", {}, `${p.controller} · ${p.grade}`)))));
+  const box = el("div", { class: "cluster-pop" },
+    el("p", {}, `${members.length} settlements at this point`), list);
+  L.popup({ maxWidth: 260, autoPanPadding: [20, 20] }).setLatLng(at).setContent(box).openOn(map);
+  (list.querySelector("button") as HTMLButtonElement | null)?.focus();
 }
 
 function drawEvents(day: string): void {
@@ -583,6 +883,7 @@ function drawEvents(day: string): void {
     if (!d) continue;
     const dt = parseDay(d);
     if (dt > t || dt < t - 6 * DAY) continue;
+    if (clustered.has(e.place_id)) continue; // its cluster has an orange outline instead
     const ll = (e.lat != null && e.lon != null) ? [e.lat, e.lon] : state.coords.get(e.place_id);
     if (!ll) continue;
     // a ring under the settlement dot: the dot stays clickable, the ring still shows the event
@@ -616,8 +917,7 @@ async function setAsOf(t: number, why = "user"): Promise<void> {
     ]);
     if (seq !== state.loadSeq) return;
     state.picture = items(rows);
-    drawPlaces(state.picture);
-    drawEvents(day);
+    drawPlaces(state.picture); // and the events of the week
     const ms = performance.now() - t0;
     (window as any).__fl.lastAsOfMs = ms;
     (window as any).__fl.asOf = day;
