@@ -653,10 +653,11 @@ function mergeTouching(groups: number[][], pts: { x: number; y: number }[], alon
                        discRadius: (n: number) => number): number[][] {
   const CELL = 2 * discRadius(pts.length) + 2;
   // pairs first (each group merges with at most one other per pass, the one it overlaps
-  // most), so a dense field settles into many discs instead of one chain-merged blob; then,
-  // should any still touch, every touching chain at once
+  // most), so a dense field settles into many discs instead of one chain-merged blob; once a
+  // pass merges few (under 2% of the groups, or after 40 passes), every touching chain at once
+  let lastMerges = Infinity;
   for (let pass = 0; pass < 48; pass++) {
-    const pairwise = pass < 40;
+    const pairwise = pass < 40 && lastMerges > groups.length * 0.02;
     const disc = groups.map((g) => {
       let x = 0, y = 0;
       for (const i of g) { x += pts[i].x; y += pts[i].y; }
@@ -671,7 +672,7 @@ function mergeTouching(groups: number[][], pts: { x: number; y: number }[], alon
     const parent = groups.map((_, k) => k);
     const root = (k: number): number => (parent[k] === k ? k : (parent[k] = root(parent[k])));
     const matched = new Uint8Array(groups.length);
-    let merged = false;
+    let merged = false, merges = 0;
     disc.forEach((d, k) => {
       if (d.fixed || (pairwise && matched[k])) return;
       const cx = Math.floor(d.x / CELL), cy = Math.floor(d.y / CELL);
@@ -684,14 +685,15 @@ function mergeTouching(groups: number[][], pts: { x: number; y: number }[], alon
             const depth = d.r + e.r - Math.hypot(e.x - d.x, e.y - d.y);
             if (depth <= 0) continue;
             if (!pairwise) {
-              if (root(o) !== root(k)) { parent[root(o)] = root(k); merged = true; }
+              if (root(o) !== root(k)) { parent[root(o)] = root(k); merged = true; merges++; }
             } else if (depth > bestDepth) { best = o; bestDepth = depth; }
           }
         }
       }
-      if (best >= 0) { matched[k] = matched[best] = 1; parent[best] = k; merged = true; }
+      if (best >= 0) { matched[k] = matched[best] = 1; parent[best] = k; merged = true; merges++; }
     });
     if (!merged) break;
+    lastMerges = merges;
     const out = new Map<number, number[]>();
     groups.forEach((g, k) => {
       const r = root(k), l = out.get(r);
