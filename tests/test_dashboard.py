@@ -957,19 +957,19 @@ def test_place_labels_do_not_collide(browser: Any, server: str,
         assert page.locator(".place-label[data-place='Balakliia']").count() == 1
         at_start = page.evaluate(_LABEL_BOXES)
         assert at_start["overlaps"] == 0, at_start
-        page.evaluate("() => window.__fl.map.setView([49.2, 36.5], 5, {animate: false})")
+        page.evaluate("() => { window.__fl.map.setView([49.2, 36.5], 5, {animate: false}); }")
         page.wait_for_timeout(100)
         far = page.evaluate(_LABEL_BOXES)
         assert far["overlaps"] == 0 and far["hidden"] > 0, far
         page.screenshot(path=str(ARTIFACTS / "dashboard-laptop-labels-zoom5.png"))
-        page.evaluate("() => window.__fl.map.setView([49.46, 36.86], 12, {animate: false})")
+        page.evaluate("() => { window.__fl.map.setView([49.46, 36.86], 12, {animate: false}); }")
         page.wait_for_timeout(100)
         near = page.evaluate(_LABEL_BOXES)
         assert near["overlaps"] == 0, near
         bal = page.locator(".place-label[data-place='Balakliia']")
         assert "fl-label-hidden" not in (bal.get_attribute("class") or "")
         # selected: its name shows even where it collides
-        page.evaluate("() => window.__fl.map.setView([49.2, 36.5], 5, {animate: false})")
+        page.evaluate("() => { window.__fl.map.setView([49.2, 36.5], 5, {animate: false}); }")
         page.locator("button.place-btn[data-place='Balakliia']").evaluate("b => b.click()")
         page.wait_for_selector(".place-label.sel[data-place='Balakliia']")
         sel = page.locator(".place-label.sel[data-place='Balakliia']")
@@ -986,7 +986,7 @@ def test_place_labels_do_not_collide(browser: Any, server: str,
     try:
         page.goto(server + "/#as_of=2022-09-12")
         page.wait_for_selector("body[data-ready='1']", timeout=30_000)
-        page.evaluate("() => window.__fl.map.setView([49.5, 36.515], 10, {animate: false})")
+        page.evaluate("() => { window.__fl.map.setView([49.5, 36.515], 10, {animate: false}); }")
         page.wait_for_timeout(150)
         assert page.evaluate(_LABEL_BOXES)["overlaps"] == 0
         assert "left" in (page.get_attribute(".place-label[data-place='Westdorf']", "class") or "")
@@ -1009,7 +1009,7 @@ def test_place_labels_do_not_collide(browser: Any, server: str,
         page.wait_for_selector("body[data-ready='1']", timeout=60_000)
         ms = []
         for z in (6, 8, 10):
-            page.evaluate(f"() => window.__fl.map.setView([49.0, 36.5], {z}, {{animate: false}})")
+            page.evaluate("z => { window.__fl.map.setView([49.0, 36.5], z, {animate: false}); }", z)
             page.wait_for_timeout(150)
             got = page.evaluate(_LABEL_BOXES)
             assert got["overlaps"] == 0, (z, got)
@@ -1059,7 +1059,7 @@ def test_overlapping_settlements_cluster_and_a_click_expands_them(
         placed = page.locator("path.fl-place").count()
         start = page.evaluate(_MARKS)
         assert start["clusters"] == 0 and start["overlaps"] == 0, start  # the front, zoomed in
-        page.evaluate("() => window.__fl.map.setView([49.2, 36.5], 5, {animate: false})")
+        page.evaluate("() => { window.__fl.map.setView([49.2, 36.5], 5, {animate: false}); }")
         page.wait_for_timeout(100)
         far = page.evaluate(_MARKS)
         assert far["clusters"] >= 1 and far["overlaps"] == 0 and far["places"] == placed, far
@@ -1084,7 +1084,7 @@ def test_overlapping_settlements_cluster_and_a_click_expands_them(
         page.wait_for_selector("#panel:not([hidden]) #panel-title")
         assert page.inner_text("#panel-title") == "Balakliia"
         # the selected settlement keeps its own dot when zoomed out again
-        page.evaluate("() => window.__fl.map.setView([49.2, 36.5], 5, {animate: false})")
+        page.evaluate("() => { window.__fl.map.setView([49.2, 36.5], 5, {animate: false}); }")
         page.wait_for_timeout(100)
         assert page.locator("path.fl-selected[data-place='Balakliia']").count() == 1
         assert page.evaluate(_MARKS)["places"] == placed
@@ -1102,7 +1102,7 @@ def test_overlapping_settlements_cluster_and_a_click_expands_them(
     try:
         page.goto(server + "/#as_of=2022-09-12")
         page.wait_for_selector("body[data-ready='1']", timeout=30_000)
-        page.evaluate("() => window.__fl.map.setView([49.5, 36.5], 13, {animate: false})")
+        page.evaluate("() => { window.__fl.map.setView([49.5, 36.5], 13, {animate: false}); }")
         page.wait_for_timeout(100)
         twins = _cluster_with(page, "Twin North")
         assert twins.get_attribute("data-count") == "2"
@@ -1133,7 +1133,7 @@ def test_overlapping_settlements_cluster_and_a_click_expands_them(
         page.wait_for_selector("body[data-ready='1']", timeout=60_000)
         ms, counts = [], []
         for z in (6, 8, 10):
-            page.evaluate(f"() => window.__fl.map.setView([49.0, 36.5], {z}, {{animate: false}})")
+            page.evaluate("z => { window.__fl.map.setView([49.0, 36.5], z, {animate: false}); }", z)
             page.wait_for_timeout(150)
             got = page.evaluate(_MARKS)
             assert got["places"] == 2000 and got["overlaps"] == 0, (z, got)
@@ -1168,7 +1168,7 @@ def test_rivers_are_drawn_offline_with_names_that_do_not_collide(browser: Any,
         assert z[0] < z[1] < z[2], z
         assert page.locator("#map-legend li[data-legend='river']").count() == 1
         for view in ("[49.5, 36.5], 7", "[49.4, 37.4], 9"):
-            page.evaluate(f"() => window.__fl.map.setView({view}, {{animate: false}})")
+            page.evaluate(f"() => {{ window.__fl.map.setView({view}, {{animate: false}}); }}")
             page.wait_for_timeout(150)
             boxes = page.evaluate(_LABEL_BOXES)
             assert boxes["overlaps"] == 0, (view, boxes)
