@@ -466,19 +466,27 @@ def equipment_patient(doc: Doc, st: Sentence, trig: int | None, pm: PlaceMention
     return False
 
 
+def _cue_verb(doc: Doc, st: Sentence, trig: int | None) -> Any:
+    """English: the verb of the cue word at token ``trig`` in spaCy's parse (the cue itself,
+    or the word it hangs from: "took" in "took control"); None without a parse."""
+    sdoc = doc.user.get("spacy")
+    if trig is None or doc.lang != "en" or sdoc is None:
+        return None
+    tok = _spacy_token(doc, sdoc, st.toks[trig].start)
+    if tok is None:
+        return None
+    return tok if tok.pos_ in ("VERB", "AUX") else tok.head
+
+
 def person_patient(doc: Doc, st: Sentence, trig: int | None) -> bool:
     """English: the verb of the cue at ``trig`` acts on people (its object or passive subject
     is one of the pack's ``control_person_patients``): "residents of Kupiansk had been taken
     across the border" moves people, it takes no ground. Ukrainian and Russian have no
     parse here, so they are left to the model."""
-    sdoc = doc.user.get("spacy")
-    if trig is None or doc.lang != "en" or sdoc is None:
+    verb = _cue_verb(doc, st, trig)
+    if verb is None:
         return False
-    tok = _spacy_token(doc, sdoc, st.toks[trig].start)
-    if tok is None:
-        return False
-    verb = tok if tok.pos_ in ("VERB", "AUX") else tok.head
-    people = _pack_words(doc.lang, "control_person_patients")
+    people = _pack_words("en", "control_person_patients")
     return any(t.dep_ in ("dobj", "nsubjpass") and t.lemma_.lower() in people
                for t in verb.children)
 
@@ -1161,13 +1169,9 @@ def subject_side(doc: Doc, st: Sentence, trigger: int | None, place: PlaceMentio
     passive ("was captured"), an object ("occupied by Russia") or a side elsewhere in the
     sentence is not the subject, nor is a subject that contains the place itself (headlinese
     "Ukrainian city of Bakhmut captured"). None when the parse names no single side."""
-    sdoc = doc.user.get("spacy")
-    if trigger is None or doc.lang != "en" or sdoc is None:
+    verb = _cue_verb(doc, st, trigger)
+    if verb is None:
         return None
-    tok = _spacy_token(doc, sdoc, st.toks[trigger].start)
-    if tok is None:
-        return None
-    verb = tok if tok.pos_ in ("VERB", "AUX") else tok.head
     subjects = [t for t in verb.children if t.dep_ == "nsubj"]
     if not subjects and verb.dep_ in ("conj", "xcomp") and verb.head.pos_ == "VERB":
         subjects = [t for t in verb.head.children if t.dep_ == "nsubj"]  # "... and took"
