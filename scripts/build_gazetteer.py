@@ -40,9 +40,11 @@ from frontlens.resolve.translit import (
     latin_skeleton,
     latin_variants,
     norm_key,
+    ru_from_bgn,
     ru_variants,
     skeleton,
     uk_to_ru_guess,
+    uk_variants,
 )
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "frontlens" / "data" / "gazetteer.sqlite"
@@ -417,7 +419,8 @@ def main() -> None:
         b.add_name(pid, uk_full, "uk")
         b.add_name(pid, ru_full, "ru")
         for st in stems:
-            for word in ("Oblast", "oblast", "region", "province", "Oblast'", "district"):
+            for word in ("Oblast", "oblast", "region", "province", "Oblast'", "district",
+                         "oblasts", "regions", "provinces"):  # "the Kharkiv and Sumy regions"
                 b.add_name(pid, f"{st} {word}", "en")
         if not is_crimea:
             for v in {kmu(kname), kmu(kname).replace("ka", "ka")}:
@@ -575,6 +578,7 @@ def main() -> None:
             b.add_name(pid, uk_to_ru_guess(name_uk), "ru")
             stats["ru_name_guessed"] += 1
         add_skeleton(b, pid, name_uk, stats)
+        add_bgn_russian(b, pid, name_uk, lat_names, ru_names, stats)
         for n in lat_names:
             b.add_name(pid, n, "en")
         for n in latin_variants(name_uk, name_ru):
@@ -613,6 +617,11 @@ def main() -> None:
     stats["admin3_hromada"] = len(b.admin3)
 
     # Raions: KATOTTH (post-2020) with the centroid of their joined settlements
+    ru_raion = {norm_key(r["name_uk"]): r["name_ru"] for r in wof
+                if r["placetype"] == "county" and is_cyrillic(r["name_uk"] or "") and
+                is_cyrillic(r["name_ru"] or "")}
+    kat_place = {p["katotth"]: p for p in b.places
+                 if p.get("katotth") and p.get("fclass") == "settlement"}
     for code, rname in sorted(raion_names.items()):
         pts = raion_members.get(code)
         if not pts:
@@ -629,7 +638,9 @@ def main() -> None:
                           country="UA", population=0)
         b.add_name(pid, f"{rname} район", "uk")
         b.add_name(pid, f"{adj_stem(rname)} #raion", "uk")
+        add_raion_ru(b, pid, ru_raion.get(norm_key(rname)), rname, stats)
         b.add_name(pid, f"{en} raion", "en")
+        add_raion_by_centre(b, pid, code, rname, kat_rows, kat_place, stats)
         stats["ua_raion"] += 1
     # Old (pre-2020) raions from WOF counties, where KATOTTH has no raion of that name
     have = {norm_key(n) for n in raion_names.values()}
@@ -647,6 +658,8 @@ def main() -> None:
                           country="UA", population=0)
         b.add_name(pid, f"{nm} район", "uk")
         b.add_name(pid, f"{adj_stem(nm)} #raion", "uk")
+        add_raion_ru(b, pid, r["name_ru"] if is_cyrillic(r["name_ru"] or "") else None, nm,
+                     stats)
         stats["ua_old_raion"] += 1
     stats["kat_settlements_unjoined"] = sum(
         1 for r in kat_rows if r["cat"] in ("M", "X", "C", "K") and r["id"] not in seen_kat)
@@ -684,7 +697,7 @@ def main() -> None:
                           admin2=None, country="RU", population=1_000_000)
         b.add_name(pid, en, "en")
         for st in stems:
-            for word in ("Oblast", "region", "province", "Krai"):
+            for word in ("Oblast", "region", "province", "Krai", "oblasts", "regions"):
                 b.add_name(pid, f"{st} {word}", "en")
         b.add_name(pid, f"{uk_adj} {ukind}", "uk")
         b.add_name(pid, f"{ru_adj} {kind}", "ru")
@@ -811,6 +824,82 @@ def add_skeleton(b: Builder, pid: int, name_uk: str | None, stats: dict[str, int
         b.add_name(pid, LATIN_SKELETON_PREFIX + lsk, "skel")
 
 
+def add_raion_ru(b: Builder, pid: int, name_ru: str | None, name_uk: str,
+                 stats: dict[str, int]) -> None:
+    """The Russian adjective of a raion ("в Пологовском районе"): WOF's Russian name of the
+    old raion of that Ukrainian name where it has one (Пологовский: the і of a closed syllable
+    is о or е in Russian, which no letter rule gets right), else a guess from the Ukrainian."""
+    if name_ru:
+        ru = name_ru.split()[0]
+        b.add_name(pid, f"{adj_stem(ru)} #raion", "ru")
+        b.add_name(pid, f"{ru} район", "ru")
+        stats["raion_ru_from_wof"] += 1
+        return
+    for stem in ru_adj_stems(name_uk):
+        b.add_name(pid, f"{stem} #raion", "ru")
+    stats["raion_ru_guessed"] += 1
+
+
+def ru_adj_stems(adj_uk: str) -> set[str]:
+    """Likely stems of the Russian form of a Ukrainian relational adjective: і is и, о or е
+    in Russian (Бучанський → бучанск, Пологівський → пологовск, Харківський → харьковск is
+    not reached: ь is not restored), и is ы or и (Синьківський → синьковск)."""
+    base = adj_stem(adj_uk).replace("ськ", "ск").replace("цьк", "цк").replace("зьк", "зк")
+    base = base.translate(str.maketrans({"ї": "и", "є": "е", "ґ": "г"}))
+    out = set()
+    for i_as in ("и", "о", "е"):
+        for y_as in ("ы", "и"):
+            out.add(base.replace("и", y_as).replace("і", i_as))
+    return {s for s in out if len(s) >= 4}
+
+
+def add_raion_by_centre(b: Builder, pid: int, code: str, rname: str,
+                        kat_rows: list[dict[str, str]], kat_place: dict[str, dict[str, Any]],
+                        stats: dict[str, int]) -> None:
+    """English "<centre> district / raion" ("Kupiansk district", "Pokrovsk Raion"): a post-2020
+    raion is named after its centre city; the city of the raion whose name the raion's
+    adjective is made from (as for hromadas, ``_stem_matches``) gives every Latin spelling,
+    and the raion's English name ("Kupiansk Raion"; the suffix-cutting rule made "Kupian")."""
+    stem = adj_stem(rname)
+    cities = [r for r in kat_rows if r["p"] == code and r["cat"] in ("M", "K") and
+              r["id"] in kat_place and _stem_matches(stem, r["name"])]
+    if len({r["id"] for r in cities}) != 1:
+        stats["raion_centre_unknown"] += 1
+        return
+    p = kat_place[cities[0]["id"]]
+    b.places[pid - 1]["name"] = f"{kmu(cities[0]['name'])} Raion"  # Kupiansk, not Kupian
+    for v in latin_variants(p.get("name_uk"), p.get("name_ru")):
+        for word in ("raion", "district", "rayon"):
+            b.add_name(pid, f"{v} {word}", "en")
+    stats["raion_centre_names"] += 1
+
+
+def add_bgn_russian(b: Builder, pid: int, name_uk: str | None, lat_names: list[str],
+                    ru_names: list[str], stats: dict[str, int]) -> None:
+    """Russian names recovered from GeoNames' Latin alternate names (``translit.ru_from_bgn``:
+    Rabotino → Работино, Mednaya Ruda → Медная Руда). Many villages have their Soviet-era
+    Russian name only in that romanisation; Russian-language text spells them so, and
+    ``uk_to_ru_guess`` cannot (Роботине → Роботино, Синьківка → Сыньковка). A recovered form is
+    kept only when its consonants agree word by word with the Ukrainian name's (so a former name
+    such as Krasnyy Veterinar is not taken) and the Latin is not a Ukrainian romanisation."""
+    if not name_uk or not is_cyrillic(name_uk):
+        return
+    sk = skeleton(name_uk)
+    if not sk:
+        return
+    have = {norm_key(n) for n in ru_names}
+    ukrainian = {norm_key(v) for v in uk_variants(name_uk)} | {norm_key(kmu(name_uk))}
+    for lat in lat_names:
+        if norm_key(lat) in ukrainian:
+            continue
+        ru = ru_from_bgn(lat)
+        if not ru or norm_key(ru) in have or skeleton(ru) != sk:
+            continue
+        have.add(norm_key(ru))
+        b.add_name(pid, ru, "ru")
+        stats["ru_name_from_latin"] += 1
+
+
 def add_katotth_unplaced(b: Builder, kat_rows: list[dict[str, str]], kat_names: dict[str, str],
                          seen_kat: set[str], hromada_members: dict[str, list[tuple[float, float]]],
                          placed: dict[tuple[str, str], list[tuple[float, float]]],
@@ -860,10 +949,13 @@ def add_katotth_unplaced(b: Builder, kat_rows: list[dict[str, str]], kat_names: 
 
 def add_hromada_names(b: Builder, kat_rows: list[dict[str, str]],
                       hromada_names: dict[str, str], stats: dict[str, int]) -> None:
-    """"<adjective stem> #hromada" on the hromada's centre: the member settlement whose name
-    the hromada's adjective is made from (Краснопільська громада → Краснопілля). Reports of
-    shelling name the hromada ("по Краснопільській громаді"); its centre is where the map
-    can put it. A hromada whose centre cannot be told from its name gets no entry."""
+    """"<adjective stem> #hromada" on the hromada's centre. Reports of shelling name the
+    hromada ("по Краснопільській громаді"); its centre is where the map can put it. The
+    codifier lists a hromada's administrative centre first (settlement number 001): where the
+    name alone picks one member (Краснопільська громада → Краснопілля), that is the first-listed
+    one in 1,489 of 1,499 hromadas, and the ten others are the name rule's mistakes (Козівська →
+    Козівка, not the centre Козова). So the first-listed member is the centre, and the name rule
+    is the fallback when that member has no point here."""
     members: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in kat_rows:
         if r["cat"] in ("M", "X", "C", "K") and r["h"]:
@@ -874,14 +966,19 @@ def add_hromada_names(b: Builder, kat_rows: list[dict[str, str]],
         stem = adj_stem(hname)
         if len(stem) < 3:
             continue
-        centre = [r for r in members.get(code, []) if r["id"] in kat_pid and
-                  _stem_matches(stem, r["name"])]
+        listed = sorted(members.get(code, []), key=lambda r: r["id"][9:12])
+        centre = [r for r in listed[:1] if r["id"] in kat_pid]
+        if centre:
+            stats["hromada_centre_first_listed"] += 1
+        else:
+            centre = [r for r in listed if r["id"] in kat_pid and _stem_matches(stem, r["name"])]
         if len(centre) != 1:
             stats["hromada_centre_unknown"] += 1
             continue
         pid = kat_pid[centre[0]["id"]]
         b.add_name(pid, f"{stem} #hromada", "uk")
-        b.add_name(pid, f"{adj_stem(uk_to_ru_guess(hname))} #hromada", "ru")
+        for ru in ru_adj_stems(hname):
+            b.add_name(pid, f"{ru} #hromada", "ru")
         stats["hromada_names"] += 1
 
 
@@ -905,6 +1002,8 @@ def _stem_matches(stem: str, name: str) -> bool:
         heads |= {base[:-1] + "о", base[:-1] + "е"}
     if base.endswith(("ян", "ан")) and len(base) > 5:
         heads.add(base[:-2])  # Ворожбянськ- → Ворожб-а
+    if base.endswith("ів") and len(base) > 5:
+        heads.add(base[:-2] + "и")  # Пологівськ- → Полог-и (a plural town name)
     if " " in base:  # Середино-Будськ- → Середин-а Буд-а: the linking о of a compound
         first, rest = base.split(" ", 1)
         if first.endswith("о"):

@@ -7,7 +7,14 @@ import time
 import pytest
 
 from frontlens.resolve.gazetteer import Gazetteer
-from frontlens.resolve.translit import adj_stem, kmu, norm_key, ru_variants, uk_variants
+from frontlens.resolve.translit import (
+    adj_stem,
+    kmu,
+    norm_key,
+    ru_from_bgn,
+    ru_variants,
+    uk_variants,
+)
 
 
 @pytest.fixture(scope="module")
@@ -190,3 +197,80 @@ def test_a_former_name_in_latin_finds_the_renamed_town() -> None:
                        ("Бои за Красный Лиман.", "ru")):
         got = geoparse(text, lang=lang)
         assert [p["gazetteer_id"] for p in got] == ["geonames:704204"], (text, got)
+
+
+def test_bgn_romanisation_reads_back_as_russian() -> None:
+    assert ru_from_bgn("Rabotino") == "работино"
+    assert ru_from_bgn("Mednaya Ruda") == "медная руда"
+    assert ru_from_bgn("Sin’kovka") == "синьковка"
+    assert ru_from_bgn("Veterinarnoye") == "ветеринарное"
+    assert ru_from_bgn("Staryy Saltov") == "старый салтов"
+    assert ru_from_bgn("Mayorsk") == "майорск"
+    assert ru_from_bgn("Energodar") == "энергодар"
+    assert ru_from_bgn("Zürich 2") is None  # a digit: not a romanisation
+
+
+@pytest.mark.parametrize(("name", "gid"), [("Работино", "geonames:695586"),
+                                           ("Медная Руда", "geonames:701462"),
+                                           ("Синьковка", "geonames:693778")])
+def test_russian_name_recovered_from_the_geonames_romanisation(gaz: Gazetteer, name: str,
+                                                               gid: str) -> None:
+    # no source gives these in Cyrillic; GeoNames lists Rabotino, Mednaya Ruda, Sin'kovka
+    assert gid in {c.gid for c in gaz.lookup(name) if c.lang == "ru"}
+
+
+def test_a_former_name_with_other_consonants_is_not_read_as_russian(gaz: Gazetteer) -> None:
+    # Veterynarne's GeoNames variants are Veterinarnoye and the former Krasnyy Veterinar:
+    # only the one whose consonants agree with Ветеринарне becomes a Russian name
+    assert "geonames:807129" in {c.gid for c in gaz.lookup("Ветеринарное") if c.lang == "ru"}
+    assert "geonames:807129" not in {c.gid for c in gaz.lookup("Красный Ветеринар")
+                                     if c.lang == "ru"}
+
+
+def test_iy_and_sch_romanisations() -> None:
+    assert "Krutiy Yar" in uk_variants("Крутий Яр")
+    assert "Khreschenivka" in uk_variants("Хрещенівка")
+    assert not any("iy" in v for v in uk_variants("Київ"))
+
+
+def test_hromada_centre_is_its_first_listed_settlement(gaz: Gazetteer) -> None:
+    # Козівська громада: the codifier lists Козова first; the name alone also fits Козівка
+    ternopil = [c for c in gaz.names_for(norm_key("Козівськ #hromada"))
+                if c.admin1 == "Ternopil Oblast"]
+    assert [c.name_uk for c in ternopil] == ["Козова"]
+    # a renamed centre keeps the old adjective: Чкаловська громада is centred on Пролісне
+    kharkiv = [c for c in gaz.names_for(norm_key("Чкаловськ #hromada"))
+               if c.admin1 == "Kharkiv Oblast"]
+    assert [c.name_uk for c in kharkiv] == ["Пролісне"]
+
+
+def test_raion_has_russian_adjective_and_english_centre_forms(gaz: Gazetteer) -> None:
+    (polohy,) = gaz.names_for(norm_key("пологовск #raion"))
+    assert polohy.name_uk == "Пологівський район" and polohy.name == "Polohy Raion"
+    kup = {c.gid for c in gaz.lookup("Kupiansk district")}
+    assert kup == {c.gid for c in gaz.lookup("Kupyansk raion")}
+    (c,) = [gaz.get(g) for g in kup]
+    assert c is not None and c.subtype == "raion" and c.name == "Kupiansk Raion"
+
+
+def test_short_russian_and_english_posts_find_the_new_forms() -> None:
+    from frontlens.extract.places import geoparse
+
+    got = geoparse("Бои идут у села Работино Запорожской области.", lang="ru")
+    assert got[0]["gazetteer_id"] == "geonames:695586"
+    got = geoparse("Обстрелы в Пологовском районе Запорожской области.", lang="ru")
+    assert got[0]["surface"] == "Пологовском районе" and got[0]["name"] == "Polohy Raion"
+    got = geoparse("Russian forces shelled the Kupiansk district of Kharkiv Oblast.", lang="en")
+    assert (got[0]["surface"], got[0]["name"]) == ("Kupiansk district", "Kupiansk Raion")
+    got = geoparse("Fighting continues near Krutiy Yar in Donetsk Oblast.", lang="en")
+    assert got[0]["name"] == "Krutyi Yar" and got[0]["admin1"] == "Donetsk Oblast"
+
+
+def test_a_russian_raion_is_not_read_as_a_ukrainian_village() -> None:
+    from frontlens.extract.places import geoparse
+
+    # Кореневский: the raion's centre Коренево comes before the bare stem, which is the
+    # Russian name of Корнів (Ivano-Frankivsk Oblast)
+    got = geoparse("Бои распространились на Кореневский район Курской области.", lang="ru")
+    assert got[0]["surface"] == "Кореневский район"
+    assert got[0]["gazetteer_id"] != "geonames:704957"

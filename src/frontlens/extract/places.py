@@ -330,6 +330,8 @@ def _match_capitalised(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
             cands = tuple(c for c in cands if c.fclass == "region")
             want = "region"
             j += 1
+        if want == "region" and toks[j - 1].key in _EN_REGIONS_PLURAL:
+            _regions_listed_before(out, text, toks[i].start, names_for)
         s, e = toks[i].start, toks[j - 1].end
         surface = text[s:e]
         if _keep_capitalised(doc, toks, i, j, cands, want, loc, per, org, v):
@@ -340,6 +342,27 @@ def _match_capitalised(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
         else:
             i += 1
     return out
+
+
+_EN_REGIONS_PLURAL = frozenset({"regions", "oblasts", "provinces"})
+_LIST_GAP = re.compile(r"\s*(,|,?\s+and|,?\s+&)\s*")
+
+
+def _regions_listed_before(out: list[Pending], text: str, start: int,
+                           names_for: Callable[[str], tuple[Candidate, ...]]) -> None:
+    """The names listed before "<name> regions" name regions too ("the Kharkiv, Sumy and
+    Chernihiv regions"): each one just before ``start``, joined by a comma or "and", becomes
+    the region "<name> region" where the gazetteer has one; the list stops at the first that
+    is not."""
+    for p in reversed(out):
+        if not _LIST_GAP.fullmatch(text[p.end : start]) or p.want == "region":
+            return
+        regions = [c for c in names_for(norm_key(f"{p.surface} region"))
+                   if c.fclass == "region"]
+        if not regions:
+            return
+        p.cands, p.want, p.strong = regions, "region", True
+        start = p.start
 
 
 def gaz_has(key: str) -> bool:
@@ -602,8 +625,10 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
         stem = adj_stem(text[toks[a].start : toks[a_end].end])
         cands = list(gaz.names_for(norm_key(f"{stem} #{cls}")))
         if not cands and cls == "raion":
-            for alt in (stem, stem[:-2], stem[:-2] + "а", stem[:-3] + "я" if stem.endswith(
-                    "йск") else stem):
+            # the centre the raion is named after: Изюмский → Изюм, Кореневский → Коренево
+            # (tried before the bare stem, which can be another village's Russian name)
+            for alt in (stem, stem[:-2] + "о", stem[:-2], stem[:-2] + "а",
+                        stem[:-3] + "я" if stem.endswith("йск") else stem):
                 cands = [c for c in gaz.names_for(alt) if c.fclass == "settlement"]
                 if cands:
                     break

@@ -113,6 +113,10 @@ def uk_variants(text: str) -> set[str]:
     variants.add(base.replace("iia", "iya").replace("iie", "iye"))
     if "г" in low:  # г as g, the Russian habit in Latin text: Bilogorivka, Shalygyne
         variants |= {_h_as_g(v, low) for v in (base, "".join(alt))}
+    if re.search(r"ий\b", low):  # a final -ий as -iy: Krutiy Yar, Zeleniy Hai
+        variants |= {re.sub(r"y(i|y)\b", "iy", v) for v in variants}
+    if "щ" in low:  # щ as sch: Khreschenivka, Schastia
+        variants |= {v.replace("shch", "sch").replace("Shch", "Sch") for v in variants}
     return {v for v in variants if v}
 
 
@@ -247,3 +251,57 @@ def latin_skeleton(name: str) -> str | None:
     if not all(words) or sum(len(w) for w in words) < _SKEL_MIN:
         return None
     return " ".join(words)
+
+
+_BGN_REVERSE = (("shch", "щ"), ("kh", "х"), ("zh", "ж"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
+                ("yu", "ю"), ("ya", "я"), ("ye", "е"), ("yo", "е"), ("yy", "ый"),
+                ("a", "а"), ("b", "б"), ("v", "в"), ("g", "г"), ("d", "д"), ("e", "е"),
+                ("z", "з"), ("i", "и"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"),
+                ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"),
+                ("f", "ф"), ("'", "ь"))
+_RU_CONS = set("бвгджзклмнпрстфхцчшщ")
+
+
+def ru_from_bgn(latin: str) -> str | None:
+    """The Russian Cyrillic a BGN/PCGN romanisation was made from: Rabotino → работино,
+    Mednaya Ruda → медная руда, Sin'kovka → синьковка, Veterinarnoye → ветеринарное.
+
+    GeoNames' alternate names of Ukrainian villages are often their Soviet-era Russian names in
+    this romanisation, which no source gives in Cyrillic; Russian-language text spells them so.
+    Ambiguous letters are read the common way (y: ы after a consonant, else й; a word-initial e
+    is э; ts is ц, never тс), so the result is a lookup key to check, not a name to trust: the
+    caller keeps it only when its consonants agree with the Ukrainian name's. None when the
+    text has letters the romanisation does not use."""
+    s = _APOS_RE.sub("'", latin.lower())
+    s = "".join(_fold_char(c) for c in s)
+    words = []
+    for word in re.split(r"[\s-]+", s.strip()):
+        if not word:
+            continue
+        out: list[str] = []
+        i = 0
+        while i < len(word):
+            if word[i] == "y" and not word.startswith(("a", "u", "e", "o", "i"), i + 1):
+                prev = out[-1][-1] if out else ""
+                out.append("ы" if prev in _RU_CONS else "й")
+                i += 1
+                continue
+            if word.startswith("yo", i) and out and out[-1][-1] in "аеиоуыэюя":
+                out.append("йо")  # Mayorsk: й then о after a vowel (ё is yo elsewhere)
+                i += 2
+                continue
+            if word.startswith("iy", i) and i + 2 == len(word):
+                out.append("ий")
+                i += 2
+                continue
+            for lat, cyr in _BGN_REVERSE:
+                if word.startswith(lat, i):
+                    if lat == "e" and i == 0:
+                        cyr = "э"
+                    out.append(cyr)
+                    i += len(lat)
+                    break
+            else:
+                return None
+        words.append("".join(out))
+    return " ".join(words) or None
