@@ -676,6 +676,8 @@ def main() -> None:
             b.add_name(pid, n, "und")
             if "People's" in n:
                 b.add_name(pid, n.replace("People's", "People"), "en")
+            for form in republic_cases(n):
+                b.add_name(pid, form, "und")
         for word in ("region", "oblast"):
             b.add_name(pid, f"{names[0]} {word}", "en")
 
@@ -824,6 +826,26 @@ def add_skeleton(b: Builder, pid: int, name_uk: str | None, stats: dict[str, int
         b.add_name(pid, LATIN_SKELETON_PREFIX + lsk, "skel")
 
 
+def republic_cases(name: str) -> list[str]:
+    """The oblique cases of "<adjective> народна(я) республіка/республика" ("в Донецкой
+    народной республике", "Луганської народної республіки"): text names the DPR and LPR in
+    every case, and neither word is one a lemmatiser brings back to the stored nominative."""
+    words = name.split()
+    if len(words) != 3 or words[2].lower() not in ("республика", "республіка"):
+        return []
+    if words[2].lower() == "республика":
+        ends = [("ой", "ой", "и"), ("ой", "ой", "е"), ("ой", "ой", "ой"), ("ую", "ую", "у")]
+        a1, a2, noun = words[0][:-2], words[1][:-2], "республик"
+    else:
+        ends = [("ої", "ої", "и"), ("ій", "ій", "ці"), ("ою", "ою", "ою"), ("у", "у", "у")]
+        a1, a2, noun = words[0][:-1], words[1][:-1], "республік"
+    out = []
+    for e1, e2, e3 in ends:
+        tail = noun[:-1] + e3 if e3 == "ці" else noun + e3
+        out.append(f"{a1}{e1} {a2}{e2} {tail}")
+    return out
+
+
 def add_raion_ru(b: Builder, pid: int, name_ru: str | None, name_uk: str,
                  stats: dict[str, int]) -> None:
     """The Russian adjective of a raion ("в Пологовском районе"): WOF's Russian name of the
@@ -889,15 +911,25 @@ def add_bgn_russian(b: Builder, pid: int, name_uk: str | None, lat_names: list[s
         return
     have = {norm_key(n) for n in ru_names}
     ukrainian = {norm_key(v) for v in uk_variants(name_uk)} | {norm_key(kmu(name_uk))}
+    uk_letters = _as_ru_letters(name_uk)
     for lat in lat_names:
         if norm_key(lat) in ukrainian:
             continue
         ru = ru_from_bgn(lat)
         if not ru or norm_key(ru) in have or skeleton(ru) != sk:
             continue
+        if _as_ru_letters(ru) == uk_letters:
+            continue  # Novogrigorivka: the Ukrainian name romanised another way, not Russian
         have.add(norm_key(ru))
         b.add_name(pid, ru, "ru")
         stats["ru_name_from_latin"] += 1
+
+
+def _as_ru_letters(name: str) -> str:
+    """A Cyrillic name with the letters Russian lacks read as Russian ones (і ї → и, є → е) and
+    ь dropped: a Ukrainian name and its letter-by-letter romanisation read back agree."""
+    return norm_key(name).translate(str.maketrans({"і": "и", "ї": "и", "є": "е", "ь": None,
+                                                   "ы": "и"}))
 
 
 def add_katotth_unplaced(b: Builder, kat_rows: list[dict[str, str]], kat_names: dict[str, str],

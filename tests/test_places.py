@@ -155,3 +155,38 @@ def test_a_capital_that_calls_or_admits_something_speaks_for_its_government() ->
     for text in ("Moscow calls it a regrouping.", "Kyiv admitted the loss of the village."):
         found = geoparse(text, lang="en")
         assert [p["usage"] for p in found] == ["metonymic"], (text, found)
+
+
+def test_the_dpr_and_lpr_are_found_in_every_case() -> None:
+    for text, lang, name in (
+            ("Обстрел Горловки в Донецкой народной республике.", "ru",
+             "Donetsk People's Republic"),
+            ("Закрепляются на севере Дробышева Донецкой Народной Республики.", "ru",
+             "Donetsk People's Republic"),
+            ("Окупанти в Луганській народній республіці.", "uk", "Luhansk People's Republic")):
+        got = {p["name"]: p for p in geoparse(text, lang=lang)}
+        assert name in got, (text, got)
+        assert got[name]["admin1"] in ("Donetsk Oblast", "Luhansk Oblast")
+
+
+def test_lower_case_words_join_a_name_only_when_it_is_a_region_as_written() -> None:
+    # "Донецкой народной республике" is the DPR; "Донецкой области" stays the oblast, and a
+    # town followed by lower-case words is the town alone
+    got = [p["surface"] for p in geoparse("Взрывы прогремели в Горловке ночью.", lang="ru")]
+    assert got == ["Горловке"]
+
+
+def test_a_list_before_plural_regions_names_oblasts() -> None:
+    got = [(p["surface"], p["name"]) for p in geoparse(
+        "Shelling was reported in Kharkiv, Sumy and Chernihiv regions.", lang="en")]
+    assert got == [("Kharkiv", "Kharkiv Oblast"), ("Sumy", "Sumy Oblast"),
+                   ("Chernihiv regions", "Chernihiv Oblast")]
+    # a city before "and" that is not part of the list stays the city
+    got = [(p["surface"], p["name"]) for p in geoparse(
+        "Strikes hit Kyiv, and the Donetsk and Luhansk regions were shelled.", lang="en")]
+    assert got[0] == ("Kyiv", "Kyiv")
+
+
+def test_russian_hromada_noun_obshchina() -> None:
+    got = geoparse("Обстрелу подверглись населенные пункты в Сумской общине.", lang="ru")
+    assert [(p["surface"], p["name"]) for p in got] == [("Сумской общине", "Sumy")]

@@ -509,8 +509,9 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
             if j > n or any(not _joinable(text, toks[k], toks[k + 1]) for k in range(i, j - 1)):
                 continue
             if size > 1 and not all(_is_cap(x.text) or x.key in ("на", "над")
-                                    for x in toks[i + 1 : j]):
-                continue
+                                    for x in toks[i + 1 : j]) and \
+                    not _region_as_written(gaz, text[toks[i].start : toks[j - 1].end]):
+                continue  # lower-case words go on a name only in a region's own name
             # every reading of the inflected form, not the first key found: Оріхову is the
             # dative of Оріхів as well as of Оріхове; the resolver chooses (issue 14)
             found: dict[int, Candidate] = {}
@@ -544,6 +545,12 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
         else:
             i += 1
     return out
+
+
+def _region_as_written(gaz: Gazetteer, surface: str) -> bool:
+    """The words, exactly as written, are a region's name ("Донецкой народной республике")."""
+    key = norm_key(surface)
+    return gaz.has_key(key) and any(c.fclass == "region" for c in gaz.names_for(key))
 
 
 SKELETON_CUE_REACH = 12  # words back from a name to its "село", "населённых пунктов", ...
