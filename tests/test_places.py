@@ -190,3 +190,24 @@ def test_a_list_before_plural_regions_names_oblasts() -> None:
 def test_russian_hromada_noun_obshchina() -> None:
     got = geoparse("Обстрелу подверглись населенные пункты в Сумской общине.", lang="ru")
     assert [(p["surface"], p["name"]) for p in got] == [("Сумской общине", "Sumy")]
+
+
+def test_a_hromada_kind_between_adjective_and_noun() -> None:
+    got = geoparse("Ворог обстріляв околиці Покровської міської громади.", lang="uk")
+    assert [(p["surface"], p["name"]) for p in got] == [
+        ("Покровської міської громади", "Pokrovsk")]
+    got = geoparse("В Лиманской городской территориальной громаде погибли двое.", lang="ru")
+    assert [p["name"] for p in got] == ["Lyman"]
+    # a town council is no hromada: the adjective alone is not taken for the city
+    assert geoparse("Сесія Харківської міської ради.", lang="uk") == []
+
+
+def test_the_hromada_kind_rules_out_a_centre_of_another_kind() -> None:
+    # "поселковая" (selyshche): Хотінь (Sumy Oblast), not the city of Khotyn
+    got = geoparse("Обстрел в Хотинской поселковой громаде.", lang="ru")
+    assert [(p["name"], p["admin1"]) for p in got] == [("Khotin", "Sumy Oblast")]
+    # a village hromada whose centre has no point here is left out, not put on Mykolaiv
+    got = geoparse("Обстрілу зазнали Хотінська, Миколаївська сільська та Білопільська громади.",
+                   lang="uk")
+    assert "Mykolaiv" not in {p["name"] for p in got}
+    assert {"Khotin", "Bilopillia"} <= {p["name"] for p in got}

@@ -106,6 +106,10 @@ class _Inflected:
     # words before village names ("село", "населённых пунктов"): after them a name may be
     # found by its consonant skeleton (Russian text on Ukrainian villages); None: never
     skeleton_cues: re.Pattern[str] | None
+    # a hromada's kind between its adjective and the noun ("Покровської міської громади"):
+    # word stem → the subtype its centre has (city / town / village; "" says nothing)
+    region_qualifiers: dict[str, str]
+    region_qualifier_rx: re.Pattern[str]
 
 
 def _stems_rx(stems: list[str]) -> re.Pattern[str]:
@@ -133,6 +137,8 @@ def _inflected(lang: str) -> _Inflected:
         nominative_endings=tuple(get("nominative_endings")),
         adjective_endings=tuple(get("adjective_endings")),
         skeleton_cues=_stems_rx(get("skeleton_cues")) if get("skeleton_cues") else None,
+        region_qualifiers=dict(pack.setting("places", "region_qualifiers", {})),
+        region_qualifier_rx=_stems_rx(list(pack.setting("places", "region_qualifiers", {}))),
     )
 
 
@@ -607,6 +613,7 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
     # "Купянского и Изюмского районов", "Хотінська, Лебединська та Есманьська громади": a
     # list of adjectives, then the noun; "Середино-Будській громаді": a hyphenated adjective
     adjs: list[tuple[int, int]] = []  # first and last token of each adjective
+    kinds: dict[int, str] = {}  # adjective's first token → its centre's subtype (міська: city)
     j = i
     while j < n and len(adjs) < 8:
         k = j
@@ -615,6 +622,12 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
             k += 1
         adjs.append((j, k))
         j = k + 1
+        for _ in range(2):  # "Лиманской городской территориальной громаде"
+            q = v.region_qualifier_rx.match(toks[j].key) if j < n else None
+            if q is None or _is_cap(toks[j].text) or text[toks[j - 1].end : toks[j].start] != " ":
+                break
+            kinds[adjs[-1][0]] = v.region_qualifiers[q.group(1)] or kinds.get(adjs[-1][0], "")
+            j += 1
         if j >= n or toks[j].key in v.region_nouns:
             break
         gap = text[toks[j - 1].end : toks[j].start].strip()
@@ -639,6 +652,10 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
                 cands = [c for c in gaz.names_for(alt) if c.fclass == "settlement"]
                 if cands:
                     break
+        kind = kinds.get(a) if cls == "hromada" else None
+        if kind:  # Миколаївська сільська громада is centred on a village, never on Mykolaiv
+            cands = [c for c in cands if (c.subtype or "").split("~")[0] in (kind, "locality")
+                     or (kind == "city" and c.subtype == "capital")]
         if not cands:
             continue
         end = toks[j].end if (a, a_end) == adjs[-1] else toks[a_end].end
