@@ -865,13 +865,15 @@ def add_raion_ru(b: Builder, pid: int, name_ru: str | None, name_uk: str,
 def ru_adj_stems(adj_uk: str) -> set[str]:
     """Likely stems of the Russian form of a Ukrainian relational adjective: і is и, о or е
     in Russian (Бучанський → бучанск, Пологівський → пологовск, Харківський → харьковск is
-    not reached: ь is not restored), и is ы or и (Синьківський → синьковск)."""
+    not reached: ь is not restored), и is ы or и (Синьківський → синьковск), ї is и or е
+    (Чугуївський → чугуевск)."""
     base = adj_stem(adj_uk).replace("ськ", "ск").replace("цьк", "цк").replace("зьк", "зк")
-    base = base.translate(str.maketrans({"ї": "и", "є": "е", "ґ": "г"}))
+    base = base.translate(str.maketrans({"є": "е", "ґ": "г"}))
     out = set()
     for i_as in ("и", "о", "е"):
         for y_as in ("ы", "и"):
-            out.add(base.replace("и", y_as).replace("і", i_as))
+            for yi_as in ("и", "е"):  # ї: Чугуївський → чугуевск, as Київ → Киев
+                out.add(base.replace("и", y_as).replace("і", i_as).replace("ї", yi_as))
     return {s for s in out if len(s) >= 4}
 
 

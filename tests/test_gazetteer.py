@@ -247,6 +247,8 @@ def test_hromada_centre_is_its_first_listed_settlement(gaz: Gazetteer) -> None:
 def test_raion_has_russian_adjective_and_english_centre_forms(gaz: Gazetteer) -> None:
     (polohy,) = gaz.names_for(norm_key("пологовск #raion"))
     assert polohy.name_uk == "Пологівський район" and polohy.name == "Polohy Raion"
+    (chuhuiv,) = gaz.names_for(norm_key("чугуевск #raion"))  # ї as е: Чугуївський
+    assert chuhuiv.name == "Chuhuiv Raion"
     kup = {c.gid for c in gaz.lookup("Kupiansk district")}
     assert kup == {c.gid for c in gaz.lookup("Kupyansk raion")}
     (c,) = [gaz.get(g) for g in kup]
