@@ -780,30 +780,43 @@ def _count(family: str, batch: BatchReport, elapsed: float) -> None:
     FIGURES.hangs += elapsed >= HANG_S
 
 
-def _fuzz_settings(n: int, shrink: bool = True
+def _fuzz_settings(n: int, shrink: bool = True, run_seed: int = SEED
                    ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Seeded (reproducible), no deadline, no example database; subprocess tests skip the
     shrink phase, which can take many minutes of CLI runs for one failure."""
     phases = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink else [])
 
     def apply(fn: Callable[..., None]) -> Callable[..., None]:
-        return seed(SEED)(settings(max_examples=max(n, 1), deadline=None, database=None,
-                                   suppress_health_check=list(HealthCheck), phases=phases,
-                                   print_blob=True)(fn))
+        return seed(run_seed)(settings(max_examples=max(n, 1), deadline=None, database=None,
+                                       suppress_health_check=list(HealthCheck), phases=phases,
+                                       print_blob=True)(fn))
     return apply
+
+
+CHUNK = 200
+"""Examples per Hypothesis run in the long fuzz: one run keeps every example it generated
+(its choice tree and a cache of 10,000 results, bounded by count, not bytes), so a single run
+of 1,000 HTML inputs grew the process by 500-600 MB whatever ingest did; runs of 200 in a
+row, each seeded from SEED and its index, hold one run's worth (RSS flat after the first)."""
+
+
+def _chunks(n: int) -> list[tuple[int, int]]:
+    """(seed, examples) of the runs that make up ``n`` examples; the first is seeded SEED,
+    so a bounded run (n <= CHUNK) is the single run it always was."""
+    return [(SEED + k, min(CHUNK, n - k * CHUNK)) for k in range(max(-(-n // CHUNK), 1))]
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_no_generated_input_crashes_poisons_or_changes_stored_data(
         seeded: Seeded, family: str) -> None:
-    @_fuzz_settings(INPUTS // len(FAMILIES))
-    @given(inp=FAMILIES[family], with_good=st.booleans())
     def run(inp: Input, with_good: bool) -> None:
         fuzz_one(seeded, family, inp, with_good)
 
     _reset_vm_hwm()
     try:
-        run()
+        for run_seed, n in _chunks(INPUTS // len(FAMILIES)):
+            _fuzz_settings(n, run_seed=run_seed)(
+                given(inp=FAMILIES[family], with_good=st.booleans())(run))()
     finally:  # the peak of this family's inputs (pytest and hypothesis included)
         FIGURES.peak_rss_mb_by_family[family] = _vm_hwm_mb()
         FIGURES.peak_rss_mb_in_process = max(FIGURES.peak_rss_mb_by_family.values())
@@ -820,8 +833,6 @@ def test_generated_inputs_are_stored_alike_on_postgresql_and_sqlite(
     work = Path(tempfile.mkdtemp(dir=seeded.root))
     stores = {"postgresql": Store(pg_url), "sqlite": Store(f"sqlite:///{work / 'same.db'}")}
     try:
-        @_fuzz_settings(max(INPUTS // 5, 1))
-        @given(inp=any_input)
         def run(inp: Input) -> None:
             folder = Path(tempfile.mkdtemp(dir=work))
             [path] = _write_inputs(folder, [inp], seeded.secret)
@@ -837,7 +848,8 @@ def test_generated_inputs_are_stored_alike_on_postgresql_and_sqlite(
             assert outcome["postgresql"] == outcome["sqlite"]
             FIGURES.pg_inputs += 1
 
-        run()
+        for run_seed, n in _chunks(max(INPUTS // 5, 1)):
+            _fuzz_settings(n, run_seed=run_seed)(given(inp=any_input)(run))()
         assert stores["postgresql"].counts() == stores["sqlite"].counts()
     finally:
         for store in stores.values():

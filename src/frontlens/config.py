@@ -112,6 +112,10 @@ class Settings(BaseSettings):
         32, ge=0, le=4096, description="Memory for compressed /api/picture answers by day, "
         "reused until fusion rewrites the timeline; 0 compresses every answer anew."
     )
+    page_cache_mb: int = Field(
+        16, ge=0, le=4096, description="Memory for /api/events pages (compressed as sent), "
+        "reused until fusion rewrites the events; 0 queries every page anew."
+    )
     postgis: bool = Field(
         True, description="Answer map questions (point status, feature status, layer "
         "polygons) in SQL where the PostgreSQL store has PostGIS; false uses shapely as on "
