@@ -62,6 +62,12 @@ CHANNEL_KM of it (its usual area); with CHANNEL_SUPPORTS it also counts as suppo
 village among near-equal namesakes is then resolved, not left open). Smaller than the front
 prior: a channel's area says less about one post than the post's own words. Tuned on the
 train/dev splits of corpus/posts."""
+ONE_REFERENT = True
+"""One referent per name per document (issue 14): the case forms of one village in one text
+(Новомихайловку, Новомихайловки: the same candidate places) are one place, so they share one
+resolution, scored with the best context any of them has. Without it a genitive two sentences
+away from the anchoring town was left open or sent to another namesake. Checked on the
+train/dev splits of corpus and corpus/posts; a switch rather than a weight."""
 """A place resolved with confidence within LOCAL_CHARS of a mention pulls that mention's
 namesakes within 60 km by LOCAL_BONUS (half that within 150 km)."""
 """A settlement reached through an alternate name unlike its own ("Garden City" → Singapore,
@@ -150,6 +156,41 @@ def _blind_pick(scored: list[tuple[float, Candidate]], supported: set[int]) -> b
     return close >= NAMESAKES
 
 
+def _referents(groups: dict[tuple, list[Pending]]) -> list[list[tuple]]:
+    """Mention groups that name one place: the same requested kind and the same candidate
+    places (Новомихайловку / Новомихайловки / Новомихайловка, every case form of one name,
+    reach the same namesakes). With ONE_REFERENT they share one resolution. Groups whose
+    candidate sets differ at all are different names and are never tied."""
+    by: dict[tuple, list[tuple]] = {}
+    for key in groups:
+        by.setdefault((key[1], frozenset(key[3])), []).append(key)
+    return list(by.values())
+
+
+def _pool(results: list[tuple[list[tuple[float, Candidate]], set[int], int]]
+          ) -> tuple[list[tuple[float, Candidate]], set[int]]:
+    """One scoring for the case forms of one name (``results``: each form's scored readings,
+    supported readings and number of mentions). Each reading keeps its best score over the
+    forms (the context of the best-supported mention decides), a reading supported near any
+    form is supported for all (a resolved Новомихайловку lends its support to Новомихайловки),
+    and between equal scores the reading supported at more mentions wins."""
+    if len(results) == 1:
+        scored, supported, _ = results[0]
+        return sorted(scored, key=lambda t: (-t[0], t[1].gid)), supported
+    best: dict[int, tuple[float, Candidate]] = {}
+    votes: dict[int, int] = {}
+    supported = set()
+    for sc, sup, n in results:
+        supported |= sup
+        for pid in sup:
+            votes[pid] = votes.get(pid, 0) + n
+        for s, c in sc:
+            if c.pid not in best or s > best[c.pid][0]:
+                best[c.pid] = (s, c)
+    return sorted(best.values(), key=lambda t: (-round(t[0], 6), -votes.get(t[1].pid, 0),
+                                                t[1].gid)), supported
+
+
 def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True,
             front_km: Callable[[Candidate], float] | None = None,
             channel: Callable[[Candidate], int] | None = None) -> None:
@@ -176,8 +217,11 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True,
     local: dict[str, list[Candidate]] = {}  # surface key -> places resolved within LOCAL_CHARS
     admin1_by: dict[str, set[int]] = {}  # admin1 -> the anchors that named it
     raions: list[Candidate] = []  # raions named in the text
+    referents = _referents(groups) if ONE_REFERENT else [[k] for k in groups]
     for pass_no in (1, 2):
-        for (skey, _, _, _), members in groups.items():
+        group_scores: dict[tuple, tuple[list[tuple[float, Candidate]], set[int], int]] = {}
+        for gkey, members in groups.items():
+            skey = gkey[0]
             p = members[0]
             scored = []
             supported: set[int] = set()
@@ -235,23 +279,26 @@ def resolve(pending: list[Pending], lang: str | None, war_focus: bool = True,
                     if CHANNEL_SUPPORTS:
                         supported.add(c.pid)
                 scored.append((s, c))
-            scored.sort(key=lambda t: (-t[0], t[1].gid))
+            group_scores[gkey] = (scored, supported, len(members))
+        for keys in referents:
+            scored, supported = _pool([group_scores[k] for k in keys])
             top, best = scored[0]
+            alts = [c for _, c in scored[:5]]
             if pass_no == 2 and _blind_pick(scored, supported):
-                alts = [c for _, c in scored[:5]]
-                for m in members:  # left unresolved: shown nowhere rather than on a namesake
-                    m.best, m.alts, m.score = None, alts, 0.1
+                for k in keys:  # left unresolved: shown nowhere rather than on a namesake
+                    for m in groups[k]:
+                        m.best, m.alts, m.score = None, alts, 0.1
                 continue
             rival = next((sc for sc, c in scored[1:] if best.lat is None or c.lat is None
                           or haversine_km(best.lat, best.lon, c.lat, c.lon) > SAME_PLACE_KM),
                          None)
             margin = top - rival if rival is not None else 5.0
             conf = 1 / (1 + math.exp(-(margin - 0.5)))
-            score = round(min(0.99, 0.35 + 0.6 * conf) if p.strong or margin > 1 else
-                          0.2 + 0.5 * conf, 3)
-            alts = [c for _, c in scored[:5]]
-            for m in members:
-                m.best, m.alts, m.score = best, alts, score
+            for k in keys:
+                score = round(min(0.99, 0.35 + 0.6 * conf) if k[2] or margin > 1 else
+                              0.2 + 0.5 * conf, 3)
+                for m in groups[k]:
+                    m.best, m.alts, m.score = best, alts, score
         if pass_no == 1:
             placed: list[tuple[int, Candidate]] = []
             for members in groups.values():
