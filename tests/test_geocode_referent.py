@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 import frontlens.resolve.geocode as geocode
-from frontlens.extract.doc import Doc
+from frontlens.extract.decide import propose_places
+from frontlens.extract.doc import Doc, PlaceMention
 from frontlens.extract.places import find_places
-from frontlens.resolve.gazetteer import Candidate
+from frontlens.resolve.gazetteer import Candidate, default_gazetteer
 from frontlens.resolve.geocode import Pending, resolve
 
 
@@ -73,3 +74,44 @@ def test_russian_case_forms_of_a_village_resolve_to_one_place_with_one_confidenc
     assert acc.place is not None and acc.place.admin1 == "Donetsk Oblast"
     assert gen.place is not None and gen.place.id == acc.place.id
     assert gen.score == acc.score
+
+
+def _verbove_zp() -> PlaceMention:
+    """The resolver's reading of "Вербового" at the end of the text: the Zaporizhzhia village."""
+    gaz = default_gazetteer()
+    place = next(c for c in gaz.lookup("Вербове") if c.admin1 == "Zaporizhzhia Oblast")
+    return PlaceMention(start=0, end=0, surface="Вербового", kind="settlement",
+                        place=place.to_place(), score=0.88, candidates=[place.to_place()])
+
+
+def test_a_proposed_word_the_resolver_placed_elsewhere_in_the_text_is_that_place() -> None:
+    text = "Бои идут у Вербового. Противник отступил, атаки на Вербового отбиты."
+    done = _verbove_zp()
+    done.start = text.rindex("Вербового")
+    done.end = done.start + len("Вербового")
+    doc = Doc(text=text, lang="ru", places=[done])
+    proposed = {p.start: p for p in propose_places(doc)}
+    first = proposed[text.index("Вербового")]
+    # alone, its dictionary form (вербовый) names one far namesake; the text names this one
+    assert first.place is not None and first.place.id == done.place.id  # type: ignore[union-attr]
+    assert first.score == done.score
+
+
+def test_a_proposed_word_of_another_name_is_not_tied_to_a_resolved_place() -> None:
+    text = "Бои у Новомихайловки. Атаки на Вербового отбиты."
+    done = _verbove_zp()
+    done.start = text.index("Вербового")
+    done.end = done.start + len("Вербового")
+    doc = Doc(text=text, lang="ru", places=[done])
+    proposed = {p.surface: p for p in propose_places(doc)}
+    assert proposed["Новомихайловки"].place is None  # many namesakes, no oblast named
+
+
+def test_a_proposed_inflected_word_weighs_every_reading_not_only_its_first_lemma() -> None:
+    text = "Противник атакует у Вербового."
+    proposed = {p.surface: p for p in propose_places(Doc(text=text, lang="ru"))}
+    got = proposed["Вербового"]
+    # the first lemma (вербовый) names one far namesake; as Вербове's genitive it has many,
+    # and nothing in the text chooses among them: left unresolved, never drawn on the map
+    assert got.place is None
+    assert len(got.candidates) > 1

@@ -38,6 +38,7 @@ from frontlens.extract.doc import Doc, PlaceMention, component, provenance
 from frontlens.extract.lang import get_pack, has_pack
 from frontlens.model import ControlEvent, EquipmentLoss, Place, Side, Statement
 from frontlens.resolve.theatre import place_in_theatre, strike_target
+from frontlens.resolve.translit import norm_key
 
 ACTIONS = ("liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled",
            "shelled", "held", "fighting")
@@ -687,6 +688,11 @@ def propose_places(doc: Doc) -> list[PlaceMention]:
         (e.start, e.end) for e in doc.ents if e.label in ("PER", "PERSON")]
     oblasts = {p.place.admin1 for p in doc.places
                if p.kind == "oblast-or-region" and p.place and p.place.admin1}
+    # one referent per name per document (issue 14): a word the resolver placed elsewhere in
+    # the text, as written or as one of its readings, is that place here too
+    resolved = {norm_key(p.surface): p for p in doc.places
+                if p.place is not None and p.kind == "settlement"}
+    placed = {p.place.id: p for p in resolved.values() if p.place is not None}
     out = []
     spans = [(a, b) for a, b in doc.sents or [(0, len(doc.text))] if b - a <= MAX_SENT_CHARS]
     for t in (t for a, b in spans for t in tokens(doc.text, a, b)):
@@ -709,6 +715,25 @@ def propose_places(doc: Doc) -> list[PlaceMention]:
             if cands:
                 break
         if not cands:
+            continue
+        if k != surf:  # an inflected form: every reading, as the resolver sees it, not only
+            # the first lemma ("Вербового" is Вербове's genitive as well as вербовий's)
+            from frontlens.extract.places import word_forms
+
+            seen = {c.pid for c in cands}
+            for form in word_forms(doc.lang, surf):
+                if gaz.has_key(form):
+                    cands += [c for c in gaz.names_for(form) if c.fclass == "settlement"
+                              and c.country in _THEATRE and c.pid not in seen]
+                    seen = {c.pid for c in cands}
+        same = resolved.get(norm_key(surf))
+        if same is None:
+            named = {c.gid for c in cands if c.gid in placed}
+            same = placed[named.pop()] if len(named) == 1 else None
+        if same is not None:
+            out.append(PlaceMention(t.start, t.end, surf, "settlement", same.place,
+                                    score=same.score, candidates=list(same.candidates),
+                                    via="decide"))
             continue
         local = [c for c in cands if c.admin1 in oblasts]
         pick = cands[0] if len(cands) == 1 else local[0] if len(local) == 1 else None
