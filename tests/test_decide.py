@@ -269,3 +269,21 @@ def test_under_control_with_no_side_named_gets_no_holder_from_the_model() -> Non
     held = [s.event for s in dc.score_candidates(doc, dc.load_models())
             if s.event.action == "held"]
     assert held and all(e.new_controller == "UA" for e in held)
+
+
+def test_a_change_of_hands_with_no_side_named_puts_no_holder_from_the_prior() -> None:
+    """With no side word in the sentence or the one before, the actor model answers with its
+    prior (a coin toss between the sides): the claim keeps its action and names no holder."""
+    doc = _doc("Після Балаклії підрозділи рухаються на схід. За неофіційною інформацією, під "
+               "контроль перейшли Шевченкове та Волохів Яр.", "uk",
+               {"Шевченкове": ("Shevchenkove", "UA"), "Балаклії": ("Balakliia", "UA")})
+    evs = [s.event for s in dc.score_candidates(doc, dc.load_models())
+           if s.event.place_name == "Shevchenkove" and s.event.action in ("captured",
+                                                                            "liberated")]
+    assert [e.new_controller for e in evs if e.action == "captured"] == ["unknown"]
+    doc = _doc("Українські військові взяли під контроль Шевченкове.", "uk",
+               {"Шевченкове": ("Shevchenkove", "UA")})
+    evs = [s.event for s in dc.score_candidates(doc, dc.load_models())
+           if s.event.place_name == "Shevchenkove" and s.event.action in ("captured",
+                                                                            "liberated")]
+    assert evs and all(e.new_controller == "UA" for e in evs)

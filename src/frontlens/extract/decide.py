@@ -1139,10 +1139,15 @@ def score_candidates(doc: Doc, models: dict[str, Model], floor: float = 0.0) -> 
         else:
             action = take_action(actor, c.place, None) if c.action == TAKE else c.action
             nc = _new_controller(action, actor, c.place)
-        if action == "held" and (c.rule is None or c.rule.new_controller == "unknown") \
-                and not _side_named(sents, c.sent):
-            # "the situation in X is under control" names no holder: the actor model's guess
-            # would be its prior; fusion reads the holder from who says it (claimant, outlet)
+        if (c.rule is None or c.rule.new_controller == "unknown") \
+                and not _side_named(sents, c.sent) \
+                and (action == "held" or (c.action == TAKE and (c.rule is None
+                                                                or action == "captured"))):
+            # no side named here or just before: the actor model's answer is its prior (a
+            # coin toss between the sides), so the claim names no holder. "The situation in
+            # X is under control" is then held by whoever says it (fusion: claimant, outlet);
+            # a change of hands keeps its action, and a rule's "liberated" its holder (the
+            # verb names it). Precision first: no side is put on the map from a prior.
             actor, nc = "unknown", "unknown"
         # a new record (not a copy): the id is derived from the action
         out.append(Scored(p, c.rule is not None, ControlEvent.model_validate({
