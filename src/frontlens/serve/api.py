@@ -88,6 +88,7 @@ from frontlens.store.db import (
     keyset_key,
     keyset_order,
     keyset_values,
+    write_stamp,
 )
 from frontlens.store.search import SEARCH_ORDER, search_sources
 
@@ -194,20 +195,41 @@ def _day_bounds(d1: date | None, d2: date | None) -> tuple[datetime | None, date
 
 
 def _keyset_page(store: Store, q: Select[Any], keys: list[SortKey], limit: int, offset: int,
-                 after: str | None, total: int | None = None
+                 after: str | None, total: int | None = None, *, count: bool = True
                  ) -> tuple[int, Sequence[Any], str | None]:
     """(total, rows, next cursor) of one page of ``q`` in ``keys`` order: after a cursor by
     keyset (an index range however deep), else by offset; ``next`` is None on a short page.
-    ``total``: the count already known (it is a scan of every matching row)."""
+    ``total``: the count already known (it is a scan of every matching row); without
+    ``count`` (a list that sends no total) it is not counted and returned as 0."""
     q = q.order_by(*keyset_order(keys))
     keyed = q.where(keyset_after(keys, _cursor(after, keys))) if after is not None else q
     with store.engine.connect() as conn:
-        if total is None:
+        if not count:
+            total = 0
+        elif total is None:
             total = int(conn.execute(select(func.count()).select_from(
                 q.order_by(None).subquery())).scalar_one())
         rows = conn.execute(keyed.limit(limit).offset(0 if after else offset)).all()
     nxt = _make_cursor(keyset_key(keys, rows[-1])) if len(rows) == limit else None
     return total, rows, nxt
+
+
+def _known_total(request: Request, store: Store, *key: Any) -> tuple[tuple[Any, ...] | None,
+                                                                     int | None]:
+    """(cache key, filtered total counted before) of a list whose rows only ingest and
+    extract write: the key carries the store's write counter (``write_stamp``), read before
+    the count, so the first response after a committed write counts again. (None, None) where
+    the counter cannot be read."""
+    stamp = write_stamp(store.engine)
+    if stamp is None:
+        return None, None
+    full = (*key, stamp)
+    return full, request.app.state.pages.get(full)
+
+
+def _keep_total(request: Request, key: tuple[Any, ...] | None, total: int) -> None:
+    if key is not None:
+        request.app.state.pages.put(key, total, 64)
 
 
 def _make_cursor(values: list[Any]) -> str:
@@ -431,9 +453,11 @@ def list_sources(request: Request, store: StoreDep, d1: From = None, d2: To = No
                  limit: Limit = 50, offset: Offset = 0, after: Cursor = None) -> Response:
     """Sources, newest first, filtered by publication day, language, kind and outlet."""
     s = schema.sources
+    key, known = _known_total(request, store, "sources", d1, d2, lang, kind, outlet)
     total, rows, nxt = _keyset_page(store, _sources_query(d1, d2, lang, kind, outlet),
                                     [(s.c.published_at, True), (s.c.id, False)], limit, offset,
-                                    after)
+                                    after, total=known)
+    _keep_total(request, key, total)
     page = Page[Source](total=total, limit=limit, offset=0 if after else offset, next=nxt,
                         items=[Source.model_validate(dict(r._mapping)) for r in rows])
     return _json(request, page.model_dump_json().encode(), nxt)
@@ -511,7 +535,10 @@ def list_records(request: Request, store: StoreDep,
     q = _record_filters(model, q, side, place)
     keys = [(s.c.published_at, True), (t.c.source_id, False), (t.c.start, False),
             (t.c.id, False)]
-    total, rows, nxt = _keyset_page(store, q, keys, limit, offset, after)
+    key, known = _known_total(request, store, "records", record_type, d1, d2, side, place,
+                              lang)
+    total, rows, nxt = _keyset_page(store, q, keys, limit, offset, after, total=known)
+    _keep_total(request, key, total)
     items = []
     fields = set(model.model_fields)
     for r in rows:
@@ -823,7 +850,7 @@ def get_claims_ledger(request: Request, store: StoreDep, d1: From = None, d2: To
     keys = [(s.c.published_at, True), (st.c.against_interest, True), (st.c.source_id, False),
             (st.c.start, False), (st.c.id, False)]
     _, rows, nxt = _keyset_page(store, _claims_query(d1, d2, side, against_interest), keys,
-                                limit, offset, after)
+                                limit, offset, after, count=False)  # a bare array: no total
     items = [ClaimRow(r.id, r.source_id, r.published_at, r.speaker, r.role, r.side, r.cue,
                       bool(r.direct), bool(r.against_interest), r.quote, r.outlet, r.url,
                       r.start, r.end) for r in rows]
@@ -865,8 +892,10 @@ def search(request: Request, store: StoreDep,
            offset: Offset = 0, after: Cursor = None) -> Response:
     """Full text over source titles and texts (every word must occur), best first."""
     key = _cursor(after, SEARCH_ORDER) if after is not None else None
+    counted, known = _known_total(request, store, "search", q)
     hits, total = search_sources(store, q, limit=limit, offset=0 if key else offset,
-                                 after=(key[0], key[1]) if key else None)
+                                 after=(key[0], key[1]) if key else None, total=known)
+    _keep_total(request, counted, total)
     nxt = _make_cursor([hits[-1].rank, hits[-1].source.id]) if len(hits) == limit else None
     page = Page[SearchResult](total=total, limit=limit, offset=0 if key else offset, next=nxt,
                               items=[SearchResult(source=h.source, rank=h.rank,
