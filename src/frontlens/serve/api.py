@@ -437,6 +437,10 @@ def _run_ingest(store: Store, settings: Settings, raw: Any, fmt: str | None, ext
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "A parameter combination that cannot be served."},
     404: {"model": Problem, "description": "No such source, event, layer or place."},
+    503: {"model": Problem, "description": "Server busy (more than `serve_max_in_flight` "
+                                           "requests at once): retry after ``Retry-After`` s.",
+          "headers": {"Retry-After": {"description": "Seconds to wait before retrying.",
+                                      "schema": {"type": "integer"}}}},
 }
 api = APIRouter(prefix="/api", responses=_ERRORS)
 _LINK_HEADER = {"Link": {"description": 'The next page, ``<URL>; rel="next"`` (the same '
@@ -1098,6 +1102,53 @@ def headers_middleware(app: ASGIApp) -> ASGIApp:
     return wrapped
 
 
+RETRY_AFTER_S = 1
+"""What a refused request is told to wait (``Retry-After``): a queue of a few hundred ms
+has drained by then."""
+
+
+def overload_middleware(app: ASGIApp, limit: int) -> ASGIApp:
+    """At most ``limit`` requests in flight; the next is answered 503 with ``Retry-After`` on
+    the spot (no database, no handler thread), so an overloaded server stays fast for the
+    requests it takes and tells the rest when to come back, instead of queueing them for
+    seconds or letting connections time out. A request's slot is freed as its last body
+    part is sent, before the client can send its next request on that connection."""
+    in_flight = 0
+    body = json.dumps({"detail": f"server busy: {limit} requests in flight; retry after "
+                                 f"{RETRY_AFTER_S} s"}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+               (b"retry-after", str(RETRY_AFTER_S).encode()), (b"cache-control", b"no-store"),
+               *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal in_flight
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        if in_flight >= limit:
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        in_flight += 1
+        counted = True
+
+        async def send_counted(message: Message) -> None:
+            nonlocal in_flight, counted
+            if counted and message["type"] == "http.response.body" and \
+                    not message.get("more_body", False):
+                counted = False
+                in_flight -= 1
+            await send(message)
+
+        try:
+            await app(scope, receive, send_counted)
+        finally:
+            if counted:
+                in_flight -= 1
+
+    return wrapped
+
+
 class DashboardFiles(StaticFiles):
     """The dashboard's own files only: its README and licence texts are not served."""
 
@@ -1138,6 +1189,8 @@ def create_app(settings: Settings | None = None, *, static_dir: Path | None = No
     app.add_middleware(headers_middleware)
     # compress JSON, GeoJSON and the dashboard's files (the picture and basemap shrink ~5x)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
+    # outermost: a refused request costs nothing below it
+    app.add_middleware(overload_middleware, limit=settings.serve_max_in_flight)
     app.include_router(api)
 
     @app.get("/docs", include_in_schema=False)
