@@ -13,13 +13,15 @@ with httpx (keep-alive). Prints p50/p95/max for each and the API's overhead at p
 serve`` (the real CLI, its default worker and pool model) runs in a child process on a free
 local port; for each endpoint (``/api/picture`` at a random day, ``/api/events`` pages of 50
 followed by their ``next`` cursor) and each level of concurrent clients (1, 16, 64: asyncio
-tasks sharing one httpx client, one keep-alive connection each), requests run back to back
-for ``--seconds``. Prints req/s, p50/p95/p99 and errors (non-2xx, resets, timeouts) per
-endpoint and level, the CPU time per request of the server and of the client (what the
-machine's other load does not change much) and the 1-minute load average, and throughput at
-64 / at 16. ``--baseline REV`` serves the same store
-with the package of a git revision too (its ``src`` unpacked with ``git archive``), level by
-level right before the current code, so both see the same machine load.
+tasks sharing one httpx client, one keep-alive connection each), requests run back to back for
+``--seconds``. Prints req/s, p50/p95/p99 and errors (resets, timeouts, any failure but a 503)
+per endpoint and level, the 503s with ``Retry-After`` (load shed: that client waits as told)
+and their p50/p99 (as the client sees them: its own wait included), the CPU time per request
+of the server and of the client (what the machine's other load does not change much) and the
+1-minute load average, and throughput at 64 / at 16. ``--baseline REV`` serves the same store
+(migrated down to that revision's schema when older) with the package of a git revision too
+(its ``src`` unpacked with ``git archive``), level by level right before the current code, so
+both see the same machine load.
 
     python bench/api.py --sweep [--seconds 20] [--levels 1,16,64] [--baseline REV|none]
 """
@@ -32,6 +34,7 @@ import gc
 import os
 import random
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -46,7 +49,9 @@ from typing import Any
 
 import httpx
 import uvicorn
+from alembic import command
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuse import START, picture_events  # bench/fuse.py: the same generated events
@@ -57,7 +62,7 @@ from frontlens.fuse.picture import build_states, picture
 from frontlens.serve import create_app
 from frontlens.serve.api import _PICTURE
 from frontlens.store import schema
-from frontlens.store.db import Store
+from frontlens.store.db import Store, _alembic_config, head_revision
 
 
 def _stats(name: str, lat: list[float]) -> tuple[float, float]:
@@ -128,13 +133,18 @@ def start_server(url: str, src: str | None) -> tuple[subprocess.Popen[bytes], st
 
 
 async def _level(base: str, endpoint: str, clients: int, seconds: float, last: date
-                 ) -> tuple[list[float], int]:
+                 ) -> tuple[list[float], int, list[float]]:
     """``clients`` tasks, each sending requests back to back on its own keep-alive connection
     for ``seconds``; latencies of the successful ones and the number of errors. Each task has
     its own httpx client (one shared pool of 64 connections cost the client ~2x the CPU per
     request that 16 did), and a picture is read as sent (gzip), not decoded: on a 2-core
-    machine every millisecond the client spends is one the server does not get."""
+    machine every millisecond the client spends is one the server does not get.
+
+    A 503 with ``Retry-After`` (the server shedding load) is not an error: its latency goes
+    to the third list and the client waits as told before its next request, as a
+    well-behaved client does; errors are every other failure (resets, timeouts, 5xx)."""
     lat: list[float] = []
+    shed: list[float] = []
     errors = 0
     span = (last - START).days
     stop = time.perf_counter() + seconds
@@ -146,6 +156,7 @@ async def _level(base: str, endpoint: str, clients: int, seconds: float, last: d
                                      headers={"Accept-Encoding": "gzip"}) as http:
             while time.perf_counter() < stop:
                 t0 = time.perf_counter()
+                wait = 0.0
                 try:
                     if endpoint == "/api/picture":
                         day = START + timedelta(days=rnd.randrange(span))
@@ -157,16 +168,21 @@ async def _level(base: str, endpoint: str, clients: int, seconds: float, last: d
                         r = await http.get(endpoint, params={
                             "limit": "50", **({"after": cursor} if cursor else {})})
                         ok = r.status_code == 200 and "next" in (body := r.json())
-                        cursor = body.get("next") if ok else None
+                        cursor = body.get("next") if ok else cursor
+                    if r.status_code == 503 and "retry-after" in r.headers:
+                        wait = float(r.headers["retry-after"])
                 except (httpx.HTTPError, ValueError):
                     ok = False
                 if ok:
                     lat.append(time.perf_counter() - t0)
+                elif wait:
+                    shed.append(time.perf_counter() - t0)
+                    await asyncio.sleep(min(wait, max(0.0, stop - time.perf_counter())))
                 else:
                     errors += 1
 
     await asyncio.gather(*(client(k) for k in range(clients)))
-    return lat, errors
+    return lat, errors, shed
 
 
 def _cpu(pid: int | None = None) -> float:
@@ -180,6 +196,29 @@ def _cpu(pid: int | None = None) -> float:
 
 def _pct(ms: list[float], q: float) -> float:
     return ms[min(len(ms) - 1, max(0, round(q * len(ms)) - 1))] if ms else float("nan")
+
+
+def _store_for(url: str, src: str | None, copy: Path) -> str:
+    """The seeded store as a revision's code can open it: a copy migrated down to that
+    revision's newest schema when it is older than this one's (a newer schema is refused)."""
+    if src is None:
+        return url
+    head = subprocess.run(
+        [sys.executable, "-c", "from frontlens.store.db import head_revision as h; print(h())"],
+        env={**os.environ, "PYTHONPATH": src}, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if head == head_revision():
+        return url
+    shutil.copyfile(url.removeprefix("sqlite:///"), copy)
+    engine = create_engine(f"sqlite:///{copy}")
+    try:
+        cfg = _alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, head)
+    finally:
+        engine.dispose()
+    return f"sqlite:///{copy}"
 
 
 def sweep(args: argparse.Namespace) -> None:
@@ -196,26 +235,31 @@ def sweep(args: argparse.Namespace) -> None:
         if args.baseline != "none":
             impls.append((args.baseline, unpack(args.baseline, Path(tmp) / "baseline")))
         impls.append(("current", None))
-        servers = {name: start_server(url, src) for name, src in impls}
+        servers = {name: start_server(_store_for(url, src, Path(tmp) / f"{i}.db"), src)
+                   for i, (name, src) in enumerate(impls)}
         try:
             for _, base in servers.values():  # build the picture index before timing
                 httpx.get(f"{base}/api/picture", timeout=120).raise_for_status()
             print(f"{'server':<10} {'endpoint':<13} {'clients':>7} {'req/s':>7} {'p50 ms':>8} "
-                  f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'CPU ms/req: server':>18} "
-                  f"{'client':>6}  load")
+                  f"{'p95 ms':>8} {'p99 ms':>8} {'errors':>6} {'503':>6} {'503 p50/p99 ms':>14} "
+                  f"{'CPU ms/req: server':>18} {'client':>6}  load")
             rate: dict[tuple[str, str, int], float] = {}
             for endpoint in ("/api/picture", "/api/events"):
                 for n in levels:
                     for name, (proc, base) in servers.items():
                         cpu0 = (_cpu(proc.pid), _cpu())
-                        lat, errors = asyncio.run(_level(base, endpoint, n, args.seconds, last))
+                        lat, errors, shed = asyncio.run(
+                            _level(base, endpoint, n, args.seconds, last))
                         srv, cli = ((_cpu(proc.pid) - cpu0[0]) * 1000 / max(len(lat), 1),
                                     (_cpu() - cpu0[1]) * 1000 / max(len(lat), 1))
                         ms = sorted(x * 1000 for x in lat)
+                        sh = sorted(x * 1000 for x in shed)
                         rate[name, endpoint, n] = len(ms) / args.seconds
                         print(f"{name:<10} {endpoint:<13} {n:>7} {len(ms) / args.seconds:>7.1f} "
                               f"{_pct(ms, 0.5):>8.1f} {_pct(ms, 0.95):>8.1f} "
-                              f"{_pct(ms, 0.99):>8.1f} {errors:>6} {srv:>18.2f} {cli:>6.2f}  "
+                              f"{_pct(ms, 0.99):>8.1f} {errors:>6} {len(shed):>6} "
+                              f"{'/'.join(f'{_pct(sh, q):.0f}' for q in (0.5, 0.99)):>14} "
+                              f"{srv:>18.2f} {cli:>6.2f}  "
                               f"{os.getloadavg()[0]:.1f}", flush=True)
             if 16 in levels and 64 in levels:
                 for name in servers:

@@ -1,7 +1,8 @@
 """The /api/events page cache: a page is answered from memory until fusion runs again (its
 generation counter or the timeline's stamp moves), then from the database; a write through the
-API is seen by the very next read; the cache stays inside its byte budget. SQLite and
-PostgreSQL."""
+API is seen by the very next read; the cache stays inside its byte budget. The other paged
+lists count their filtered total once per store write (ingest, extract) and see a write in
+the next response. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from frontlens.config import Settings
+from frontlens.model import Extraction, Mention, Source
 from frontlens.serve import api as api_mod
 from frontlens.serve import create_app
 from frontlens.serve.api import ByteLRU
@@ -115,3 +117,105 @@ def test_byte_lru_keeps_inside_its_budget_dropping_the_least_recently_used() -> 
     assert cache.get("huge") is None and cache.size == 61
     cache.clear()
     assert len(cache) == 0 and cache.size == 0
+
+
+# -- list totals: counted once per store write ---------------------------------------------------
+
+
+def _src(i: int, **kw: Any) -> Source:
+    return Source(kind="text", origin="cache-test", text=f"Report number {i} from Izium.",
+                  published_at=datetime(2022, 9, 9, i, tzinfo=UTC), language="en",
+                  **kw)
+
+
+def _mention(src: Source) -> Mention:
+    return Mention(source_id=src.id, start=17, end=21, text="Izium", type="place",
+                   extractor="test", extractor_version="1")
+
+
+def _store(db_url: str, sources: list[Source]) -> None:
+    """What `frontlens ingest` writes, through the same Store method, from another handle
+    (as another process would)."""
+    with Store(db_url) as store, store.transaction() as conn:
+        store.insert_new(conn, sources)
+
+
+def _counts(store: Store) -> list[str]:
+    """Every COUNT statement the app's store runs from now on."""
+    seen: list[str] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def _seen(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if "count(" in statement.lower() and "max(rowid)" not in statement:
+            seen.append(statement)  # (not the search index's own freshness check)
+    return seen
+
+
+def test_source_pages_count_their_total_once_until_ingest_writes(db_url: str) -> None:
+    _store(db_url, [_src(i) for i in range(3)])
+    with TestClient(create_app(Settings(db=db_url))) as c:
+        counts = _counts(c.app.state.store)  # type: ignore[attr-defined]
+        first = c.get("/api/sources", params={"limit": 2})
+        assert first.json()["total"] == 3 and len(counts) == 1
+        nxt = c.get("/api/sources", params={"limit": 2, "after": first.json()["next"]})
+        assert nxt.json()["total"] == 3 and len(nxt.json()["items"]) == 1
+        assert c.get("/api/sources", params={"limit": 2}).json()["total"] == 3
+        assert len(counts) == 1  # later pages and repeats reuse the count
+        assert c.get("/api/sources", params={"lang": "uk"}).json()["total"] == 0
+        assert len(counts) == 2  # another filter set has its own
+        # a write by another handle shows in the very next response, whatever page it is
+        _store(db_url, [_src(7)])
+        assert c.get("/api/sources", params={"limit": 2, "after": first.json()["next"]}
+                     ).json()["total"] == 4
+        # a copy of a stored source that fills in its outlet changes no row count, but moves
+        # a filtered total: the merge is a write too
+        assert c.get("/api/sources", params={"outlet": "Wire"}).json()["total"] == 0
+        _store(db_url, [_src(0, outlet="Wire")])
+        assert c.get("/api/sources", params={"outlet": "Wire"}).json()["total"] == 1
+        # re-ingesting what is stored writes nothing and keeps the count
+        before = len(counts)
+        _store(db_url, [_src(1)])
+        assert c.get("/api/sources", params={"outlet": "Wire"}).json()["total"] == 1
+        assert len(counts) == before
+
+
+def test_record_pages_see_the_next_extraction_and_search_its_next_ingest(db_url: str) -> None:
+    sources = [_src(i) for i in range(3)]
+    _store(db_url, sources)
+    with TestClient(create_app(Settings(db=db_url))) as c:
+        counts = _counts(c.app.state.store)  # type: ignore[attr-defined]
+        assert c.get("/api/records/mentions").json()["total"] == 0
+        assert c.get("/api/search", params={"q": "Izium"}).json()["total"] == 3
+        n = len(counts)
+        assert c.get("/api/records/mentions").json()["total"] == 0
+        assert c.get("/api/search", params={"q": "Izium", "limit": 1}).json()["total"] == 3
+        assert len(counts) == n
+        with Store(db_url) as store, store.transaction() as conn:  # what `extract` writes
+            store.replace_extractions(conn, [(
+                Extraction(source_id=s.id, extractor="test", version="1", status="ok",
+                           n_records=1), [_mention(s)]) for s in sources[:2]])
+        assert c.get("/api/records/mentions").json()["total"] == 2
+        assert c.get("/api/records/mentions", params={"place": "izium"}).json()["total"] == 2
+        _store(db_url, [_src(8)])
+        assert c.get("/api/search", params={"q": "Izium", "limit": 1}).json()["total"] == 4
+
+
+def test_a_rolled_back_write_keeps_the_counted_total(db_url: str) -> None:
+    _store(db_url, [_src(0)])
+    with TestClient(create_app(Settings(db=db_url))) as c:
+        counts = _counts(c.app.state.store)  # type: ignore[attr-defined]
+        assert c.get("/api/sources").json()["total"] == 1
+        with Store(db_url) as store, pytest.raises(RuntimeError), \
+                store.transaction() as conn:
+            store.insert_new(conn, [_src(5)])
+            raise RuntimeError("input failed half-way")
+        assert c.get("/api/sources").json()["total"] == 1
+        assert len(counts) == 1
+
+
+def test_the_claims_ledger_counts_nothing_it_does_not_send(db_url: str) -> None:
+    _store(db_url, [_src(0)])
+    with TestClient(create_app(Settings(db=db_url))) as c:
+        counts = _counts(c.app.state.store)  # type: ignore[attr-defined]
+        assert c.get("/api/ledger/claims").json() == []
+        assert counts == []

@@ -114,7 +114,14 @@ class Settings(BaseSettings):
     )
     page_cache_mb: int = Field(
         16, ge=0, le=4096, description="Memory for /api/events pages (compressed as sent), "
-        "reused until fusion rewrites the events; 0 queries every page anew."
+        "reused until fusion rewrites the events, and for the filtered totals of the other "
+        "paged lists, reused until the next ingest or extraction; 0 queries every page anew."
+    )
+    serve_max_in_flight: int = Field(
+        64, ge=1, le=100_000, description="Requests `frontlens serve` works on at once; one "
+        "more is answered at once with 503 and Retry-After instead of waiting in a queue that "
+        "grows with the clients (each in flight costs about its CPU time, a few ms, in the "
+        "wait of every later one)."
     )
     postgis: bool = Field(
         True, description="Answer map questions (point status, feature status, layer "

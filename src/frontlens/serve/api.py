@@ -88,6 +88,7 @@ from frontlens.store.db import (
     keyset_key,
     keyset_order,
     keyset_values,
+    write_stamp,
 )
 from frontlens.store.search import SEARCH_ORDER, search_sources
 
@@ -194,20 +195,41 @@ def _day_bounds(d1: date | None, d2: date | None) -> tuple[datetime | None, date
 
 
 def _keyset_page(store: Store, q: Select[Any], keys: list[SortKey], limit: int, offset: int,
-                 after: str | None, total: int | None = None
+                 after: str | None, total: int | None = None, *, count: bool = True
                  ) -> tuple[int, Sequence[Any], str | None]:
     """(total, rows, next cursor) of one page of ``q`` in ``keys`` order: after a cursor by
     keyset (an index range however deep), else by offset; ``next`` is None on a short page.
-    ``total``: the count already known (it is a scan of every matching row)."""
+    ``total``: the count already known (it is a scan of every matching row); without
+    ``count`` (a list that sends no total) it is not counted and returned as 0."""
     q = q.order_by(*keyset_order(keys))
     keyed = q.where(keyset_after(keys, _cursor(after, keys))) if after is not None else q
     with store.engine.connect() as conn:
-        if total is None:
+        if not count:
+            total = 0
+        elif total is None:
             total = int(conn.execute(select(func.count()).select_from(
                 q.order_by(None).subquery())).scalar_one())
         rows = conn.execute(keyed.limit(limit).offset(0 if after else offset)).all()
     nxt = _make_cursor(keyset_key(keys, rows[-1])) if len(rows) == limit else None
     return total, rows, nxt
+
+
+def _known_total(request: Request, store: Store, *key: Any) -> tuple[tuple[Any, ...] | None,
+                                                                     int | None]:
+    """(cache key, filtered total counted before) of a list whose rows only ingest and
+    extract write: the key carries the store's write counter (``write_stamp``), read before
+    the count, so the first response after a committed write counts again. (None, None) where
+    the counter cannot be read."""
+    stamp = write_stamp(store.engine)
+    if stamp is None:
+        return None, None
+    full = (*key, stamp)
+    return full, request.app.state.pages.get(full)
+
+
+def _keep_total(request: Request, key: tuple[Any, ...] | None, total: int) -> None:
+    if key is not None:
+        request.app.state.pages.put(key, total, 64)
 
 
 def _make_cursor(values: list[Any]) -> str:
@@ -415,6 +437,10 @@ def _run_ingest(store: Store, settings: Settings, raw: Any, fmt: str | None, ext
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "A parameter combination that cannot be served."},
     404: {"model": Problem, "description": "No such source, event, layer or place."},
+    503: {"model": Problem, "description": "Server busy (more than `serve_max_in_flight` "
+                                           "requests at once): retry after ``Retry-After`` s.",
+          "headers": {"Retry-After": {"description": "Seconds to wait before retrying.",
+                                      "schema": {"type": "integer"}}}},
 }
 api = APIRouter(prefix="/api", responses=_ERRORS)
 _LINK_HEADER = {"Link": {"description": 'The next page, ``<URL>; rel="next"`` (the same '
@@ -431,9 +457,11 @@ def list_sources(request: Request, store: StoreDep, d1: From = None, d2: To = No
                  limit: Limit = 50, offset: Offset = 0, after: Cursor = None) -> Response:
     """Sources, newest first, filtered by publication day, language, kind and outlet."""
     s = schema.sources
+    key, known = _known_total(request, store, "sources", d1, d2, lang, kind, outlet)
     total, rows, nxt = _keyset_page(store, _sources_query(d1, d2, lang, kind, outlet),
                                     [(s.c.published_at, True), (s.c.id, False)], limit, offset,
-                                    after)
+                                    after, total=known)
+    _keep_total(request, key, total)
     page = Page[Source](total=total, limit=limit, offset=0 if after else offset, next=nxt,
                         items=[Source.model_validate(dict(r._mapping)) for r in rows])
     return _json(request, page.model_dump_json().encode(), nxt)
@@ -511,7 +539,10 @@ def list_records(request: Request, store: StoreDep,
     q = _record_filters(model, q, side, place)
     keys = [(s.c.published_at, True), (t.c.source_id, False), (t.c.start, False),
             (t.c.id, False)]
-    total, rows, nxt = _keyset_page(store, q, keys, limit, offset, after)
+    key, known = _known_total(request, store, "records", record_type, d1, d2, side, place,
+                              lang)
+    total, rows, nxt = _keyset_page(store, q, keys, limit, offset, after, total=known)
+    _keep_total(request, key, total)
     items = []
     fields = set(model.model_fields)
     for r in rows:
@@ -823,7 +854,7 @@ def get_claims_ledger(request: Request, store: StoreDep, d1: From = None, d2: To
     keys = [(s.c.published_at, True), (st.c.against_interest, True), (st.c.source_id, False),
             (st.c.start, False), (st.c.id, False)]
     _, rows, nxt = _keyset_page(store, _claims_query(d1, d2, side, against_interest), keys,
-                                limit, offset, after)
+                                limit, offset, after, count=False)  # a bare array: no total
     items = [ClaimRow(r.id, r.source_id, r.published_at, r.speaker, r.role, r.side, r.cue,
                       bool(r.direct), bool(r.against_interest), r.quote, r.outlet, r.url,
                       r.start, r.end) for r in rows]
@@ -865,8 +896,10 @@ def search(request: Request, store: StoreDep,
            offset: Offset = 0, after: Cursor = None) -> Response:
     """Full text over source titles and texts (every word must occur), best first."""
     key = _cursor(after, SEARCH_ORDER) if after is not None else None
+    counted, known = _known_total(request, store, "search", q)
     hits, total = search_sources(store, q, limit=limit, offset=0 if key else offset,
-                                 after=(key[0], key[1]) if key else None)
+                                 after=(key[0], key[1]) if key else None, total=known)
+    _keep_total(request, counted, total)
     nxt = _make_cursor([hits[-1].rank, hits[-1].source.id]) if len(hits) == limit else None
     page = Page[SearchResult](total=total, limit=limit, offset=0 if key else offset, next=nxt,
                               items=[SearchResult(source=h.source, rank=h.rank,
@@ -1069,6 +1102,53 @@ def headers_middleware(app: ASGIApp) -> ASGIApp:
     return wrapped
 
 
+RETRY_AFTER_S = 1
+"""What a refused request is told to wait (``Retry-After``): a queue of a few hundred ms
+has drained by then."""
+
+
+def overload_middleware(app: ASGIApp, limit: int) -> ASGIApp:
+    """At most ``limit`` requests in flight; the next is answered 503 with ``Retry-After`` on
+    the spot (no database, no handler thread), so an overloaded server stays fast for the
+    requests it takes and tells the rest when to come back, instead of queueing them for
+    seconds or letting connections time out. A request's slot is freed as its last body
+    part is sent, before the client can send its next request on that connection."""
+    in_flight = 0
+    body = json.dumps({"detail": f"server busy: {limit} requests in flight; retry after "
+                                 f"{RETRY_AFTER_S} s"}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+               (b"retry-after", str(RETRY_AFTER_S).encode()), (b"cache-control", b"no-store"),
+               *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal in_flight
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        if in_flight >= limit:
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        in_flight += 1
+        counted = True
+
+        async def send_counted(message: Message) -> None:
+            nonlocal in_flight, counted
+            if counted and message["type"] == "http.response.body" and \
+                    not message.get("more_body", False):
+                counted = False
+                in_flight -= 1
+            await send(message)
+
+        try:
+            await app(scope, receive, send_counted)
+        finally:
+            if counted:
+                in_flight -= 1
+
+    return wrapped
+
+
 class DashboardFiles(StaticFiles):
     """The dashboard's own files only: its README and licence texts are not served."""
 
@@ -1109,6 +1189,8 @@ def create_app(settings: Settings | None = None, *, static_dir: Path | None = No
     app.add_middleware(headers_middleware)
     # compress JSON, GeoJSON and the dashboard's files (the picture and basemap shrink ~5x)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
+    # outermost: a refused request costs nothing below it
+    app.add_middleware(overload_middleware, limit=settings.serve_max_in_flight)
     app.include_router(api)
 
     @app.get("/docs", include_in_schema=False)

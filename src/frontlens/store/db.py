@@ -296,10 +296,12 @@ def merge_copies(a: Source, b: Source) -> Source:
     return a.model_copy(update=merged)
 
 
-def _fill_stored_sources(conn: Connection, copies: Sequence[Source]) -> None:
-    """Merge new copies of already stored sources into their rows (see MERGED_FIELDS)."""
+def _fill_stored_sources(conn: Connection, copies: Sequence[Source]) -> bool:
+    """Merge new copies of already stored sources into their rows (see MERGED_FIELDS);
+    whether any row changed."""
     t = schema.sources
     ids = [c.id for c in copies]
+    any_changed = False
     stored = {r.id: r for r in conn.execute(
         select(t.c.id, t.c.language, t.c.language_score, t.c.media,
                *[t.c[f] for f in MERGED_FIELDS + PROVENANCE_FIELDS]).where(t.c.id.in_(ids)))}
@@ -315,6 +317,8 @@ def _fill_stored_sources(conn: Connection, copies: Sequence[Source]) -> None:
         changed = {f: v for f, v in merged.items() if v != getattr(row, f)}
         if changed:
             conn.execute(t.update().where(t.c.id == c.id).values(**changed))
+            any_changed = True
+    return any_changed
 
 
 def insert_ignore(conn: Connection, table: Table) -> Any:
@@ -384,6 +388,47 @@ def copy_rows(conn: Connection, table: Table, rows: list[dict[str, Any]], *,
         raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
 
 
+_WRITTEN = "frontlens_written"
+
+
+def mark_written(conn: Connection) -> None:
+    """Note that this transaction wrote sources or extracted records: its COMMIT moves the
+    ``store_writes`` counter (``write_stamp``), which tells a server its counts are stale."""
+    conn.info[_WRITTEN] = True
+
+
+def _count_writes(engine: Engine) -> None:
+    """Move ``store_writes.n`` as the last statement of a marked transaction: its row lock
+    (PostgreSQL) is then held only for the COMMIT, and nothing is locked after it, so two
+    writers cannot deadlock on it; a reader sees the new value exactly when the rows are
+    visible. A rolled-back transaction moves nothing."""
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn: Connection) -> None:
+        if conn.info.pop(_WRITTEN, False):
+            cur = conn.connection.cursor()
+            try:
+                cur.execute("UPDATE store_writes SET n = n + 1")
+            finally:
+                cur.close()
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn: Connection) -> None:
+        conn.info.pop(_WRITTEN, None)
+
+
+def write_stamp(engine: Engine) -> int | None:
+    """The ``store_writes`` counter: it changes with every committed write of sources or
+    extracted records. None where it cannot be read (a read-only database older than the
+    table): then nothing may be cached on it."""
+    try:
+        with engine.connect() as conn:
+            n = conn.execute(select(schema.store_writes.c.n)).scalar()
+    except DBAPIError:
+        return None
+    return None if n is None else int(n)
+
+
 class StoreError(Exception):
     """A database that cannot be opened or migrated; the message names the URL (no password)."""
 
@@ -402,6 +447,7 @@ def make_engine(url: str, lock_timeout: float = 30.0, pool_size: int | None = No
         else:
             pool = {}  # one shared in-memory database: SQLAlchemy's own pool for it
         engine = create_engine(url, connect_args={"timeout": lock_timeout}, **pool)
+        _count_writes(engine)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -412,7 +458,9 @@ def make_engine(url: str, lock_timeout: float = 30.0, pool_size: int | None = No
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **pool)
+    engine = create_engine(url, pool_pre_ping=True, **pool)
+    _count_writes(engine)
+    return engine
 
 
 def _alembic_config() -> Config:
@@ -551,15 +599,17 @@ class Store:
                 existing = self._existing_keys(conn, table, list(chunk))
                 new = [rec for key, rec in chunk.items() if key not in existing]
                 skipped += len(chunk) - len(new)
-                if typ is Source and existing:
-                    _fill_stored_sources(conn, [rec for key, rec in chunk.items()  # type: ignore[misc]
-                                                if key in existing])
+                if typ is Source and existing and _fill_stored_sources(
+                        conn, [rec for key, rec in chunk.items()  # type: ignore[misc]
+                               if key in existing]):
+                    mark_written(conn)
                 if new:
                     if prepare is not None:
                         new = prepare(new)
                     # a parallel writer may store the same key between the check and the
                     # write: the database skips it instead of failing the whole input
                     write_rows(conn, table, [rec.model_dump() for rec in new])
+                    mark_written(conn)
                 added += len(new)
         return added, skipped
 
@@ -592,6 +642,8 @@ class Store:
         has just removed this extractor's records of these sources, and a key stored by
         anything else is skipped by the database just as the SELECT would have skipped it
         (a profile of the write stage had that SELECT at an eighth of the time)."""
+        if results:
+            mark_written(conn)
         by_extractor: dict[str, list[str]] = {}
         for run, _ in results:
             by_extractor.setdefault(run.extractor, []).append(run.source_id)

@@ -215,6 +215,16 @@ after new sources or extractions can say it is stale; ``config`` fingerprints wh
 depends on besides the records (code version, reliability table): incremental fusion is only
 exact when it is unchanged. ``generation`` counts runs, so a server's caches notice any rewrite."""
 
+store_writes = Table(
+    "store_writes",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("n", BigInteger, nullable=False, server_default="0"),
+)
+"""One row ("last"): a counter that every committed write of sources or extracted records
+moves (``frontlens.store.db.mark_written``), so a server can keep a list's filtered count
+until the next write instead of counting it on every page."""
+
 STALE_CONFIG = "stale: "
 """A ``fusion_state.config`` starting so says why the stored fusion no longer matches what it
 reads (the rest of the value): the next ``frontlens fuse`` rebuilds, and pictures say so."""

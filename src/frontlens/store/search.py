@@ -101,9 +101,11 @@ SEARCH_ORDER = [(column("rank", Float), True), (schema.sources.c.id, False)]
 
 
 def search_sources(store: Store, query: str, *, limit: int = 20, offset: int = 0,
-                   after: tuple[float, str] | None = None) -> tuple[list[SearchHit], int]:
+                   after: tuple[float, str] | None = None, total: int | None = None
+                   ) -> tuple[list[SearchHit], int]:
     """Sources matching every word of ``query``, best first, and the total number of matches;
-    ``after``: only the hits after this (rank, source id), for keyset paging."""
+    ``after``: only the hits after this (rank, source id), for keyset paging; ``total``: the
+    count already known (counting scans every match), returned as is."""
     words = terms(query)
     if not words:
         return [], 0
@@ -121,8 +123,9 @@ def search_sources(store: Store, query: str, *, limit: int = 20, offset: int = 0
         ).columns(literal_column("rid"), literal_column("score"))
         key = {"s": -after[0], "sid": after[1]} if after else {}
         with store.engine.connect() as conn:
-            total = conn.execute(text("SELECT count(*) FROM sources_fts WHERE sources_fts "
-                                      "MATCH :q"), {"q": match}).scalar_one()
+            if total is None:
+                total = conn.execute(text("SELECT count(*) FROM sources_fts WHERE sources_fts "
+                                          "MATCH :q"), {"q": match}).scalar_one()
             ranked = conn.execute(hits, {"q": match, "lim": limit, "off": offset,
                                          **key}).all()
             rank_of = {r.rid: -float(r.score) for r in ranked}  # bm25: lower is better
@@ -141,8 +144,9 @@ def search_sources(store: Store, query: str, *, limit: int = 20, offset: int = 0
         if after:
             q = q.where(or_(score < after[0], and_(score == after[0], s.c.id > after[1])))
         with store.engine.connect() as conn:
-            total = conn.execute(
-                select(func.count()).select_from(s).where(doc.op("@@")(tsq))).scalar_one()
+            if total is None:
+                total = conn.execute(
+                    select(func.count()).select_from(s).where(doc.op("@@")(tsq))).scalar_one()
             rows = conn.execute(q.order_by(rank.desc(), s.c.id).limit(limit)
                                 .offset(offset)).all()
         found = [(dict(r._mapping), float(r._rank)) for r in rows]
