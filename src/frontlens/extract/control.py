@@ -119,6 +119,7 @@ class _Index:
     def __init__(self, entries: list[tuple[tuple[str, ...], Any]]) -> None:
         self.exact: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
         self.prefix: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        self._cands: dict[tuple[str, str], list[tuple[tuple[str, ...], Any]]] = {}
         for items, value in sorted(entries, key=lambda x: -len(x[0])):
             first = items[0]
             if first.endswith("*") and len(first) < 4:
@@ -132,12 +133,9 @@ class _Index:
         """(length, value) of the longest phrase starting at token ``i`` and ending before
         ``hi``; (0, None) when none does."""
         tok = toks[i]
-        low = tok.text.lower()
-        cands: list[tuple[tuple[str, ...], Any]] = []
-        for key in {low, tok.lemma}:
-            cands += self.exact.get(key, ())
-        for key in {low[:3], tok.lemma[:3]}:
-            cands += self.prefix.get(key, ())
+        cands = self._cands.get((tok.text, tok.lemma))
+        if cands is None:
+            cands = self._candidates(tok)
         best: tuple[int, Any] = (0, None)
         for items, value in cands:
             if len(items) > best[0] and i + len(items) <= hi:
@@ -145,6 +143,20 @@ class _Index:
                 if n > best[0]:
                     best = (n, value)
         return best
+
+    def _candidates(self, tok: _Tok) -> list[tuple[tuple[str, ...], Any]]:
+        """The phrases that can start at a word, by its text and lemma (kept per word: the
+        same words recur in every sentence)."""
+        low = tok.text.lower()
+        cands: list[tuple[tuple[str, ...], Any]] = []
+        for key in {low, tok.lemma}:
+            cands += self.exact.get(key, ())
+        for key in {low[:3], tok.lemma[:3]}:
+            cands += self.prefix.get(key, ())
+        if len(self._cands) >= 100_000:
+            self._cands.clear()
+        self._cands[(tok.text, tok.lemma)] = cands
+        return cands
 
     def any_in(self, toks: list[_Tok], lo: int, hi: int) -> bool:
         return any(self.match(toks, i, hi)[0] for i in range(lo, hi))

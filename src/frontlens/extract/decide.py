@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from frontlens.extract.control import claim_status, date_of_span
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
@@ -107,9 +107,12 @@ class Model:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def proba(self, feats: Iterable[str]) -> dict[str, float]:
-        idx = sorted({self.index[f] for f in feats if f in self.index})  # fixed summation order
-        scores = [b + sum(row[i] for i in idx) for row, b in zip(self.coef, self.intercept,
-                                                                  strict=True)]
+        get = self.index.get
+        # fixed summation order (sorted indices), the same floats whatever the feature order
+        idx = sorted({j for j in map(get, feats) if j is not None})
+        scores = [b + sum(map(row.__getitem__, idx)) for row, b in zip(self.coef,
+                                                                       self.intercept,
+                                                                       strict=True)]
         if len(self.classes) == 2 and len(scores) == 1:  # binary: one row for the 2nd class
             p = 1.0 / (1.0 + math.exp(-scores[0]))
             return {self.classes[0]: 1.0 - p, self.classes[1]: p}
@@ -156,8 +159,10 @@ def load_models() -> dict[str, Model]:
 
 # ------------------------------------------------------------------ tokens and cue hits
 
-@dataclass(frozen=True)
-class Tok:
+class Tok(NamedTuple):
+    """A word of a sentence (a named tuple: tens of thousands are made per hundred documents,
+    and a frozen dataclass costs several times as much to build)."""
+
     start: int
     end: int
     low: str
@@ -169,26 +174,106 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Tok]:
             for m in _WORD.finditer(text[start:end])]
 
 
-@lru_cache(maxsize=256)
-def _index(items: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Cues by the first two letters of their first word: a token is tried only against the
-    cues that can start with it."""
-    out: dict[str, list[tuple[str, ...]]] = {}
+_Index = dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+# cue lists by identity (the lists of ``cues()`` live as long as the process; hashing a long
+# tuple of tuples on every call cost more than the matching): (items, index)
+_INDEXES: dict[int, tuple[tuple[tuple[str, ...], ...], _Index]] = {}
+
+
+def _index(items: tuple[tuple[str, ...], ...]) -> _Index:
+    """Cues by the first two letters of their first word, each with its joined text: a token
+    is tried only against the cues that can start with it."""
+    got = _INDEXES.get(id(items))
+    if got is not None and got[0] is items:
+        return got[1]
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for item in items:
-        out.setdefault(item[0][:2], []).append(item)
-    return {k: tuple(v) for k, v in out.items()}
+        out.setdefault(item[0][:2], []).append((item, " ".join(item)))
+    index = {k: tuple(v) for k, v in out.items()}
+    if len(_INDEXES) > 256:
+        _INDEXES.clear()
+    _INDEXES[id(items)] = (items, index)
+    return index
 
 
 def _hits(toks: list[Tok], items: tuple[tuple[str, ...], ...]) -> list[tuple[int, str]]:
     """(token index, cue) for every cue (a run of prefixes) that starts at a token."""
     index = _index(items)
+    if not index:
+        return []
     out = []
+    n = len(toks)
+    get = index.get
     for i, tok in enumerate(toks):
-        for item in index.get(tok.low[:2], ()):
-            if i + len(item) <= len(toks) and all(
-                    toks[i + k].low.startswith(w) for k, w in enumerate(item)):
-                out.append((i, " ".join(item)))
+        bucket = get(tok.low[:2])
+        if bucket is None:
+            continue
+        for item, joined in bucket:
+            m = len(item)
+            if i + m > n or not tok.low.startswith(item[0]):
+                continue
+            k = 1
+            while k < m and toks[i + k].low.startswith(item[k]):
+                k += 1
+            if k == m:
+                out.append((i, joined))
     return out
+
+
+_GroupIndex = dict[str, tuple[tuple[int, tuple[str, ...], str], ...]]
+# per language's Cues (by identity: ``cues()`` keeps them for the process): the cue lists a
+# sentence is searched for and one index of them all
+_GROUPS: dict[int, tuple[Cues, _GroupIndex, int]] = {}
+
+
+def _sentence_index(c: Cues) -> tuple[_GroupIndex, int]:
+    """One index of the cue lists :func:`sentences` searches every sentence for (actions,
+    sides, status classes, in that order), by the first two letters of a cue's first word;
+    and how many lists there are."""
+    got = _GROUPS.get(id(c))
+    if got is None or got[0] is not c:
+        groups = (*c.actions.values(), *c.sides.values(), *c.status.values())
+        merged: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
+        for g, items in enumerate(groups):
+            for item in items:
+                merged.setdefault(item[0][:2], []).append((g, item, " ".join(item)))
+        if len(_GROUPS) > 64:
+            _GROUPS.clear()
+        got = _GROUPS[id(c)] = (c, {k: tuple(v) for k, v in merged.items()}, len(groups))
+    return got[1], got[2]
+
+
+def _hits_many(toks: list[Tok], c: Cues) -> list[list[tuple[int, str]]]:
+    """``[_hits(toks, items) for items in <the lists of _sentence_index>]`` in one pass over
+    the tokens: the same hits in the same order."""
+    index, n_groups = _sentence_index(c)
+    out: list[list[tuple[int, str]]] = [[] for _ in range(n_groups)]
+    n = len(toks)
+    get = index.get
+    for i, tok in enumerate(toks):
+        bucket = get(tok.low[:2])
+        if bucket is None:
+            continue
+        for g, item, joined in bucket:
+            m = len(item)
+            if i + m > n or not tok.low.startswith(item[0]):
+                continue
+            k = 1
+            while k < m and toks[i + k].low.startswith(item[k]):
+                k += 1
+            if k == m:
+                out[g].append((i, joined))
+    return out
+
+
+def span_tokens(doc: Doc, start: int, end: int) -> list[Tok]:
+    """:func:`tokens` of a span of the document, made once per document and span (the
+    sentences, the place proposals and the statement features read the same spans)."""
+    cache = doc.user.setdefault("_decide_tokens", {})
+    got = cache.get((start, end))
+    if got is None:
+        got = cache[(start, end)] = tokens(doc.text, start, end)
+    return got
 
 
 def owner_side_hits(text: str, toks: list[Tok], items: tuple[tuple[str, ...], ...],
@@ -272,13 +357,11 @@ def sentences(doc: Doc) -> list[Sentence]:
     out = []
     for s, e in doc.sents or [(0, len(doc.text))]:
         if (s, e) not in cache:
-            toks = tokens(doc.text, s, e)
-            cache[(s, e)] = (
-                toks,
-                {a: _hits(toks, items) for a, items in c.actions.items()},
-                [(i, side) for side, items in c.sides.items() for i, _ in _hits(toks, items)],
-                {k: _hits(toks, items) for k, items in c.status.items()},
-            )
+            toks = span_tokens(doc, s, e)
+            hits = iter(_hits_many(toks, c))
+            acts = {a: next(hits) for a in c.actions}
+            sides = [(i, side) for side in c.sides for i, _ in next(hits)]
+            cache[(s, e)] = (toks, acts, sides, {k: next(hits) for k in c.status})
         toks, acts, sides, status = cache[(s, e)]
         out.append(Sentence(s, e, toks, acts, sides, status,
                             [p for p in doc.places if s <= p.start < e]))
@@ -356,21 +439,47 @@ def _dateline_places(doc: Doc) -> set[tuple[int, int]]:
     return out
 
 
+@dataclass
+class _Parse:
+    """spaCy's parse as plain lists, read once per document: spaCy builds a new Token object
+    on every access, and the features walk the same heads many times per sentence."""
+
+    sdoc: Any
+    starts: list[int]
+    ends: list[int]
+    heads: list[int]
+    deps: list[str]
+
+
+def _parse(doc: Doc, sdoc: Any) -> _Parse:
+    got = doc.user.get("_spacy_parse")
+    if got is None or got.sdoc is not sdoc or len(got.starts) != len(sdoc):
+        starts, ends, heads, deps = [], [], [], []
+        for t in sdoc:
+            starts.append(t.idx)
+            ends.append(t.idx + len(t.text))
+            heads.append(t.head.i)
+            deps.append(t.dep_)
+        got = doc.user["_spacy_parse"] = _Parse(sdoc, starts, ends, heads, deps)
+    return got
+
+
+def _token_at(parse: _Parse, start: int) -> int | None:
+    """Index of the spaCy token covering ``start``."""
+    k = bisect.bisect_right(parse.starts, start) - 1
+    return k if k >= 0 and start < parse.ends[k] else None
+
+
 def _spacy_token(doc: Doc, sdoc: Any, start: int) -> Any:
-    """The spaCy token covering ``start`` (token starts indexed once per document)."""
-    starts = doc.user.get("_spacy_starts")
-    if starts is None or len(starts) != len(sdoc):
-        starts = doc.user["_spacy_starts"] = [t.idx for t in sdoc]
-    k = bisect.bisect_right(starts, start) - 1
-    if k >= 0 and start < sdoc[k].idx + len(sdoc[k].text):
-        return sdoc[k]
-    return None
+    """The spaCy token covering ``start``."""
+    k = _token_at(_parse(doc, sdoc), start)
+    return sdoc[k] if k is not None else None
 
 
-def _ancestors(tok: Any, limit: int = 8) -> list[Any]:
-    out = [tok]
-    while out[-1].head.i != out[-1].i and len(out) < limit:
-        out.append(out[-1].head)
+def _ancestors(heads: list[int], i: int, limit: int = 8) -> list[int]:
+    out = [i]
+    while heads[out[-1]] != out[-1] and len(out) < limit:
+        out.append(heads[out[-1]])
     return out
 
 
@@ -381,23 +490,23 @@ def _grammar(doc: Doc, pm: PlaceMention, cue: Tok | None) -> list[str]:
     out: list[str] = []
     sdoc = doc.user.get("spacy")
     if doc.lang == "en" and sdoc is not None:
-        pt = _spacy_token(doc, sdoc, pm.start)
-        # spaCy makes a new Token object on each access: compare positions, not identity
-        while pt is not None and pt.head.i != pt.i and pm.start <= pt.head.idx < pm.end:
-            pt = pt.head
-        ct = _spacy_token(doc, sdoc, cue.start) if cue is not None else None
+        parse = _parse(doc, sdoc)
+        heads, deps = parse.heads, parse.deps
+        pt = _token_at(parse, pm.start)
+        while pt is not None and heads[pt] != pt and pm.start <= parse.starts[heads[pt]] < pm.end:
+            pt = heads[pt]
+        ct = _token_at(parse, cue.start) if cue is not None else None
         if pt is not None and ct is not None:
-            up = _ancestors(pt)
-            cup = _ancestors(ct)
-            cup_i = [t.i for t in cup]
-            k = next((n for n, t in enumerate(up) if t.i in cup_i), None)
+            up = _ancestors(heads, pt)
+            cup = _ancestors(heads, ct)
+            k = next((n for n, t in enumerate(up) if t in cup), None)
             if k is not None:
-                left = [t.dep_ for t in up[:k]]
-                right = [t.dep_ for t in cup[:cup_i.index(up[k].i)]]
+                left = [deps[t] for t in up[:k]]
+                right = [deps[t] for t in cup[:cup.index(up[k])]]
                 out.append("dep=" + ">".join(left) + "^" + "<".join(reversed(right)))
                 out.append(f"dep_len={min(len(left) + len(right), 5)}")
         if pt is not None:
-            out.append(f"place_dep={pt.dep_}")
+            out.append(f"place_dep={deps[pt]}")
     elif doc.lang in ("uk", "ru"):
         from frontlens.extract import models
 
@@ -484,12 +593,18 @@ def person_patient(doc: Doc, st: Sentence, trig: int | None) -> bool:
     is one of the pack's ``control_person_patients``): "residents of Kupiansk had been taken
     across the border" moves people, it takes no ground. Ukrainian and Russian have no
     parse here, so they are left to the model."""
-    verb = _cue_verb(doc, st, trig)
-    if verb is None:
+    if trig is None:
         return False
-    people = _pack_words("en", "control_person_patients")
-    return any(t.dep_ in ("dobj", "nsubjpass") and t.lemma_.lower() in people
-               for t in verb.children)
+    memo = doc.user.setdefault("_person_patient", {})  # one answer per cue word and document
+    at = st.toks[trig].start
+    got = memo.get(at)
+    if got is None:
+        verb = _cue_verb(doc, st, trig)
+        people = _pack_words("en", "control_person_patients")
+        got = memo[at] = verb is not None and any(
+            t.dep_ in ("dobj", "nsubjpass") and t.lemma_.lower() in people
+            for t in verb.children)
+    return got
 
 
 def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMention, a: str,
@@ -695,7 +810,7 @@ def propose_places(doc: Doc) -> list[PlaceMention]:
     placed = {p.place.id: p for p in resolved.values() if p.place is not None}
     out = []
     spans = [(a, b) for a, b in doc.sents or [(0, len(doc.text))] if b - a <= MAX_SENT_CHARS]
-    for t in (t for a, b in spans for t in tokens(doc.text, a, b)):
+    for t in (t for a, b in spans for t in span_tokens(doc, a, b)):
         surf = doc.text[t.start:t.end]
         if len(surf) < 4 or not surf[:1].isupper() or surf.isupper():
             continue

@@ -28,6 +28,8 @@ def spacy_en() -> Any:
 
 def _line_breaks(sdoc: Any) -> Any:
     """Mark the first word after a line break as a sentence start (the parser keeps it)."""
+    if "\n" not in sdoc.text:  # nothing to mark (and no Token objects made for nothing)
+        return sdoc
     brk = False
     for tok in sdoc:
         if "\n" in tok.text or "\n" in tok.whitespace_:
