@@ -454,12 +454,12 @@ class _Parse:
 def _parse(doc: Doc, sdoc: Any) -> _Parse:
     got = doc.user.get("_spacy_parse")
     if got is None or got.sdoc is not sdoc or len(got.starts) != len(sdoc):
-        starts, ends, heads, deps = [], [], [], []
-        for t in sdoc:
-            starts.append(t.idx)
-            ends.append(t.idx + len(t.text))
-            heads.append(t.head.i)
-            deps.append(t.dep_)
+        arr = sdoc.to_array(["IDX", "LENGTH", "HEAD"]).astype("int64")  # HEAD: relative offset
+        strings = sdoc.vocab.strings
+        starts = arr[:, 0].tolist()
+        ends = (arr[:, 0] + arr[:, 1]).tolist()
+        heads = (arr[:, 2] + range(len(arr))).tolist()
+        deps = [strings[h] for h in sdoc.to_array("DEP").tolist()]  # label hashes (uint64)
         got = doc.user["_spacy_parse"] = _Parse(sdoc, starts, ends, heads, deps)
     return got
 
@@ -650,9 +650,15 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
                 f.append(f"{a}|side_{'pre' if i < trig else 'post'}={s}")
     if nearest is not None:
         f.append(f"{a}|nearest={'me' if nearest[1] == a else nearest[1]}")
-    f += [f"{a}|{x}" for x in _grammar(doc, pm, toks[trig] if trig is not None else None)]
+    memo = doc.user.setdefault("_decide_grammar", {})  # the same place and cue for 9 actions
+    key = (pm.start, pm.end, pm.surface, toks[trig].start if trig is not None else None)
+    gram = memo.get(key)
+    if gram is None:
+        gram = memo[key] = _grammar(doc, pm, toks[trig] if trig is not None else None)
+    f += [f"{a}|{x}" for x in gram]
+    take_of = _TAKE_OF.get
     for b, h in st.action_hits.items():
-        if cand_action(b) != a and h:
+        if take_of(b, b) != a and h:
             f.append(f"{a}|also={b}")
         # which cue words the sentence has, near the place or anywhere
         for i, item in h:
@@ -668,7 +674,11 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
     f += [f"{a}|prev={prev}", f"{a}|prev2={prev2}", f"{a}|next={nxt}"]
     n = len(st.places)
     f += [f"{a}|nplaces={min(n, 3)}", f"{a}|rank={'first' if rank == 0 else 'later'}"]
-    if _in_quote(doc.text, st.start, pm.start):
+    quoted = doc.user.setdefault("_decide_quoted", {})
+    q = quoted.get((st.start, pm.start))
+    if q is None:
+        q = quoted[(st.start, pm.start)] = _in_quote(doc.text, st.start, pm.start)
+    if q:
         f.append(f"{a}|in_quote")
     if k == 0:
         f.append(f"{a}|first_sentence")
@@ -972,7 +982,7 @@ def statement_side_features(doc: Doc, r: Statement) -> list[str]:
     f += [f"w={t.low[:6]}" for t in wt]
     spk = sorted({s for s, items in c.sides.items() if _hits(wt, items)})
     f += [f"spk_side={s}" for s in spk] or ["spk_side=none"]
-    st = tokens(doc.text, r.start, r.end)
+    st = span_tokens(doc, r.start, r.end)
     f += sorted({f"sent_side={s}" for s, items in c.sides.items() if _hits(st, items)})
     if not r.speaker:
         f.append("no_speaker")
@@ -1009,7 +1019,7 @@ def equipment_side_features(doc: Doc, r: EquipmentLoss) -> list[str]:
         s, e = doc.sentence_of(a)
         if e <= s:
             s, e = r.start, r.end
-        toks = tokens(doc.text, s, e)
+        toks = span_tokens(doc, s, e)
         pa, pb = _tok_range(toks, a, b)
         cap = [i for i, _ in _hits(toks, c.equipment.get("captured", ()))]
         ab = [i for i, _ in _hits(toks, c.equipment.get("abandoned", ()))]

@@ -189,7 +189,13 @@ class _Tok:
 
 
 def _tokens(text: str) -> list[_Tok]:
-    return [_Tok(m) for m in _TOKEN.finditer(text)]
+    return list(_tokens_of(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _tokens_of(text: str) -> tuple[_Tok, ...]:
+    """The tokens of a text, made once for the several passes over one document."""
+    return tuple(_Tok(m) for m in _TOKEN.finditer(text))
 
 
 def _joinable(text: str, a: _Tok, b: _Tok) -> bool:
@@ -775,8 +781,11 @@ def _channel(doc: Doc) -> Callable[[Candidate], int] | None:
 def _shouting(text: str) -> bool:
     """A text (a headline, a post) written in capitals: the capitalisation cues of name
     matching say nothing, so it is read recased (same length, same offsets)."""
+    n_letters = sum(map(str.isalpha, text))
+    if n_letters < 8 or sum(map(str.isupper, text)) < 0.8 * n_letters:
+        return False  # (capitals of any kind bound the capital letters: the common case, fast)
     letters = [ch for ch in text if ch.isalpha()]
-    return (len(letters) >= 8 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+    return (sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
             and len(text.lower()) == len(text))
 
 
