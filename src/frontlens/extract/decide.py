@@ -174,7 +174,8 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Tok]:
             for m in _WORD.finditer(text[start:end])]
 
 
-_Index = dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+_Index = dict[str, tuple[tuple[int, tuple[str, ...], str], ...]]
+"""Cue index: first two letters of a cue's first word -> (list number, cue, joined cue)."""
 # cue lists by identity (the lists of ``cues()`` live as long as the process; hashing a long
 # tuple of tuples on every call cost more than the matching): (items, index)
 _INDEXES: dict[int, tuple[tuple[tuple[str, ...], ...], _Index]] = {}
@@ -186,9 +187,9 @@ def _index(items: tuple[tuple[str, ...], ...]) -> _Index:
     got = _INDEXES.get(id(items))
     if got is not None and got[0] is items:
         return got[1]
-    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    out: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
     for item in items:
-        out.setdefault(item[0][:2], []).append((item, " ".join(item)))
+        out.setdefault(item[0][:2], []).append((0, item, " ".join(item)))
     index = {k: tuple(v) for k, v in out.items()}
     if len(_INDEXES) > 256:
         _INDEXES.clear()
@@ -199,28 +200,10 @@ def _index(items: tuple[tuple[str, ...], ...]) -> _Index:
 def _hits(toks: list[Tok], items: tuple[tuple[str, ...], ...]) -> list[tuple[int, str]]:
     """(token index, cue) for every cue (a run of prefixes) that starts at a token."""
     index = _index(items)
-    if not index:
-        return []
-    out = []
-    n = len(toks)
-    get = index.get
-    for i, tok in enumerate(toks):
-        bucket = get(tok.low[:2])
-        if bucket is None:
-            continue
-        for item, joined in bucket:
-            m = len(item)
-            if i + m > n or not tok.low.startswith(item[0]):
-                continue
-            k = 1
-            while k < m and toks[i + k].low.startswith(item[k]):
-                k += 1
-            if k == m:
-                out.append((i, joined))
-    return out
+    return _scan(toks, index, 1)[0] if index else []
 
 
-_GroupIndex = dict[str, tuple[tuple[int, tuple[str, ...], str], ...]]
+_GroupIndex = _Index
 # per language's Cues (by identity: ``cues()`` keeps them for the process): the cue lists a
 # sentence is searched for and one index of them all
 _GROUPS: dict[int, tuple[Cues, _GroupIndex, int]] = {}
@@ -247,6 +230,12 @@ def _hits_many(toks: list[Tok], c: Cues) -> list[list[tuple[int, str]]]:
     """``[_hits(toks, items) for items in <the lists of _sentence_index>]`` in one pass over
     the tokens: the same hits in the same order."""
     index, n_groups = _sentence_index(c)
+    return _scan(toks, index, n_groups)
+
+
+def _scan(toks: list[Tok], index: _GroupIndex, n_groups: int) -> list[list[tuple[int, str]]]:
+    """The hits of every cue list of ``index`` (entries: list number, cue, joined text), in
+    token order: each token is tried only against the cues that can start with it."""
     out: list[list[tuple[int, str]]] = [[] for _ in range(n_groups)]
     n = len(toks)
     get = index.get
