@@ -52,6 +52,7 @@ def prepare(golds: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Doc]]:
     for g in golds:
         doc = doc_for(g)
         doc.user["decide"] = False
+        doc.user["theatre"] = False  # the decision layer sees claims before this step
         out.append((g, run_components(doc)))
     return out
 

@@ -14,6 +14,7 @@ import pytest
 from frontlens.extract import decide as dc
 from frontlens.extract.doc import Doc, PlaceMention
 from frontlens.extract.pipeline import run_components
+from frontlens.extract.theatre import keep_in_theatre
 from frontlens.model import ControlEvent, Place
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,22 +239,22 @@ def _far_namesake_doc(action: str, alts: list[Place]) -> Doc:
 def test_a_control_claim_resolved_outside_the_theatre_moves_to_the_namesake_inside_it() -> None:
     pokrovsk = Place(id="gn:pokrovsk", name="Pokrovsk", country="UA", admin1="Donetsk Oblast",
                      lat=48.28, lon=37.18, population=60_000)
-    doc = dc.keep_in_theatre(_far_namesake_doc("captured", [pokrovsk]))
+    doc = keep_in_theatre(_far_namesake_doc("captured", [pokrovsk]))
     (ev,) = [r for r in doc.records if isinstance(r, ControlEvent)]
     assert (ev.place_id, ev.place_name) == ("gn:pokrovsk", "Pokrovsk")
     assert doc.places[0].place == pokrovsk  # the mention moves with its claim
 
 
 def test_a_control_claim_outside_the_theatre_with_no_namesake_inside_is_dropped() -> None:
-    doc = dc.keep_in_theatre(_far_namesake_doc("captured", []))
+    doc = keep_in_theatre(_far_namesake_doc("captured", []))
     assert not [r for r in doc.records if isinstance(r, ControlEvent)]
     assert any("outside the theatre" in n and "Krasnoarmeysk" in n for n in doc.notes)
     # a strike may reach far: shelling keeps a city of 100,000, not a town of 24,000
-    assert not [r for r in dc.keep_in_theatre(_far_namesake_doc("shelled", [])).records
+    assert not [r for r in keep_in_theatre(_far_namesake_doc("shelled", [])).records
                 if isinstance(r, ControlEvent)]
     doc = _far_namesake_doc("shelled", [])
     doc.places[0].place = doc.places[0].place.model_copy(update={"population": 830_000})
-    kept = dc.keep_in_theatre(doc)
+    kept = keep_in_theatre(doc)
     assert [r.action for r in kept.records if isinstance(r, ControlEvent)] == ["shelled"]
 
 
@@ -287,3 +288,21 @@ def test_a_change_of_hands_with_no_side_named_puts_no_holder_from_the_prior() ->
            if s.event.place_name == "Shevchenkove" and s.event.action in ("captured",
                                                                             "liberated")]
     assert evs and all(e.new_controller == "UA" for e in evs)
+
+
+def test_the_theatre_rule_holds_without_the_decision_layer_and_in_every_pipeline() -> None:
+    """The rules alone (``--rules-only``) and packs without ``decide`` keep claims in the
+    theatre too: it is its own step after ``control``."""
+    text = "Ukrainian forces liberated Moscow on Friday, the general staff said."
+    doc = Doc(text, lang="en", source_id="s")
+    doc.user["decide"] = False
+    doc = run_components(doc)
+    assert not [r for r in doc.records if isinstance(r, ControlEvent)]
+    assert any("Moscow" in n and "outside the theatre" in n for n in doc.notes)
+    from frontlens.extract.pipeline import pipeline_config
+
+    for lang, names in pipeline_config().items():
+        if "control" in names:
+            assert "theatre" in names[names.index("control"):], lang
+            assert names.index("theatre") > max(names.index(n) for n in ("control", "decide")
+                                                if n in names), lang

@@ -36,8 +36,7 @@ from typing import Any, NamedTuple
 from frontlens.extract.control import claim_status, date_of_span
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
 from frontlens.extract.lang import get_pack, has_pack
-from frontlens.model import ControlEvent, EquipmentLoss, Place, Side, Statement
-from frontlens.resolve.theatre import place_in_theatre, strike_target
+from frontlens.model import ControlEvent, EquipmentLoss, Side, Statement
 from frontlens.resolve.translit import norm_key
 
 ACTIONS = ("liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled",
@@ -1083,47 +1082,7 @@ def decide(doc: Doc) -> Doc:
     (``doc.user["decide"] = False`` leaves the rules' output, for training and comparison)."""
     if not doc.user.get("decide", True):
         return doc
-    return keep_in_theatre(apply_models(doc, load_models()))
-
-
-def keep_in_theatre(doc: Doc) -> Doc:
-    """A control claim is about a place in the theatre (``resolve.theatre``): one resolved
-    outside it moves, with its mentions, to the best-scored reading inside it the resolver
-    kept; with none, it is dropped (a note says so) unless it is a strike on a city."""
-    ids = {r.place_id for r in doc.records if isinstance(r, ControlEvent) and r.place_id}
-    outside: dict[str, Place] = {}
-    moved: dict[str, Place | None] = {}
-    for pm in doc.places:
-        pl = pm.place
-        if pl is None or pl.id not in ids or place_in_theatre(pl):
-            continue
-        outside[pl.id] = pl
-        alt = next((c for c in pm.candidates if c.lat is not None and place_in_theatre(c)),
-                   None)
-        moved[pl.id] = moved.get(pl.id) or alt
-    if not outside:
-        return doc
-    for pm in doc.places:
-        if pm.place is not None and moved.get(pm.place.id) is not None:
-            pm.place = moved[pm.place.id]
-    records: list[Any] = []
-    for r in doc.records:
-        if not isinstance(r, ControlEvent) or r.place_id not in outside:
-            records.append(r)
-            continue
-        alt = moved[r.place_id]
-        if alt is not None:
-            records.append(ControlEvent.model_validate({**r.model_dump(), "id": "",
-                                                        "place_id": alt.id,
-                                                        "place_name": alt.name}))
-        elif r.action == "shelled" and strike_target(outside[r.place_id]):
-            records.append(r)
-        else:
-            pl = outside[r.place_id]
-            doc.notes.append(f"control claim '{r.action}' about {pl.name} ({pl.country}, "
-                             f"{pl.admin1}) dropped: outside the theatre of the war")
-    doc.records = records
-    return doc
+    return apply_models(doc, load_models())
 
 
 def apply_statements(doc: Doc, models: dict[str, Model]) -> Doc:
