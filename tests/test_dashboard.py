@@ -805,8 +805,9 @@ def test_exports_follow_the_date_range(browser: Any, server: str) -> None:
 
 
 def test_download_range_is_in_the_address_and_back_undoes_it(browser: Any, server: str) -> None:
-    """A typed download range goes in the address (from=, to=) as a history step: a copied
-    address reopens it, back returns to the range before and then to the as-of week; a bad
+    """A typed download range goes in the address (from=, to=) as one history step however
+    many of its boxes were typed while focus stayed in them: a copied address reopens it,
+    back returns to the range before the whole edit; a later edit is a step of its own; a bad
     range in an address is named and the rest of the view opens."""
     offsite = Offsite()
     ctx, page, errors = _page(browser, server, offsite, 1366, 860)
@@ -835,16 +836,30 @@ def test_download_range_is_in_the_address_and_back_undoes_it(browser: Any, serve
         assert other.evaluate("() => window.__fl.asOf") == "2022-09-10"
         other.close()
 
+        # focus has left the boxes (the date box): a new edit is a new step, and From then
+        # To typed by leaving each box (no Enter) is one step too
+        steps = page.evaluate("() => history.length")
+        page.fill("#export-from", "2022-09-07")
+        page.fill("#export-to", "2022-09-10")  # leaving From commits it
+        page.click("#asof-date")  # leaving To commits it and ends the edit
+        h = _hash(page)
+        assert (h["from"], h["to"]) == ("2022-09-07", "2022-09-10"), h
+        assert page.evaluate("() => history.length") == steps + 1
+
+        page.go_back()  # the second edit, both days at once
+        page.wait_for_function(
+            "() => document.getElementById('export-from').value === '2022-09-08'")
+        assert page.input_value("#export-to") == "2022-09-09"
+        assert page.evaluate("() => window.__fl.asOf") == "2022-09-10"
         page.go_back()  # the day
         page.wait_for_function("() => window.__fl.asOf === '2022-09-12'")
-        page.go_back()  # the second typed day
-        page.wait_for_function(
-            "() => document.getElementById('export-to').value === '2022-09-12'")
-        assert page.input_value("#export-from") == "2022-09-08"
-        assert "to=2022-09-12" in (page.get_attribute("#export-acled", "href") or "")
-        page.go_back()  # before any range was typed: the week to the as-of date again
+        assert (page.input_value("#export-from"), page.input_value("#export-to")) == (
+            "2022-09-08", "2022-09-09")
+        page.go_back()  # the first edit, From and To together: the as-of week again
         page.wait_for_function(
             "() => document.getElementById('export-from').value === '2022-09-06'")
+        assert page.input_value("#export-to") == "2022-09-12"
+        assert "to=2022-09-12" in (page.get_attribute("#export-acled", "href") or "")
         assert "from" not in _hash(page)
         _set_as_of(page, "2022-09-10")
         assert page.input_value("#export-from") == "2022-09-04"
@@ -1176,6 +1191,82 @@ def test_rivers_are_drawn_offline_with_names_that_do_not_collide(browser: Any,
                 ".river-label:not(.fl-label-hidden)", "els => els.length")
             assert shown >= 1, view
         page.screenshot(path=str(ARTIFACTS / "dashboard-laptop-rivers-zoom9.png"))
+        assert not errors and offsite.blocked == [], errors
+    finally:
+        ctx.close()
+
+
+_RIVER_LABEL = """name => {
+    const m = document.getElementById('map').getBoundingClientRect();
+    const e = document.querySelector(`.river-label[data-river="${name}"]`);
+    const r = e.getBoundingClientRect();
+    const map = window.__fl.map;
+    const c = {x: r.left + r.width / 2 - m.left, y: r.top + r.height / 2 - m.top};
+    // distance from the label's centre to the river as drawn (its paths' projected lines)
+    let best = Infinity;
+    for (const f of window.__rivers.features.filter(f => f.properties.name === name))
+        for (const line of f.geometry.coordinates) {
+            const p = line.map(([lon, lat]) => map.latLngToContainerPoint([lat, lon]));
+            for (let i = 1; i < p.length; i++) {
+                const dx = p[i].x - p[i-1].x, dy = p[i].y - p[i-1].y;
+                const t = Math.max(0, Math.min(1, ((c.x - p[i-1].x) * dx + (c.y - p[i-1].y) * dy)
+                                                  / (dx * dx + dy * dy || 1)));
+                best = Math.min(best, Math.hypot(p[i-1].x + t * dx - c.x, p[i-1].y + t * dy - c.y));
+            }
+        }
+    return {hidden: e.classList.contains('fl-label-hidden'),
+            inside: r.left >= m.left && r.right <= m.right &&
+                    r.top >= m.top && r.bottom <= m.bottom,
+            off_line_px: best};
+}"""
+
+
+def _old_river_label_point(name: str) -> tuple[float, float]:
+    """Where the river's one name used to be put: the middle vertex of its longest line of its
+    biggest rank (lat, lon)."""
+    fc = json.loads((STATIC / "basemap" / "rivers.geojson").read_text(encoding="utf-8"))
+    best: tuple[int, int, list[list[float]]] | None = None
+    for f in fc["features"]:
+        if f["properties"]["name"] != name:
+            continue
+        for line in f["geometry"]["coordinates"]:
+            key = (f["properties"]["rank"], -len(line))
+            if best is None or key < best[:2]:
+                best = (key[0], key[1], line)
+    assert best is not None, name
+    lon, lat = best[2][len(best[2]) // 2]
+    return lat, lon
+
+
+def test_a_river_in_view_shows_its_name_on_screen(browser: Any, server: str) -> None:
+    """A river's name is placed on the part of it that is on screen, at every pan and zoom:
+    zoomed in on the lower Oskil (Kupiansk) or on the Siverskyi Donets east of Izium, where
+    the point a single fixed name would sit is far off screen, the name is inside the map, on
+    the river, and overlaps no other label."""
+    offsite = Offsite()
+    ctx, page, errors = _page(browser, server, offsite, 1366, 860)
+    try:
+        page.evaluate("async () => { window.__rivers = await (await fetch("
+                      "'/basemap/rivers.geojson')).json(); }")
+        views = {"Oskil": ([49.71, 37.626], 10), "Siverskyi Donets": ([49.02, 38.309], 10)}
+        for name, (centre, zoom) in views.items():
+            page.evaluate("([c, z]) => { window.__fl.map.setView(c, z, {animate: false}); }",
+                          [centre, zoom])
+            page.wait_for_timeout(150)
+            old = _old_river_label_point(name)
+            off = page.evaluate("""ll => {
+                const p = window.__fl.map.latLngToContainerPoint(ll), s = window.__fl.map.getSize();
+                return p.x < 0 || p.y < 0 || p.x > s.x || p.y > s.y; }""", list(old))
+            assert off, (name, old)  # the old single name would be off screen here
+            got = page.evaluate(_RIVER_LABEL, name)
+            assert not got["hidden"] and got["inside"], (name, got)
+            assert got["off_line_px"] < 2, (name, got)
+            assert page.evaluate(_LABEL_BOXES)["overlaps"] == 0, name
+            page.screenshot(path=str(ARTIFACTS / f"dashboard-laptop-river-{name.split()[-1]}.png"))
+        # panned until the river leaves the view, its name goes too
+        page.evaluate("() => { window.__fl.map.setView([46.5, 30.7], 10, {animate: false}); }")
+        page.wait_for_timeout(150)
+        assert page.evaluate(_RIVER_LABEL, "Oskil")["hidden"]
         assert not errors and offsite.blocked == [], errors
     finally:
         ctx.close()

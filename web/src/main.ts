@@ -253,8 +253,9 @@ async function setupMap(): Promise<void> {
 }
 
 /** Rivers (Natural Earth 1:10m, scripts/build_rivers.py): wider for bigger ones (lower
- * rank); each named river gets one name, on its longest stretch, which yields to city names
- * where they collide. */
+ * rank). Each named river has one name, placed anew at every pan and zoom on the part of the
+ * river that is on screen (placeRiverLabels), so a river in view shows its name wherever the
+ * view is; it yields to city names and settlement labels where they collide. */
 function drawRivers(fc: any, layer: any): void {
   L.geoJSON(fc, {
     pane: "water", interactive: false,
@@ -264,23 +265,98 @@ function drawRivers(fc: any, layer: any): void {
                className: "fl-river" };
     },
   }).addTo(layer);
-  const best = new Map<string, { rank: number; line: number[][] }>();
+  const byName = new Map<string, RiverLabel>();
   for (const f of fc.features ?? []) {
     const name = f.properties?.name;
     if (!name || f.geometry?.type !== "MultiLineString") continue;
     const rank = Number(f.properties.rank ?? 12);
+    let r = byName.get(name);
+    if (!r) {
+      const node = el("span", { class: "river-label fl-label-hidden", "data-river": name }, name);
+      const marker = L.marker([0, 0], { pane: "labels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "river-icon", html: node, iconSize: null }) });
+      r = { name, prio: 160 - rank, lines: [], el: node, marker, layer, w: 0, h: 0 };
+      byName.set(name, r);
+      const [lon, lat] = f.geometry.coordinates[0]?.[0] ?? [0, 0];
+      marker.setLatLng([lat, lon]).addTo(layer); // placed by declutter once the map has a size
+    }
+    r.prio = Math.max(r.prio, 160 - rank);
     for (const line of f.geometry.coordinates as number[][][]) {
-      const b = best.get(name);
-      if (!b || rank < b.rank || (rank === b.rank && line.length > b.line.length)) best.set(name, { rank, line });
+      const b = [90, 180, -90, -180];
+      for (const [lon, lat] of line) {
+        b[0] = Math.min(b[0], lat); b[1] = Math.min(b[1], lon);
+        b[2] = Math.max(b[2], lat); b[3] = Math.max(b[3], lon);
+      }
+      r.lines.push({ ll: line.map(([lon, lat]) => [lat, lon] as [number, number]), bbox: b });
     }
   }
-  for (const [name, { rank, line }] of best) {
-    const [lon, lat] = line[Math.floor(line.length / 2)];
-    const node = el("span", { class: "river-label", "data-river": name }, name);
-    L.marker([lat, lon], { pane: "labels", interactive: false, keyboard: false,
-      icon: L.divIcon({ className: "river-icon", html: node, iconSize: null }) }).addTo(layer);
-    baseLabels.push({ el: node, ll: [lat, lon], prio: 160 - rank });
+  riverLabels = [...byName.values()];
+}
+
+/** A river's name and the lines it is drawn from (lat/lon, with each line's bounding box). */
+type RiverLabel = { name: string; prio: number; el: HTMLElement; marker: any; layer: any;
+                    lines: { ll: [number, number][]; bbox: number[] }[]; w: number; h: number };
+let riverLabels: RiverLabel[] = [];
+
+type Pt = { x: number; y: number };
+
+/** Where a label may sit on a polyline's visible part: the lines are clipped to ``box``
+ * (screen pixels), the pieces at least ``minLen`` px long are taken longest first, and on
+ * each the points at the middle, then at 30/70 % and 15/85 % of its length are offered (so a
+ * name that collides at the middle can move along the river); at most ``max`` points. */
+export function riverLabelSpots(lines: Pt[][], box: Box, minLen: number, max = 9): Pt[] {
+  const runs: { pts: Pt[]; len: number }[] = [];
+  for (const line of lines) {
+    let run: Pt[] = [];
+    const close = () => {
+      if (run.length > 1) {
+        let len = 0;
+        for (let i = 1; i < run.length; i++) len += Math.hypot(run[i].x - run[i - 1].x, run[i].y - run[i - 1].y);
+        if (len >= minLen) runs.push({ pts: run, len });
+      }
+      run = [];
+    };
+    for (let i = 1; i < line.length; i++) {
+      const seg = clipSegment(line[i - 1], line[i], box);
+      if (!seg) { close(); continue; }
+      const last = run[run.length - 1];
+      if (!last || last.x !== seg[0].x || last.y !== seg[0].y) { close(); run.push(seg[0]); }
+      run.push(seg[1]);
+      if (seg[1] !== line[i]) close(); // the line leaves the box here
+    }
+    close();
   }
+  runs.sort((a, b) => b.len - a.len);
+  const out: Pt[] = [];
+  for (const { pts, len } of runs) {
+    for (const f of [0.5, 0.3, 0.7, 0.15, 0.85]) {
+      if (out.length >= max) return out;
+      let want = len * f;
+      for (let i = 1; i < pts.length; i++) {
+        const d = Math.hypot(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y);
+        if (want <= d || i === pts.length - 1) {
+          const t = d > 0 ? Math.min(1, want / d) : 0;
+          out.push({ x: pts[i - 1].x + (pts[i].x - pts[i - 1].x) * t, y: pts[i - 1].y + (pts[i].y - pts[i - 1].y) * t });
+          break;
+        }
+        want -= d;
+      }
+    }
+  }
+  return out;
+}
+
+/** The part of segment a–b inside ``box`` (Liang–Barsky), or null; an end inside the box is
+ * returned as the same object, so a caller can tell where the line leaves the box. */
+function clipSegment(a: Pt, b: Pt, box: Box): [Pt, Pt] | null {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  let t0 = 0, t1 = 1;
+  for (const [p, q] of [[-dx, a.x - box.left], [dx, box.right - a.x], [-dy, a.y - box.top], [dy, box.bottom - a.y]]) {
+    if (p === 0) { if (q < 0) return null; continue; }
+    const t = q / p;
+    if (p < 0) { if (t > t1) return null; if (t > t0) t0 = t; } else { if (t < t0) return null; if (t < t1) t1 = t; }
+  }
+  return [t0 === 0 ? a : { x: a.x + dx * t0, y: a.y + dy * t0 }, t1 === 1 ? b : { x: a.x + dx * t1, y: a.y + dy * t1 }];
 }
 
 // ---------------------------------------------------------------------------------- legend
@@ -465,6 +541,31 @@ function declutter(): void {
     prio.push(l.prio);
     always.push(false);
   }
+  // river names: candidate places along the part of each river on screen (whole label inside)
+  const rivers = riverLabels.filter((r) => r.el.isConnected);
+  const riverSpots: Pt[][] = [];
+  const shown = map.getBounds().pad(0.05);
+  const [s, w, n, e] = [shown.getSouth(), shown.getWest(), shown.getNorth(), shown.getEast()];
+  for (const r of rivers) {
+    if (!r.w) {
+      const b = r.el.getBoundingClientRect();
+      r.w = b.width; r.h = b.height;
+    }
+    const lines: Pt[][] = [];
+    for (const l of r.lines) {
+      const [bs, bw, bn, be] = l.bbox;
+      if (bn < s || bs > n || be < w || bw > e) continue;
+      lines.push(l.ll.map(pt));
+    }
+    const inner = { left: r.w / 2 + 2, top: r.h / 2 + 2, right: size.x - r.w / 2 - 2, bottom: size.y - r.h / 2 - 2 };
+    const spots = r.w ? riverLabelSpots(lines, inner, Math.max(30, r.w / 2)) : [];
+    riverSpots.push(spots);
+    cands.push(spots.length ? spots.map((q) => ({ left: q.x - r.w / 2, right: q.x + r.w / 2,
+                                                  top: q.y - r.h / 2, bottom: q.y + r.h / 2 }))
+      : [{ left: 0, right: 0, top: 0, bottom: 0 }]);
+    prio.push(r.prio);
+    always.push(false);
+  }
   const dots: Box[] = [];
   if (map.hasLayer(placeLayer)) {
     for (const { ll, r } of drawnMarks) { // settlement dots and clusters
@@ -499,8 +600,15 @@ function declutter(): void {
     if (!on) hidden++;
     l.el.classList.toggle("fl-label-hidden", !on);
   });
+  rivers.forEach((r, k) => {
+    const i = dataLabels.length + base.length + k, spots = riverSpots[k];
+    const on = spots.length > 0 && pick[i] >= 0;
+    if (spots.length && !on) hidden++; // off screen is not hidden by a collision
+    if (on) r.marker.setLatLng(map.containerPointToLatLng([spots[pick[i]].x, spots[pick[i]].y]));
+    r.el.classList.toggle("fl-label-hidden", !on);
+  });
   (window as any).__fl && ((window as any).__fl.labels = {
-    total: dataLabels.length + base.length, hidden, ms: performance.now() - t0, boxes_ms: t1 - t0, pick_ms: t2 - t1 });
+    total: dataLabels.length + base.length + rivers.length, hidden, ms: performance.now() - t0, boxes_ms: t1 - t0, pick_ms: t2 - t1 });
 }
 
 /** Leaflet puts *string* tooltip content in with innerHTML: always hand it a text element. */
@@ -1034,6 +1142,9 @@ function movedView(): { z: number; c: [number, number] } | null {
 }
 
 let lastView: { z: number; c: [number, number] } | null = null;
+/** A download range is being edited: focus has stayed in its From/To boxes since the edit's
+ * first day was committed (that commit was the history step; the rest replace it). */
+let rangeEditOpen = false;
 
 /** Put the current view in the address: a new history entry ("push", a user's choice) or in
  * place of the current one ("replace"). Nothing is written while an address is applied. */
@@ -1044,6 +1155,7 @@ function writeHash(mode: "push" | "replace"): void {
   lastView = view;
   const h = hashFor({ asOf: state.asOf, selected: state.selected, tab: state.tab, view,
                       range: state.exportRange });
+  if (mode === "push") rangeEditOpen = false; // another step: a range edit after it is new
   if (location.hash === h) return;
   if (mode === "push") history.pushState(null, "", h);
   else history.replaceState(null, "", h);
@@ -1053,6 +1165,7 @@ function writeHash(mode: "push" | "replace"): void {
  * what cannot be shown is said in the status line, and the rest of the view stays. */
 async function applyHash(h: HashState): Promise<void> {
   state.restoring = true;
+  rangeEditOpen = false; // back/forward ends a range edit: the next one is a step of its own
   const notes = [...h.problems];
   try {
     // back to the map first: a hidden map has no size to set a view on
@@ -1145,7 +1258,14 @@ function setExportRange(from: string, to: string): void {
   status($("export-status"), "");
 }
 
-/** The export range follows the as-of date (the week to it) until a day is typed in it. */
+/** The export range follows the as-of date (the week to it) until a day is typed in it.
+ *
+ * From and To are one choice: a user who types both and then presses back expects the range
+ * from before the edit, not half of it. So the first day committed (Enter or leaving the box)
+ * pushes a history step and later commits replace it while focus stays in the two boxes; an
+ * edit after focus has left them (or after back/forward) is a step of its own. The address is
+ * rewritten at each commit, so a link copied mid-edit is what the boxes show. Tying the pair
+ * to focus rather than to a time window keeps it independent of how fast someone types. */
 function setupExports(): void {
   const from = $<HTMLInputElement>("export-from"), to = $<HTMLInputElement>("export-to");
   const commit = () => {
@@ -1161,8 +1281,18 @@ function setupExports(): void {
     if (state.exportRange && range[0] === state.exportRange[0] && range[1] === state.exportRange[1]) return;
     state.exportRange = range;
     setExportRange(...range);
-    writeHash("push"); // a range chosen is a step back can undo, and part of a shared link
+    // a range chosen is a step back can undo, and part of a shared link
+    // (a change on leaving a box comes before its focusout, which closes the edit if need be)
+    writeHash(rangeEditOpen ? "replace" : "push");
+    rangeEditOpen = true;
   };
+  // the edit ends when focus goes anywhere but the other box (a link, the map, another window)
+  for (const x of [from, to]) {
+    x.addEventListener("focusout", (e) => {
+      const next = (e as FocusEvent).relatedTarget;
+      if (next !== from && next !== to) rangeEditOpen = false;
+    });
+  }
   for (const x of [from, to]) {
     x.addEventListener("change", commit);
     x.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); commit(); } });
