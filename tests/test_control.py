@@ -263,3 +263,42 @@ def test_a_list_goes_on_past_the_hromada_that_qualifies_an_item() -> None:
                                        Place(id=f"t:{name}", name=name)))
     got = events(COMPONENTS["control"](doc))
     assert {p for p, _, _ in got} == {"Basivka", "Veselivka"}
+
+
+def test_a_noun_after_a_preposition_is_not_the_object_of_a_passive_capture() -> None:
+    """"звільнені від загарбника": the invader is what the towns were freed from; "у ворога
+    танк": the tank after the prepositional phrase is still the object."""
+    places = {"Ірпінь": "Irpin", "Буча": "Bucha", "Гостомель": "Hostomel"}
+    doc = run("Ірпінь, Буча та Гостомель звільнені від загарбника.", "uk", places)
+    assert {p for p, a, _ in events(doc) if a == "liberated"} == {"Irpin", "Bucha", "Hostomel"}
+    doc = run("Біля Бахмута захоплено у ворога справний танк.", "uk", {"Бахмута": "Bakhmut"})
+    assert events(doc) == set()
+
+
+def test_a_list_goes_on_past_a_whole_region_item() -> None:
+    doc = run("Ірпінь, Буча та вся Київська область – звільнені.", "uk",
+              {"Ірпінь": "Irpin", "Буча": "Bucha", "Київська область": "Kyiv Oblast"})
+    assert {p for p, a, _ in events(doc) if a == "liberated"} == {"Irpin", "Bucha",
+                                                                   "Kyiv Oblast"}
+
+
+def test_a_colon_introduces_the_places_a_trigger_is_about_only_as_an_enumeration() -> None:
+    places = {"Biliaivka": "Biliaivka", "Ukrainka": "Ukrainka", "Davydiv Brid": "Davydiv Brid"}
+    doc = run("These villages returned to Ukrainian control: Biliaivka, Ukrainka and "
+              "Davydiv Brid.", "en", places)
+    assert {p for p, a, _ in events(doc) if a == "liberated"} == set(places.values())
+    # after the colon a new clause, not a list that ends the sentence: nothing
+    doc = run("Russian troops took control of the area: Biliaivka and Ukrainka residents fled.",
+              "en", places)
+    assert events(doc) == set()
+
+
+def test_a_settlement_abbreviation_does_not_end_the_sentence() -> None:
+    """"бои в н.п. Ореховое": the fighting is in the place the abbreviation introduces, not in
+    the places named on the line before it."""
+    from frontlens.extract.sentences import split_sentences
+
+    text = "На линии Котляровка-Троицкое идут бои в н.п. Ореховое. Обстановка сложная."
+    assert next(text[a:b] for a, b in split_sentences(text)).endswith("Ореховое.")
+    doc = run(text, "ru", {"Ореховое": "Orikhove"})
+    assert ("Orikhove", "fighting", "unknown") in events(doc)

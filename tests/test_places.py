@@ -152,9 +152,13 @@ def test_every_adjective_of_a_list_before_hromady_is_a_hromada() -> None:
 
 
 def test_a_capital_that_calls_or_admits_something_speaks_for_its_government() -> None:
-    for text in ("Moscow calls it a regrouping.", "Kyiv admitted the loss of the village."):
+    for text in ("Moscow calls it a regrouping.", "Kyiv admitted the loss of the village.",
+                 "Moscow launched its offensive in February 2022."):
         found = geoparse(text, lang="en")
         assert [p["usage"] for p in found] == ["metonymic"], (text, found)
+    # a strike on the city is about the place itself
+    found = geoparse("Drones struck Moscow overnight.", lang="en")
+    assert [p["usage"] for p in found] == ["literal"], found
 
 
 def test_the_dpr_and_lpr_are_found_in_every_case() -> None:

@@ -68,6 +68,8 @@ _BLOCK_WORDS = frozenset(lexicon.words("control_clause"))
 _AGENT = frozenset(["by"])
 _COORD_PUNCT = frozenset([",", "&", "-"])  # the words that join places are in the packs
 _NOUNS = frozenset(["NOUN", "PROPN"])
+_PREPOSITION = frozenset(["PREP", "ADP"])  # pymorphy3, spaCy
+_END = frozenset(".;!")
 _PARTICIPLE = frozenset(["PRTF", "PRTS", "ADJF", "VERB"])
 _PLACE_KINDS = frozenset(["settlement", "oblast-or-region"])
 _TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
@@ -318,6 +320,8 @@ class _Linker:
         has_place = any(a <= s < b for s, _, _ in self.pspans)
         for k in range(a, b):
             t = toks[k].text.lower()
+            if t == ":" and k == b - 1 and k >= trig.j and self.starts_list(b):
+                continue  # "returned to Ukrainian control: A, B and C" introduces its places
             if t in _BLOCK or t in _BLOCK_WORDS or t in _AGENT or t in self.modal:
                 return True
             if k in self.trig_idx and not (trig.i <= k < trig.j):
@@ -331,6 +335,16 @@ class _Linker:
                 return True
             if trig.pattern.action == "take" and t in self.near:
                 return True
+        return False
+
+    def starts_list(self, k: int) -> bool:
+        """A list of places starts at token k and ends the sentence: an enumeration."""
+        for s, e, _ in self.pspans:
+            if s == k:
+                items = self.coordinated(s, e, +1)
+                end = max((pe for ps, pe, pm in self.pspans if any(pm is x for x in items)),
+                          default=e)
+                return bool(items) and (end >= self.hi or self.toks[end].text in _END)
         return False
 
     def is_named(self, k: int) -> bool:
@@ -374,12 +388,21 @@ class _Linker:
         object after the verb: "захоплено справний танк")."""
         if trig.pattern.action not in _NOUN_GATED or trig.pattern.action == "withdrew":
             return False
-        for k in range(trig.j, min(self.hi, trig.j + 3)):
+        in_pp = False  # a noun after a preposition is not the object ("звільнені від ворога")
+        k, stop = trig.j - 1, min(self.hi, trig.j + 3)
+        while k + 1 < stop:
+            k += 1
             tok = self.toks[k]
             if tok.text in _BLOCK or tok.text.lower() in _BLOCK_WORDS:
                 return False
             if any(s <= k < e for s, e, _ in self.pspans):
                 return False
+            if tok.pos in _PREPOSITION:  # the phrase does not count against the window
+                in_pp, stop = True, min(self.hi, stop + 2)
+                continue
+            if tok.pos in _NOUNS and in_pp:
+                in_pp = False
+                continue
             if tok.pos in _NOUNS and tok.text.lower() not in self.generic and (
                     tok.lemma not in self.generic) and not self.is_named(k):
                 return True

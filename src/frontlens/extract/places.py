@@ -860,13 +860,16 @@ _SAYS = re.compile(
     r"demanded|regime|government|authorities|leadership|officials|forces|troops|backed|"
     r"calls|called|denies|insists|admits|admitted|acknowledges|acknowledged|confirms|"
     r"confirmed|reports|reported|describes|described|maintains|tells|told|"
+    r"launched|launches|began|begins|started|starts|invaded|invades|annexed|annexes|sent|"
+    r"sends|deployed|deploys|ordered|orders|threatened|threatens|intensified|mobili[sz]ed|"
+    r"tried|tries|seeks|sought|"
     r"заявил|заявив|сообщил|повідомив|вважає|считает|режим)\b)", re.IGNORECASE)
 _BETWEEN = re.compile(r"\b(between|from|and|with|to|by)\s+$", re.IGNORECASE)
 
 
 def _metonymic(doc: Doc, p: Pending) -> bool:
-    """A capital standing for its government: "Moscow said", "Kyiv's forces", "the Kiev
-    regime", "talks between Moscow and Kyiv"."""
+    """A capital standing for its government: "Moscow said", "Moscow launched its offensive",
+    "Kyiv's forces", "the Kiev regime", "talks between Moscow and Kyiv"."""
     after = doc.text[p.end : p.end + 30]
     if _SAYS.match(after):
         return True

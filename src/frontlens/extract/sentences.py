@@ -1,7 +1,8 @@
 """Sentence boundaries for English, Ukrainian and Russian news text.
 
 A rule splitter is enough for attribution windows and record spans, and it is fast; it keeps
-abbreviations ("Gen.", "St.", "ст.", "м.", "р.") and initials ("В. Зеленський") together.
+abbreviations ("Gen.", "St.", "ст.", "м.", "р.", "н.п." for a settlement) and initials
+("В. Зеленський") together.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from frontlens.extract.doc import Doc, component
 _END = re.compile(r"""[.!?…]+["'»”’)\]]*(?=\s+["'«“„(\[]?[A-ZА-ЯІЇЄҐЁ0-9])|\n+""")
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|Sen|Rep|Gov|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
-    r"Sep|Sept|Oct|Nov|Dec|No|vs|U\.S|U\.K|ст|м|р|с|г|обл|ім|им|т\.д|т\.п|проф|ген|полк)\.?"
+    r"Sep|Sept|Oct|Nov|Dec|No|vs|U\.S|U\.K|ст|м|р|с|г|обл|ім|им|т\.д|т\.п|проф|ген|полк|н\.\s?п|смт|пгт)\.?"
     r"|\b[A-ZА-ЯІЇЄҐ])\.$"
 )
 
