@@ -140,9 +140,9 @@ def extract(text: str, places: dict[str, tuple[str, str]], lang: str = "en"
     gazetteer resolver is not what is tested here)."""
     doc = Doc(text=text, lang=lang, source_id="t1")
     doc = COMPONENTS["sentences"](doc)
-    doc = COMPONENTS["equipment"](doc)
     doc.places = sorted((_place(w, text.index(w), pid, name) for w, (pid, name)
                          in places.items()), key=lambda p: p.start)
+    doc = COMPONENTS["equipment"](doc)
     doc = COMPONENTS["equipment_places"](doc)
     return [r for r in doc.records if isinstance(r, EquipmentLoss)]
 
@@ -151,7 +151,8 @@ KUPIANSK = ("geonames:703656", "Kupiansk")
 IZIUM = ("geonames:707292", "Izium")
 
 
-def test_one_document_two_mentions_of_a_type_with_different_fates_are_two_items() -> None:
+def test_one_document_two_mentions_of_a_type_at_different_places_are_two_items() -> None:
+    """Different fates at different places: two vehicles."""
     recs = extract("A Russian T-80BV was captured near Kupiansk on Monday. On Tuesday a "
                    "T-80BV was destroyed by artillery near Izium.",
                    {"Kupiansk": KUPIANSK, "Izium": IZIUM})
@@ -165,8 +166,29 @@ def test_one_document_two_mentions_of_a_type_with_different_fates_are_two_items(
     assert text[slice(*where["destroyed"])] == "Izium"  # type: ignore[arg-type]
 
 
-def test_a_later_mention_the_text_marks_as_the_same_item_stays_one_item() -> None:
-    """"the T-80BV": damaged, then captured, is one tank (its strongest fate, captured)."""
+def test_a_later_mention_the_text_marks_as_another_is_another_item() -> None:
+    recs = extract("Ukrainian drones hit a Russian T-90M on Monday. Artillery destroyed "
+                   "another T-90M on Tuesday.", {})
+    assert sorted((r.fate, r.count) for r in recs) == [("damaged", 1), ("destroyed", 1)]
+    recs = extract("Під Бахмутом пошкоджено російський Т-90М. Ще один Т-90М знищено.", {},
+                   lang="uk")
+    assert sorted(r.fate for r in recs) == ["damaged", "destroyed"]
+
+
+def test_different_fates_the_text_does_not_tell_apart_are_one_item() -> None:
+    """One vehicle's story told with two verbs, or its type recalled in a background figure,
+    is one item with its strongest fate; "the T-80BV" marks the same tank even at another
+    place ("damaged near Kupiansk ... captured the T-80BV and towed it to Izium")."""
+    recs = extract("A Bradley pummeled a Russian T-90M with its chain gun. The video shows "
+                   "the Bradley obliterating a T-90M.", {})
+    assert [r.fate for r in recs if r.catalog_type == "T-90M"] == ["destroyed"]
+    recs = extract("A Russian T-80BVM was captured in the Kherson region. Oryx has counted 54 "
+                   "T-80BVM destroyed and captured throughout the war.", {})
+    assert [(r.fate, r.count) for r in recs] == [("captured", 1)]
+    recs = extract("A Russian T-80BV was damaged by a drone near Kupiansk. Ukrainian troops "
+                   "later captured the T-80BV and towed it to Izium.",
+                   {"Kupiansk": KUPIANSK, "Izium": IZIUM})
+    assert [r.fate for r in recs] == ["captured"]
     recs = extract("A Russian T-80BV was damaged by a drone near Kupiansk. Ukrainian troops "
                    "later captured the T-80BV and towed it away.", {"Kupiansk": KUPIANSK})
     assert [(r.fate, r.count, r.place_name) for r in recs] == [("captured", 1, "Kupiansk")]

@@ -732,8 +732,6 @@ def _attach_places(doc: Doc, mentions: list[_Mention]) -> None:
     its paragraph. Otherwise the mention has no place: the text does not say."""
     text = doc.text
     places = _placeable(doc)
-    if not places:
-        return
     for k, m in enumerate(mentions):
         s, e = doc.sentence_of(m.start)
         lo = max([s] + [x.end() for x in _CLAUSE_END.finditer(text, s, m.start)])
@@ -816,50 +814,75 @@ def _merge(mentions: list[_Mention], text: str) -> list[tuple[str, list[_Mention
 
 
 # A later mention that the text marks as the item already named: "the T-72B3", "this tank",
-# "цей Т-72Б3", "тот же Т-80БВ" (a determiner, at most one word between it and the name).
+# "цей Т-72Б3", "тот же Т-80БВ", "Це вже четвертий Су-34" (a determiner, at most two words
+# between it and the name) ...
 _SAME_ITEM_BEFORE = re.compile(
     r"(?<!\w)(?:the|this|that|these|those|same|цей|ця|ці|це|той|та|ті|тот|эт\w+|тот же|та же"
-    r"|те же|той самий|та сама|ті самі|зазначен\w*|указанн\w*)\s+(?:[\w-]+\s+)?$",
+    r"|те же|той самий|та сама|ті самі|зазначен\w*|указанн\w*)\s+(?:[\w-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+# ... and one it marks as another: "another T-90M", "a second", "ще один", "ещё одна".
+_OTHER_ITEM_BEFORE = re.compile(
+    r"(?<!\w)(?:another|other|second|a further|one more|(?:ще|ещё|еще)\s+(?:\w+\s+)?"
+    r"(?:один|одна|одну|одного|два|дві|две|три)|інш\w*|друг\w*|втор\w*)"
+    r"\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_LOSS_FATES = ("captured", "destroyed", "abandoned", "damaged")
+
+
+def _place_differs(m: _Mention, part: list[_Mention]) -> bool:
+    """Whether the place named for ``m`` differs from every place named for ``part``."""
+    def key(p: PlaceMention) -> str:
+        return p.place.id if p.place else eq_key(p.surface)
+
+    named = [x.place for x in part if x.place is not None]
+    return m.place is not None and bool(named) and all(key(m.place) != key(p) for p in named)
 
 
 def _split_fates(group: list[_Mention], text: str) -> list[list[_Mention]]:
-    """One document's mentions of one type are one item only while their fates agree: "a T-80BV
-    captured near Kupiansk ... a T-80BV destroyed near Izium" are two items. A mention whose
-    fate differs stays with the earlier item when the text marks it as that item ("the
-    T-80BV", "цей Т-80БВ"): one tank damaged, then captured. A mention without a fate stays
-    with the item before it. The item holding the first mention of the highest-priority fate
-    comes first, as the single item did before (the per-document scoring reads the first)."""
-    fated = {m.fate for m in group if m.fate}
-    if len(fated) < 2:
+    """One document's mentions of one type with different fates are two items where the text
+    tells them apart: it names different places for them ("a T-80BV captured near Kupiansk
+    ... a T-80BV destroyed near Izium") or marks the later one as another ("another T-90M",
+    "ще один"). Mentions of one fate stay one item unless their places differ. Otherwise
+    they stay one item, as a report usually tells one vehicle's story
+    with several verbs ("hit", then "obliterated") or recalls its type in a background figure
+    ("54 T-80BVM destroyed and captured throughout the war"); a mention marked as the same
+    ("the T-80BV", "цей") always stays. A mention without a loss fate stays with the item
+    before it. The item of the strongest fate comes first, as the one item did before (the
+    per-document scoring reads the first record of a type). ``_Mention.place`` here is the
+    resolver's reading; ``equipment_places`` reads the final one."""
+    def fate(m: _Mention) -> str | None:
+        return m.fate if m.fate in _LOSS_FATES else None
+
+    if len({fate(m) for m in group} - {None}) < 2:
         return [group]
     parts: list[list[_Mention]] = []
-    by_fate: dict[str, list[_Mention]] = {}
     for m in group:
+        f = fate(m)
         if not parts:
             parts.append([m])
-            if m.fate:
-                by_fate[m.fate] = parts[-1]
             continue
-        same = m.fate is None or bool(
-            _SAME_ITEM_BEFORE.search(text, max(0, m.start - 30), m.start))
-        if m.fate and not same and m.fate in by_fate:
-            by_fate[m.fate].append(m)
-        elif same:
+        if f is None:
             parts[-1].append(m)
-            if m.fate:
-                by_fate.setdefault(m.fate, parts[-1])
-        else:
+            continue
+        before = text[max(0, m.start - 40) : m.start]
+        same = bool(_SAME_ITEM_BEFORE.search(before))
+        other = not same and bool(_OTHER_ITEM_BEFORE.search(before))
+        # the same fate again is that item, as before ("captured another T-80BVM, this time
+        # in the Kherson region" retells the capture the report opened with)
+        host = next((p for p in parts if any(fate(x) == f for x in p)
+                     and not _place_differs(m, p)), None)
+        if host is None and (same or not (other or _place_differs(m, parts[-1]))):
+            host = parts[-1]
+        if host is None:
             parts.append([m])
-            by_fate[m.fate or ""] = parts[-1]
-    # a first part with no fate yet (a type named before what happened to it) joins the next
-    if len(parts) > 1 and not any(m.fate for m in parts[0]):
-        parts[1][:0] = parts.pop(0)
+        else:
+            host.append(m)
 
     def rank(part: list[_Mention]) -> tuple[int, int]:
-        return min((_PRIORITY[m.fate], m.start) for m in part if m.fate) \
-            if any(m.fate for m in part) else (99, part[0].start)
+        return min(((_PRIORITY[m.fate], m.start) for m in part if m.fate),
+                   default=(99, part[0].start))
 
     return sorted(parts, key=rank)
 
@@ -909,6 +932,7 @@ def equipment(doc: Doc) -> Doc:
         m.count = _count(text, s, m)
         m.urls = _urls(text, m.start)
     _share_list_fates(text, mentions, doc)
+    _attach_places(doc, mentions)  # the resolver's places, to tell items apart in _merge
     items = _merge(mentions, text)
     media = list(doc.user.get("media") or [])
     info: list[dict[str, Any]] = doc.user.setdefault("equipment", [])
