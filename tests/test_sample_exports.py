@@ -51,27 +51,13 @@ def hand_tally() -> dict[tuple[str, str, str], int]:
     return out
 
 
-# Where the ledger of the sample still differs from the hand tally, (ledger, tally). Every row
-# of known fate now matches. Sides used to differ: side words that name no owner were read as
-# owners ("ZSU" inside "ZSU-23-4 Shilka" as Ukraine's armed forces, "по данным украинских
-# военных" naming who reports), and a capture/abandonment word hid the absence of any side word
-# from the equipment-side model; the trucks of "Ural-4320 trucks and an MT-LB abandoned" had no
-# fate (a fate word after a coordinated list now applies to every item of the list).
-# What remains is counting, not extraction: the two MT-LB of unknown fate beside the T-72B3
-# (reports of 09-08, no place) are absorbed by the destroyed MT-LB item within the week, whose
-# count became 2 from the weekly tally post of 09-14 (``ledgers._same_items``: an unknown item
-# no bigger than a known one of its side and type in that week is that item). Telling them
-# apart needs places on equipment events, which extraction does not attach yet.
-EXTRACTION_GAPS = {
-    ("MT-LB", "Russia", "unknown"): (0, 2),
-}
-
-
 def test_sample_ledger_counts_each_item_once_as_the_hand_tally_does(sample_url: str) -> None:
     """Every item the hand tally lists once is counted once (the T-72B3 of nine reports in
     three languages, a recap and a repainted photo; the Shilka reported by both sides' desks;
-    the Ka-52 claim and its confirmations); what still differs is listed above: shrink that
-    list when extraction or counting improves."""
+    the Ka-52 claim and its confirmations), and no two items are folded into one: the two
+    MT-LB of unknown fate standing in Balakliia stay apart from the MT-LB destroyed near
+    Verbivka the same week, because the reports name different places. Every row equals the
+    tally."""
     tally = hand_tally()
     assert sum(tally.values()) == 17 and len(tally) == 14
     with Store(sample_url) as store:
@@ -82,8 +68,10 @@ def test_sample_ledger_counts_each_item_once_as_the_hand_tally_does(sample_url: 
         ledger[key] = ledger.get(key, 0) + it.count
     diff = {k: (ledger.get(k, 0), tally.get(k, 0)) for k in set(ledger) | set(tally)
             if ledger.get(k, 0) != tally.get(k, 0)}
-    assert diff == EXTRACTION_GAPS
+    assert diff == {}
     assert all(it.date is not None for it in items)
+    unknown = [it for it in items if (it.type, it.fate) == ("MT-LB", "unknown")]
+    assert [it.place for it in unknown] == ["Balakliia"]
 
 
 def _check_geojson(path: Path) -> tuple[str, int]:

@@ -274,7 +274,14 @@ class EquipmentLoss(Extracted):
     fate: Fate = "unknown"
     count: int = Field(1, ge=1)
     evidence_urls: list[str] = Field(default_factory=list)
-    place_id: str | None = None
+    place_id: str | None = Field(None, description="Gazetteer id of where it was lost.")
+    place_name: str | None = Field(
+        None, description="Where it was lost, as written: the settlement or region named in the "
+        "item's clause, or, when the clause points back ('nearby', 'поруч'), in the sentence "
+        "before. None where the text does not say; telling items apart needs it.")
+    place_start: int | None = Field(None, ge=0, description="Offsets of that place mention "
+                                    "in the source text (its provenance).")
+    place_end: int | None = Field(None, ge=0)
 
     def _identity_fields(self) -> tuple[str, ...]:
         return ("model_text", "fate")

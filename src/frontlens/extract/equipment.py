@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from frontlens.extract.doc import Doc, component, provenance
+from frontlens.extract.doc import Doc, PlaceMention, component, provenance
 from frontlens.extract.lang import get_pack
 from frontlens.model import EquipmentLoss, Fate, Side
 
@@ -328,6 +328,7 @@ class _Mention:
     side: Side = "unknown"
     count: int | None = None
     urls: list[str] = field(default_factory=list)
+    place: PlaceMention | None = None
 
 
 # ---------------------------------------------------------------------------- matching
@@ -686,6 +687,74 @@ def _urls(text: str, pos: int) -> list[str]:
     return [u.group().rstrip(".,;:!?") for u in _URL.finditer(text, s, e)]
 
 
+# ---------------------------------------------------------------------------- places
+
+# A clause ends at this: "Shilka damaged in Balakliia; two T-80BV captured near Kupiansk"
+# names one place per item.
+_CLAUSE_END = re.compile(r";")
+# A place named as an axis or front is a direction, not where an item was lost.
+_AXIS_AFTER = re.compile(
+    r"[\s'’s]*(?:axis|direction|front|sector|(?:на)?прям\w*|направлени\w*|фронт\w*)(?!\w)",
+    re.IGNORECASE,
+)
+# A clause that points back to a place named before it: "parked nearby", "Поруч — ...", "on
+# the edge of town". Without such a word a clause without a place stays without one.
+_BACK_REF = re.compile(
+    r"\b(?:nearby|close by|next to it|(?:of|in|outside) (?:the )?(?:town|city|village))\b"
+    r"|(?<!\w)(?:поруч|поряд|неподалік|неподалеку|рядом|поблизу|поблизости|там|тут"
+    r"|(?:в|у|на околиці|на окраине|поблизу|возле|біля) (?:міста|села|города|деревни))(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _placeable(doc: Doc) -> list[PlaceMention]:
+    """Place mentions that can say where an item was lost: settlements and regions used
+    literally, not named as an axis ("Kharkiv axis") or as a hashtag ("#Kharkiv", a topic);
+    countries and rivers say too little."""
+    return [p for p in doc.places
+            if p.kind in ("settlement", "oblast-or-region") and p.usage == "literal"
+            and not _AXIS_AFTER.match(doc.text, p.end)
+            and doc.text[max(0, p.start - 1) : p.start] != "#"]
+
+
+def _best(cands: list[PlaceMention], pos: int) -> PlaceMention | None:
+    """A settlement before a region ("near Verbivka, Kharkiv Oblast"), then the nearest."""
+    if not cands:
+        return None
+    return min(cands, key=lambda p: (p.kind != "settlement", abs(p.start - pos)))
+
+
+def _attach_places(doc: Doc, mentions: list[_Mention]) -> None:
+    """Where each mention's item was lost: a place named in its clause between the mention
+    and the next item's (the nearest after it, else before it, back to the previous item's);
+    a coordinated list ("Т-80БВ и БМП-2 у Купянска") shares its last item's place; a clause
+    that points back ("nearby", "поруч") takes the nearest place of the earlier sentences of
+    its paragraph. Otherwise the mention has no place: the text does not say."""
+    text = doc.text
+    places = _placeable(doc)
+    for k, m in enumerate(mentions):
+        s, e = doc.sentence_of(m.start)
+        lo = max([s] + [x.end() for x in _CLAUSE_END.finditer(text, s, m.start)])
+        end = _CLAUSE_END.search(text, m.end, e)
+        hi = end.start() if end else e
+        nxt = mentions[k + 1].start if k + 1 < len(mentions) else hi
+        prv = mentions[k - 1].end if k > 0 else lo
+        after = [p for p in places if m.end <= p.start and p.end <= min(hi, nxt)]
+        before = [p for p in places if max(lo, prv) <= p.start and p.end <= m.start]
+        m.place = _best(after, m.end) or _best(before, m.start)
+        if m.place is None and _BACK_REF.search(text, lo, hi):
+            para = text.rfind("\n\n", 0, s) + 1
+            earlier = [p for p in places if para <= p.start and p.end <= s]
+            settled = [p for p in earlier if p.kind == "settlement"]
+            m.place = max(settled or earlier, key=lambda p: p.start, default=None)
+    for k in range(len(mentions) - 1, 0, -1):
+        m, prev = mentions[k], mentions[k - 1]
+        if (m.place is not None and prev.place is None
+                and doc.sentence_of(prev.start) == doc.sentence_of(m.start)
+                and _LIST_GAP.fullmatch(text[prev.end : m.start])):
+            prev.place = m.place
+
+
 # ---------------------------------------------------------------------------- items
 
 
@@ -738,9 +807,84 @@ def _merge(mentions: list[_Mention], text: str) -> list[tuple[str, list[_Mention
             seen.add(root)
         items.setdefault(root, []).extend(groups[k])
     return [
-        (k, sorted(v, key=lambda m: m.start))
+        (k, part)
         for k, v in sorted(items.items(), key=lambda kv: first[kv[0]])
+        for part in _split_fates(sorted(v, key=lambda m: m.start), text)
     ]
+
+
+# A later mention that the text marks as the item already named: "the T-72B3", "this tank",
+# "цей Т-72Б3", "тот же Т-80БВ", "Це вже четвертий Су-34" (a determiner, at most two words
+# between it and the name) ...
+_SAME_ITEM_BEFORE = re.compile(
+    r"(?<!\w)(?:the|this|that|these|those|same|цей|ця|ці|це|той|та|ті|тот|эт\w+|тот же|та же"
+    r"|те же|той самий|та сама|ті самі|зазначен\w*|указанн\w*)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# ... and one it marks as another: "another T-90M", "a second", "ще один", "ещё одна".
+_OTHER_ITEM_BEFORE = re.compile(
+    r"(?<!\w)(?:another|other|second|a further|one more|(?:ще|ещё|еще)\s+(?:\w+\s+)?"
+    r"(?:один|одна|одну|одного|два|дві|две|три)|інш\w*|друг\w*|втор\w*)"
+    r"\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_LOSS_FATES = ("captured", "destroyed", "abandoned", "damaged")
+
+
+def _place_differs(m: _Mention, part: list[_Mention]) -> bool:
+    """Whether the place named for ``m`` differs from every place named for ``part``."""
+    def key(p: PlaceMention) -> str:
+        return p.place.id if p.place else eq_key(p.surface)
+
+    named = [x.place for x in part if x.place is not None]
+    return m.place is not None and bool(named) and all(key(m.place) != key(p) for p in named)
+
+
+def _split_fates(group: list[_Mention], text: str) -> list[list[_Mention]]:
+    """One document's mentions of one type with different fates are two items where the text
+    tells them apart: it names different places for them ("a T-80BV captured near Kupiansk
+    ... a T-80BV destroyed near Izium") or marks the later one as another ("another T-90M",
+    "ще один"). Mentions of one fate stay one item unless their places differ. Otherwise
+    they stay one item, as a report usually tells one vehicle's story
+    with several verbs ("hit", then "obliterated") or recalls its type in a background figure
+    ("54 T-80BVM destroyed and captured throughout the war"); a mention marked as the same
+    ("the T-80BV", "цей") always stays. A mention without a loss fate stays with the item
+    before it. The item of the strongest fate comes first, as the one item did before (the
+    per-document scoring reads the first record of a type). ``_Mention.place`` here is the
+    resolver's reading; ``equipment_places`` reads the final one."""
+    def fate(m: _Mention) -> str | None:
+        return m.fate if m.fate in _LOSS_FATES else None
+
+    if len({fate(m) for m in group} - {None}) < 2:
+        return [group]
+    parts: list[list[_Mention]] = []
+    for m in group:
+        f = fate(m)
+        if not parts:
+            parts.append([m])
+            continue
+        if f is None:
+            parts[-1].append(m)
+            continue
+        before = text[max(0, m.start - 40) : m.start]
+        same = bool(_SAME_ITEM_BEFORE.search(before))
+        other = not same and bool(_OTHER_ITEM_BEFORE.search(before))
+        # the same fate again is that item, as before ("captured another T-80BVM, this time
+        # in the Kherson region" retells the capture the report opened with)
+        host = next((p for p in parts if any(fate(x) == f for x in p)
+                     and not _place_differs(m, p)), None)
+        if host is None and (same or not (other or _place_differs(m, parts[-1]))):
+            host = parts[-1]
+        if host is None:
+            parts.append([m])
+        else:
+            host.append(m)
+
+    def rank(part: list[_Mention]) -> tuple[int, int]:
+        return min(((_PRIORITY[m.fate], m.start) for m in part if m.fate),
+                   default=(99, part[0].start))
+
+    return sorted(parts, key=rank)
 
 
 def _share_list_fates(text: str, mentions: list[_Mention], doc: Doc) -> None:
@@ -788,9 +932,13 @@ def equipment(doc: Doc) -> Doc:
         m.count = _count(text, s, m)
         m.urls = _urls(text, m.start)
     _share_list_fates(text, mentions, doc)
+    _attach_places(doc, mentions)  # the resolver's places, to tell items apart in _merge
     items = _merge(mentions, text)
     media = list(doc.user.get("media") or [])
     info: list[dict[str, Any]] = doc.user.setdefault("equipment", [])
+    # read by ``equipment_places`` once the pipeline's places are final
+    placing: list[tuple[EquipmentLoss, list[_Mention], _Mention]] = []
+    doc.user["equipment_placing"] = (mentions, placing)
     for root, group in items:
         with_fate = [m for m in group if m.fate]
         primary = (
@@ -799,7 +947,8 @@ def equipment(doc: Doc) -> Doc:
             else group[0]
         )
         # the most specific designation named for this item
-        head = group[0] if group[0].key == root else next(m for m in group if m.key == root)
+        head = next((m for m in group if m.key == root),
+                    max(group, key=lambda m: (len(m.key), -m.start)))
         side = primary.side
         if side == "unknown":
             side = next((m.side for m in group if m.side != "unknown"), "unknown")
@@ -834,9 +983,34 @@ def equipment(doc: Doc) -> Doc:
                 **provenance(doc, s, e),
             )
             doc.records.append(rec)
+            placing.append((rec, group, primary))
             info.append({
                 "record_id": rec.id, "model": head.model, "fate_raw": f_raw,
                 "count_stated": n, "mentions": [(m.start, m.end) for m in group],
                 "cues": [(m.cue_pos, m.start, m.end) for m in group if m.fate],
             })  # fmt: skip
+    return doc
+
+
+@component("equipment_places")
+def equipment_places(doc: Doc) -> Doc:
+    """Where each equipment item was lost (``place_id``, ``place_name`` and the offsets of the
+    place mention), read after the decision layer, whose places are final: it adds the
+    settlements the resolver left out ("near Verbivka" of several Verbivkas), without which
+    two items of one type cannot be told apart."""
+    mentions, placing = doc.user.pop("equipment_placing", ([], []))
+    if not placing:
+        return doc
+    _attach_places(doc, mentions)
+    # later components may have replaced a record by an updated copy: find it by its id
+    items = {rec.id: (group, primary) for rec, group, primary in placing}
+    for rec in doc.records:
+        if not isinstance(rec, EquipmentLoss) or rec.id not in items:
+            continue
+        group, primary = items[rec.id]
+        where = primary.place or next((m.place for m in group if m.place), None)
+        if where is not None:
+            rec.place_id = where.place.id if where.place else None
+            rec.place_name = where.name
+            rec.place_start, rec.place_end = where.start, where.end
     return doc

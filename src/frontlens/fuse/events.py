@@ -588,8 +588,8 @@ def fuse_equipment(claims: list[EqClaim], sources: dict[str, SourceInfo], links:
         for a, b in near_photos(pairs):
             parent[find(int(a))] = find(int(b))
     blocks: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    for i, c in enumerate(claims):
-        blocks[(c.subject, c.fate, c.place_id or "")].append(i)
+    for i, c in enumerate(claims):  # an unresolved place keeps its name: Verbivka ≠ no place
+        blocks[(c.subject, c.fate, place_key(c.place_id, c.place_name))].append(i)
     for idx in blocks.values():
         idx.sort(key=lambda i: (claims[i].lo, claims[i].id))
         prev = None

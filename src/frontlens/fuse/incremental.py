@@ -432,7 +432,8 @@ def claims_of_sources(conn: Any, ids: list[str], published: dict[str, Any] | Non
                 schema.equipment_losses.c.source_id.in_(part))):
             yield EqClaim(r.id, r.source_id, r.start, r.end,
                           equipment_key(r.catalog_type, r.model_text), r.fate, r.side,
-                          r.place_id, list(r.evidence_urls or []), day_of(pub.get(r.source_id)))
+                          r.place_id, list(r.evidence_urls or []), day_of(pub.get(r.source_id)),
+                          place_name=r.place_name)
         for r in conn.execute(select(schema.statements).where(
                 schema.statements.c.source_id.in_(part))):
             yield StClaim(r.id, r.source_id, r.start, r.end, speaker_key(r.speaker_id, r.speaker),

@@ -527,7 +527,7 @@ def _refuse(conn: Any, dirty: set[tuple[str, str]], table: conf.ReliabilityTable
                 items.append(EqClaim(r.id, r.source_id, r.start, r.end,
                                      equipment_key(r.catalog_type, r.model_text), r.fate, r.side,
                                      r.place_id, list(r.evidence_urls or []),
-                                     _day(infos, r.source_id)))
+                                     _day(infos, r.source_id), place_name=r.place_name))
             else:
                 items.append(StClaim(r.id, r.source_id, r.start, r.end,
                                      speaker_key(r.speaker_id, r.speaker), quote_key(r.quote),
@@ -733,7 +733,7 @@ def _read_claims(conn: Any, sources: _Sources, spill: _Spill
     for r in _stream(conn, select(schema.equipment_losses)):
         e = EqClaim(r.id, r.source_id, r.start, r.end, equipment_key(r.catalog_type, r.model_text),
                     r.fate, r.side, r.place_id, list(r.evidence_urls or []),
-                    day_of(sources.published(r.source_id)))
+                    day_of(sources.published(r.source_id)), place_name=r.place_name)
         facts.add(sources.rank.get(r.source_id), e)
         spill.add(e.subject, e)
         n["equipment_losses"] += 1

@@ -67,8 +67,9 @@ LEDGER_COLUMNS = ("side", "country", "category", "oryx_section", "type", "oryx_t
 ``oryx_type`` are the side, section and type as Oryx writes them (``oryx_type`` is empty where
 Oryx lists no such type)."""
 ITEM_COLUMNS = ("date", "side", "country", "category", "oryx_section", "type", "oryx_type",
-                "fate", "count", "event_id", "sources", "evidence_urls")
-"""One row per counted item (``--items``): ``date`` is the day it was first published."""
+                "fate", "count", "place", "event_id", "sources", "evidence_urls")
+"""One row per counted item (``--items``): ``date`` is the day it was first published,
+``place`` where its reports say it was lost ("; "-joined, empty where none says)."""
 NEAR_ACTIONS = {"advanced_toward", "encircled"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -761,7 +762,8 @@ def write_ledger_items(items: Sequence[EquipmentItem], fh: TextIO) -> ExportStat
     for i in items:
         writer.writerow([sheet_safe(x) for x in (
             _iso(i.date), i.side, i.country, i.category, i.oryx_section, i.type, i.oryx_type,
-            i.fate, i.count, i.event_id, "; ".join(i.source_ids), "; ".join(i.evidence_urls))])
+            i.fate, i.count, i.place, i.event_id, "; ".join(i.source_ids),
+            "; ".join(i.evidence_urls))])
     return ExportStats(written=len(items))
 
 

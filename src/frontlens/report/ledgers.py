@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from frontlens.extract.decide import names_a_side
+from frontlens.extract.equipment import romanise
 from frontlens.fuse.events import equipment_key
 from frontlens.store import schema
 from frontlens.store.db import Store
@@ -126,6 +127,14 @@ class EquipmentItem(_OryxNames):
     """Where ``side`` comes from: "stated" (a report names a side), "oryx" (no report does;
     the model is lost by one side only in Oryx's lists) or "guessed" (neither: the
     extractor's reading from the type's origin), see :func:`_side_of`."""
+    places: list[tuple[str | None, str]] = field(default_factory=list)
+    """Where its reports say it was lost: (gazetteer id or None, name as written), one per
+    distinct place; empty where no report says (:func:`places_compatible`)."""
+
+    @property
+    def place(self) -> str:
+        """The places named for it, "; "-joined (empty where no report names one)."""
+        return "; ".join(name for _, name in self.places)
 
 
 
@@ -276,6 +285,7 @@ def equipment_items(store: Store, *, since: date | None = None, until: date | No
     e, s = schema.equipment_losses, schema.sources
     q = select(e.c.id, e.c.source_id, e.c.start, e.c.end, e.c.catalog_type, e.c.model_text,
                e.c.category, e.c.side, e.c.fate, e.c["count"].label("n"), e.c.evidence_urls,
+               e.c.place_id, e.c.place_name,
                s.c.content_hash, s.c.published_at, s.c.language,
                func.substr(s.c.text, e.c.start + 1, e.c.end - e.c.start).label("sentence"),
                ).join(s, s.c.id == e.c.source_id)
@@ -284,9 +294,6 @@ def equipment_items(store: Store, *, since: date | None = None, until: date | No
         event_of = _event_of_records(conn)
         dup = dict(conn.execute(select(schema.source_duplicates.c.source_id,
                                        schema.source_duplicates.c.canonical_id)).all())
-        placed = set(conn.execute(select(schema.events.c.id).where(
-            schema.events.c.kind == "equipment", schema.events.c.place_id.is_not(None)))
-            .scalars())
         # item key → its reports: (event or raw copy group, category, type, fate)
         groups: dict[tuple[str, str, str, str], list[Any]] = defaultdict(list)
         for r in conn.execute(q.order_by(s.c.published_at, e.c.id)):
@@ -298,26 +305,31 @@ def equipment_items(store: Store, *, since: date | None = None, until: date | No
     def roots(recs: list[Any]) -> set[str]:
         return {dup.get(r.source_id) or r.source_id for r in recs}
 
-    # an item reported with an unknown fate in the same event as a known one, or in a copy
-    # (forward, repost) of a report with a known fate, is that item once, with the known fate
-    # (the photo of a hulk, then the report that it burned)
-    known: dict[tuple[str, str], list[tuple[str, set[str]]]] = defaultdict(list)
+    # an item reported with an unknown fate in the same event as a known one (fusion joins
+    # different fates only by the same photo), or in a copy (forward, repost) of a report
+    # with a known fate, is that item once, with the known fate (the photo of a hulk, then the
+    # report that it burned); in a copy only where the places agree: a recap's "two MT-LB
+    # standing in Balakliia" are not its "MT-LB destroyed near the Oskil"
+    known: dict[tuple[str, str], list[tuple[str, set[str], list[tuple[str | None, str]]]]] = \
+        defaultdict(list)
     for (group, cat, label, fate), recs in groups.items():
         if fate != "unknown":
-            known[(cat, label)].append((group, roots(recs)))
+            known[(cat, label)].append((group, roots(recs), _places(recs)))
     with_photos = sorted({r.source_id for recs in groups.values() for r in recs
                           if r.evidence_urls})
     dhash_of = _media_dhashes(store, with_photos)
     items: list[EquipmentItem] = []
     for (group, cat, label, fate), recs in groups.items():
-        if fate == "unknown" and any(g == group or roots(recs) & r
-                                     for g, r in known.get((cat, label), [])):
+        if fate == "unknown" and any(
+                g == group or (roots(recs) & r and places_compatible(_places(recs), pl))
+                for g, r, pl in known.get((cat, label), [])):
             continue
         days = [r.published_at.date() for r in recs if r.published_at is not None]
         item_side, basis = _side_of(recs, label, dup)
         item = EquipmentItem(item_side, cat, label, fate,
                              max(int(r.n) for r in recs), min(days) if days else None,
-                             None if group.startswith("raw:") else group, side_basis=basis)
+                             None if group.startswith("raw:") else group, side_basis=basis,
+                             places=_places(recs))
         for r in recs:
             _cite(item, r.source_id, (r.source_id, r.start, r.end), r.evidence_urls or [])
             for u in r.evidence_urls or []:
@@ -325,16 +337,65 @@ def equipment_items(store: Store, *, since: date | None = None, until: date | No
                 if dh and dh not in item.photo_dhashes:
                     item.photo_dhashes.append(dh)
         items.append(item)
-    items = _same_photo(_same_items(items, placed))
+    items = _same_photo(_same_items(items))
     if side:
         items = [i for i in items if i.side == side]
     return sorted(items, key=lambda i: (i.date or date.min, i.side, i.category, i.type, i.fate))
 
 
 SAME_ITEM_DAYS = 7
-"""Reports of one type and fate with no place to tell them apart, published within a week of
-the first, are one item: a recap or weekly tally re-reports what was photographed days
+"""Reports of one type and fate whose places do not tell them apart, published within a week
+of the first, are one item: a recap or weekly tally re-reports what was photographed days
 before (fusion joins reports only a few days apart, so the recap became a second event)."""
+
+
+def _places(recs: Iterable[Any]) -> list[tuple[str | None, str]]:
+    """The distinct (place id, name) of the reports that name where the item was lost."""
+    out: list[tuple[str | None, str]] = []
+    for r in recs:
+        if r.place_name and not any(same_place((r.place_id, r.place_name), p) for p in out):
+            out.append((r.place_id, r.place_name))
+    return out
+
+
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in romanise(name).casefold() if ch.isalnum())
+
+
+@cache
+def _region_of(place_id: str) -> tuple[bool, str | None]:
+    """(whether the place is a region, its first-level region) from the gazetteer."""
+    try:
+        from frontlens.resolve.gazetteer import default_gazetteer
+
+        c = default_gazetteer().get(place_id)
+    except (ImportError, FileNotFoundError, OSError):
+        return False, None
+    if c is None:
+        return False, None
+    return (c.fclass or "") == "region", c.admin1
+
+
+def same_place(a: tuple[str | None, str], b: tuple[str | None, str]) -> bool:
+    """Whether two reported places can be where one item was lost: the same gazetteer id; a
+    region and a place in it ("Kharkiv Oblast" and Balakliia); or, where either name is
+    unresolved, the same name up to a case ending in any script ("Вербівці", "Verbivka")."""
+    (ia, na), (ib, nb) = a, b
+    if ia and ib:
+        if ia == ib:
+            return True
+        (ra, aa), (rb, ab) = _region_of(ia), _region_of(ib)
+        return (ra or rb) and aa is not None and aa == ab
+    ka, kb = _name_key(na), _name_key(nb)
+    n = min(len(ka), len(kb))
+    return ka == kb or (n >= 5 and ka[: n - 2] == kb[: n - 2])
+
+
+def places_compatible(a: list[tuple[str | None, str]], b: list[tuple[str | None, str]]
+                      ) -> bool:
+    """Reports may be of one item unless both name places and none of those agree
+    (:func:`same_place`): a report that names no place conflicts with none."""
+    return not a or not b or any(same_place(x, y) for x in a for y in b)
 
 
 def _cite(item: EquipmentItem, source_id: str, span: tuple[str, int, int],
@@ -353,6 +414,9 @@ def _absorb(into: EquipmentItem, other: EquipmentItem) -> None:
     for u in other.evidence_urls:
         if u not in into.evidence_urls:
             into.evidence_urls.append(u)
+    for p in other.places:
+        if not any(same_place(p, q) for q in into.places):
+            into.places.append(p)
 
 
 def _media_dhashes(store: Store, ids: list[str]) -> dict[str, dict[str, str]]:
@@ -404,13 +468,16 @@ def _same_photo(items: list[EquipmentItem]) -> list[EquipmentItem]:
     return out
 
 
-def _same_items(items: list[EquipmentItem], placed: set[str]) -> list[EquipmentItem]:
+def _same_items(items: list[EquipmentItem]) -> list[EquipmentItem]:
     """Join the items that are one physical loss reported again (:data:`SAME_ITEM_DAYS`).
 
-    Items of one side, type and fate whose events have no place, first published within a
-    week of the first of them, count ``max(count)``; an item of unknown fate within that week
-    of a known-fate item of its side and type, and no bigger, is that item. Items with a place
-    (a fused event placed them) stay apart: their places tell them apart.
+    Items of one side, type and fate whose places agree (:func:`places_compatible`: the same
+    place, a region and a place in it, or no place named by one of them), first published
+    within a week of the first of them, count ``max(count)``; an item of unknown fate within
+    that week of a known-fate item of its side and type whose places agree, and no bigger,
+    is that item. Items whose reports name different places stay apart: the MT-LB destroyed
+    near Verbivka is not one of the two MT-LB standing in Balakliia. A joined item keeps every
+    place its reports name, so a later report agreeing with any of them joins it too.
 
     A side no report of the later item names (``side_basis`` "guessed": the extractor's
     reading from the type's origin) does not keep it apart: it joins an earlier item of
@@ -421,38 +488,58 @@ def _same_items(items: list[EquipmentItem], placed: set[str]) -> list[EquipmentI
         return a.date is not None and b.date is not None and \
             abs((b.date - a.date).days) <= SAME_ITEM_DAYS
 
-    def loose(i: EquipmentItem) -> bool:
-        return i.event_id not in placed
-
     def hosts_for(it: EquipmentItem, cands: Iterable[EquipmentItem]) -> list[EquipmentItem]:
         ok = [k for k in cands if k.side == it.side or it.side_basis == "guessed"]
         return sorted(ok, key=lambda k: k.side != it.side)  # stable: same side first
 
     out: list[EquipmentItem] = []
-    # (category, type, fate) → the current first item of each side's run
-    runs: dict[tuple[str, str, str], dict[str, EquipmentItem]] = defaultdict(dict)
+    # (category, type, fate) → each side's items so far (a new one where places disagree)
+    runs: dict[tuple[str, str, str], dict[str, list[EquipmentItem]]] = defaultdict(dict)
     for it in sorted(items, key=lambda i: (i.date or date.max, i.event_id or "")):
-        if it.fate != "unknown" and loose(it):
+        if it.fate != "unknown":
             heads = runs[(it.category, it.type, it.fate)]
-            first = next((k for k in hosts_for(it, [heads[x] for x in sorted(heads)])
-                          if near(k, it)), None)
+            first = next((k for k in hosts_for(it, [k for x in sorted(heads) for k in heads[x]])
+                          if near(k, it) and places_compatible(k.places, it.places)), None)
             if first is not None:
                 first.count = max(first.count, it.count)
                 _absorb(first, it)
                 continue
-            heads[it.side] = it
+            heads.setdefault(it.side, []).append(it)
         out.append(it)
+    out = _fill_counted(out, near, hosts_for)
     kept: list[EquipmentItem] = []
     for it in out:
-        if it.fate == "unknown" and loose(it):
-            host = next((k for k in hosts_for(it, out) if k.fate != "unknown" and loose(k)
+        if it.fate == "unknown":
+            host = next((k for k in hosts_for(it, out) if k.fate != "unknown"
                          and (k.category, k.type) == (it.category, it.type)
-                         and k.count >= it.count and near(k, it)), None)
+                         and k.count >= it.count and near(k, it)
+                         and places_compatible(k.places, it.places)), None)
             if host is not None:
                 _absorb(host, it)
                 continue
         kept.append(it)
     return kept
+
+
+def _fill_counted(items: list[EquipmentItem], near: Any, hosts_for: Any
+                  ) -> list[EquipmentItem]:
+    """A report at a new place fills a vehicle an earlier item counts but does not place: "2x
+    MT-LB destroyed" in the week's tally joined the MT-LB destroyed near Verbivka, so the one
+    destroyed near the Oskil that week is the tally's second, not a third. It joins an item
+    of its side, type and (known) fate within the week whose count leaves room for it beside
+    the places it already has; the count stays the item's."""
+    out: list[EquipmentItem] = []
+    for it in items:
+        host = None
+        if it.fate != "unknown" and it.places:
+            host = next((k for k in hosts_for(it, out)
+                         if (k.category, k.type, k.fate) == (it.category, it.type, it.fate)
+                         and near(k, it) and k.count >= len(k.places) + it.count), None)
+        if host is not None:
+            _absorb(host, it)
+            continue
+        out.append(it)
+    return out
 
 
 def equipment_ledger(store: Store, *, since: date | None = None, until: date | None = None,

@@ -184,6 +184,9 @@ equipment_losses = Table(
     Column("count", Integer, nullable=False),
     Column("evidence_urls", JsonType, nullable=False),
     Column("place_id", String(64)),
+    Column("place_name", String(256)),
+    Column("place_start", Integer),
+    Column("place_end", Integer),
 )
 
 area_claims = Table(
