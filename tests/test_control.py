@@ -302,3 +302,15 @@ def test_a_settlement_abbreviation_does_not_end_the_sentence() -> None:
     assert next(text[a:b] for a, b in split_sentences(text)).endswith("Ореховое.")
     doc = run(text, "ru", {"Ореховое": "Orikhove"})
     assert ("Orikhove", "fighting", "unknown") in events(doc)
+
+
+def test_raising_a_flag_or_pushing_into_a_place_is_entering_it() -> None:
+    doc = run("Ukrainian soldiers raised the national flag in Kreminna on Monday.", "en",
+              {"Kreminna": "Kreminna"})
+    assert {(p, a) for p, a, _ in events(doc)} == {("Kreminna", "entered")}
+    doc = run("Russian forces pushed into the village of Shevchenko.", "en",
+              {"Shevchenko": "Shevchenko"})
+    assert {(p, a) for p, a, _ in events(doc)} == {("Shevchenko", "entered")}
+    doc = run("The mayor raised concerns about flag burning in Kharkiv.", "en",
+              {"Kharkiv": "Kharkiv"})
+    assert events(doc) == set()
