@@ -1148,6 +1148,20 @@ def _drop_wrappers(doc: Doc, quotes: list[Quote]) -> list[Quote]:
     return out
 
 
+def _relay(r: dict[str, Any], kept: list[dict[str, Any]]) -> bool:
+    """Is ``r``'s claim itself an attribution that points elsewhere ("UNN reports: X announced
+    this on Telegram", "За даними Укрінформу, про це заявив X")? Another record's cue stands
+    inside it while that record's claim lies outside it (and does not hold ``r``'s cue in
+    turn: a garbled sentence where each holds the other's cue keeps both)."""
+    return any(o is not r and r["q0"] <= o["cpos"] < r["q1"]
+               and (o["q1"] <= r["q0"] or o["q0"] >= r["q1"])
+               and not o["q0"] <= r["cpos"] < o["q1"] for o in kept)
+
+
+def _drop_relays(kept: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in kept if not _relay(r, kept)]
+
+
 def _headline_end(text: str) -> int:
     """End of a headline line (a first line without closing punctuation, followed by the
     body), or 0 when the text does not open with one."""
@@ -1186,6 +1200,7 @@ def statements(doc: Doc) -> Doc:
                 kept[-1] = r
             continue
         kept.append(r)
+    kept = _drop_relays(kept)
     if pack.unmarked_official_side:
         # Ukrainian-language reporting names its own officials without a nationality
         # ("президент", "речник Генштабу"): an unmarked official role defaults to UA.
