@@ -216,6 +216,7 @@ class _Words:
     about_that: re.Pattern[str]  # "про те, що ...": dropped from the claim
     citing: re.Pattern[str]  # "посилаючись на X"
     by_pronoun: re.Pattern[str]  # "According to him, ...": the last person named said it
+    country_self: frozenset[str]  # "Russia said its forces ...": a country speaks of itself
 
 
 _NEVER = re.compile(r"(?!)")
@@ -250,6 +251,7 @@ def _words(lang: str | None) -> _Words:
         about_that=re.compile(f"^(?:{about})\\s+", re.IGNORECASE) if about else _NEVER,
         citing=alt("statements_citing", "", r"\s+"),
         by_pronoun=alt("statements_by_pronoun", r"(?<!\w)", r"\s*,\s*"),
+        country_self=w("statements_country_self"),
     )
 
 
@@ -573,9 +575,9 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
             lead = text[s0 : m.start()]
             led = _after_lead(acc, text, s0, s1)
             comma_after = text[np_end:s1].lstrip().startswith(",")
-            if not lead.strip(" \n\"“‘-–—") or comma_after and (
+            if not lead.strip(" \n\"“‘-–—") or (comma_after and (
                     (led is not None and led.start() == m.start())
-                    or lead.rstrip().endswith(("—", "–"))):
+                    or lead.rstrip().endswith(("—", "–")))):
                 # "according to X, CLAUSE", also after a lead-in ("In addition, according to
                 # X, CLAUSE") or a dash ("... food — according to X, CLAUSE")
                 c0, c1 = np_end, s1
@@ -1114,11 +1116,19 @@ def _by_pronoun(doc: Doc, reg: _Registry) -> list[dict[str, Any]]:
     return out
 
 
-def _place_names(doc: Doc) -> frozenset[str]:
+def _place_names(doc: Doc, country: bool = False) -> frozenset[str]:
     """Lower-cased surfaces and names of the document's place mentions below country level
-    (a country speaks for its government: "Russia said" keeps its speaker)."""
-    return frozenset(x.lower() for pm in doc.places if pm.kind != "country"
+    (``country``: of its countries)."""
+    return frozenset(x.lower() for pm in doc.places if (pm.kind == "country") == country
                      for x in (pm.surface, pm.name) if x)
+
+
+def _country_speaks(text: str, r: dict[str, Any], wl: _Words) -> bool:
+    """A bare country as speaker: kept only when the claim's first words speak of the
+    country itself ("Russia said on Monday its forces captured X", the government's claim);
+    "Ukraine said fighting goes on" is the reporter's shorthand for an unnamed source."""
+    head = re.findall(r"\w+", text[r["q0"] : r["q1"]])[:4]
+    return any(w.lower() in wl.country_self for w in head)
 
 
 _FIRST_PERSON = frozenset({"i", "we", "me", "us"})
@@ -1210,6 +1220,8 @@ def statements(doc: Doc) -> Doc:
     speakers: list[Speaker] = doc.user.setdefault("speakers", [])
     seen_spk: set[tuple[int, int]] = set()
     places = _place_names(doc)
+    countries = _place_names(doc, country=True)
+    wl = _words(doc.lang)
     head = _headline_end(text)
     for r in kept:
         if r["q1"] <= head:
@@ -1217,6 +1229,9 @@ def statements(doc: Doc) -> Doc:
         spk: _Spk = r["spk"]
         if spk.name and not spk.role and spk.name.lower() in places:
             continue  # "Kharkiv said", "в Балаклее сообщили": a town is no speaker
+        if spk.name and not spk.role and spk.name.lower() in countries and \
+                not _country_speaks(text, r, wl):
+            continue
         q0, q1 = r["q0"], r["q1"]
         r0 = max(0, min(r["r0"], q0))
         r1 = min(len(text), max(r["r1"], q1))
