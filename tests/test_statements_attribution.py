@@ -78,3 +78,18 @@ def test_a_bare_country_speaking_of_its_own_forces_keeps_its_statement() -> None
                 "the east.")
     assert len(out) == 1 and out[0].speaker == "Russia"
     assert "its forces had taken control" in out[0].quote
+
+
+def test_the_message_cited_after_a_quote_is_the_organisation_named_before_it() -> None:
+    out = stmts("Генштаб ЗСУ оприлюднив ранкове зведення про ситуацію на фронті. «Сили оборони "
+                "відбили дванадцять атак біля села за минулу добу», – йдеться у повідомленні.",
+                "uk")
+    assert len(out) == 1
+    assert out[0].speaker == "General Staff of the Armed Forces of Ukraine"
+    assert out[0].direct and out[0].quote.startswith("Сили оборони відбили")
+
+
+def test_an_army_named_before_a_cited_message_is_not_its_author() -> None:
+    out = stmts("ЗСУ звільнили ще одне село на сході. «Прапор знову майорить над школою у "
+                "центрі села», – йдеться у повідомленні.", "uk")
+    assert all(s.speaker != "Armed Forces of Ukraine" for s in out)

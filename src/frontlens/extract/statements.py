@@ -775,7 +775,7 @@ def _token_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) ->
         return reg.add(_Spk(name, phrase.strip(" ,–—-"), side if side != "unknown"
                             else _role_side(phrase), s0, s1, False))
     if any(lm in lexicon.words("statements_message_nouns") for lm in lemmas):
-        return reg.last(pos)
+        return _message_author(doc, reg, pos)
     anaph = [lm for lm in lemmas if lm in lexicon.words("statements_anaphora")]
     if anaph and i1 - i0 <= 3:
         prev = reg.last(pos, person=True, role_hint=anaph[0][:5])
@@ -820,6 +820,26 @@ def _loose_names(doc: Doc, st: list[Any], i0: int, i1: int) -> list[_Name]:
             continue
         out.append(_Name(a.start, b.end, doc.text[a.start : b.end]))
     return out
+
+
+def _message_author(doc: Doc, reg: _Registry, pos: int) -> _Spk | None:
+    """Whose is "the message" ("«…», – йдеться у повідомленні", "говорится в сообщении"):
+    the latest of the last speaker and the last organisation the text names before it (a
+    post that quotes the General Staff's report names the staff, not a speaker, first);
+    an army as a whole is what fights, not who posts."""
+    last = reg.last(pos)
+    best: tuple[int, int, str, Side] | None = None
+    forces = lexicon.words("statements_fighting_forces")
+    for pat, name, side in _orgs():
+        if name in forces:
+            continue
+        for m in pat.finditer(doc.text, 0, pos):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), m.end(), name, side)
+    if best is None or (last is not None and last.start >= best[0]):
+        return last
+    a, b, name, side = best
+    return reg.add(_Spk(name, doc.text[a:b], side, a, b, False))
 
 
 def _window(st: list[Any], k: int, step: int) -> tuple[int, int]:
