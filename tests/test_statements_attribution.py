@@ -93,3 +93,23 @@ def test_an_army_named_before_a_cited_message_is_not_its_author() -> None:
     out = stmts("ЗСУ звільнили ще одне село на сході. «Прапор знову майорить над школою у "
                 "центрі села», – йдеться у повідомленні.", "uk")
     assert all(s.speaker != "Armed Forces of Ukraine" for s in out)
+
+
+def test_a_that_clause_hung_on_the_noun_after_the_cue_is_the_claim() -> None:
+    out = stmts("The ministry said in a statement that the assault was carried out by its "
+                "northern group of forces.")
+    assert [s.quote for s in out] == [
+        "the assault was carried out by its northern group of forces"]
+
+
+def test_police_is_a_speaker() -> None:
+    out = stmts("Regional police meanwhile said four people had been injured in the overnight "
+                "shelling of the town.")
+    assert len(out) == 1 and out[0].quote.startswith("four people had been injured")
+
+
+def test_a_quoted_word_inside_a_unit_name_does_not_hide_the_speaker() -> None:
+    out = stmts("The bridge is still standing and the crossing is open, Operational Command "
+                "“North” said in a Facebook post.")
+    assert len(out) == 1
+    assert out[0].quote == "The bridge is still standing and the crossing is open"

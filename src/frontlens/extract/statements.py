@@ -611,7 +611,9 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
                      and c.lower_ not in ("that", "this", "it", "them")),
                     None,
                 )
-            inq = next((q for q in quotes if q.start <= subj.idx < q.end), None)
+            # (a quoted word or two is part of a name: Operational Command “East” said)
+            inq = next((q for q in quotes if q.start <= subj.idx < q.end
+                        and _word_count(text[q.start : q.end]) > 2), None)
             if inq is not None:
                 name = next((e for e in doc.ents if e.label in ("PER", "ORG")
                              and inq.end < e.start < tok.idx), None)
@@ -634,6 +636,12 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
                 if spk is not None and front is not None:
                     # "MOSCOW: CLAUSE, the ministry said": the parse lost the clause
                     out.append(_rec(spk, tok.text, tok.idx, *front, s0, s1))
+                    continue
+                that = _that_clause(text, sent, tok, s1)
+                if spk is not None and that is not None:
+                    # "said in a statement that CLAUSE", "told the outlet that CLAUSE": the
+                    # parse hung the clause on the noun
+                    out.append(_rec(spk, tok.text, tok.idx, *that, s0, s1))
                     continue
                 if spk is not None:
                     e1 = doc.sentence_of(tok.idx)[1] if doc.sents else s1
@@ -666,7 +674,8 @@ def _parsed_reported(doc: Doc, reg: _Registry, quotes: list[Quote]) -> list[dict
     return out
 
 
-_DATELINE = re.compile(r"[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ .'’-]{1,40}(?:,[^:—–\n]{0,40})?\s*[:—–-]\s+")
+_DATELINE = re.compile(r"[A-ZА-ЯІЇЄҐ][A-ZА-ЯІЇЄҐ .'’-]{1,40}(?:\s*\([^()\n]{1,30}\))?"
+                       r"(?:,[^:—–\n]{0,40})?\s*[:—–-]\s+")
 
 
 def _fronted_clause(text: str, s0: int, subj: Any, tok: Any) -> tuple[int, int] | None:
@@ -684,6 +693,22 @@ def _fronted_clause(text: str, s0: int, subj: Any, tok: Any) -> tuple[int, int] 
         return None
     c0, c1 = _clean_span(text, c0, c1)
     return (c0, c1) if c1 - c0 >= 12 else None
+
+
+def _that_clause(text: str, sent: Any, tok: Any, s1: int) -> tuple[int, int] | None:
+    """The clause after "that" a few words past a cue verb whose complement the parse
+    attached elsewhere ("said in a statement that ...", "told the liga.net outlet that ...");
+    None when a verb or punctuation stands between."""
+    for t in sent:
+        if t.i <= tok.i:
+            continue
+        if t.i - tok.i > 6 or t.is_punct or t.pos_ in ("VERB", "AUX"):
+            return None
+        if t.lower_ == "that" and t.i > tok.i + 1:
+            c0, c1 = _clean_span(text, t.idx + len(t.text), s1)
+            c1 = _strip_final_period(text, c0, c1)
+            return (c0, c1) if c1 - c0 >= 12 else None
+    return None
 
 
 def _strip_final_period(text: str, c0: int, c1: int) -> int:
