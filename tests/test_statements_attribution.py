@@ -113,3 +113,11 @@ def test_a_quoted_word_inside_a_unit_name_does_not_hide_the_speaker() -> None:
                 "“North” said in a Facebook post.")
     assert len(out) == 1
     assert out[0].quote == "The bridge is still standing and the crossing is open"
+
+
+def test_the_briefing_said_is_the_organisation_that_issued_it() -> None:
+    out = stmts("The Russian Defence Ministry released its daily update on Sunday. “Units of "
+                "the southern group improved their positions along the front line,” the "
+                "briefing said.")
+    assert len(out) == 1
+    assert out[0].speaker == "Russian Ministry of Defence" and out[0].direct

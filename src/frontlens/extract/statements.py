@@ -504,7 +504,7 @@ def _parsed_speaker(doc: Doc, subj: Any, reg: _Registry) -> _Spk | None:
         if prev is not None:
             return prev
     if low in lexicon.words("statements_message_nouns"):
-        return reg.last(pos)
+        return _message_author(doc, reg, pos)
     if not _speakerlike(subj, clean):
         return None
     side = _role_side(full)
