@@ -121,3 +121,11 @@ def test_the_briefing_said_is_the_organisation_that_issued_it() -> None:
                 "briefing said.")
     assert len(out) == 1
     assert out[0].speaker == "Russian Ministry of Defence" and out[0].direct
+
+
+def test_uk_an_adjective_heading_an_administration_is_no_surname_speaker() -> None:
+    out = stmts("Уночі росіяни чотири рази обстріляли прикордонні громади, повідомляє Сумська "
+                "ОВА.", "uk")
+    assert len(out) == 1
+    assert out[0].speaker is None
+    assert out[0].role and out[0].role.startswith("Сумська ОВА")

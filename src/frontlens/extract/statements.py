@@ -806,7 +806,10 @@ def _token_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) ->
         prev = reg.last(pos, person=True, role_hint=anaph[0][:5])
         if prev is not None:
             return prev
-    surn = [t for t in st[i0:i1] if t.is_title and _surn_reading(lang, t.text)]
+    # a surname-like word that heads a noun phrase ("Сумська ОВА", "Білого дому",
+    # "Громадському радіо") is an adjective of an organisation, not a person
+    surn = [t for j, t in enumerate(st[i0:i1], i0) if t.is_title and _surn_reading(lang, t.text)
+            and not (j + 1 < i1 and (st[j + 1].pos == "NOUN" or st[j + 1].text.isupper()))]
     if surn:
         t = surn[0]
         return reg.add(_Spk(_nominative_name(lang, t.text), None, _role_side(phrase), s0, s1, True))
