@@ -129,3 +129,11 @@ def test_uk_an_adjective_heading_an_administration_is_no_surname_speaker() -> No
     assert len(out) == 1
     assert out[0].speaker is None
     assert out[0].role and out[0].role.startswith("Сумська ОВА")
+
+
+def test_ru_he_said_on_air_is_the_last_person_named() -> None:
+    out = stmts("Глава администрации Сергей Волобуев выступил на брифинге. «Ночью город "
+                "обстреляли из реактивных систем, пострадавших нет», — сказал он в эфире "
+                "Первого канала.", "ru")
+    assert len(out) == 1
+    assert out[0].speaker and "Волобуев" in out[0].speaker and out[0].direct

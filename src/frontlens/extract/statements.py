@@ -760,7 +760,9 @@ def _token_speaker(doc: Doc, st: list[Any], i0: int, i1: int, reg: _Registry) ->
     words = [t.text.lower() for t in st[i0:i1]]
     lemmas = [_role_key(lang, t) for t in st[i0:i1]]
     wl = _words(lang)
-    if any(w in wl.pronouns_person for w in words) and i1 - i0 <= 2:
+    if (any(w in wl.pronouns_person for w in words) and i1 - i0 <= 2) or (
+            words[0] in wl.pronouns_person and len(words) > 1 and words[1] in wl.in_prep):
+        # "сказал он", "отметил он в эфире Первого канала": where, not who, follows
         return reg.last(pos, person=True)
     if any(w in wl.pronouns_any for w in words) and i1 - i0 <= 2:
         return reg.last(pos, person=False) or reg.last(pos)
