@@ -314,3 +314,28 @@ def test_raising_a_flag_or_pushing_into_a_place_is_entering_it() -> None:
     doc = run("The mayor raised concerns about flag burning in Kharkiv.", "en",
               {"Kharkiv": "Kharkiv"})
     assert events(doc) == set()
+
+
+def test_a_withdrawal_noun_and_a_next_sentence_naming_its_places() -> None:
+    doc = run("Сили оборони повідомили про відхід з трьох населених пунктів. Йдеться про "
+              "Новоуспенівське, Успенівку та Новомиколаївку.", "uk",
+              {"Новоуспенівське": "Novouspenivske", "Успенівку": "Uspenivka",
+               "Новомиколаївку": "Novomykolaivka"})
+    assert {p for p, a, _ in events(doc) if a == "withdrew"} == {
+        "Novouspenivske", "Uspenivka", "Novomykolaivka"}
+    doc = run("Сырский объявил о выводе украинских войск из города Авдеевка.", "ru",
+              {"Авдеевка": "Avdiivka"})
+    assert {(p, a) for p, a, _ in events(doc)} == {("Avdiivka", "withdrew")}
+    # "вывод" as a conclusion drawn is no withdrawal
+    doc = run("Юрий сделал вывод о концентрации войск под Киевом.", "ru", {"Киевом": "Kyiv"})
+    assert events(doc) == set()
+
+
+def test_control_verbs_say_who_holds_a_place_in_either_word_order() -> None:
+    """"Бахмут контролюють українські сили оборони": the forces after the verb are its
+    subject, not an object the claim is about."""
+    doc = run("Бахмут контролюють українські сили оборони.", "uk", {"Бахмут": "Bakhmut"})
+    assert {(p, a) for p, a, _ in events(doc)} == {("Bakhmut", "held")}
+    doc = run("Российские войска контролируют примерно 60% Северодонецка.", "ru",
+              {"Северодонецка": "Sievierodonetsk"})
+    assert {(p, a) for p, a, _ in events(doc)} == {("Sievierodonetsk", "held")}
