@@ -703,6 +703,22 @@ def test_a_telegram_message_of_odd_shape_costs_only_itself(
     assert not any("internal error" in e for e in report.errors), report.errors
 
 
+@pytest.mark.parametrize("media", [{"photo": [None, {"Izium": None}]}, {"photo": "p" * 5000},
+                                   {"file": "photos/a\u0000b.jpg"}, {"thumbnail": 7}])
+def test_a_media_field_naming_no_file_keeps_its_message(
+        store: Store, tmp_path: Path, media: dict[str, Any]) -> None:
+    """The long fuzz found a photo field holding a list, turned into a 'file name too long'
+    internal error that cost the message: a media value no file can have names no file."""
+    head = {"name": "Front Watch", "type": "public_channel", "id": CHANNEL_ID}
+    export = json.dumps({**head, "messages": [
+        tg_message(1, "Перше."), {**tg_message(2, "Друге."), **media}, tg_message(3, "Третє.")]})
+    path = write(tmp_path / "tg" / "result.json", export)
+    report = ingest_inputs(store, [str(path)], Settings(db=store.url))
+    assert not report.errors, report.errors
+    ids = {s.external_id for s in store.list_sources(limit=10)}
+    assert {f"{CHANNEL_ID}/{n}" for n in (1, 2, 3)} <= ids
+
+
 @pytest.mark.parametrize("odd", [{"type": "Feature", "properties": [1, 2],
                                   "geometry": {"type": "Point", "coordinates": [36, 49]}},
                                  {"type": "Feature", "properties": {},

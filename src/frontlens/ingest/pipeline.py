@@ -295,10 +295,13 @@ def _media_files(path: Path, src: Source) -> list[tuple[str, Path]]:
         else:
             continue
         for c in cands:
-            f = c.resolve()
-            if f.is_file() and base in f.parents:
-                out.append((m, f))
-                break
+            try:
+                f = c.resolve()
+                if f.is_file() and base in f.parents:
+                    out.append((m, f))
+                    break
+            except (OSError, ValueError):  # a name no file can have (too long, a NUL byte)
+                continue
     return out
 
 

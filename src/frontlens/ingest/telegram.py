@@ -68,7 +68,8 @@ def _message(msg: Any, channel: dict[str, Any], raw: RawInput,
     if max_text is not None and len(text) > max_text:  # refused before it is normalised
         raise ValueError(f"text is {len(text):,} characters, above the {max_text:,} limit "
                          "(FRONTLENS_MAX_TEXT_CHARS)")
-    media = [str(msg[k]) for k in _MEDIA_KEYS if msg.get(k)]
+    # a media field is a file path; any other value names no file (the original keeps it)
+    media = [msg[k] for k in _MEDIA_KEYS if isinstance(msg.get(k), str) and msg[k]]
     channel_id = channel.get("id")
     name = channel.get("name") or msg.get("from")
     meta: dict[str, Any] = {"format": "telegram", "channel_id": channel_id, "message_id": msg["id"]}
