@@ -379,6 +379,10 @@ def _rule_for(events: list[ControlEvent], pm: PlaceMention) -> list[ControlEvent
             or r.place_name.lower() == pm.name.lower()]
 
 
+_Context = tuple[list[tuple[str, str, bool, list[str]]], list[str]]
+"""What :func:`_place_context` makes once per place for its actions' features."""
+
+
 def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Candidate]:
     """Every (sentence, place, action) that a rule emitted or an action cue makes possible."""
     sents = sents if sents is not None else sentences(doc)
@@ -403,14 +407,15 @@ def control_candidates(doc: Doc, sents: list[Sentence] | None = None) -> list[Ca
                 continue
             pa, pb = _tok_range(st.toks, pm.start, pm.end)
             nearest: tuple[int, str] | None = None
-            for a in sorted(acts):
-                hit = _nearest_cue(st, a, pa, pb)
+            best = {a: _nearest_cue(st, a, pa, pb) for a in sorted(acts)}
+            for a, hit in best.items():
                 if hit is not None and (nearest is None or hit[0] < nearest[0]):
                     nearest = (hit[0], a)
-            for a in sorted(acts):
+            context = _place_context(doc, st, k, rank, pm, pa, pb)
+            for a, hit in best.items():
                 rule = next((r for r in mine if cand_action(r.action) == a), None)
-                f, trig = _control_features(doc, st, k, rank, pm, a, mine, rule, nearest,
-                                            pa, pb, lang)
+                f, trig = _control_features(doc, st, pm, a, mine, rule, hit, nearest, pa, pb,
+                                            lang, context)
                 out.append(Candidate(k, pm, a, rule, f, trig))
     return out
 
@@ -595,10 +600,13 @@ def person_patient(doc: Doc, st: Sentence, trig: int | None) -> bool:
     return got
 
 
-def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMention, a: str,
+def _control_features(doc: Doc, st: Sentence, pm: PlaceMention, a: str,
                       mine: list[ControlEvent], rule: ControlEvent | None,
-                      nearest: tuple[int, str] | None, pa: int, pb: int,
-                      lang: str) -> tuple[list[str], int | None]:
+                      best: tuple[int, int, str] | None, nearest: tuple[int, str] | None,
+                      pa: int, pb: int, lang: str,
+                      context: _Context) -> tuple[list[str], int | None]:
+    """One candidate's features; ``best`` is :func:`_nearest_cue` for its action, ``context``
+    :func:`_place_context` of its place."""
     toks = st.toks
     f = [f"a={a}", f"{a}|lang={lang}", f"{a}|kind={pm.kind}", f"{a}|cty={_country(pm)}"]
     if rule is not None:
@@ -607,7 +615,6 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
         f.append(f"{a}|rule_other")
     else:
         f.append(f"{a}|no_rule")
-    best = _nearest_cue(st, a, pa, pb)
     trig = None
     if best is None:
         f.append(f"{a}|no_cue")
@@ -644,35 +651,47 @@ def _control_features(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMentio
     if gram is None:
         gram = memo[key] = _grammar(doc, pm, toks[trig] if trig is not None else None)
     f += [f"{a}|{x}" for x in gram]
-    take_of = _TAKE_OF.get
-    for b, h in st.action_hits.items():
-        if take_of(b, b) != a and h:
+    words, tail = context
+    for b, taken, has_hits, near_words in words:
+        if taken != a and has_hits:
             f.append(f"{a}|also={b}")
+        f += [f"{a}|{w}" for w in near_words]
+    f += [f"{a}|{x}" for x in tail]
+    return f, trig
+
+
+def _place_context(doc: Doc, st: Sentence, k: int, rank: int, pm: PlaceMention, pa: int,
+                   pb: int) -> _Context:
+    """The features of a place in its sentence that no action changes (each action prefixes
+    them with its name), made once for the up to 9 actions it is a candidate of: per action
+    cue list (its name, the action it counts as, whether it has hits, its "word=cue|near/far"
+    features), then the rest (usage, population, statuses, neighbouring words, place count
+    and rank, quote, first sentence, sides)."""
+    toks = st.toks
+    take_of = _TAKE_OF.get
+    words = []
+    for b, h in st.action_hits.items():
         # which cue words the sentence has, near the place or anywhere
-        for i, item in h:
-            near = "near" if abs(i - pa) <= 4 or abs(i - pb) <= 4 else "far"
-            f.append(f"{a}|word={item}|{near}")
-    f += [f"{a}|usage={pm.usage}", f"{a}|cand_pop={_pop(pm)}"]
+        near_words = [f"word={item}|{'near' if abs(i - pa) <= 4 or abs(i - pb) <= 4 else 'far'}"
+                      for i, item in h]
+        words.append((b, take_of(b, b), bool(h), near_words))
+    tail = [f"usage={pm.usage}", f"cand_pop={_pop(pm)}"]
     for kind in ("denied", "hypothetical", "recalled", "report"):
         if st.status_hits.get(kind):
-            f.append(f"{a}|st_{kind}")
+            tail.append(f"st_{kind}")
     prev = toks[pa - 1].low[:6] if pa > 0 else "<s>"
     prev2 = toks[pa - 2].low[:6] if pa > 1 else "<s>"
     nxt = toks[pb].low[:6] if pb < len(toks) else "</s>"
-    f += [f"{a}|prev={prev}", f"{a}|prev2={prev2}", f"{a}|next={nxt}"]
+    tail += [f"prev={prev}", f"prev2={prev2}", f"next={nxt}"]
     n = len(st.places)
-    f += [f"{a}|nplaces={min(n, 3)}", f"{a}|rank={'first' if rank == 0 else 'later'}"]
-    quoted = doc.user.setdefault("_decide_quoted", {})
-    q = quoted.get((st.start, pm.start))
-    if q is None:
-        q = quoted[(st.start, pm.start)] = _in_quote(doc.text, st.start, pm.start)
-    if q:
-        f.append(f"{a}|in_quote")
+    tail += [f"nplaces={min(n, 3)}", f"rank={'first' if rank == 0 else 'later'}"]
+    if _in_quote(doc.text, st.start, pm.start):
+        tail.append("in_quote")
     if k == 0:
-        f.append(f"{a}|first_sentence")
+        tail.append("first_sentence")
     sides = {s for _, s in st.side_hits}
-    f += [f"{a}|sent_side={s}" for s in sides]
-    return f, trig
+    tail += [f"sent_side={s}" for s in sides]
+    return words, tail
 
 
 def actor_features(doc: Doc, sents: list[Sentence], c: Candidate) -> list[str]:
