@@ -51,9 +51,11 @@ class Rule:
 
 @dataclass
 class Rules:
+    """The ruler's patterns, and what they do to a token, cached per (tag, lower, dep,
+    is_space)."""
+
     single: list[Rule]  # one-token patterns: their effect is cached per token key
     multi: list[Rule]  # longer runs: which of their tokens a key matches is cached as bits
-    strings: Any  # the vocab's StringStore, for REGEX tests on the lower-case form
     cache: dict[tuple[int, ...], tuple[tuple[tuple[int, int, int], ...], int]]
     first_bits: int = 0  # the bits of the multi rules' first tokens
 
@@ -105,7 +107,7 @@ def compile_rules(patterns: list[dict[str, Any]], vocab: Any) -> Rules:
             rule = Rule(order, tuple(toks), index % len(toks), cols)
             (single if len(toks) == 1 else multi).append(rule)
     first = sum(1 << (r * _WIDTH) for r in range(len(multi)))
-    return Rules(single, multi, vocab.strings, {}, first)
+    return Rules(single, multi, {}, first)
 
 
 def _matches(checks: tuple[Check, ...], key: tuple[int, ...]) -> bool:
