@@ -34,8 +34,6 @@ import sys
 import time
 from pathlib import Path
 
-import spacy
-
 from frontlens.extract import models, pipeline
 from frontlens.extract.pipeline import RuleExtractor, load_components
 from frontlens.model import Source
@@ -108,6 +106,8 @@ def main() -> None:
 
     gaz = gazetteer_cold_open()
     t0 = time.perf_counter()
+    import spacy  # after frontlens, which caps the native thread pools before numpy loads
+
     nlp = spacy.load(models.SPACY_EN)  # the baseline: the model exactly as shipped
     t_spacy_load = time.perf_counter() - t0
     t0 = time.perf_counter()
