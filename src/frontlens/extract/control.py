@@ -341,10 +341,11 @@ class _Linker:
         """A list of places starts at token k and ends the sentence: an enumeration."""
         for s, e, _ in self.pspans:
             if s == k:
-                items = self.coordinated(s, e, +1)
-                end = max((pe for ps, pe, pm in self.pspans if any(pm is x for x in items)),
-                          default=e)
-                return bool(items) and (end >= self.hi or self.toks[end].text in _END)
+                items = self.coordinated(s, e, +1)  # in text order: the last ends the list
+                if not items:
+                    return False
+                end = next(pe for _, pe, pm in self.pspans if pm is items[-1])
+                return end >= self.hi or self.toks[end].text in _END
         return False
 
     def is_named(self, k: int) -> bool:
