@@ -84,7 +84,9 @@ def print_summary(s: dict[str, Any]) -> None:
               f"{f.get('crashes', 0)}, hangs {f.get('hangs', 0)}, max "
               f"{f.get('max_input_seconds', 0):.2f} s per generated input; giants: slowest "
               f"{slowest[0]} {slowest[1].get('seconds', 0)} s, peak RSS {worst[0]} "
-              f"{worst[1].get('rss_mb', 0)} MB; peak RSS in-process "
+              f"{worst[1].get('rss_mb', 0)} MB ({worst[1].get('rss_above_baseline_mb', '?')} MB "
+              f"above the {f.get('cli_baseline_rss_mb', '?')} MB of a small input); peak RSS "
+              "in-process "
               f"{f.get('peak_rss_mb_in_process', 0)} MB (pytest and hypothesis included), "
               f"CLI {f.get('peak_rss_mb_cli', 0)} MB; network attempts "
               f"{f.get('network_attempts', 0)}")
