@@ -169,3 +169,24 @@ def test_a_claim_the_extractor_doubts_is_graded_less_credible() -> None:
     assert credibility(unsure)[0] == credibility(sure)[0] + 1
     assert any("unsure" in r for r in credibility(unsure)[1])
     assert score(unsure) < score(sure)
+
+
+def test_a_source_reporting_both_outcomes_is_no_concession(store: Store) -> None:
+    """A Russian report read as "liberated by UA" and "captured by RU" for one village the same
+    day contradicts itself (a misread actor), so it cannot be the losing side conceding."""
+    when = datetime(2024, 5, 11, 9, tzinfo=UTC)
+    ru = Source(kind="text", origin="t", text="Units advanced and took Hatyshche. Hatyshche "
+                "was captured.", outlet="Ministry of Defence of Russia", published_at=when)
+    prov = dict(start=0, end=10, extractor="t", extractor_version="0")
+
+    def claim(action: str, side: str) -> ControlEvent:
+        return ControlEvent(source_id=ru.id, place_name="Hatyshche", action=action,
+                            new_controller=side, event_date=when.date(), time_precision="day",
+                            **prov)  # type: ignore[arg-type]
+
+    _stored(store, [ru, claim("liberated", "UA"), claim("captured", "RU")])
+    run_fusion(store)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(schema.events.c.new_controller, schema.events.c.concession)
+                            .where(schema.events.c.kind == "control")).all()
+    assert sorted(rows) == [("RU", False), ("UA", False)]

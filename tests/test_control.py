@@ -330,3 +330,20 @@ def test_a_withdrawal_noun_and_a_next_sentence_naming_its_places() -> None:
     doc = run("Юрий сделал вывод о концентрации войск под Киевом.", "ru", {"Киевом": "Kyiv"})
     assert events(doc) == set()
 
+
+
+def test_a_side_named_inside_an_earlier_coordinated_predicate_is_not_the_actor() -> None:
+    # the cue nearest the second verb is the first verb's object (pushed back, driven out)
+    doc = run("Підрозділи «Схід» просунулися вглиб оборони ЗСУ і захопили Вишневе та Грушеве.",
+              "uk", {"Вишневе": "Vyshneve", "Грушеве": "Hrusheve"})
+    assert events(doc) == {("Vyshneve", "captured", "RU"), ("Hrusheve", "captured", "RU")}
+    doc = run("Российские войска выбили ВСУ из Лесного и освободили Озёрное.", "ru",
+              {"Лесного": "Lisne", "Озёрное": "Ozerne"})
+    assert ("Ozerne", "captured", "RU") in events(doc)
+    assert ("Ozerne", "liberated", "UA") not in events(doc)
+
+
+def test_a_reporting_verb_before_the_side_keeps_it_the_actor() -> None:
+    doc = run("Officials said Ukrainian troops crossed the river and liberated Pishchane.", "en",
+              {"Pishchane": "Pishchane"})
+    assert events(doc) == {("Pishchane", "liberated", "UA")}

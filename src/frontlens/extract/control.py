@@ -68,6 +68,7 @@ _BLOCK_WORDS = frozenset(lexicon.words("control_clause"))
 _AGENT = frozenset(["by"])
 _COORD_PUNCT = frozenset([",", "&", "-"])  # the words that join places are in the packs
 _NOUNS = frozenset(["NOUN", "PROPN"])
+_COORD_WORDS = frozenset(["and", "і", "й", "та", "и"])  # predicates joined: "V1 … і V2"
 _PREPOSITION = frozenset(["PREP", "ADP"])  # pymorphy3, spaCy
 _END = frozenset(".;!")
 _PARTICIPLE = frozenset(["PRTF", "PRTS", "ADJF", "VERB"])
@@ -487,7 +488,7 @@ def _actor(toks: list[_Tok], trig: _Trigger, cues: list[tuple[int, Side]],
     """(actor, explicit): the nearest side cue in the same clause, else the default side."""
     best: tuple[float, Side] | None = None
     for idx, side in cues:
-        if idx in places:
+        if idx in places or (idx < trig.i and _object_of_earlier_verb(toks, idx, trig.i)):
             continue
         if trig.i <= idx < trig.j:  # "under Russian control": the cue is inside the phrase
             return side, True
@@ -504,6 +505,25 @@ def _actor(toks: list[_Tok], trig: _Trigger, cues: list[tuple[int, Side]],
     if best:
         return best[1], True
     return trig.pattern.default, False
+
+
+def _object_of_earlier_verb(toks: list[_Tok], idx: int, ti: int) -> bool:
+    """A cue inside an earlier coordinated predicate is that verb's object, not the subject.
+
+    "продвинулась вглубь обороны ВСУ и освободила", "выбили ВСУ из X и освободили Y": the
+    nearest cue before the trigger names the side pushed back, while the subject of both verbs
+    stands before the first. Reporting verbs open a clause of their own ("said Ukrainian troops
+    took X and Y"), so they do not count as that earlier verb.
+    """
+    if not any(toks[k].text.lower() in _COORD_WORDS for k in range(idx + 1, ti)):
+        return False
+    for k in range(idx - 1, max(-1, idx - MAX_CUE), -1):
+        t = toks[k]
+        if t.text in _CUE_BLOCK or t.text == "," or t.text.lower() in _BLOCK_WORDS:
+            return False
+        if t.pos == "VERB":
+            return not _phrases("control_report").any_in(toks, k, k + 1)
+    return False
 
 
 def _resolve(action: str, actor: Side) -> tuple[str, Side]:

@@ -346,6 +346,9 @@ def grade_group(
     )
     sides: set[str] = set()
     loser = {"UA": "RU", "RU": "UA"}.get(g.family)
+    # a source that also reports the opposite here contradicts itself (often a misread actor):
+    # what it says cannot be a concession
+    torn = {c.source_id for c in contra_claims}
     hedged = 0
     for c in g.claims:
         cb = getattr(c, "claimed_by", "unknown")
@@ -354,7 +357,8 @@ def grade_group(
             sides.add(cb)
         elif src is not None and src.side in ("UA", "RU"):
             sides.add(src.side)
-        if loser and (cb == loser or (cb == "unknown" and src is not None and src.side == loser)):
+        if loser and c.source_id not in torn and (
+                cb == loser or (cb == "unknown" and src is not None and src.side == loser)):
             ev.concession = True
         if getattr(c, "hedged", False):
             hedged += 1
