@@ -347,3 +347,37 @@ def test_a_reporting_verb_before_the_side_keeps_it_the_actor() -> None:
     doc = run("Officials said Ukrainian troops crossed the river and liberated Pishchane.", "en",
               {"Pishchane": "Pishchane"})
     assert events(doc) == {("Pishchane", "liberated", "UA")}
+
+
+def test_driving_a_side_out_of_a_place_is_a_change_of_hands_against_it() -> None:
+    doc = run("Наші бійці вибили окупантів з Піщаного.", "uk", {"Піщаного": "Pishchane"})
+    assert events(doc) == {("Pishchane", "liberated", "UA")}
+    doc = run("Российские войска выбили ВСУ из Лесного.", "ru", {"Лесного": "Lisne"})
+    assert events(doc) == {("Lisne", "captured", "RU")}
+    doc = run("Ukrainian troops drove Russian forces out of Pishchane.", "en",
+              {"Pishchane": "Pishchane"})
+    assert events(doc) == {("Pishchane", "liberated", "UA")}
+
+
+def test_a_passive_or_an_aim_to_drive_out_claims_nothing() -> None:
+    # in a passive the side named first is the one driven out: no form of it is listed
+    assert not events(run("The Russians were driven out of Pishchane on Monday.", "en",
+                          {"Pishchane": "Pishchane"}))
+    assert not events(run("Росіяни намагаються вибити ЗСУ з Піщаного.", "uk",
+                          {"Піщаного": "Pishchane"}))
+    # "under X" is near it, and a place inside a named unit is not the one acted on
+    assert not events(run("Бійці вибили ворога з трьох сіл під Ізюмом.", "uk",
+                          {"Ізюмом": "Izium"}))
+    assert not events(run("Як вибили ворога з мікрорайону на околиці Ізюма.", "uk",
+                          {"Ізюма": "Izium"}))
+
+
+def test_a_region_that_locates_unnamed_villages_is_not_the_place_taken() -> None:
+    assert not events(run("ЗСУ звільнили вісім сіл у Харківській області.", "uk",
+                          {"Харківській області": "Kharkiv Oblast"}))
+    assert not events(run("Ukrainian forces liberated eight villages in the Kherson region.",
+                          "en", {"Kherson region": "Kherson Oblast"}))
+    # the oblast itself as the object still counts
+    assert events(run("Russian forces captured the Luhansk region.", "en",
+                      {"Luhansk region": "Luhansk Oblast"})) == {
+        ("Luhansk Oblast", "captured", "RU")}

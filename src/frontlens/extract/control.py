@@ -21,7 +21,8 @@ Per sentence:
    the opponent, after "repelled" the attacker), else the trigger's default side. "take" is
    ``liberated`` for a Ukrainian actor and ``captured`` otherwise, so Russian "освобождение" is
    ``captured`` (gold convention) and "Ukrainian troops captured Kupyansk" is ``liberated``;
-   next to "remain/досі/остаются" it is a state, ``held``;
+   next to "remain/досі/остаются" it is a state, ``held``. "expel" ("drove * out of", "вибили *
+   з") is a take whose phrase holds the side driven out, so a cue inside it is the loser;
 5. ``new_controller``: liberated → UA, captured/held → actor, others unknown (``Side`` has no
    "contested", so ``fighting`` leaves it unknown);
 6. only named places count (gold convention): "several settlements have come under the control
@@ -78,8 +79,8 @@ _ACTIONS = (
     "liberated", "captured", "withdrew", "entered", "advanced_toward", "encircled", "shelled",
     "held", "fighting",
 )
-_INTERNAL = ("take", "repel")
-_NOUN_GATED = frozenset(["take", "held", "entered", "withdrew"])
+_INTERNAL = ("take", "repel", "expel")
+_NOUN_GATED = frozenset(["take", "expel", "held", "entered", "withdrew"])
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,8 @@ def _find_triggers(toks: list[_Tok], lo: int, hi: int, lang: str) -> list[_Trigg
         if n:
             negated = _any_phrase("control_negation", toks, max(lo, i - 4), i)
             aim = _any_phrase("control_irrealis", toks, max(lo, i - 2), i) or (
-                p.action == "take" and _any_phrase("control_purpose", toks, max(lo, i - 2), i))
+                p.action in ("take", "expel")
+                and _any_phrase("control_purpose", toks, max(lo, i - 2), i))
             if not negated and not aim:
                 out.append(_Trigger(i, i + n, p))
             i += n
@@ -334,9 +336,15 @@ class _Linker:
             if gated and toks[k].pos in _NOUNS and t not in self.generic and (
                     toks[k].lemma not in self.generic) and not self.is_named(k):
                 return True
-            if trig.pattern.action == "take" and t in self.near:
+            if trig.pattern.action in ("take", "expel") and t in self.near:
                 return True
         return False
+
+    def locates_unnamed(self, a: int, x: _PSpan) -> bool:
+        """"liberated eight villages in the Kherson region": the region after a word for
+        unnamed settlements only says where they are; the claim names no place."""
+        return x[2].kind == "oblast-or-region" and _any_phrase("control_unnamed", self.toks, a,
+                                                                x[0])
 
     def starts_list(self, k: int) -> bool:
         """A list of places starts at token k and ends the sentence: an enumeration."""
@@ -361,12 +369,13 @@ class _Linker:
 
     def link(self, trig: _Trigger) -> list[PlaceMention]:
         after = [x for x in self.pspans if trig.j <= x[0] <= min(self.hi, trig.j + MAX_AFTER)
-                 and not (trig.pattern.action != "withdrew" and x[0] > 0
+                 and not (trig.pattern.action not in ("withdrew", "expel") and x[0] > 0
                           and self.toks[x[0] - 1].text.lower() in self.origin)
                  and not (trig.pattern.action == "withdrew" and x[0] > 0
                           and self.toks[x[0] - 1].text.lower() in self.destination)]
         reach = [x for x in after if not self.blocked(trig, trig.j, x[0])]
         reach = reach[: next((n for n, x in enumerate(after) if x not in reach), len(after))]
+        reach = [x for x in reach if not self.locates_unnamed(trig.j, x)]
         if reach:
             ps, pe, pm = reach[0]
             if self.is_reference(ps) and len(reach) > 1:
@@ -491,6 +500,8 @@ def _actor(toks: list[_Tok], trig: _Trigger, cues: list[tuple[int, Side]],
         if idx in places or (idx < trig.i and _object_of_earlier_verb(toks, idx, trig.i)):
             continue
         if trig.i <= idx < trig.j:  # "under Russian control": the cue is inside the phrase
+            if trig.pattern.action == "expel":  # "drove the Russians out of": the loser
+                side = "RU" if side == "UA" else "UA"
             return side, True
         a, b = (idx + 1, trig.i) if idx < trig.i else (trig.j, idx)
         if any(toks[k].text in _CUE_BLOCK or toks[k].text.lower() in _BLOCK_WORDS
@@ -528,7 +539,7 @@ def _object_of_earlier_verb(toks: list[_Tok], idx: int, ti: int) -> bool:
 
 def _resolve(action: str, actor: Side) -> tuple[str, Side]:
     """(final action, new_controller) per the gold convention."""
-    if action == "take":
+    if action in ("take", "expel"):
         action = "liberated" if actor == "UA" else "captured"
     if action == "repel":
         # "repelled attacks near X": fighting at X. Read as "held" it was wrong 19 times in
