@@ -372,12 +372,10 @@ def test_a_passive_or_an_aim_to_drive_out_claims_nothing() -> None:
                           {"Ізюма": "Izium"}))
 
 
-def test_a_region_that_locates_unnamed_villages_is_not_the_place_taken() -> None:
-    assert not events(run("ЗСУ звільнили вісім сіл у Харківській області.", "uk",
-                          {"Харківській області": "Kharkiv Oblast"}))
-    assert not events(run("Ukrainian forces liberated eight villages in the Kherson region.",
-                          "en", {"Kherson region": "Kherson Oblast"}))
-    # the oblast itself as the object still counts
-    assert events(run("Russian forces captured the Luhansk region.", "en",
-                      {"Luhansk region": "Luhansk Oblast"})) == {
-        ("Luhansk Oblast", "captured", "RU")}
+def test_a_region_named_with_its_unnamed_villages_keeps_its_claim() -> None:
+    # the shared news schema (../shared/data/news/README.md, dev d01) annotates "several
+    # settlements in the region of X liberated" as a claim on the region; the picture shows it
+    # as a region statement, never as a settlement row
+    assert events(run("ЗСУ звільнили вісім сіл у Харківській області.", "uk",
+                      {"Харківській області": "Kharkiv Oblast"})) == {
+        ("Kharkiv Oblast", "liberated", "UA")}

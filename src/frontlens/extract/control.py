@@ -340,12 +340,6 @@ class _Linker:
                 return True
         return False
 
-    def locates_unnamed(self, a: int, x: _PSpan) -> bool:
-        """"liberated eight villages in the Kherson region": the region after a word for
-        unnamed settlements only says where they are; the claim names no place."""
-        return x[2].kind == "oblast-or-region" and _any_phrase("control_unnamed", self.toks, a,
-                                                                x[0])
-
     def starts_list(self, k: int) -> bool:
         """A list of places starts at token k and ends the sentence: an enumeration."""
         for s, e, _ in self.pspans:
@@ -375,7 +369,6 @@ class _Linker:
                           and self.toks[x[0] - 1].text.lower() in self.destination)]
         reach = [x for x in after if not self.blocked(trig, trig.j, x[0])]
         reach = reach[: next((n for n, x in enumerate(after) if x not in reach), len(after))]
-        reach = [x for x in reach if not self.locates_unnamed(trig.j, x)]
         if reach:
             ps, pe, pm = reach[0]
             if self.is_reference(ps) and len(reach) > 1:
