@@ -379,3 +379,16 @@ def test_a_region_named_with_its_unnamed_villages_keeps_its_claim() -> None:
     assert events(run("ЗСУ звільнили вісім сіл у Харківській області.", "uk",
                       {"Харківській області": "Kharkiv Oblast"})) == {
         ("Kharkiv Oblast", "liberated", "UA")}
+
+
+def test_a_sentence_opening_with_the_village_is_about_the_one_named_just_before() -> None:
+    doc = run("Бої тривають біля Піщаного. Село звільнили бійці 92-ї бригади.", "uk",
+              {"Піщаного": "Pishchane"})
+    assert ("Pishchane", "liberated", "UA") in events(doc)
+    # a region before it names no village; two sentences back is too far
+    doc = run("Бої тривають на Харківщині. Село звільнили бійці 92-ї бригади.", "uk",
+              {"Харківщині": "Kharkiv Oblast"})
+    assert {a for _, a, _ in events(doc)} == {"fighting"}
+    doc = run("Бої тривають біля Піщаного. Погода погіршилась. Село звільнили бійці бригади.",
+              "uk", {"Піщаного": "Pishchane"})
+    assert {a for _, a, _ in events(doc)} == {"fighting"}

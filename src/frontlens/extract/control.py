@@ -441,6 +441,18 @@ class _Linker:
                     self.blocked(trig, k + 1, trig.i))
         return False
 
+    def opens_with_anaphor(self, trig: _Trigger) -> bool:
+        """The sentence's subject is "the village"/"Село"/"Этот город", before the trigger: it
+        is the settlement the sentence before named last (singular words only, so "these
+        villages" never spreads a claim over a list)."""
+        k = self.lo
+        if k < trig.i and self.toks[k].text.lower() in self.determiners:
+            k += 1
+        tok = self.toks[k] if k < trig.i else None
+        return tok is not None and trig.i - k <= MAX_BEFORE + 2 and (
+            tok.text.lower() in self.anaphora or tok.lemma in self.anaphora) and (
+            tok.text[:1].isupper() or k > self.lo) and not self.blocked(trig, k + 1, trig.i)
+
     def coordinated(self, ps: int, pe: int, step: int) -> list[PlaceMention]:
         out: list[PlaceMention] = []
         cur_s, cur_e = ps, pe
@@ -747,6 +759,11 @@ def control(doc: Doc) -> Doc:
                 # "Наказ виконано, війська відійшли": the place of a recent event
                 prior = [ps for n, ps in recent if n_sent - n <= CARRY_SENTS]
                 linked = [p for p in (prior[-1] if prior else []) if p.kind == "settlement"][:1]
+            elif not linked and not pspans and n_sent and linker.opens_with_anaphor(trig):
+                # "Село взяли под контроль …" after a sentence naming it: that settlement
+                ps0, pe0 = doc.sents[n_sent - 1]
+                linked = [p for p in places if ps0 <= p.start < pe0
+                          and p.kind == "settlement"][-1:]
             elif not linked and linker.anaphor(trig):
                 # "troops entered the city": the last settlement named before the trigger
                 first = doc.sents[max(0, n_sent - CARRY_SENTS)][0]
