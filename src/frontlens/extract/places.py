@@ -110,6 +110,19 @@ class _Inflected:
     # word stem → the subtype its centre has (city / town / village; "" says nothing)
     region_qualifiers: dict[str, str]
     region_qualifier_rx: re.Pattern[str]
+    # words before village names ("село", "населені пункти"): the capitalised words after them
+    # in the sentence are names even when the dictionary knows them as common words or
+    # surnames; defaults to skeleton_cues (a pack may have these without skeleton matching)
+    settlement_cues: re.Pattern[str] | None = None
+    # what lets a name the dictionary doubts (a common word, a surname, a sentence's first
+    # word) stand as a place: a predicate about a place right after it ("Урожайне звільнили"),
+    # the words such a predicate may skip ("наразі є окупованою"), and a word that governs a
+    # place right before it ("освободили Тихое", "западнее Бердычей")
+    place_predicates: re.Pattern[str] = re.compile("(?!)")
+    predicate_skip: frozenset[str] = frozenset()
+    place_governors: re.Pattern[str] = re.compile("(?!)")
+    # nouns naming a settlement's kind, whose next capitalised word is its name ("села Шевченко")
+    settlement_nouns: frozenset[str] = frozenset()
 
 
 def _stems_rx(stems: list[str]) -> re.Pattern[str]:
@@ -139,6 +152,12 @@ def _inflected(lang: str) -> _Inflected:
         skeleton_cues=_stems_rx(get("skeleton_cues")) if get("skeleton_cues") else None,
         region_qualifiers=dict(pack.setting("places", "region_qualifiers", {})),
         region_qualifier_rx=_stems_rx(list(pack.setting("places", "region_qualifiers", {}))),
+        settlement_cues=_stems_rx(get("settlement_cues") or get("skeleton_cues"))
+        if get("settlement_cues") or get("skeleton_cues") else None,
+        place_predicates=_stems_rx(get("place_predicates")),
+        predicate_skip=frozenset(get("predicate_skip")),
+        place_governors=_stems_rx(get("place_governors")),
+        settlement_nouns=frozenset(get("settlement_nouns")),
     )
 
 
@@ -328,7 +347,7 @@ def _match_capitalised(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
                 best = (j, names_for(key), want)
             elif not gaz.has_prefix(key):
                 break
-        if v.skeleton_cues is not None and _after_settlement_cue(text, toks, i, v):
+        if v.skeleton_cues is not None and _after_settlement_cue(text, toks, i, v.skeleton_cues):
             sk = _skeleton_match(text, toks, i, gaz, None)  # the longest name wins
             if sk is not None and (best is None or sk[0] > best[0]):
                 best = (sk[0], tuple(sk[1]), "settlement")
@@ -489,6 +508,7 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
     n = len(toks)
     out: list[Pending] = []
     skip_until = -1
+    doubted: list[tuple[int, int, list[Candidate], str]] = []
     i = 0
     while i < n:
         if i < skip_until:
@@ -538,8 +558,9 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
                 best = (j, list(found.values()))
             if best:
                 break
-        cued = cap and v.skeleton_cues is not None and _after_settlement_cue(text, toks, i, v)
-        if cued:
+        cued = cap and v.settlement_cues is not None and \
+            _after_settlement_cue(text, toks, i, v.settlement_cues)
+        if cued and v.skeleton_cues is not None:
             sk = _skeleton_match(text, toks, i, gaz, lang)  # after "село": the longest wins
             if sk is not None and (best is None or sk[0] > best[0]):
                 best = sk
@@ -547,16 +568,171 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
             i += 1
             continue
         j, cands = best
-        if _keep_inflected(doc, lang, toks, i, j, cands, cued):
-            s, e = toks[i].start, toks[j - 1].end
-            river = any(v.river_cue.match(x.key) for x in toks[max(0, i - 2) : i])
-            out.append(Pending(s, e, text[s:e], cands, via="gazetteer",
-                               want="other" if river else "any",
-                               strong=any(c.fclass in ("country", "region") for c in cands)))
+        why = _doubt_inflected(doc, lang, toks, i, j, cands, cued)
+        if why is None:
+            out.append(_inflected_pending(text, toks, i, j, cands, v))
             i = j
         else:
+            if why in _SOFT_DOUBTS:
+                doubted.append((i, j, cands, why))
+            elif why == "relational":  # the adjectives coordinated with it are relational too
+                skip_until = _qualified_noun(lang, text, toks, j, v) or -1
             i += 1
+    return _rescue_doubted(doc, lang, toks, out, doubted)
+
+
+def _inflected_pending(text: str, toks: list[_Tok], i: int, j: int, cands: list[Candidate],
+                       v: _Inflected) -> Pending:
+    s, e = toks[i].start, toks[j - 1].end
+    river = any(v.river_cue.match(x.key) for x in toks[max(0, i - 2) : i])
+    return Pending(s, e, text[s:e], cands, via="gazetteer", want="other" if river else "any",
+                   strong=any(c.fclass in ("country", "region") for c in cands))
+
+
+_FUNCTION_POS = ("PREP", "CONJ", "PRCL", "NPRO", "ADVB")
+# Doubts that context may lift: the dictionary reads the word as something else (a common
+# word, a name) or its capital says nothing (a sentence's first word). The others (an
+# organisation's name, a relational adjective) are about the words around it and stand.
+_SOFT_DOUBTS = frozenset({"common_word", "sentence_start", "name_reading", "surname",
+                          "person_next", "person_prev"})
+# a doubt an adjacent capitalised name caused: only a locator or a settlement word lifts it
+_NAME_DOUBTS = frozenset({"person_next", "person_prev"})
+_LIST_JOIN = re.compile(r"\s*(,|[-‑–—])\s*")
+_LOCATOR_GAP = re.compile(r"\s*(,\s*)?((в|у|на)\s+)?")
+
+
+def _theatre_settlements(cands: list[Candidate]) -> list[Candidate]:
+    return [c for c in cands if c.fclass == "settlement" and c.country in ("UA", "RU")]
+
+
+def _admin_key(admin1: str | None) -> str:
+    """An oblast's name comparable across the gazetteer's sources ("Kursk" / "Kursk Oblast")."""
+    return (admin1 or "").lower().replace(" oblast", "").strip()
+
+
+def _rescue_doubted(doc: Doc, lang: str, toks: list[_Tok], out: list[Pending],
+                    doubted: list[tuple[int, int, list[Candidate], str]]) -> list[Pending]:
+    """Names set aside only because the dictionary doubted them, kept when the text supports a
+    place of the theatre (issue 9): an oblast or raion of the name's own oblast right after it
+    ("Лимана Донецької області", "Запорожское Днепропетровской области"); a settlement word
+    just before it ("села Шевченко"); the same name accepted elsewhere in the text; an item of
+    a list whose neighbour is an accepted settlement ("Тихое и Отрадное", "Комар,
+    Новоэкономическое"); a predicate about a place after a sentence's first word ("Урожайне
+    звільнили", "Синьковка расположена"); a word that governs a place before it ("освободили
+    Затишье", "западнее Бердычей"). Repeated until nothing changes, so a list is taken whole."""
+    if not doubted:
+        return out
+    text = doc.text
+    v = _inflected(lang)
+    out = sorted(out, key=lambda p: p.start)
+    pending = list(doubted)
+    changed = True
+    while changed and pending:
+        changed = False
+        for item in list(pending):
+            i, j, cands, why = item
+            s, e = toks[i].start, toks[j - 1].end
+            if any(p.start < e and s < p.end for p in out):
+                pending.remove(item)
+                continue
+            theatre = _theatre_settlements(cands)
+            if not theatre:
+                pending.remove(item)
+                continue
+            if _place_support(text, lang, toks, i, j, theatre, why, out, v):
+                out.append(_inflected_pending(text, toks, i, j, cands, v))
+                out.sort(key=lambda p: p.start)
+                pending.remove(item)
+                changed = True
     return out
+
+
+def _place_support(text: str, lang: str, toks: list[_Tok], i: int, j: int,
+                   theatre: list[Candidate], why: str, out: list[Pending], v: _Inflected
+                   ) -> bool:
+    s, e = toks[i].start, toks[j - 1].end
+    # an oblast, raion or people's republic right after it that holds one of its namesakes
+    after = next((p for p in out if p.start >= e), None)
+    if after is not None and _LOCATOR_GAP.fullmatch(text[e : after.start]) and any(
+            c.fclass == "region" for c in after.cands):
+        regions = {_admin_key(c.admin1) for c in after.cands if c.fclass == "region"} | {
+            _admin_key(c.admin1) for c in after.cands if after.via == "adj+raion"}
+        if any(_admin_key(c.admin1) in regions for c in theatre if c.admin1):
+            return True
+    if why in _NAME_DOUBTS:
+        return False
+    # the rest say nothing about a word that is part of a longer capitalised name
+    # ("Вольное Поле", "Анна Маляр", "Большую Новоселку")
+    if (j < len(toks) and _is_cap(toks[j].text) and text[e : toks[j].start] == " ") or (
+            i > 0 and _is_cap(toks[i - 1].text) and text[toks[i - 1].end : s] == " "):
+        return False
+    if i > 0 and toks[i - 1].key in v.settlement_nouns and not _is_cap(toks[i - 1].text) and \
+            text[toks[i - 1].end : s].strip(" .") == "":
+        return True  # "села Шевченко", "с. Устиновка"
+    # the same name accepted elsewhere where the words before it read as a place's ("в
+    # Алешках", "освободили Рыбное"): one referent per name in a text
+    key = toks[i].key
+    pids = {c.pid for c in theatre}
+    starts = {t.start: k for k, t in enumerate(toks)}
+    for p in out:
+        other = norm_key(p.surface)
+        k = starts.get(p.start, 0)
+        if j - i == 1 and " " not in p.surface and pids & {c.pid for c in p.cands} and \
+                _shared_prefix(key, other) >= max(4, min(len(key), len(other)) - 3) and \
+                k > 0 and _governed(text, toks, k, v):
+            return True
+    # an item of a list whose neighbour is an accepted settlement
+    before = next((p for p in reversed(out) if p.end <= s), None)
+    for a, b, nb in ((before.end if before else -1, s, before),
+                     (e, after.start if after else -1, after)):
+        if nb is None or a < 0 or b < 0:
+            continue
+        gap = text[a:b]
+        words = gap.strip(" ,-‑–—").split()
+        if (_LIST_JOIN.fullmatch(gap) or (len(words) == 1 and words[0].lower() in v.conj)) \
+                and any(c.fclass == "settlement" for c in nb.cands) and "\n" not in gap:
+            return True
+    if why == "sentence_start":
+        k = j
+        while k < len(toks) and k < j + 4 and toks[k].key in v.predicate_skip and \
+                not any(ch in text[toks[k - 1].end : toks[k].start] for ch in ".!?\n"):
+            k += 1
+        return k < len(toks) and not any(ch in text[toks[k - 1].end : toks[k].start]
+                                         for ch in ".!?\n") and \
+            v.place_predicates.match(toks[k].key) is not None and not _is_cap(toks[k].text)
+    # a governing word before it, or one preposition after that word ("к западу от Вербового")
+    return _governed(text, toks, i, v, prepositions=False)
+
+
+def _governed(text: str, toks: list[_Tok], i: int, v: _Inflected,
+              prepositions: bool = True) -> bool:
+    """The word before token ``i`` makes it a place: a governing word ("освободили", "западнее")
+    or a settlement noun, also across one short preposition; with ``prepositions``, a short
+    preposition alone ("в Алешках")."""
+    s = toks[i].start
+    for k in (i - 1, i - 2):
+        if k < 0 or any(ch in text[toks[k].end : s] for ch in ".!?\n«\"“"):
+            return False
+        g = toks[k]
+        if _is_cap(g.text):
+            return False
+        if v.place_governors.match(g.key) or g.key in v.settlement_nouns:
+            return True
+        short = len(g.key) <= 3 and g.key not in v.conj
+        if k == i - 1 and short and prepositions:
+            return True
+        if not short:
+            return False
+    return False
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _region_as_written(gaz: Gazetteer, surface: str) -> bool:
@@ -568,7 +744,7 @@ def _region_as_written(gaz: Gazetteer, surface: str) -> bool:
 SKELETON_CUE_REACH = 12  # words back from a name to its "село", "населённых пунктов", ...
 
 
-def _after_settlement_cue(text: str, toks: list[_Tok], i: int, v: _Inflected | _Vocab
+def _after_settlement_cue(text: str, toks: list[_Tok], i: int, cues: re.Pattern[str]
                           ) -> bool:
     """A word naming settlements ("село", "населённых пунктов", "в районах") stands before
     token ``i`` in its sentence: the capitalised words after it are village names, and only
@@ -576,8 +752,24 @@ def _after_settlement_cue(text: str, toks: list[_Tok], i: int, v: _Inflected | _
     for k in range(i - 1, max(-1, i - 1 - SKELETON_CUE_REACH), -1):
         if any(ch in text[toks[k].end : toks[k + 1].start] for ch in ".!?\n"):
             return False
-        if v.skeleton_cues is not None and v.skeleton_cues.match(toks[k].key):
+        if cues.match(toks[k].key):
             return True
+    return False
+
+
+def _listed_after_cue(text: str, toks: list[_Tok], i: int, v: _Inflected) -> bool:
+    """Only names (capitalised words, numbers, list commas and conjunctions, short
+    prepositions) lie between a settlement word and token ``i``."""
+    for k in range(i - 1, max(-1, i - 1 - SKELETON_CUE_REACH), -1):
+        gap = text[toks[k].end : toks[k + 1].start]
+        if gap.strip(" ,:;-‑–—()•\t"):
+            return False
+        t = toks[k]
+        if v.settlement_cues is not None and v.settlement_cues.match(t.key) and \
+                not _is_cap(t.text):
+            return True
+        if not (_is_cap(t.text) or t.text.isdigit() or t.key in v.conj or len(t.key) <= 2):
+            return False
     return False
 
 
@@ -668,14 +860,17 @@ def _region_adj(doc: Doc, gaz: Gazetteer, lang: str, toks: list[_Tok],
         s = toks[a].start
         out.append(Pending(s, end, text[s:end], cands, want="region" if cls == "obl" else "any",
                            via="adj+" + cls, strong=True))
-    return (out, j + 1) if out else None
+    # the list must open with a region's adjective: "Балаклію, Харківська область" is a town
+    # and then its oblast, and the town is left to the name matcher
+    return (out, j + 1) if out and out[0].start == toks[i].start else None
 
 
-def _keep_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
-                    cands: list[Candidate], cued: bool = False) -> bool:
-    """Whether the words [i, j) that matched ``cands`` name a place here. ``cued``: they
-    follow a word naming settlements ("село Дегтярное"), so a dictionary adjective or noun
-    (Дегтярное, Зеленое) is a village name, not a common word."""
+def _doubt_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
+                     cands: list[Candidate], cued: bool = False) -> str | None:
+    """Why the words [i, j) that matched ``cands`` may not name a place here (None: they do).
+    ``cued``: they follow a word naming settlements ("село Дегтярное"), so a dictionary
+    adjective or noun (Дегтярное, Зеленое) is a village name, not a common word.
+    :func:`_rescue_doubted` may lift the doubts in ``_SOFT_DOUBTS`` from the context."""
     text = doc.text
     t = toks[i]
     nxt = toks[j] if j < len(toks) else None
@@ -685,51 +880,117 @@ def _keep_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
     # organisation names: Збройні сили України, Міноборони РФ, Харківська ОВА, «Россия 24»
     v = _inflected(lang)
     if prev and prev.key in v.org_before and text[prev.end : t.start].strip() == "":
-        return False
+        return "org"
     if prev and prev.key in v.org_defining_before and i > 1 and \
             toks[i - 2].key in v.org_defining_head:
-        return False
+        return "org"
     if nxt and nxt.key in v.org_after and text[toks[j - 1].end : nxt.start].strip() in (
             "", "»"):
-        return False
+        return "org"
     # relational adjective: Харківському напрямку, Ізюмський міський голова
     first = _parse(lang, t.text.lower())
-    if j - i == 1 and first and first[0][1].startswith("ADJF") and not strong:
-        if nxt and not _is_cap(nxt.text) and v.relational_next.match(nxt.key):
-            return False
-        if nxt and not _is_cap(nxt.text) and text[t.end : nxt.start] == " " and any(
-            tag.startswith("NOUN") for _, tag in _parse(lang, nxt.text.lower())[:1]
+    country = any(c.fclass == "country" for c in cands)
+    if j - i == 1 and first and first[0][1].startswith("ADJF") and not country:
+        # the noun it qualifies may stand after more adjectives: coordinated ones ("Покровському
+        # та Торецькому напрямках") and lower-case ones ("Східного воєнного округу"); a raion's
+        # adjective before "напрямку" is a direction too
+        k = _qualified_noun(lang, text, toks, j, v)
+        if k is not None and any(v.relational_next.match(x.key) for x in toks[j : k + 1]
+                                 if not _is_cap(x.text)):
+            return "relational"
+        if k is not None and not strong and text[toks[k - 1].end : toks[k].start] == " " and any(
+            tag.startswith("NOUN") for _, tag in _parse(lang, toks[k].text.lower())[:1]
         ):
-            return False
+            return "relational"
     pack = get_pack(lang)
     common_max = pack.setting("places", "common_word_max_population", 0)
     if j - i == 1 and not strong and not cued and maxpop < common_max and \
             _known_common(lang, t.text):
-        return False
-    if j - i > 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000:
-        return False
+        return "common_word"
+    if j - i > 1 and not strong and not cued and _sentence_start(text, t.start) and \
+            maxpop < 5000:
+        return "sentence_start"
     tags = [tg for _, tg in _parse(lang, t.text.lower())]
     # Суровикина, Сырский: a person's name read first. Not a first name the dictionary also
     # knows as a place (Бахмут), nor after a settlement word ("село Шевченко")
-    if j - i == 1 and not strong and not cued and \
+    # a settlement word lifts a name's doubt only when names alone follow it ("села Шевченко",
+    # "населені пункти Зайцеве, Шевченко"), not across a clause ("на напрямку — Залужний")
+    listed = cued and v.settlement_cues is not None and _listed_after_cue(text, toks, i, v)
+    if j - i == 1 and not strong and not listed and \
             pack.setting("places", "reject_name_first_reading") and tags and \
             "Geox" not in tags[0] and (any(x in tags[0] for x in ("Surn", "Patr")) or (
                 "Name" in tags[0] and not any("Geox" in tg for tg in tags))):
-        return False
-    if j - i == 1 and not strong and not cued and tags and "Surn" in tags[0] and \
+        return "name_reading"
+    if j - i == 1 and not strong and not listed and tags and "Surn" in tags[0] and \
             maxpop < pack.setting("places", "surname_max_population", 0):
-        return False
-    if j - i == 1 and not strong and _sentence_start(text, t.start) and maxpop < 5000 and \
-            not _has_name_tag(lang, t.text):
-        return False
+        return "surname"
+    # (not after "населені пункти:", where a colon opens a list of names)
+    if j - i == 1 and not strong and not cued and _sentence_start(text, t.start) and \
+            maxpop < 5000 and not _has_name_tag(lang, t.text):
+        return "sentence_start"
     # person: a first name/surname reading next to another capitalised name
     if j - i == 1 and not strong and nxt and _is_cap(nxt.text) and \
             text[t.end : nxt.start] == " " and any("Name" in tg or "Surn" in tg
                                                    for _, tg in _parse(lang, t.text.lower())):
-        return False
-    return not (j - i == 1 and not strong and prev and _is_cap(prev.text) and
-                text[prev.end : t.start] == " " and
-                any("Name" in tg for _, tg in _parse(lang, prev.text.lower())))
+        return "person_next"
+    # (a capitalised preposition opening the sentence is no first name: "Из Угледара")
+    prev_tags = [tg for _, tg in _parse(lang, prev.text.lower())] if prev else []
+    if j - i == 1 and not strong and prev and _is_cap(prev.text) and \
+            text[prev.end : t.start] == " " and any("Name" in tg for tg in prev_tags) and \
+            not prev_tags[0].startswith(_FUNCTION_POS):
+        return "person_prev"
+    return None
+
+
+def _qualified_noun(lang: str, text: str, toks: list[_Tok], j: int, v: _Inflected
+                    ) -> int | None:
+    """The index of the first lower-case word after the adjective that ends at token ``j``,
+    passing other adjectives: capitalised ones after a comma or conjunction ("Покровському та
+    Торецькому напрямках") and up to two lower-case ones in the same case ("Східного воєнного
+    округу", but not "у районі Сватового величезну кількість"). None when a name, punctuation
+    or the text's end comes first."""
+    cases = _cases(lang, toks[j - 1].text)
+    k, lower_adjs, listed = j, 0, False
+    while k < len(toks):
+        t, gap = toks[k], text[toks[k - 1].end : toks[k].start]
+        if gap.strip(" ,\"»”'") or "\n" in gap:
+            return None
+        if _is_cap(t.text):  # another adjective of the list: read so, or inflected alike
+            if (not listed and "," not in gap) or not (t.key[-3:] == toks[j - 1].key[-3:] or any(
+                    tag.startswith("ADJF") for _, tag in _parse(lang, t.text.lower()))):
+                return None
+            listed = False
+            k += 1
+            continue
+        if t.key in v.conj and k + 1 < len(toks) and _is_cap(toks[k + 1].text):
+            listed = True
+            k += 1
+            continue
+        first = (_parse(lang, t.key) or (("", ""),))[0][1]
+        if lower_adjs < 2 and gap == " " and first.startswith(("ADJF", "PRTF")) and \
+                cases & _cases(lang, t.text, ("ADJF", "PRTF")):
+            lower_adjs += 1
+            k += 1
+            continue
+        return k
+    return None
+
+
+_CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct"})
+_GENDERS = ("plur", "masc", "femn", "neut")
+
+
+def _cases(lang: str, word: str, pos: tuple[str, ...] = ("ADJF",)) -> set[tuple[str, str]]:
+    """(case, gender or plural) of a word's readings of the given parts of speech: two
+    adjectives agree when these meet ("Сватового" masc gen/acc, "величезну" fem acc do not)."""
+    out = set()
+    for _, tag in _parse(lang, word.lower()):
+        if not tag.startswith(pos):
+            continue
+        grams = set(re.split(r"[ ,]", tag))
+        gender = next((g for g in _GENDERS if g in grams), "")
+        out |= {(c, gender) for c in grams & _CASES}
+    return out
 
 
 # ---- component ------------------------------------------------------------------------------
