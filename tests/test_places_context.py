@@ -107,3 +107,18 @@ def test_a_town_before_its_oblast_after_a_comma_is_not_swallowed_by_the_oblast()
     got = _found("Сили оборони звільнили Балаклію, Харківська область.", "uk")
     assert got.get("Балаклію") == "Balakliia"
     assert "Харківська область" in got
+
+
+def test_a_direction_named_by_a_village_the_dictionary_knows_only_as_a_noun_is_no_place() -> None:
+    assert _found("Штурмують місто з Торецького напрямку.", "uk") == {}
+    assert _found("Українська армія відкинула загарбників.", "uk") == {}
+
+
+def test_the_decision_layer_proposes_no_village_for_a_rejected_direction() -> None:
+    doc = Doc(text="Основні зусилля ворог зосереджує на Покровському та Торецькому напрямках.",
+              lang="uk")
+    doc.user["decide"] = True
+    doc = run_components(doc)
+    assert doc.places == []
+    assert {"Покровському", "Торецькому"} <= {
+        doc.text[a:b] for a, b, _ in doc.user["place_rejects"]}

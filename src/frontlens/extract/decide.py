@@ -816,8 +816,11 @@ def propose_places(doc: Doc) -> list[PlaceMention]:
     from frontlens.resolve.gazetteer import default_gazetteer
 
     gaz = default_gazetteer()
+    # ... nor words the places component set aside whatever the context ("на Покровському та
+    # Торецькому напрямках": directions, not villages)
     taken = [(p.start, p.end) for p in doc.places] + [
-        (e.start, e.end) for e in doc.ents if e.label in ("PER", "PERSON")]
+        (e.start, e.end) for e in doc.ents if e.label in ("PER", "PERSON")] + [
+        (a, b) for a, b, _ in doc.user.get("place_rejects", ())]
     oblasts = {p.place.admin1 for p in doc.places
                if p.kind == "oblast-or-region" and p.place and p.place.admin1}
     # one referent per name per document (issue 14): a word the resolver placed elsewhere in

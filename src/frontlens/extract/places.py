@@ -123,6 +123,8 @@ class _Inflected:
     place_governors: re.Pattern[str] = re.compile("(?!)")
     # nouns naming a settlement's kind, whose next capitalised word is its name ("села Шевченко")
     settlement_nouns: frozenset[str] = frozenset()
+    # the ending of a relational adjective ("-ському", "-ского")
+    relational_adjective: re.Pattern[str] = re.compile("(?!)")
 
 
 def _stems_rx(stems: list[str]) -> re.Pattern[str]:
@@ -158,6 +160,7 @@ def _inflected(lang: str) -> _Inflected:
         predicate_skip=frozenset(get("predicate_skip")),
         place_governors=_stems_rx(get("place_governors")),
         settlement_nouns=frozenset(get("settlement_nouns")),
+        relational_adjective=re.compile(pack.setting("places", "relational_adjective", "(?!)")),
     )
 
 
@@ -501,7 +504,11 @@ def _known_common(lang: str, word: str) -> bool:
     return bool(models.morph(lang).word_is_known(w)) and not _has_name_tag(lang, word)
 
 
-def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
+def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str,
+                     rejected: list[tuple[int, int, str]] | None = None) -> list[Pending]:
+    """Names in an inflected-name language; ``rejected`` collects (start, end, why) of the
+    words set aside as no place whatever the context (an organisation's or a direction's
+    name), so that later proposals leave them out too."""
     v = _inflected(lang)
     text = doc.text
     toks = _tokens(text)
@@ -577,6 +584,10 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str) -> list[Pending]:
                 doubted.append((i, j, cands, why))
             elif why == "relational":  # the adjectives coordinated with it are relational too
                 skip_until = _qualified_noun(lang, text, toks, j, v) or -1
+            if rejected is not None and why not in _SOFT_DOUBTS:
+                end = toks[max(j, skip_until) - 1].end
+                rejected.extend((t.start, t.end, why) for t in toks[i:max(j, skip_until)]
+                                if t.end <= end and _is_cap(t.text))
             i += 1
     return _rescue_doubted(doc, lang, toks, out, doubted)
 
@@ -890,7 +901,12 @@ def _doubt_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
     # relational adjective: Харківському напрямку, Ізюмський міський голова
     first = _parse(lang, t.text.lower())
     country = any(c.fclass == "country" for c in cands)
-    if j - i == 1 and first and first[0][1].startswith("ADJF") and not country:
+    # read as an adjective, or formed as a relational one (Торецького, which the dictionary
+    # knows only as Торецьке's genitive)
+    relational = v.relational_adjective.search(t.key) is not None
+    adjf = any(tag.startswith("ADJF") for _, tag in first)
+    if j - i == 1 and first and (first[0][1].startswith("ADJF") or relational) and \
+            not country:
         # the noun it qualifies may stand after more adjectives: coordinated ones ("Покровському
         # та Торецькому напрямках") and lower-case ones ("Східного воєнного округу"); a raion's
         # adjective before "напрямку" is a direction too
@@ -898,7 +914,8 @@ def _doubt_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
         if k is not None and any(v.relational_next.match(x.key) for x in toks[j : k + 1]
                                  if not _is_cap(x.text)):
             return "relational"
-        if k is not None and not strong and text[toks[k - 1].end : toks[k].start] == " " and any(
+        if k is not None and not strong and (first[0][1].startswith("ADJF") or adjf) and \
+                text[toks[k - 1].end : toks[k].start] == " " and any(
             tag.startswith("NOUN") for _, tag in _parse(lang, toks[k].text.lower())[:1]
         ):
             return "relational"
@@ -1069,12 +1086,14 @@ def _recase(text: str, lang: str, gaz: Gazetteer) -> str:
     return "".join(out)
 
 
-def find_places(doc: Doc, gaz: Gazetteer | None = None,
-                demonyms: bool = False) -> list[PlaceMention]:
+def find_places(doc: Doc, gaz: Gazetteer | None = None, demonyms: bool = False,
+                rejected: list[tuple[int, int, str]] | None = None) -> list[PlaceMention]:
     """Recognise and resolve the toponyms of ``doc`` (does not modify ``doc``).
 
     ``demonyms`` also tags country/continent adjectives (Russian → Russia), as GeoWebNews
-    defines the task; the news convention (and the component) leaves them out.
+    defines the task; the news convention (and the component) leaves them out. ``rejected``,
+    when given, collects the words set aside as no place whatever the context (Ukrainian and
+    Russian: a direction's adjective, an organisation's name).
     """
     gaz = gaz or default_gazetteer()
     lang = _doc_lang(doc)
@@ -1082,12 +1101,12 @@ def find_places(doc: Doc, gaz: Gazetteer | None = None,
     capitalised = pack.toponyms == "capitalised"
     if _shouting(doc.text):  # "RUSSIAN TROOPS ENTER VUHLEDAR": match on a recased copy
         found = find_places(dataclasses.replace(doc, text=_recase(doc.text, lang, gaz),
-                                                ents=[]), gaz, demonyms)
+                                                ents=[]), gaz, demonyms, rejected)
         for m in found:
             m.surface = doc.text[m.start : m.end]
         return found
     pending = (_match_capitalised(doc, gaz, demonyms, lang) if capitalised
-               else _match_inflected(doc, gaz, lang))
+               else _match_inflected(doc, gaz, lang, rejected))
     war = bool(pack.setting("places", "war_focus")) or bool(
         re.search(r"Ukrain|Russia|Kyiv|Kremlin|Donbas", doc.text))
     resolve(pending, lang, war_focus=war, front_km=_front_km(doc), channel=_channel(doc))
@@ -1164,7 +1183,9 @@ _OBLAST_PAIRS = {"donetsk": ("luhansk", "lugansk"), "luhansk": ("donetsk",),
 
 @component("places")
 def places(doc: Doc) -> Doc:
-    doc.places.extend(find_places(doc))
+    rejected: list[tuple[int, int, str]] = []
+    doc.places.extend(find_places(doc, rejected=rejected))
+    doc.user["place_rejects"] = rejected  # read by decide.propose_places
     return doc
 
 
