@@ -62,8 +62,10 @@ def test_an_oblast_after_its_town_gets_no_control_claim_of_its_own() -> None:
 
 
 def test_items_of_a_list_with_a_settlement_are_places() -> None:
-    got = _found("Бои идут у Новомихайловки, Тихого и Отрадного.", "ru")
-    assert {"Новомихайловки", "Тихого", "Отрадного"} <= set(got)
+    got = _found("Под контролем остаются Новомихайловка, Тихое и Водяное.", "ru")
+    assert {"Новомихайловка", "Тихое", "Водяное"} <= set(got)
+    got = _found("Армия продвинулась у Новомихайловки, Затишья и Тихого.", "ru")
+    assert {"Новомихайловки", "Затишья", "Тихого"} <= set(got)
 
 
 def test_a_word_governed_by_a_capture_or_compass_word_is_a_place() -> None:
@@ -122,3 +124,34 @@ def test_the_decision_layer_proposes_no_village_for_a_rejected_direction() -> No
     assert doc.places == []
     assert {"Покровському", "Торецькому"} <= {
         doc.text[a:b] for a, b, _ in doc.user["place_rejects"]}
+
+
+def _found_en(text: str) -> dict[str, tuple[str | None, str]]:
+    doc = Doc(text=text, lang="en")
+    doc.user["decide"] = False
+    doc = run_components(doc)
+    return {m.surface: (m.place.name if m.place else None, m.kind) for m in doc.places}
+
+
+def test_a_town_before_district_names_its_raion() -> None:
+    got = _found_en("Drones hit a farm in the Kharkiv district and a shop in the Izium and "
+                    "Kupiansk districts.")
+    assert got["Kharkiv district"] == ("Kharkiv Raion", "oblast-or-region")
+    assert got["Kupiansk districts"] == ("Kupiansk Raion", "oblast-or-region")
+    assert got["Izium"] == ("Izium Raion", "oblast-or-region")
+
+
+def test_a_battlegroup_or_operational_group_is_no_place() -> None:
+    got = _found_en("Soldiers of the Vostok battlegroup and the Khortytsia operational group "
+                    "fought near Kupiansk.")
+    assert set(got) == {"Kupiansk"}
+
+
+def test_a_sentence_initial_common_word_the_tagger_reads_so_is_no_place() -> None:
+    got = _found_en("The bridge was hit. Due to the strike, trucks turned back toward Izium.")
+    assert set(got) == {"Izium"}
+
+
+def test_a_sentence_initial_town_named_mid_sentence_too_stays_a_place() -> None:
+    got = _found_en("Our units are fighting in Bakhmut. Bakhmut has been shelled for months.")
+    assert "Bakhmut" in got

@@ -18,6 +18,7 @@ there (LOC accepts a weak match, a titled PER rejects one), never required.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
@@ -65,6 +66,9 @@ class _Vocab:
     # words before village names ("village of", "near"): after them a romanised name may be
     # found by its consonants (Velikyi Burluk → Velykyi Burluk); None: never
     skeleton_cues: re.Pattern[str] | None = None
+    # nouns after a town's name that make it the raion named after the town ("Izium
+    # district", "the Izium and Kupiansk districts"); plural ones end in "s"
+    district_words: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -81,6 +85,7 @@ def _vocab(lang: str) -> _Vocab:
         personish=w("places_personish"), raion=re.compile(raion) if raion else None,
         skeleton_cues=_stems_rx(cues) if (cues := pack.setting("places", "skeleton_cues", []))
         else None,
+        district_words=frozenset(pack.setting("places", "district_words", [])),
     )
 
 
@@ -358,6 +363,16 @@ def _match_capitalised(doc: Doc, gaz: Gazetteer, demonyms: bool = False,
             i += 1
             continue
         j, cands, want = best
+        if want == "region" and toks[j - 1].key in v.district_words:
+            # "Kharkiv district": the raion, not the oblast the same words may also name
+            cands = tuple(c for c in cands if c.subtype == "raion") or cands
+        elif j < n and toks[j].key in v.district_words and \
+                text[toks[j - 1].end : toks[j].start] == " ":
+            raions = _raions_of(cands, names_for)
+            if raions:
+                if toks[j].key.endswith("s"):  # "the Izium and Kupiansk districts"
+                    _regions_listed_before(out, text, toks[i].start, names_for, "raion")
+                cands, want, j = tuple(raions), "region", j + 1
         if want != "region" and j < n and toks[j].key in ("region", "oblast", "province") and \
                 text[toks[j - 1].end : toks[j].start] == " " and \
                 any(c.fclass == "region" for c in cands):
@@ -382,17 +397,31 @@ _EN_REGIONS_PLURAL = frozenset({"regions", "oblasts", "provinces"})
 _LIST_GAP = re.compile(r"\s*(,|,?\s+and|,?\s+&)\s*")
 
 
+def _raions_of(cands: Iterable[Candidate], names_for: Callable[[str], tuple[Candidate, ...]]
+               ) -> list[Candidate]:
+    """The raions named after the settlements among ``cands`` (by their gazetteer names, so a
+    spelling found by its consonants finds its raion too: Bohoduhiv → Bohodukhiv Raion)."""
+    out: dict[int, Candidate] = {}
+    for c in cands:
+        if c.fclass == "settlement" and c.country in ("UA", "RU"):
+            for r in names_for(norm_key(f"{c.name} raion")):
+                if r.fclass == "region":
+                    out.setdefault(r.pid, r)
+    return list(out.values())
+
+
 def _regions_listed_before(out: list[Pending], text: str, start: int,
-                           names_for: Callable[[str], tuple[Candidate, ...]]) -> None:
+                           names_for: Callable[[str], tuple[Candidate, ...]],
+                           noun: str = "region") -> None:
     """The names listed before "<name> regions" name regions too ("the Kharkiv, Sumy and
-    Chernihiv regions"): each one just before ``start``, joined by a comma or "and", becomes
-    the region "<name> region" where the gazetteer has one; the list stops at the first that
-    is not."""
+    Chernihiv regions"; with ``noun`` "raion", "the Izium and Kupiansk districts"): each one
+    just before ``start``, joined by a comma or "and", becomes the region "<name> <noun>"
+    where the gazetteer has one; the list stops at the first that is not."""
     for p in reversed(out):
         if not _LIST_GAP.fullmatch(text[p.end : start]) or p.want == "region":
             return
-        regions = [c for c in names_for(norm_key(f"{p.surface} region"))
-                   if c.fclass == "region"]
+        regions = _raions_of(p.cands, names_for) if noun == "raion" else [
+            c for c in names_for(norm_key(f"{p.surface} region")) if c.fclass == "region"]
         if not regions:
             return
         p.cands, p.want, p.strong = regions, "region", True
@@ -459,11 +488,30 @@ def _keep_capitalised(doc: Doc, toks: list[_Tok], i: int, j: int, cands: Iterabl
     other = _exact_label(doc, s, e)
     if other and other not in ("LOC", "PER", "GPE", "NORP") and not strong_kind and not war:
         return False  # NER calls it a product/organisation/work: Bradley, Concord
+    # a sentence's first word the tagger reads as a common word ("Due to", "Let us"), unless
+    # the text names the place mid-sentence too ("... in Bakhmut." "Bakhmut has been ...")
+    if single and not ner_loc and not strong_kind and not toks[i].text.isupper() and \
+            _sentence_start(text, s) and _tagger_pos(doc, s) in _COMMON_POS and \
+            not any(t.key == toks[i].key and _is_cap(t.text) and
+                    not _sentence_start(text, t.start) for t in toks if t is not toks[i]):
+        return False
     if ner_loc or strong_kind:
         return True
     if war:
         return maxpop >= 300 or not single
     return maxpop >= 15000 or (maxpop >= 1000 and not single)
+
+
+# parts of speech of a common word (the tagger's reading; a name is PROPN)
+_COMMON_POS = frozenset({"VERB", "AUX", "ADP", "ADV", "PRON", "DET", "SCONJ", "CCONJ", "PART",
+                         "INTJ", "NOUN", "ADJ"})
+
+
+def _tagger_pos(doc: Doc, start: int) -> str:
+    """The part of speech the language's tagger gave the token at ``start`` ("" if none)."""
+    toks = doc.user.get("tokens") or ()
+    k = bisect.bisect_left([t.start for t in toks], start) if toks else 0
+    return toks[k].pos if k < len(toks) and toks[k].start == start else ""
 
 
 def _exact_label(doc: Doc, s: int, e: int) -> str | None:
