@@ -155,3 +155,38 @@ def test_a_sentence_initial_common_word_the_tagger_reads_so_is_no_place() -> Non
 def test_a_sentence_initial_town_named_mid_sentence_too_stays_a_place() -> None:
     got = _found_en("Our units are fighting in Bakhmut. Bakhmut has been shelled for months.")
     assert "Bakhmut" in got
+
+
+def test_a_units_name_after_a_unit_noun_is_no_place() -> None:
+    got = _found("Речник угруповання військ «Хортиця» розповів про бої біля Куп'янська.", "uk")
+    assert set(got) == {"Куп'янська"}
+    got = _found('Подразделения группировки войск "Восток" заняли позиции у Покровска.', "ru")
+    assert set(got) == {"Покровска"}
+
+
+def test_a_country_after_a_unit_noun_stays_a_place() -> None:
+    assert "РФ" in _found("Подразделения группировки войск РФ отошли.", "ru")
+
+
+def test_an_outlet_named_with_a_hyphenated_country_is_no_place() -> None:
+    assert _found("Про це повідомляє Інтерфакс-Україна.", "uk") == {}
+
+
+def test_a_latin_word_in_a_cyrillic_text_is_no_place() -> None:
+    got = _found("Аналітики ISW пишуть, що Bradley підбили біля Авдіївки.", "uk")
+    assert set(got) == {"Авдіївки"}
+
+
+def test_a_sentence_initial_function_word_is_no_place() -> None:
+    got = _found("Бої тривають біля Бахмута. Вона сказала, що ситуація складна.", "uk")
+    assert set(got) == {"Бахмута"}
+    assert _found("Город держится. Но обстрелы продолжаются.", "ru") == {}
+
+
+def test_a_word_before_a_surname_is_a_first_name() -> None:
+    assert _found("Про це сказав президент Володимир Зеленський.", "uk") == {}
+
+
+def test_a_village_before_its_hromada_is_not_a_first_name() -> None:
+    got = _found("Евакуація триває з сіл Веселівка та Журавка Хотінської громади.", "uk")
+    assert {"Веселівка", "Журавка"} <= set(got)

@@ -130,6 +130,9 @@ class _Inflected:
     settlement_nouns: frozenset[str] = frozenset()
     # the ending of a relational adjective ("-ському", "-ского")
     relational_adjective: re.Pattern[str] = re.compile("(?!)")
+    # unit nouns before a unit's name ("угруповання", "бригади") and words between the two
+    unit_nouns: re.Pattern[str] = re.compile("(?!)")
+    unit_between: frozenset[str] = frozenset()
 
 
 def _stems_rx(stems: list[str]) -> re.Pattern[str]:
@@ -166,6 +169,8 @@ def _inflected(lang: str) -> _Inflected:
         place_governors=_stems_rx(get("place_governors")),
         settlement_nouns=frozenset(get("settlement_nouns")),
         relational_adjective=re.compile(pack.setting("places", "relational_adjective", "(?!)")),
+        unit_nouns=_stems_rx(get("unit_nouns")),
+        unit_between=frozenset(get("unit_between")),
     )
 
 
@@ -649,6 +654,41 @@ def _inflected_pending(text: str, toks: list[_Tok], i: int, j: int, cands: list[
 
 
 _FUNCTION_POS = ("PREP", "CONJ", "PRCL", "NPRO", "ADVB")
+_FUNCTION_WORD_POS = ("PREP", "CONJ", "PRCL", "NPRO", "COMP", "INTJ", "PRED")
+
+
+def _before_surname(lang: str, text: str, toks: list[_Tok], i: int, j: int, v: _Inflected
+                    ) -> bool:
+    """The capitalised word after token ``i`` reads as a surname and nothing makes ``i`` a
+    place: no place reading of its own, no preposition or governing word before it ("в центре
+    Работино Рогов рассказал"), and the next word does not open a region's name ("Журавка
+    Хотінської громади")."""
+    if any("Geox" in tag for _, tag in _parse(lang, toks[i].text.lower())):
+        return False
+    if not any("Surn" in tag for _, tag in _parse(lang, toks[j].text.lower())):
+        return False
+    after = toks[j + 1] if j + 1 < len(toks) else None
+    if after is not None and (after.key in v.region_nouns or
+                              v.region_qualifier_rx.match(after.key)):
+        return False
+    return not (i > 0 and _governed(text, toks, i, v))
+
+
+def _unit_name(text: str, toks: list[_Tok], i: int, v: _Inflected) -> bool:
+    """Token ``i`` names a military unit or group: a unit noun before it ("угруповання
+    військ «Хортиця»", "группировки «Восток»", "ОСУВ Хортиця", "бригади «Хартія»"), across
+    quote marks and the pack's words that may stand between ("войск", "ВС России")."""
+    k = i - 1
+    while k >= 0 and i - k <= 4:
+        gap = text[toks[k].end : toks[k + 1].start]
+        if gap.strip(" «»\"“”„'‘’()") or "\n" in gap:
+            return False
+        if v.unit_nouns.match(toks[k].key):
+            return True
+        if toks[k].key not in v.unit_between:
+            return False
+        k -= 1
+    return False
 # Doubts that context may lift: the dictionary reads the word as something else (a common
 # word, a name) or its capital says nothing (a sentence's first word). The others (an
 # organisation's name, a relational adjective) are about the words around it and stand.
@@ -940,6 +980,16 @@ def _doubt_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
     v = _inflected(lang)
     if prev and prev.key in v.org_before and text[prev.end : t.start].strip() == "":
         return "org"
+    if not strong and _unit_name(text, toks, i, v):
+        return "org"  # «Хортиця» of "угруповання військ «Хортиця»", a unit, not the island
+    # a country joined by a hyphen to another name: an outlet (РБК-Україна, Інтерфакс-Україна)
+    if prev and text[prev.end : t.start] == "-" and _is_cap(prev.text) and \
+            any(c.fclass == "country" for c in cands):
+        return "org"
+    # a single word in Latin letters in a Cyrillic text: a brand, outlet or weapon (Bradley,
+    # ISW, CNN), not a place the text names in its own script
+    if j - i == 1 and t.text.isascii() and not any(c.fclass == "country" for c in cands):
+        return "org"
     if prev and prev.key in v.org_defining_before and i > 1 and \
             toks[i - 2].key in v.org_defining_head:
         return "org"
@@ -968,6 +1018,10 @@ def _doubt_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
         ):
             return "relational"
     pack = get_pack(lang)
+    # a sentence's first word that the dictionary reads as a function word (Вона, Тоді, Но, Из)
+    if j - i == 1 and not strong and _sentence_start(text, t.start) and any(
+            tag.startswith(_FUNCTION_WORD_POS) for _, tag in first):
+        return "function_word"
     common_max = pack.setting("places", "common_word_max_population", 0)
     if j - i == 1 and not strong and not cued and maxpop < common_max and \
             _known_common(lang, t.text):
@@ -993,10 +1047,12 @@ def _doubt_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
     if j - i == 1 and not strong and not cued and _sentence_start(text, t.start) and \
             maxpop < 5000 and not _has_name_tag(lang, t.text):
         return "sentence_start"
-    # person: a first name/surname reading next to another capitalised name
+    # person: a first name/surname reading next to another capitalised name, or a word before
+    # a surname ("Володимир Зеленський", where the dictionary gives Володимир no name tag)
     if j - i == 1 and not strong and nxt and _is_cap(nxt.text) and \
-            text[t.end : nxt.start] == " " and any("Name" in tg or "Surn" in tg
-                                                   for _, tg in _parse(lang, t.text.lower())):
+            text[t.end : nxt.start] == " " and (
+                any("Name" in tg or "Surn" in tg for _, tg in _parse(lang, t.text.lower())) or
+                _before_surname(lang, text, toks, i, j, v)):
         return "person_next"
     # (a capitalised preposition opening the sentence is no first name: "Из Угледара")
     prev_tags = [tg for _, tg in _parse(lang, prev.text.lower())] if prev else []
