@@ -190,3 +190,18 @@ def test_a_word_before_a_surname_is_a_first_name() -> None:
 def test_a_village_before_its_hromada_is_not_a_first_name() -> None:
     got = _found("Евакуація триває з сіл Веселівка та Журавка Хотінської громади.", "uk")
     assert {"Веселівка", "Журавка"} <= set(got)
+
+
+def test_an_adjectival_village_before_a_noun_in_another_case_is_a_place() -> None:
+    assert "Вовчанську" in _found("Біля Стариці тривав бій, у Вовчанську ситуація спокійна.",
+                                  "uk")
+    assert "Торське" in _found("Бригада зайняла село Торське дорогою до Кремінної.", "uk")
+
+
+def test_a_sentence_initial_village_that_is_a_common_word_before_a_place_predicate() -> None:
+    got = _found("Бои шли весь день. Водяное расположено южнее Красногоровки.", "ru")
+    assert "Водяное" in got
+
+
+def test_a_settlement_noun_before_a_place_predicate_is_no_place() -> None:
+    assert "Село" not in _found("Бои шли весь день. Село расположено у реки.", "ru")

@@ -735,7 +735,9 @@ def _rescue_doubted(doc: Doc, lang: str, toks: list[_Tok], out: list[Pending],
                 pending.remove(item)
                 continue
             theatre = _theatre_settlements(cands)
-            if not theatre:
+            # a word naming a settlement's kind is no name ("Село расположено в ...")
+            if not theatre or toks[i].key in v.settlement_nouns or (
+                    v.settlement_cues is not None and v.settlement_cues.match(toks[i].key)):
                 pending.remove(item)
                 continue
             if _place_support(text, lang, toks, i, j, theatre, why, out, v):
@@ -791,7 +793,7 @@ def _place_support(text: str, lang: str, toks: list[_Tok], i: int, j: int,
         if (_LIST_JOIN.fullmatch(gap) or (len(words) == 1 and words[0].lower() in v.conj)) \
                 and any(c.fclass == "settlement" for c in nb.cands) and "\n" not in gap:
             return True
-    if why == "sentence_start":
+    if _sentence_start(text, s):
         k = j
         while k < len(toks) and k < j + 4 and toks[k].key in v.predicate_skip and \
                 not any(ch in text[toks[k - 1].end : toks[k].start] for ch in ".!?\n"):
@@ -1009,13 +1011,16 @@ def _doubt_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
         # та Торецькому напрямках") and lower-case ones ("Східного воєнного округу"); a raion's
         # adjective before "напрямку" is a direction too
         k = _qualified_noun(lang, text, toks, j, v)
-        if k is not None and any(v.relational_next.match(x.key) for x in toks[j : k + 1]
-                                 if not _is_cap(x.text)):
+        if k is not None and any(v.relational_next.match(x.key) and (
+                not adjf or _same_case(lang, t, x)) for x in toks[j : k + 1]
+                if not _is_cap(x.text)):
             return "relational"
+        # an adjective before a noun it agrees with ("Українська армія"), not one in another
+        # case ("у Вовчанську ситуація", "село Торське дорогою до ...")
         if k is not None and not strong and (first[0][1].startswith("ADJF") or adjf) and \
                 text[toks[k - 1].end : toks[k].start] == " " and any(
             tag.startswith("NOUN") for _, tag in _parse(lang, toks[k].text.lower())[:1]
-        ):
+        ) and _cases(lang, t.text) & _cases(lang, toks[k].text, ("NOUN",)):
             return "relational"
     pack = get_pack(lang)
     # a sentence's first word that the dictionary reads as a function word (Вона, Тоді, Но, Из)
@@ -1098,6 +1103,13 @@ def _qualified_noun(lang: str, text: str, toks: list[_Tok], j: int, v: _Inflecte
 
 
 _CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct"})
+
+
+def _same_case(lang: str, a: _Tok, b: _Tok) -> bool:
+    """Two words can agree in case (the first's adjective readings, the second's any; true
+    when either has none): "Харківському напрямку", not "село Торське дорогою"."""
+    ca, cb = _cases(lang, a.text), _cases(lang, b.text, ("ADJF", "NOUN", "PRTF"))
+    return not ca or not cb or bool({c for c, _ in ca} & {c for c, _ in cb})
 _GENDERS = ("plur", "masc", "femn", "neut")
 
 
