@@ -205,3 +205,32 @@ def test_a_sentence_initial_village_that_is_a_common_word_before_a_place_predica
 
 def test_a_settlement_noun_before_a_place_predicate_is_no_place() -> None:
     assert "Село" not in _found("Бои шли весь день. Село расположено у реки.", "ru")
+
+
+def test_a_name_next_to_a_reporting_verb_is_a_speaker_not_a_village() -> None:
+    assert _found("Ситуация сложная. Песков заявил, что переговоров нет.", "ru") == {}
+    assert "Сирський" not in _found("Бої тривають, — написав Сирський.", "uk")
+
+
+def test_a_town_after_a_preposition_before_a_plural_reporting_verb_stays_a_place() -> None:
+    assert "Лимане" in _found("Военные российской группировки в Лимане сообщали о боях.", "ru")
+
+
+def test_a_direction_adjective_whose_noun_a_dash_replaces_is_no_place() -> None:
+    got = _found("На Покровському напрямку було 30 атак, на Лиманському – 15.", "uk")
+    assert got == {}
+
+
+def test_a_compound_direction_after_a_compass_word_is_no_place() -> None:
+    assert _found("Бои идут на Южно-Донецком направлении.", "ru") == {}
+    assert _found("Бої тривають на Південно-Слобожанському і Курському напрямках.", "uk") == {}
+
+
+def test_a_ships_name_after_the_word_ship_is_no_place() -> None:
+    got = _found("Уражено великий десантний корабель «Новочеркаськ» у Феодосії.", "uk")
+    assert set(got) == {"Феодосії"}
+
+
+def test_the_armed_forces_are_no_place() -> None:
+    got = _found("Збройні Сили України відбили атаки біля Часового Яру.", "uk")
+    assert "Сили" not in got and "Часового Яру" in got

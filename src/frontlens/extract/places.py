@@ -131,7 +131,12 @@ class _Inflected:
     # the ending of a relational adjective ("-ському", "-ского")
     relational_adjective: re.Pattern[str] = re.compile("(?!)")
     # unit nouns before a unit's name ("угруповання", "бригади") and words between the two
+    # (also ships': "корабель «Новочеркаськ»")
     unit_nouns: re.Pattern[str] = re.compile("(?!)")
+    # prepositions before a direction's adjective ("на Лиманському – 15")
+    direction_preps: frozenset[str] = frozenset()
+    # compass words that open a compound adjective ("Південно-Слобожанському")
+    compound_compass: frozenset[str] = frozenset()
     unit_between: frozenset[str] = frozenset()
 
 
@@ -171,6 +176,8 @@ def _inflected(lang: str) -> _Inflected:
         relational_adjective=re.compile(pack.setting("places", "relational_adjective", "(?!)")),
         unit_nouns=_stems_rx(get("unit_nouns")),
         unit_between=frozenset(get("unit_between")),
+        direction_preps=frozenset(get("direction_preps")),
+        compound_compass=frozenset(get("compound_compass")),
     )
 
 
@@ -578,8 +585,10 @@ def _match_inflected(doc: Doc, gaz: Gazetteer, lang: str,
         low = t.key
         nxt = toks[i + 1] if i + 1 < n else None
         # compound relational adjective: изюмско-балаклейской, харківсько-донецький
-        if nxt and text[t.end : nxt.start] == "-" and re.search(r"(ск|цк|зк|ськ|цьк|зьк)о$",
-                                                                  low):
+        # (also after a compass word: Південно-Слобожанському, Южно-Донецком)
+        if nxt and text[t.end : nxt.start] == "-" and (
+                re.search(r"(ск|цк|зк|ськ|цьк|зьк)о$", low) or (
+                    low in v.compound_compass and v.relational_adjective.search(nxt.key))):
             skip_until = i + 2
             i += 1
             continue
@@ -655,6 +664,14 @@ def _inflected_pending(text: str, toks: list[_Tok], i: int, j: int, cands: list[
 
 _FUNCTION_POS = ("PREP", "CONJ", "PRCL", "NPRO", "ADVB")
 _FUNCTION_WORD_POS = ("PREP", "CONJ", "PRCL", "NPRO", "COMP", "INTJ", "PRED")
+
+
+def _speech_verb(lang: str, word: str, singular: bool = False) -> bool:
+    """A form of one of the pack's reporting verbs (statements_cues: заявить, повідомити);
+    with ``singular``, only a form that can have one speaker as its subject."""
+    cues = get_pack(lang).words("statements_cues")
+    return any(tag.startswith(("VERB", "INFN")) and lemma in cues and
+               not (singular and "plur" in tag) for lemma, tag in _parse(lang, word.lower()))
 
 
 def _before_surname(lang: str, text: str, toks: list[_Tok], i: int, j: int, v: _Inflected
@@ -1022,6 +1039,20 @@ def _doubt_inflected(doc: Doc, lang: str, toks: list[_Tok], i: int, j: int,
             tag.startswith("NOUN") for _, tag in _parse(lang, toks[k].text.lower())[:1]
         ) and _cases(lang, t.text) & _cases(lang, toks[k].text, ("NOUN",)):
             return "relational"
+    # "на Лиманському – 15 атак": a direction's adjective whose noun the dash stands for
+    if j - i == 1 and not country and relational and prev and prev.key in v.direction_preps \
+            and nxt and text[t.end : nxt.start].strip() in ("–", "—", "-") and \
+            " " in text[t.end : nxt.start]:
+        return "relational"
+    # a speaker: a reporting verb right before or after the name ("— написав Сирський",
+    # "Песков заявил"); a town that speaks for its government is larger than a village
+    # (a verb after it speaks for it only in the singular and when no preposition governs
+    # the name: not "у Лиман повідомив речник", "Курахове визнали окупованим")
+    if j - i == 1 and not strong and maxpop < 100_000 and (
+            (nxt and text[t.end : nxt.start] == " " and _speech_verb(lang, nxt.text, True)
+             and not (i > 0 and _governed(text, toks, i, v))) or
+            (prev and text[prev.end : t.start] == " " and _speech_verb(lang, prev.text))):
+        return "speaker"
     pack = get_pack(lang)
     # a sentence's first word that the dictionary reads as a function word (Вона, Тоді, Но, Из)
     if j - i == 1 and not strong and _sentence_start(text, t.start) and any(
@@ -1079,6 +1110,9 @@ def _qualified_noun(lang: str, text: str, toks: list[_Tok], j: int, v: _Inflecte
     k, lower_adjs, listed = j, 0, False
     while k < len(toks):
         t, gap = toks[k], text[toks[k - 1].end : toks[k].start]
+        if gap == "-" and _is_cap(t.text):  # the second half of a compound: Південно-Слобожанському
+            k += 1
+            continue
         if gap.strip(" ,\"»”'") or "\n" in gap:
             return None
         if _is_cap(t.text):  # another adjective of the list: read so, or inflected alike
