@@ -234,3 +234,13 @@ def test_a_ships_name_after_the_word_ship_is_no_place() -> None:
 def test_the_armed_forces_are_no_place() -> None:
     got = _found("Збройні Сили України відбили атаки біля Часового Яру.", "uk")
     assert "Сили" not in got and "Часового Яру" in got
+
+
+def test_outlets_and_administrations_named_after_places_are_no_places() -> None:
+    got = _found_en("As reported by the Kyiv Independent and Interfax-Ukraine, the head of the "
+                    "Kherson RMA said drones struck Beryslav.")
+    assert set(got) == {"Beryslav"}
+
+
+def test_a_capital_naming_a_time_zone_is_no_place() -> None:
+    assert "Moscow" not in _found_en("The strike came at 0500 Moscow time near Kherson.")

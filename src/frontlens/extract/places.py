@@ -290,8 +290,10 @@ def _org_context(text: str, toks: list[_Tok], i: int, j: int, v: _Vocab) -> bool
             steps += 1
             continue
         break
-    # hyphen compound with a non-place acronym before: RBC-Ukraine
-    if i > 0 and text[toks[i - 1].end : toks[i].start] == "-" and toks[i - 1].text.isupper():
+    # hyphen compound with a non-place acronym or name before: RBC-Ukraine, Interfax-Ukraine
+    if i > 0 and text[toks[i - 1].end : toks[i].start] == "-" and (
+            toks[i - 1].text.isupper() or (_is_cap(toks[i - 1].text) and not gaz_has(
+                toks[i - 1].key) and j == i + 1 and _countries_only(toks[i].key))):
         return True
     if j < len(toks):
         nxt = toks[j]
@@ -306,6 +308,11 @@ def _org_context(text: str, toks: list[_Tok], i: int, j: int, v: _Vocab) -> bool
                 return True
             return True
     return False
+
+
+def _countries_only(key: str) -> bool:
+    cands = default_gazetteer().names_for(key)
+    return bool(cands) and all(c.fclass == "country" for c in cands)
 
 
 def _raion_adjective(gaz: Gazetteer, t: _Tok, v: _Vocab) -> list[Candidate]:
