@@ -335,3 +335,41 @@ def test_a_side_word_in_a_designation_or_a_reports_source_names_no_owner() -> No
     # the rules' owner: a side named as the report's source is not the owner
     r = one("According to Ukrainian officials, a T-72B3 was destroyed near the bridge.")
     assert r.side == "RU"  # from the type's origin, not "Ukrainian"
+
+
+# ------------------------------------------------------------------ cue lists in the packs
+
+
+def test_equipment_cue_lists_come_from_every_pack_and_compile() -> None:
+    """The fate/side/count words are pack data (lang/<code>/equipment.txt): every list name is
+    one the component reads, every entry is a valid pattern, and each pack contributes."""
+    import re
+
+    from frontlens.extract import equipment as eq
+
+    known = {"not_fate", "owner_lost", "by", "agent_before", "attribution", "article", "forces",
+             "agent", "instrument", "person_title", "person_verb", "base", "equipment_word",
+             "ship", "count_unit", "same_item", "other_item", "and", "relative", "back_ref",
+             "axis", "aux", "participle", "object"}
+    known |= {f"fate.{f}" for f in eq._FATES} | {"side.RU", "side.UA", "by_side.RU", "by_side.UA"}
+    codes: set[str] = set()
+    for name, entries in eq._CUES.items():
+        assert name in known or re.fullmatch(r"count\.\d+", name), name
+        for code, entry in entries:
+            codes.add(code)
+            re.compile(entry)
+    assert {"en", "uk", "ru"} <= codes
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "fate", "side"),
+    [
+        ("Our artillery destroyed a Russian T-72B3 near the village.", "en", "destroyed", "RU"),
+        ("Бійці знищили російський Т-72Б3 біля села.", "uk", "destroyed", "RU"),
+        ("Военные захватили украинский Т-64БВ у деревни.", "ru", "captured", "UA"),
+    ],
+)
+def test_each_pack_supplies_its_fate_and_side_words(text: str, lang: str, fate: str,
+                                                    side: str) -> None:
+    r = one(text, lang)
+    assert (r.fate, r.side) == (fate, side)

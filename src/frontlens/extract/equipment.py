@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any
 
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
-from frontlens.extract.lang import get_pack
+from frontlens.extract.lang import available, get_pack
 from frontlens.model import EquipmentLoss, Fate, Side
 
 # ---------------------------------------------------------------------------- normal form
@@ -181,64 +181,81 @@ _URL = re.compile(
 _JOIN = re.compile(r"[ \u00a0]?[-\u2010\u2011\u2012\u2013]?[ \u00a0]?")
 _QUOTE_CH = "\"'‘’“”«»„"
 
-_FATE_CUES: list[tuple[str, str]] = [
-    ("captured", r"captur\w*|seiz\w+|trophy|trophies|commandeer\w*|fell into \w+ hands"
-     r"|(?:forces|troops|soldiers|brigade|units?) (?:have |had )?(?:found|claimed)"
-     r"|захоп\w*|трофе\w*|затрофе\w*|захват\w*|захвач\w*"),
-    ("destroyed", r"destr(?:oy|uct)\w*|obliterat\w*|shot down|shoots? down|shooting down|downed"
-     r"|blown up|blew up|knocked out|taken out|took out|eliminat\w+|wiped out|finished off"
-     r"|burn(?:ed|t|ing)|scrap metal|sunk|sank|lost|потерял\w*|потерян\w*|втрати\w*|втрачен\w*"
-     r"|знищ\w*|збит\w*|збил\w*|спален\w*"
-     r"|ліквід\w*|уничтож\w*|сбит\w*|сбил\w*|сожж\w*|ликвид\w*|подорва\w*|підірва\w*"),
-    ("abandoned", r"abandon\w*|left behind|покину\w*|покинут\w*|брошен\w*|бросил\w*"
-     r"|бросив\w*|кинул\w*|кинут\w*"),
-    ("damaged", r"damag\w*|hit|struck|pummel\w*|disabled|immobili[sz]ed|пошкод\w*|підбит\w*"
-     r"|уразил\w*|уражено"
-     r"|підбил\w*|уражен\w*|поврежд\w*|подбит\w*|подбил\w*"),
-    ("delivered", r"(?<![-\w])(?:delivered|donated|pledged|supplied|sent|received|arrived"
-     r"|handed over)|постав\w*|передал\w*|передан\w*|надійш\w*|отримал\w*|получил\w*"),
-]  # fmt: skip
+# The cue lists are data: every language pack's ``equipment.txt`` (see en/equipment.txt for
+# the lists), joined over all packs, because reports quote across languages (a Ukrainian post
+# quoting a Russian one). A new language adds its words by adding its file.
+
+
+def _cue_lists() -> dict[str, list[tuple[str, str]]]:
+    """List name → (pack code, entry) over every pack's ``equipment.txt``, in pack order, each
+    entry once."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for code in available():
+        for line in get_pack(code).entries("equipment"):
+            name, _, entry = line.partition(" ")
+            entry = entry.strip()
+            if entry and (name, entry) not in seen:
+                seen.add((name, entry))
+                out.setdefault(name, []).append((code, entry))
+    return out
+
+
+_CUES = _cue_lists()
+
+
+def _alts(name: str, code: str | None = None) -> str:
+    """One list's entries (of one pack, or of all) as a group; an empty list matches nothing."""
+    items = [e for c, e in _CUES.get(name, []) if code is None or c == code]
+    return "(?:" + "|".join(items) + ")" if items else "(?!)"
+
+
+def _per_pack(name: str, template: str, **defaults: str) -> str:
+    """``template`` filled per pack with its entries of ``name`` (``{alts}``) and its
+    ``[equipment]`` settings (``defaults`` where it has none), the packs' versions joined."""
+    out = []
+    for code in dict.fromkeys(c for c, _ in _CUES.get(name, [])):
+        pack = get_pack(code)
+        values = {k: pack.setting("equipment", k, v) for k, v in defaults.items()}
+        out.append(template.format(alts=_alts(name, code), **values))
+    return "|".join(out) or "(?!)"
+
+
+_FATES = ("captured", "destroyed", "abandoned", "damaged", "delivered")
 _FATE_RE = re.compile(
-    "|".join(f"(?P<{f}>(?<!\\w)(?:{p})(?!\\w))" for f, p in _FATE_CUES), re.IGNORECASE
+    "|".join(f"(?P<{f}>(?<!\\w){_alts('fate.' + f)}(?!\\w))" for f in _FATES), re.IGNORECASE
 )
 # cue words used in another sense: "a video captures the moment", "captured on camera"
-_NOT_FATE = re.compile(
-    r"(?:video|footage|camera|clip|image|photo|film)\w*\s+(?:\w+\s+)?captur\w*|captur\w*\s+"
-    r"(?:the moment|on (?:video|camera|film))|(?<!\w)бросил\w*\s+наутек",
-    re.IGNORECASE,
-)
+_NOT_FATE = re.compile(_alts("not_fate"), re.IGNORECASE)
+_AND = _alts("and")
 _COORD = re.compile(
-    r"[\w\s«»\"'’-]{0,20}?(?:,|\band\b|\bor\b|(?<!\w)(?:и|і|та|й|или|або)(?!\w))[\s\w«»\"'’-]{0,30}",
-    re.IGNORECASE,
+    rf"[\w\s«»\"'’-]{{0,20}}?(?:,|(?<!\w){_AND}(?!\w))[\s\w«»\"'’-]{{0,30}}", re.IGNORECASE
 )
 # Between two items of one list: at most a head noun of the first ("trucks", "tanks"), a
 # connector, at most two words opening the second ("an", "two", "three more"); nothing else,
 # so "a T-72 was seen near Izium and a BMP-2 destroyed" is no list.
 _LIST_GAP = re.compile(
     r"\s*(?:[^\W\d_][\w'’-]*\s*)?[«»\"“”]?\s*"
-    r"(?:,\s*(?:(?:and|or|и|і|та|й|або|или)\s+)?|(?:and|or|&|и|і|та|й|або|или)\s+)"
+    rf"(?:,\s*(?:{_AND}\s+)?|(?:{_AND}|&)\s+)"
     r"(?:[\w'’-]+\s+){0,2}?[«\"“]?",
     re.IGNORECASE,
 )
-_PRIORITY = {"captured": 0, "destroyed": 1, "abandoned": 2, "damaged": 3, "delivered": 4}
+_PRIORITY = {f: i for i, f in enumerate(_FATES)}
 # "X lost ..." names the owner as subject; other verbs name the actor.
-_OWNER_SUBJECT = ("lost", "потерял", "втратил", "втратили")
+_OWNER_SUBJECT = tuple(e for _, e in _CUES.get("owner_lost", []))
 
 _SIDE_RE = re.compile(
-    r"(?i:(?P<RU>\b(?:Russian|Russia['’]s|Russians|Russian-made|enemy|occupiers['’]?|Kremlin['’]s|Moscow['’]s)\b"
-    r"|(?<!\w)(?:російськ\w*|росіян\w*|ворож\w*|окупант\w*|рашист\w*|российск\w*|россиян\w*"
-    r"|вражеск\w*|оккупант\w*|противник\w*)(?!\w))"
-    r"|(?P<UA>\b(?:Ukrainian|Ukraine['’]s|Ukrainians|Kiev['’]s|Kyiv['’]s|American|U\.?S\.?-? ?"
-    r"(?:made|supplied|manufactured|provided|donated|built)|Western(?:-supplied)?|NATO|German-made"
-    r"|British-made)\b|(?<!\w)(?:українськ\w*|українц\w*|ЗСУ|ВСУ|наш\w*|украинск\w*|украинц\w*"
-    r"|ВСУшн\w*)(?!\w)))"
+    f"(?i:(?P<RU>(?<!\\w){_alts('side.RU')}(?!\\w))|(?P<UA>(?<!\\w){_alts('side.UA')}(?!\\w)))"
+)
+# "captured by the Ukrainians" after the mention: the actor, so the owner is the other side
+_BY_SIDE = re.compile(
+    rf"(?<!\w){_alts('by')}\s+(?:\w+\s+)?"
+    rf"(?:(?P<RU>{_alts('by_side.RU')})|(?P<UA>{_alts('by_side.UA')}))\b"
 )
 # A side named as the source of a report is who says it, not who owned the item: "according to
 # the Ukrainian military", "по данным украинских военных", "за даними Генштабу ЗСУ".
 ATTRIBUTION = re.compile(
-    r"(?:\baccording to|\bciting|\bcited by|(?<!\w)(?:по (?:данным|словам|информации|сведениям)"
-    r"|со ссылкой на|за (?:даними|словами|інформацією)|з посиланням на))"
-    r"(?:\s+(?:the|a|an)\b)?(?:\s+[\w'’.-]+){0,2}?\s*$",
+    rf"(?<!\w){_alts('attribution')}(?:\s+{_alts('article')}\b)?(?:\s+[\w'’.-]+){{0,2}}?\s*$",
     re.IGNORECASE,
 )
 # A side word joined to a number is part of a designation: "ZSU-23-4" / "ЗСУ-23-4" is a gun, not
@@ -255,55 +272,26 @@ def not_a_side(text: str, start: int, end: int) -> bool:
 
 # the mention is the weapon used, not the target: "destroyed by a Lancet", "sank after a Neptune"
 _INSTRUMENT = re.compile(
-    r"\b(?:by|from|with|after|using|via)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$"
-    r"|(?<!\w)(?:за допомогою|с помощью|з|із|ударом)\s+(?:[\w-]+\s+){0,1}$",
+    _per_pack("instrument", r"(?<!\w){alts}\s+{instrument_gap}$",
+              instrument_gap=r"(?:[\w-]+\s+){0,1}"),
     re.IGNORECASE,
 )
 # words that make a bare name a person ("Gen. Bradley said"), not a vehicle
-_PERSON_BEFORE = re.compile(
-    r"\b(?:Gen|General|Mr|Mrs|Ms|Dr|Sen|Senator|Secretary|President|Col|Adm|Admiral|Lt|Maj|"
-    r"Capt|Sgt|Gov|Rep)\.?\s+$"
-)
-_PERSON_AFTER = re.compile(r"^\s+(?:said|says|told|wrote|added|argued|noted|stated)\b")
-_BY_BEFORE = re.compile(r"\b(?:by|from)\s+(?:the\s+)?$|(?<!\w)(?:силами|бійцями|бойцами)\s+$")
-_OBJECT_AFTER = re.compile(
-    r"^\s+(?:a|an|the|another|two|three|four|five|several|\d+|enemy|Russian|Ukrainian|its|their"
-    r"|one|multiple)\b",
-    re.IGNORECASE,
-)
-_AGENT_AFTER = re.compile(
-    r"^\s*(?:(?:\w+\s+){0,2}(?:forces|troops|soldiers|brigade|units?|army"
-    r"|military|marines|crew|defenders|fighters))?\s*$",
-    re.IGNORECASE,
-)
+_PERSON_BEFORE = re.compile(rf"(?<!\w){_alts('person_title')}\.?\s+$")
+_PERSON_AFTER = re.compile(rf"^\s+{_alts('person_verb')}(?!\w)")
+_BY_BEFORE = re.compile(rf"(?<!\w){_alts('agent_before')}\s+$")
+_OBJECT_AFTER = re.compile(rf"^\s+{_alts('object')}\b", re.IGNORECASE)
+_AGENT_AFTER = re.compile(rf"^\s*(?:(?:\w+\s+){{0,2}}{_alts('agent')})?\s*$", re.IGNORECASE)
 _BASE_CTX = re.compile(
-    r"(?:version|modernization|modernisation|upgrade|variant|generation|derivative|successor"
-    r"|development|modification|based|replacement|basis|evolution)\s+(?:of|on|to)\s+(?:the\s+)?"
-    r"(?:[\w-]+\s+){0,2}$"
-    r"|(?<!\w)(?:модерніз\w*|модифікац\w*|модерниз\w*|модификац\w*|верси\w*|на базі|на базе)"
-    r"\s+(?:[\w-]+\s+){0,2}$",
+    _per_pack("base", r"(?<!\w){alts}{base_link}\s+(?:[\w-]+\s+){{0,2}}$", base_link=""),
     re.IGNORECASE,
 )
-_EQUIP_CTX = re.compile(
-    r"(?<!\w)(?:system|systems|complex|launcher|MLRS|SAM|howitzer|tank|vehicle|air defen[cs]e"
-    r"|missile|rocket|drone|UAV|helicopter|aircraft|gun|ship|vessel|corvette|frigate|cruiser"
-    r"|submarine|boat|корабл\w*|судн\w*|катер\w*|комплекс\w*|РСЗО|РСЗВ|ЗРК|САУ"
-    r"|установк\w*|систем\w*|танк\w*|гаубиц\w*|ракет\w*|дрон\w*|БПЛА|гелікоптер\w*|вертол\w*)"
-    r"(?!\w)",
-    re.IGNORECASE,
-)
-_NUMWORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "a pair of": 2,
-    "один": 1, "одна": 1, "одну": 1, "одного": 1, "два": 2, "две": 2, "дві": 2, "двух": 2,
-    "двох": 2, "три": 3, "трех": 3, "трёх": 3, "трьох": 3, "четыре": 4, "чотири": 4,
-    "четырех": 4, "чотирьох": 4, "пять": 5, "п'ять": 5, "пʼять": 5, "п’ять": 5, "пяти": 5,
-    "шесть": 6, "шість": 6, "семь": 7, "сім": 7, "восемь": 8, "вісім": 8, "девять": 9,
-    "дев'ять": 9, "десять": 10,
-}  # fmt: skip
-_NUMW = "|".join(sorted((re.escape(w) for w in _NUMWORDS), key=len, reverse=True))
+_EQUIP_CTX = re.compile(rf"(?<!\w){_alts('equipment_word')}(?!\w)", re.IGNORECASE)
+_NUMWORDS = {e: int(name.split(".", 1)[1]) for name, entries in _CUES.items()
+             if name.startswith("count.") for _, e in entries}
+_NUMW = "|".join(sorted((re.escape(w) for w in _NUMWORDS), key=len, reverse=True)) or "(?!)"
 _COUNT_BEFORE = re.compile(
-    rf"(?<![\w.,\-‑])(?P<n>\d{{1,3}}|{_NUMW})(?:\s*[x×]\s*|\s+)(?:(?!(?:mm|km|cm|hp|kg|m|per)\b)"
+    rf"(?<![\w.,\-‑])(?P<n>\d{{1,3}}|{_NUMW})(?:\s*[x×]\s*|\s+)(?:(?!{_alts('count_unit')}\b)"
     rf"[^\W\d][\w'’-]*\s+){{0,3}}$",
     re.IGNORECASE,
 )
@@ -347,9 +335,7 @@ def _token_key(word: str) -> str:
 # romanised Ukrainian/Russian case endings a name may take ("Градів", "Леопардов", "Града")
 _ENDING = re.compile(r"a|u|y|i|e|ia|iu|om|ov|iv|ei|am|akh|ami|ykh|ikh|oiu|oi|iam|iakh|ym|im")
 _SHIP_CUE = re.compile(
-    r"(?<!\w)(?:корабл\w*|корабел\w*|крейсер\w*|фрегат\w*|корвет\w*|катер\w*|судн\w*|"
-    r"субмарин\w*|підводн\w* човн\w*|подводн\w* лодк\w*|БДК|СКР|ship|vessel|cruiser|"
-    r"frigate|corvette|boat|submarine)\s+(?:[\w-]+\s+){0,2}?[«\"“]?"
+    rf"(?<!\w){_alts('ship')}\s+(?:[\w-]+\s+){{0,2}}?[«\"“]?"
     r"(?P<name>[A-ZА-ЯІЇЄҐ][\w'’-]+(?:\s+[A-ZА-ЯІЇЄҐ][\w'’-]+)?)", re.IGNORECASE)
 
 
@@ -520,24 +506,12 @@ def _line_window(text: str, pos: int) -> tuple[int, int]:
     return s, e
 
 
-_AUX_BEFORE = re.compile(
-    r"\b(?:is|was|were|been|being|be|are|got|get|gets|getting)\s+(?:\w+ly\s+)?$", re.I
-)
-_PARTICIPLE = re.compile(
-    r"\w+ed|shot down|downed|lost|sunk|hit|struck|blown up|taken out"
-    r"|knocked out|finished off|left behind|burnt|wiped out|sank|crashed|exploded",
-    re.I,
-)
+_AUX_BEFORE = re.compile(rf"(?<!\w){_alts('aux')}\s+(?:\w+ly\s+)?$", re.I)
+_PARTICIPLE = re.compile(_alts("participle"), re.I)
 
 
 _VERBLIKE = re.compile(r"(?!trophy|scrap)[a-z]+(?:\s(?:down|up|out|off))?", re.I)
-_FORCES = re.compile(
-    r"^[\s'’s]*(?:[\w-]+\s+){0,1}(?:forces|troops|soldiers|brigade|units?|army|military|marines"
-    r"|defenders|fighters|servicemen|crews?|воїн\w*|військ\w*|бійц\w*|боєць|захисник\w*"
-    r"|сил\w*|бригад\w*|десантник\w*|военн\w*|бойц\w*|боец|защитник\w*|войск\w*|армі\w*"
-    r"|арми\w*)\b",
-    re.IGNORECASE,
-)
+_FORCES = re.compile(rf"^[\s'’s]*(?:[\w-]+\s+){{0,1}}{_alts('forces')}\b", re.IGNORECASE)
 
 
 def _is_agent(text: str, m: _Mention, c: re.Match[str]) -> bool:
@@ -555,10 +529,7 @@ def _is_agent(text: str, m: _Mention, c: re.Match[str]) -> bool:
 
 
 _CLAUSE = re.compile(r"[,:;“”«»\"]|\s[–—]\s")
-_RELATIVE = re.compile(
-    r"^[\s’'”»]*,\s+(?:which|that|who|що|який|яка|які|котр\w+|который|которая|которые)\b",
-    re.IGNORECASE,
-)
+_RELATIVE = re.compile(rf"^[\s’'”»]*,\s+{_alts('relative')}\b", re.IGNORECASE)
 
 
 def _clause_gap(between: str) -> int:
@@ -633,18 +604,18 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
         elif coord:
             shared = side
     # "captured by the Ukrainians" after the mention
-    tail = text[m.end : m.end + 80]
-    by = re.search(r"\bby\s+(?:the\s+)?(?:\w+\s+)?(Ukrainian|Ukrainians|Russian|Russians)\b", tail)
+    by = _BY_SIDE.search(text[m.end : m.end + 80])
     if owner or shared:
         return owner or shared  # type: ignore[return-value]
     if actor:
         return "UA" if actor == "RU" else "RU"
     if by:
-        return "UA" if by.group(1).startswith("Russian") else "RU"
+        return "UA" if by.lastgroup == "RU" else "RU"
     return "unknown"
 
 
-_BREAKDOWN = re.compile(r"\s*\(((?:\d{1,3}\s+[^\W\d]+(?:\s*(?:,|;|and|і|и|та)\s*)?){2,6})\)")
+_BREAKDOWN = re.compile(
+    rf"\s*\(((?:\d{{1,3}}\s+[^\W\d]+(?:\s*(?:,|;|{_AND})\s*)?){{2,6}})\)")
 _PART = re.compile(r"(\d{1,3})\s+([^\W\d]+)")
 
 
@@ -693,18 +664,10 @@ def _urls(text: str, pos: int) -> list[str]:
 # names one place per item.
 _CLAUSE_END = re.compile(r";")
 # A place named as an axis or front is a direction, not where an item was lost.
-_AXIS_AFTER = re.compile(
-    r"[\s'’s]*(?:axis|direction|front|sector|(?:на)?прям\w*|направлени\w*|фронт\w*)(?!\w)",
-    re.IGNORECASE,
-)
+_AXIS_AFTER = re.compile(rf"[\s'’s]*{_alts('axis')}(?!\w)", re.IGNORECASE)
 # A clause that points back to a place named before it: "parked nearby", "Поруч — ...", "on
 # the edge of town". Without such a word a clause without a place stays without one.
-_BACK_REF = re.compile(
-    r"\b(?:nearby|close by|next to it|(?:of|in|outside) (?:the )?(?:town|city|village))\b"
-    r"|(?<!\w)(?:поруч|поряд|неподалік|неподалеку|рядом|поблизу|поблизости|там|тут"
-    r"|(?:в|у|на околиці|на окраине|поблизу|возле|біля) (?:міста|села|города|деревни))(?!\w)",
-    re.IGNORECASE,
-)
+_BACK_REF = re.compile(rf"(?<!\w){_alts('back_ref')}(?!\w)", re.IGNORECASE)
 
 
 def _placeable(doc: Doc) -> list[PlaceMention]:
@@ -817,17 +780,10 @@ def _merge(mentions: list[_Mention], text: str) -> list[tuple[str, list[_Mention
 # "цей Т-72Б3", "тот же Т-80БВ", "Це вже четвертий Су-34" (a determiner, at most two words
 # between it and the name) ...
 _SAME_ITEM_BEFORE = re.compile(
-    r"(?<!\w)(?:the|this|that|these|those|same|цей|ця|ці|це|той|та|ті|тот|эт\w+|тот же|та же"
-    r"|те же|той самий|та сама|ті самі|зазначен\w*|указанн\w*)\s+(?:[\w-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
+    rf"(?<!\w){_alts('same_item')}\s+(?:[\w-]+\s+){{0,2}}$", re.IGNORECASE)
 # ... and one it marks as another: "another T-90M", "a second", "ще один", "ещё одна".
 _OTHER_ITEM_BEFORE = re.compile(
-    r"(?<!\w)(?:another|other|second|a further|one more|(?:ще|ещё|еще)\s+(?:\w+\s+)?"
-    r"(?:один|одна|одну|одного|два|дві|две|три)|інш\w*|друг\w*|втор\w*)"
-    r"\s+(?:[\w-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
+    rf"(?<!\w){_alts('other_item')}\s+(?:[\w-]+\s+){{0,2}}$", re.IGNORECASE)
 _LOSS_FATES = ("captured", "destroyed", "abandoned", "damaged")
 
 
