@@ -351,7 +351,9 @@ def test_equipment_cue_lists_come_from_every_pack_and_compile() -> None:
              "agent", "instrument", "person_title", "person_verb", "base", "equipment_word",
              "ship", "count_unit", "same_item", "other_item", "and", "relative", "back_ref",
              "axis", "aux", "participle", "object"}
-    known |= {f"fate.{f}" for f in eq._FATES} | {"side.RU", "side.UA", "by_side.RU", "by_side.UA"}
+    known |= {f"fate.{f}" for f in eq._FATES} | {f"side.{g}" for g in eq._SIDE_GROUPS}
+    known |= {"by_side.RU", "by_side.UA", "narrator.RU", "narrator.UA"}
+    known |= {f"owner_after.{g}" for g in ("RU", "UA", "enemy")}
     codes: set[str] = set()
     for name, entries in eq._CUES.items():
         assert name in known or re.fullmatch(r"count\.\d+", name), name
@@ -373,3 +375,67 @@ def test_each_pack_supplies_its_fate_and_side_words(text: str, lang: str, fate: 
                                                     side: str) -> None:
     r = one(text, lang)
     assert (r.fate, r.side) == (fate, side)
+
+
+# ------------------------------------------------------------------ owner side
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "side"),
+    [
+        # "the enemy" is the narrator's enemy: a Russian summary (its own vocabulary) ...
+        ("В ходе специальной военной операции противник потерял гаубицу Д-30 у села.", "ru",
+         "UA"),
+        # ... and a Ukrainian one
+        ("Окупанти відступили, а наші захисники знищили ворожий Т-72Б3.", "uk", "RU"),
+        ("Our defenders pushed the occupiers back and destroyed an enemy T-80BV.", "en", "RU"),
+    ],
+)
+def test_enemy_and_our_are_read_against_the_narrator(text: str, lang: str, side: str) -> None:
+    assert one(text, lang).side == side
+
+
+def test_a_soviet_type_lost_in_a_russian_summary_is_the_narrators_enemys() -> None:
+    """No side in the sentence: a D-30 (Soviet make, fielded by both) destroyed in a text
+    written from the Russian side is Ukraine's; with no narrator it stays Russian."""
+    ru_side = "Киевский режим снова бросил резервы. Уничтожена гаубица Д-30 у Часова Яра."
+    assert one(ru_side, "ru").side == "UA"
+    assert one("Уничтожена гаубица Д-30 у Часова Яра.", "ru").side == "RU"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "side"),
+    [
+        ("Air defence shot down a Su-27 of the Ukrainian Air Force over the river.", "en", "UA"),
+        ("Уничтожен вертолет Ми-8 воздушных сил Украины.", "ru", "UA"),
+        ("Уражено гелікоптер Мі-8 Збройних сил України.", "uk", "UA"),
+    ],
+)
+def test_an_owner_named_right_after_the_mention(text: str, lang: str, side: str) -> None:
+    assert one(text, lang).side == side
+
+
+def test_a_genitive_forces_word_before_a_vehicle_noun_is_the_owner_not_the_actor() -> None:
+    """"украинских военных вертолета" is whose helicopters, not who shot them down."""
+    text = "Средствами ПВО сбиты два украинских военных вертолета Ми-8 над рекой."
+    assert one(text, "ru").side == "UA"
+
+
+def test_air_defence_a_few_words_after_a_side_word_is_the_actor() -> None:
+    text = "Russian air defence forces shot down a Su-25 near the coast."
+    assert one(text).side == "UA"
+
+
+def test_the_actor_of_no_loss_is_the_owner() -> None:
+    """Training on, or firing, a weapon is done by its owner; only a loss flips the side."""
+    text = "Ukrainian soldiers finished their training on the Leopard 2A6 in Poland."
+    assert one(text).side == "UA"
+
+
+def test_an_iranian_drone_with_no_side_named_is_russian() -> None:
+    assert one("Air defence destroyed ten Shahed drones overnight.").side == "RU"
+
+
+def test_a_named_ship_belongs_to_its_navy_whatever_side_word_precedes_it() -> None:
+    text = "The Ukrainian navy said the landing ship Caesar Kunikov sank."
+    assert one(text).side == "RU"

@@ -83,6 +83,7 @@ class Model:
     family: str
     category: str
     origin: str
+    lost_by: str = ""  # the one side that loses this type (Oryx), "" when both do
 
 
 @dataclass
@@ -128,7 +129,8 @@ def catalog() -> Catalog:
     models: dict[str, Model] = {}
     with (base / "equipment_catalog.csv").open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
-            models[r["model_id"]] = Model(r["model_id"], r["family"], r["category"], r["origin"])
+            models[r["model_id"]] = Model(r["model_id"], r["family"], r["category"], r["origin"],
+                                          r.get("lost_by") or "")
     alias: dict[str, str] = {}
     weak: set[str] = set()
     acronyms: set[str] = set()
@@ -244,9 +246,41 @@ _PRIORITY = {f: i for i, f in enumerate(_FATES)}
 # "X lost ..." names the owner as subject; other verbs name the actor.
 _OWNER_SUBJECT = tuple(e for _, e in _CUES.get("owner_lost", []))
 
-_SIDE_RE = re.compile(
-    f"(?i:(?P<RU>(?<!\\w){_alts('side.RU')}(?!\\w))|(?P<UA>(?<!\\w){_alts('side.UA')}(?!\\w)))"
+# side words: RU, UA, or relative to the narrator ("enemy", "наші")
+_SIDE_GROUPS = ("RU", "UA", "enemy", "own")
+_SIDE_RE = re.compile("(?i:" + "|".join(
+    f"(?P<{g}>(?<!\\w){_alts('side.' + g)}(?!\\w))" for g in _SIDE_GROUPS) + ")")
+# right after the mention: its owner ("a Su-27 of the Ukrainian Air Force", "М777 производства
+# США"), at most two words between and no punctuation
+_OWNER_AFTER = re.compile(
+    r"[\s\"'”»]*(?:[\w-]+\s+){0,2}?(?i:" + "|".join(
+        f"(?P<{g}>{_alts('owner_after.' + g)})" for g in ("RU", "UA", "enemy")) + r")(?!\w)"
 )
+_NARRATOR = {side: re.compile(rf"(?<!\w){_alts('narrator.' + side)}(?!\w)", re.IGNORECASE)
+             for side in ("UA", "RU")}
+
+
+def narrator_side(text: str) -> Side:
+    """The side a text is written from, by the words only one side's reporting uses
+    ("occupiers", "окупанти" / "Kiev regime", "СВО"): "enemy" and "our" in it are relative to
+    this side. "unknown" on a tie."""
+    ua = len(_NARRATOR["UA"].findall(text))
+    ru = len(_NARRATOR["RU"].findall(text))
+    return "UA" if ua > ru else "RU" if ru > ua else "unknown"
+
+
+def _opposite(side: Side) -> Side:
+    return "UA" if side == "RU" else "RU" if side == "UA" else "unknown"
+
+
+def _side_word(group: str, narrator: Side) -> Side:
+    """The side a side word names: the narrator's enemy (RU when the narrator is unknown) or
+    the narrator's own side (UA when unknown)."""
+    if group == "enemy":
+        return "UA" if narrator == "RU" else "RU"
+    if group == "own":
+        return "RU" if narrator == "RU" else "UA"
+    return "RU" if group == "RU" else "UA"
 # "captured by the Ukrainians" after the mention: the actor, so the owner is the other side
 _BY_SIDE = re.compile(
     rf"(?<!\w){_alts('by')}\s+(?:\w+\s+)?"
@@ -511,7 +545,8 @@ _PARTICIPLE = re.compile(_alts("participle"), re.I)
 
 
 _VERBLIKE = re.compile(r"(?!trophy|scrap)[a-z]+(?:\s(?:down|up|out|off))?", re.I)
-_FORCES = re.compile(rf"^[\s'’s]*(?:[\w-]+\s+){{0,1}}{_alts('forces')}\b", re.IGNORECASE)
+_EQUIP_AFTER = re.compile(rf"\s+{_alts('equipment_word')}", re.IGNORECASE)
+_FORCES = re.compile(rf"^[\s'’s]*(?:[\w-]+\s+){{0,2}}{_alts('forces')}\b", re.IGNORECASE)
 
 
 def _is_agent(text: str, m: _Mention, c: re.Match[str]) -> bool:
@@ -572,25 +607,29 @@ def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str
     return (best[1], best[2]) if best else (None, -1)
 
 
-def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False) -> Side:
+def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False,
+          narrator: Side = "unknown") -> Side:
     """Owning side: the nearest owner adjective before the mention (and after the previous
-    mention, whose adjectives are its own); else the opposite of the actor."""
+    mention, whose adjectives are its own); else an owner named right after it ("of the
+    Ukrainian Air Force"); else the opposite of the actor. "Enemy" and "our" are read against
+    the ``narrator``."""
     owner: Side | None = None
     actor: Side | None = None
     shared: Side | None = None  # "a Russian BMP-3 and three BTR-82A": shared by coordination
     for sm in _SIDE_RE.finditer(text, s, m.start):
         if not_a_side(text, sm.start(), sm.end()):
             continue
-        side: Side = "RU" if sm.lastgroup == "RU" else "UA"
+        side = _side_word(sm.lastgroup or "", narrator)
         before = text[max(s, sm.start() - 12) : sm.start()]
         after = text[sm.end() : sm.end() + 60]
         cue_after = _FATE_RE.match(after.lstrip()) or re.match(
             r"^\s*(?:\w+\s+){0,2}(?:" + _FATE_RE.pattern + ")", after, re.IGNORECASE
         )
+        forces = _FORCES.match(after)
         is_actor = (
             bool(_BY_BEFORE.search(before))
             or bool(cue_after and _AGENT_AFTER.match(after[: cue_after.start()]))
-            or bool(_FORCES.match(after))
+            or bool(forces and not _EQUIP_AFTER.match(after, forces.end()))
         )
         owner_subject = cue_after is not None and any(
             w in cue_after.group().lower() for w in _OWNER_SUBJECT
@@ -607,8 +646,13 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
     by = _BY_SIDE.search(text[m.end : m.end + 80])
     if owner or shared:
         return owner or shared  # type: ignore[return-value]
+    named = _OWNER_AFTER.match(text, m.end, min(len(text), m.end + 60))
+    if named:
+        return _side_word(named.lastgroup or "", narrator)
     if actor:
-        return "UA" if actor == "RU" else "RU"
+        # the actor of a loss is the other side; of anything else ("Ukrainian soldiers trained
+        # on the Challenger 2", "Russian troops fired Iskanders") the owner
+        return _opposite(actor) if m.fate in _LOSS_FATES else actor
     if by:
         return "UA" if by.lastgroup == "RU" else "RU"
     return "unknown"
@@ -859,6 +903,24 @@ def _share_list_fates(text: str, mentions: list[_Mention], doc: Doc) -> None:
         prev.fate, prev.cue_pos = m.fate, m.cue_pos
 
 
+_RU_SUPPLIERS = ("Iran", "North Korea", "Belarus")
+_COUNTRY_SIDE: dict[str, Side] = {"Russia": "RU", "Ukraine": "UA"}
+
+
+def _origin_side(origin: str, fate: str | None, narrator: Side) -> Side:
+    """Owner of an item whose sentences name no side, from its make: Western and Ukrainian
+    designs serve Ukraine, Iranian, North Korean and Belarusian ones Russia; Soviet and Russian
+    designs serve both, so a loss is the narrator's enemy's (a Russian summary's "destroyed a
+    D-30"), else Russian."""
+    if origin in _RU_SUPPLIERS:
+        return "RU"
+    if origin in ("Soviet Union", "Russia"):
+        if narrator != "unknown" and fate in _LOSS_FATES:
+            return _opposite(narrator)
+        return "RU"
+    return "UA" if origin else "unknown"
+
+
 @component("equipment")
 def equipment(doc: Doc) -> Doc:
     """Append one EquipmentLoss per model-designated item in the document."""
@@ -877,13 +939,14 @@ def equipment(doc: Doc) -> Doc:
     if not mentions:
         return doc
     lang = doc.lang
+    narrator = narrator_side(text)
     prev_end = 0
     for m in mentions:
         s, e = doc.sentence_of(m.start)
         m.base_ctx = bool(_BASE_CTX.search(text[max(s, m.start - 60) : m.start]))
         m.fate, m.cue_pos = _fate(text, s, e, m, lang)
         coord = prev_end >= s and bool(_COORD.fullmatch(text[prev_end : m.start]))
-        m.side = _side(text, s, m, prev_end, coord)
+        m.side = _side(text, s, m, prev_end, coord, narrator)
         prev_end = m.end
         m.count = _count(text, s, m)
         m.urls = _urls(text, m.start)
@@ -906,14 +969,15 @@ def equipment(doc: Doc) -> Doc:
         head = next((m for m in group if m.key == root),
                     max(group, key=lambda m: (len(m.key), -m.start)))
         side = primary.side
+        ref = cat.models.get(head.model)
+        if head.model in cat.ships.values() and ref is not None and ref.lost_by:
+            side = _COUNTRY_SIDE.get(ref.lost_by, side)  # a named ship has one navy
         if side == "unknown":
             side = next((m.side for m in group if m.side != "unknown"), "unknown")
+        if side == "unknown" and ref is not None and ref.lost_by:
+            side = _COUNTRY_SIDE.get(ref.lost_by, side)  # a type only one side loses
         if side == "unknown":
-            side = (
-                "RU"
-                if head.origin in ("Soviet Union", "Russia")
-                else ("UA" if head.origin else "unknown")
-            )
+            side = _origin_side(head.origin, primary.fate, narrator)
         count = primary.count if primary.fate else next((m.count for m in group if m.count), None)
         urls: list[str] = []
         for m in group:
