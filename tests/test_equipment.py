@@ -350,7 +350,7 @@ def test_equipment_cue_lists_come_from_every_pack_and_compile() -> None:
     known = {"not_fate", "owner_lost", "by", "agent_before", "attribution", "article", "forces",
              "agent", "instrument", "person_title", "person_verb", "base", "equipment_word",
              "ship", "count_unit", "same_item", "other_item", "and", "relative", "back_ref",
-             "axis", "aux", "participle", "object"}
+             "axis", "aux", "participle", "object", "among"}
     known |= {f"fate.{f}" for f in eq._FATES} | {f"side.{g}" for g in eq._SIDE_GROUPS}
     known |= {"by_side.RU", "by_side.UA", "narrator.RU", "narrator.UA"}
     known |= {f"owner_after.{g}" for g in ("RU", "UA", "enemy")}
@@ -439,3 +439,80 @@ def test_an_iranian_drone_with_no_side_named_is_russian() -> None:
 def test_a_named_ship_belongs_to_its_navy_whatever_side_word_precedes_it() -> None:
     text = "The Ukrainian navy said the landing ship Caesar Kunikov sank."
     assert one(text).side == "RU"
+
+
+# ------------------------------------------------------------------ fate from the context
+
+
+def test_a_tallys_cue_reaches_every_item_of_its_list() -> None:
+    """One cue before a long list: its items are all destroyed, however far the last one
+    stands from the cue."""
+    text = ("За сутки уничтожены более трёхсот военнослужащих, двенадцать бронемашин, четыре "
+            "пикапа, два склада боеприпасов, гаубица Д-20, самоходная установка 2С1 «Гвоздика» "
+            "и реактивная система залпового огня «Ураган» у Торецка.")
+    fates = {r.catalog_type: r.fate for r in run(text, "ru")}
+    assert set(fates.values()) == {"destroyed"}, fates
+    assert len(fates) == 3
+
+
+def test_the_list_stops_at_a_weapon_used() -> None:
+    """"from the HIMARS" names what fired, not a further loss of the list."""
+    text = ("Air defence shot down a Su-24 bomber, two guided bombs and three rockets fired from "
+            "the HIMARS launchers.")
+    fates = {r.catalog_type: r.fate for r in run(text)}
+    assert fates["Su-24"] == "destroyed"
+    assert fates["M142 HIMARS"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Since spring the army has lost eleven aircraft. Among them: two Su-34 bombers and a "
+         "Su-25 attack jet.", "en"),
+        ("Навесні армія втратила одинадцять літаків. Серед них – два Су-34 та Су-25.", "uk"),
+    ],
+)
+def test_among_them_takes_the_fate_of_the_sentence_before(text: str, lang: str) -> None:
+    fates = {r.catalog_type: r.fate for r in run(text, lang)}
+    assert fates == {"Su-34": "destroyed", "Su-25": "destroyed"}
+
+
+def test_bullet_items_take_the_cue_of_their_lead_in_line() -> None:
+    text = ("Berlin announced its next aid package:\n"
+            "- four IRIS-T SLM launchers;\n"
+            "- ten Leopard 1A5 tanks;\n"
+            "- spare parts.")
+    recs = run(text)
+    doc_fates = {r.catalog_type for r in recs}
+    assert doc_fates == {"IRIS-T SLM", "Leopard 1A5"}
+    assert all(r.fate == "unknown" for r in recs)  # a delivery is no loss ...
+    raw = Doc(text=text, lang="en", source_id="t1")
+    for name in ("sentences", "equipment"):
+        raw = COMPONENTS[name](raw)
+    assert {e["fate_raw"] for e in raw.user["equipment"]} == {"delivered"}  # ... but is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The United States is providing Ukraine with more Bradley fighting vehicles.", "en"),
+        ("Україна отримає від партнерів ще дві системи IRIS-T.", "uk"),
+        ("США передадут Киеву ещё четыре установки HIMARS.", "ru"),
+    ],
+)
+def test_supply_verbs_mark_a_delivery_not_a_loss(text: str, lang: str) -> None:
+    doc = Doc(text=text, lang=lang, source_id="t1")
+    for name in ("sentences", "equipment"):
+        doc = COMPONENTS[name](doc)
+    assert [e["fate_raw"] for e in doc.user["equipment"]] == ["delivered"]
+    assert [r.fate for r in doc.records if isinstance(r, EquipmentLoss)] == ["unknown"]
+
+
+def test_receiving_damage_is_damage_not_a_delivery() -> None:
+    assert one("Танк Т-72Б3 отримав пошкодження біля села.", "uk").fate == "damaged"
+
+
+def test_a_deliverys_number_is_taken_from_its_first_mention() -> None:
+    text = ("Washington will send four HIMARS launchers. The package also provides ammunition "
+            "for the HIMARS already in Ukraine.")
+    assert one(text).count == 4

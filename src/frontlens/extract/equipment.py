@@ -230,8 +230,18 @@ _FATE_RE = re.compile(
 # cue words used in another sense: "a video captures the moment", "captured on camera"
 _NOT_FATE = re.compile(_alts("not_fate"), re.IGNORECASE)
 _AND = _alts("and")
+
+
+def _other_sense(text: str, s: int, e: int, c: re.Match[str]) -> bool:
+    """Whether the cue ``c`` is a word of a phrase in which it says no fate ("a video captures
+    the moment", "отримав пошкодження": received, not delivered)."""
+    return any(n.start() < c.end() and c.start() < n.end()
+               for n in _NOT_FATE.finditer(text, max(s, c.start() - 25), min(e, c.end() + 15)))
+
+
 _COORD = re.compile(
-    rf"[\w\s«»\"'’-]{{0,20}}?(?:,|(?<!\w){_AND}(?!\w))[\s\w«»\"'’-]{{0,30}}", re.IGNORECASE
+    rf"[\w\s«»“”„\"'’-]{{0,20}}?(?:,|(?<!\w){_AND}(?!\w))[\s\w«»“”„\"'’-]{{0,30}}",
+    re.IGNORECASE
 )
 # Between two items of one list: at most a head noun of the first ("trucks", "tanks"), a
 # connector, at most two words opening the second ("an", "two", "three more"); nothing else,
@@ -546,6 +556,13 @@ _PARTICIPLE = re.compile(_alts("participle"), re.I)
 
 _VERBLIKE = re.compile(r"(?!trophy|scrap)[a-z]+(?:\s(?:down|up|out|off))?", re.I)
 _EQUIP_AFTER = re.compile(rf"\s+{_alts('equipment_word')}", re.IGNORECASE)
+
+
+def _owner_phrase(text: str, pos: int, mention_start: int) -> bool:
+    """Whether the forces word ending at ``pos`` only qualifies an equipment noun that runs on
+    to the mention with no fate cue between ("украинских военных вертолета: Ми-8", "Ukrainian
+    military helicopters Mi-8"): an owner, unlike "Russian air defence systems shot down"."""
+    return bool(_EQUIP_AFTER.match(text, pos)) and not _FATE_RE.search(text, pos, mention_start)
 _FORCES = re.compile(rf"^[\s'’s]*(?:[\w-]+\s+){{0,2}}{_alts('forces')}\b", re.IGNORECASE)
 
 
@@ -582,7 +599,7 @@ def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str
         if m.start <= c.start() < m.end:
             continue
         fate = c.lastgroup or ""
-        if _NOT_FATE.search(text, max(s, c.start() - 25), min(e, c.end() + 15)):
+        if _other_sense(text, s, e, c):
             continue
         if c.start() >= m.end:  # cue after the mention
             between = text[m.end : c.start()]
@@ -594,8 +611,8 @@ def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str
             dist = raw * 3 // 2 + _clause_gap(between)
         else:  # cue before the mention
             between = text[c.end() : m.start]
-            if _INSTRUMENT.search(between):
-                continue  # "destroyed by a Lancet"
+            if fate != "delivered" and _INSTRUMENT.search(between):
+                continue  # "destroyed by a Lancet", not "provides Ukraine with Javelins"
             if fate == "delivered" and c.group().lower() in pack.words("equipment_not_delivery"):
                 continue
             raw = m.start - c.end()
@@ -625,11 +642,11 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
         cue_after = _FATE_RE.match(after.lstrip()) or re.match(
             r"^\s*(?:\w+\s+){0,2}(?:" + _FATE_RE.pattern + ")", after, re.IGNORECASE
         )
-        forces = _FORCES.match(after)
+        forces = _FORCES.match(text[sm.end() : min(m.start, sm.end() + 60)])
         is_actor = (
             bool(_BY_BEFORE.search(before))
             or bool(cue_after and _AGENT_AFTER.match(after[: cue_after.start()]))
-            or bool(forces and not _EQUIP_AFTER.match(after, forces.end()))
+            or bool(forces and not _owner_phrase(text, sm.end() + forces.end(), m.start))
         )
         owner_subject = cue_after is not None and any(
             w in cue_after.group().lower() for w in _OWNER_SUBJECT
@@ -921,6 +938,57 @@ def _origin_side(origin: str, fate: str | None, narrator: Side) -> Side:
     return "UA" if origin else "unknown"
 
 
+_AMONG = re.compile(rf"[\s\"«“]*{_alts('among')}(?!\w)", re.IGNORECASE)
+_BULLET = re.compile(r"[ \t]*(?:[-–—•*]|\d{1,2}[.)])\s")
+
+
+def _last_cue(text: str, s: int, e: int) -> tuple[str | None, int]:
+    """The last fate cue in ``text[s:e]`` not used in another sense."""
+    last: tuple[str | None, int] = (None, -1)
+    for c in _FATE_RE.finditer(text, s, e):
+        if not _other_sense(text, s, e, c):
+            last = (c.lastgroup, c.start())
+    return last
+
+
+def _inherit_fates(text: str, mentions: list[_Mention], doc: Doc) -> None:
+    """A mention with no fate cue within reach takes the fate its context gives every item of
+    a list: the item before it in its sentence took its fate from a cue before both, with no
+    cue or sentence end between ("Было уничтожено ... гаубицы Мста-Б и Д-30, реактивная система
+    Град": a tally's cue reaches the whole list, however long); its sentence opens with "among
+    them" ("Среди них – четыре Су-35, ..."): the last cue of the sentence before; it stands on a
+    bullet line under a lead-in line ending with ":" ("The new package includes:"): that
+    line's last cue."""
+    for k, m in enumerate(mentions):
+        if m.fate:
+            continue
+        s, e = doc.sentence_of(m.start)
+        prev = mentions[k - 1] if k else None
+        if (prev is not None and prev.fate and s <= prev.cue_pos < prev.start
+                and doc.sentence_of(prev.start) == (s, e)
+                and not re.search(r"[.;!?]", text[prev.end : m.start])
+                and not _FATE_RE.search(text, prev.end, m.start)
+                and not _INSTRUMENT.search(text, prev.end, m.start)):
+            m.fate, m.cue_pos = prev.fate, prev.cue_pos
+            continue
+        if s > 0 and _AMONG.match(text, s):
+            ps, pe = max((x for x in doc.sents if x[1] <= s), key=lambda x: x[1], default=(0, 0))
+            m.fate, m.cue_pos = _last_cue(text, ps, pe)
+            if m.fate:
+                continue
+        line_start = text.rfind("\n", 0, m.start) + 1
+        if _BULLET.match(text, line_start):
+            end = line_start - 1
+            while end > 0:
+                ls = text.rfind("\n", 0, end) + 1
+                line = text[ls:end]
+                if line.strip() and not _BULLET.match(line):
+                    if line.rstrip().endswith(":"):
+                        m.fate, m.cue_pos = _last_cue(text, ls, end)
+                    break
+                end = ls - 1
+
+
 @component("equipment")
 def equipment(doc: Doc) -> Doc:
     """Append one EquipmentLoss per model-designated item in the document."""
@@ -940,17 +1008,20 @@ def equipment(doc: Doc) -> Doc:
         return doc
     lang = doc.lang
     narrator = narrator_side(text)
-    prev_end = 0
     for m in mentions:
         s, e = doc.sentence_of(m.start)
         m.base_ctx = bool(_BASE_CTX.search(text[max(s, m.start - 60) : m.start]))
         m.fate, m.cue_pos = _fate(text, s, e, m, lang)
+    _inherit_fates(text, mentions, doc)
+    _share_list_fates(text, mentions, doc)
+    prev_end = 0
+    for m in mentions:
+        s, e = doc.sentence_of(m.start)
         coord = prev_end >= s and bool(_COORD.fullmatch(text[prev_end : m.start]))
         m.side = _side(text, s, m, prev_end, coord, narrator)
         prev_end = m.end
         m.count = _count(text, s, m)
         m.urls = _urls(text, m.start)
-    _share_list_fates(text, mentions, doc)
     _attach_places(doc, mentions)  # the resolver's places, to tell items apart in _merge
     items = _merge(mentions, text)
     media = list(doc.user.get("media") or [])
@@ -978,7 +1049,10 @@ def equipment(doc: Doc) -> Doc:
             side = _COUNTRY_SIDE.get(ref.lost_by, side)  # a type only one side loses
         if side == "unknown":
             side = _origin_side(head.origin, primary.fate, narrator)
-        count = primary.count if primary.fate else next((m.count for m in group if m.count), None)
+        # a loss's number is the one its fate sentence gives (a tally elsewhere may recall older
+        # losses); a delivery's is often stated once, with the first mention
+        count = (primary.count if primary.fate and (primary.fate != "delivered" or primary.count)
+                 else next((m.count for m in group if m.count), None))
         urls: list[str] = []
         for m in group:
             for u in m.urls:
