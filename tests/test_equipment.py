@@ -350,7 +350,7 @@ def test_equipment_cue_lists_come_from_every_pack_and_compile() -> None:
     known = {"not_fate", "owner_lost", "by", "agent_before", "attribution", "article", "forces",
              "agent", "instrument", "person_title", "person_verb", "base", "equipment_word",
              "ship", "count_unit", "same_item", "other_item", "and", "relative", "back_ref",
-             "axis", "aux", "participle", "object", "among"}
+             "axis", "aux", "participle", "object", "among", "unit"}
     known |= {f"fate.{f}" for f in eq._FATES} | {f"side.{g}" for g in eq._SIDE_GROUPS}
     known |= {"by_side.RU", "by_side.UA", "narrator.RU", "narrator.UA"}
     known |= {f"owner_after.{g}" for g in ("RU", "UA", "enemy")}
@@ -516,3 +516,58 @@ def test_a_deliverys_number_is_taken_from_its_first_mention() -> None:
     text = ("Washington will send four HIMARS launchers. The package also provides ammunition "
             "for the HIMARS already in Ukraine.")
     assert one(text).count == 4
+
+
+# ------------------------------------------------------------------ what is an item
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The 47th Separate Mechanized Brigade \"Magura\" held the line near the town.", "en"),
+        ("Бійці бригади оперативного призначення «Буревій» тримають оборону в лісі.", "uk"),
+        ("Чеченские подразделения «Ахмат» наступают южнее города.", "ru"),
+    ],
+)
+def test_a_quoted_unit_name_is_no_weapon(text: str, lang: str) -> None:
+    assert run(text, lang) == []
+
+
+def test_a_unit_word_does_not_hide_a_weapon_it_destroyed() -> None:
+    recs = run("Бригада знищила ворожий «Град» біля річки.", "uk")
+    assert [(r.catalog_type, r.fate) for r in recs] == [("BM-21 Grad", "destroyed")]
+
+
+def test_a_weak_name_counts_beside_a_plural_equipment_noun() -> None:
+    assert one("Berlin is sending two more Patriot launchers next month.").catalog_type == (
+        "MIM-104 Patriot")
+
+
+def test_uav_is_a_kind_not_a_model() -> None:
+    assert [r.catalog_type for r in run("A ZALA UAV was downed over the river.")] == ["ZALA"]
+
+
+def test_himars_spelled_out_is_himars() -> None:
+    text = "The package adds more High Mobility Artillery Rocket Systems."
+    assert one(text).catalog_type == "M142 HIMARS"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("Мінус ще один Су-34 на півдні.", "uk"), ("Минус Ка-52 под Работино.", "ru")],
+)
+def test_minus_is_the_slang_for_one_destroyed(text: str, lang: str) -> None:
+    assert one(text, lang).fate == "destroyed"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "count"),
+    [
+        ("Сили ППО збили 17 ударних БпЛА типу «Shahed-136» над півднем.", "uk", 17),
+        ("Уничтожены две 152-мм гаубицы «Мста-Б» у Кременной.", "ru", 2),
+        ("ВСУ лишились четырёх танков «Леопард» за неделю.", "ru", 4),
+    ],
+)
+def test_a_count_reaches_over_a_calibre_and_an_opening_quote(text: str, lang: str,
+                                                             count: int) -> None:
+    assert one(text, lang).count == count

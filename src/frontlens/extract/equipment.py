@@ -334,9 +334,11 @@ _EQUIP_CTX = re.compile(rf"(?<!\w){_alts('equipment_word')}(?!\w)", re.IGNORECAS
 _NUMWORDS = {e: int(name.split(".", 1)[1]) for name, entries in _CUES.items()
              if name.startswith("count.") for _, e in entries}
 _NUMW = "|".join(sorted((re.escape(w) for w in _NUMWORDS), key=len, reverse=True)) or "(?!)"
+# "two T-72s", "17 ударних БпЛА типу "Shahed"", "две 152-мм гаубицы «Мста-Б»": a number, at most
+# three words (a calibre among them) and an opening quote before the mention
 _COUNT_BEFORE = re.compile(
-    rf"(?<![\w.,\-‑])(?P<n>\d{{1,3}}|{_NUMW})(?:\s*[x×]\s*|\s+)(?:(?!{_alts('count_unit')}\b)"
-    rf"[^\W\d][\w'’-]*\s+){{0,3}}$",
+    rf"(?<![\w.,\-‑])(?P<n>\d{{1,3}}|{_NUMW})(?:\s*[x×]\s*|\s+)(?:(?:(?!{_alts('count_unit')}\b)"
+    rf"[^\W\d][\w'’-]*|\d{{2,3}}[-‑]?(?:mm|мм))\s+){{0,3}}[«\"“„]?$",
     re.IGNORECASE,
 )
 _COUNT_AFTER = re.compile(r"^\s*[x×]\s*(?P<n>\d{1,3})\b|^\s*\(\s*[x×]?(?P<m>\d{1,3})\s*[x×]?\)")
@@ -501,6 +503,17 @@ def _catalog_mentions(text: str, cat: Catalog, cyr_doc: bool) -> list[_Mention]:
     return out
 
 
+_UNIT_BEFORE = re.compile(
+    rf"(?<!\w){_alts('unit')}(?P<gap>(?:\s+[\w'’.-]+){{0,8}})\s*[«\"“„']\s*$", re.IGNORECASE)
+
+
+def _unit_name(text: str, start: int) -> bool:
+    """Whether a quoted name is a unit's ("47th Brigade "Magura"", "подразделения «Ахмат»"):
+    a unit word at most eight words before it, with no fate cue between."""
+    found = _UNIT_BEFORE.search(text, max(0, start - 120), start)
+    return found is not None and not _FATE_RE.search(found.group("gap"))
+
+
 _DATELINE_CAPS = re.compile(r"\s*(?:,|\(|[—–-]\s)")  # "МОСКВА, 5 мая —": a city, no cruiser
 
 
@@ -518,6 +531,8 @@ def _plausible(text: str, start: int, end: int, surface: str, key: str, cat: Cat
     ):
         return False
     if digitless and key in cat.acronyms and not surface.replace("-", "").isupper():
+        return False
+    if digitless and _unit_name(text, start):
         return False
     if digitless and key in cat.weak:
         before = text[max(0, start - 1) : start]
