@@ -350,7 +350,7 @@ def test_equipment_cue_lists_come_from_every_pack_and_compile() -> None:
     known = {"not_fate", "owner_lost", "by", "agent_before", "attribution", "article", "forces",
              "agent", "instrument", "person_title", "person_verb", "base", "equipment_word",
              "ship", "count_unit", "same_item", "other_item", "and", "relative", "back_ref",
-             "axis", "aux", "participle", "object", "among", "unit"}
+             "axis", "aux", "participle", "object", "among", "unit", "intransitive"}
     known |= {f"fate.{f}" for f in eq._FATES} | {f"side.{g}" for g in eq._SIDE_GROUPS}
     known |= {"by_side.RU", "by_side.UA", "narrator.RU", "narrator.UA"}
     known |= {f"owner_after.{g}" for g in ("RU", "UA", "enemy")}
@@ -571,3 +571,23 @@ def test_minus_is_the_slang_for_one_destroyed(text: str, lang: str) -> None:
 def test_a_count_reaches_over_a_calibre_and_an_opening_quote(text: str, lang: str,
                                                              count: int) -> None:
     assert one(text, lang).count == count
+
+
+def test_a_passive_with_an_adverb_after_a_list_befalls_the_items() -> None:
+    """"... were also hit": the items are what was hit, not the doers."""
+    text = "A T-72B3 tank, a Msta-B howitzer and two trucks were also hit overnight."
+    assert {r.catalog_type: r.fate for r in run(text)} == {"T-72B3": "damaged",
+                                                          "2A65 Msta-B": "damaged"}
+
+
+def test_an_intransitive_fate_verb_has_the_item_as_subject() -> None:
+    text = "Crews finished their course on the Challenger 2 and the first British tanks arrived."
+    doc = Doc(text=text, lang="en", source_id="t1")
+    for name in ("sentences", "equipment"):
+        doc = COMPONENTS[name](doc)
+    assert [e["fate_raw"] for e in doc.user["equipment"]] == ["delivered"]
+
+
+def test_losses_in_a_russian_tally_are_destroyed_items() -> None:
+    text = "Потери противника составили танк Т-64БВ и две гаубицы Д-30."
+    assert {r.fate for r in run(text, "ru")} == {"destroyed"}

@@ -565,7 +565,11 @@ def _line_window(text: str, pos: int) -> tuple[int, int]:
     return s, e
 
 
-_AUX_BEFORE = re.compile(rf"(?<!\w){_alts('aux')}\s+(?:\w+ly\s+)?$", re.I)
+# "were hit", "was later destroyed", "were also hit": a passive, the mention is the patient
+_AUX_BEFORE = re.compile(rf"(?<!\w){_alts('aux')}\s+(?:\w+\s+)?$", re.I)
+# verbs without an object ("the Challenger 2 tanks arrived", "the cruiser sank"): the subject is
+# what the fate befell
+_INTRANSITIVE = re.compile(_alts("intransitive"), re.I)
 _PARTICIPLE = re.compile(_alts("participle"), re.I)
 
 
@@ -583,7 +587,7 @@ _FORCES = re.compile(rf"^[\s'’s]*(?:[\w-]+\s+){{0,2}}{_alts('forces')}\b", re.
 
 def _is_agent(text: str, m: _Mention, c: re.Match[str]) -> bool:
     """English, cue after the mention: is the mention the doer rather than what was hit?"""
-    if not _VERBLIKE.fullmatch(c.group()):
+    if not _VERBLIKE.fullmatch(c.group()) or _INTRANSITIVE.fullmatch(c.group()):
         return False  # "turned into scrap metal", "a trophy": not a verb with a subject
     after = text[c.end() : c.end() + 20]
     if re.match(r"^\s+by\b", after):
