@@ -591,3 +591,21 @@ def test_an_intransitive_fate_verb_has_the_item_as_subject() -> None:
 def test_losses_in_a_russian_tally_are_destroyed_items() -> None:
     text = "Потери противника составили танк Т-64БВ и две гаубицы Д-30."
     assert {r.fate for r in run(text, "ru")} == {"destroyed"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("A T-72B3 abandoned by Russian troops was found near the village.", "en"),
+        ("Российские военные бросили танк Т-72Б3 у села.", "ru"),
+    ],
+)
+def test_who_abandons_an_item_owned_it(text: str, lang: str) -> None:
+    """Unlike "captured by", "abandoned by" names the owner (issue 9: a tank abandoned by
+    Russian troops was booked as Ukrainian)."""
+    r = one(text, lang)
+    assert (r.fate, r.side) == ("abandoned", "RU")
+
+
+def test_captured_by_still_names_the_taker() -> None:
+    assert one("A T-80BVM was captured by the Ukrainians near the river.").side == "RU"

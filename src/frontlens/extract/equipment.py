@@ -667,8 +667,12 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
             or bool(cue_after and _AGENT_AFTER.match(after[: cue_after.start()]))
             or bool(forces and not _owner_phrase(text, sm.end() + forces.end(), m.start))
         )
-        owner_subject = cue_after is not None and any(
-            w in cue_after.group().lower() for w in _OWNER_SUBJECT
+        # "X lost ...", "X abandoned ...": the subject is the owner
+        owner_subject = cue_after is not None and (
+            any(w in cue_after.group().lower() for w in _OWNER_SUBJECT)
+            or (cue_after.lastgroup == "abandoned"
+                and bool(_AGENT_AFTER.match(subject := after[: cue_after.start("abandoned")])
+                         or _FORCES.match(subject)))
         )
         if owner_subject:
             owner = side  # "Kiev's forces lost ... two D-30": scopes over the whole list
@@ -690,7 +694,9 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
         # on the Challenger 2", "Russian troops fired Iskanders") the owner
         return _opposite(actor) if m.fate in _LOSS_FATES else actor
     if by:
-        return "UA" if by.lastgroup == "RU" else "RU"
+        # "abandoned by Russian troops": who abandons owned it; "captured by" names the taker
+        side = "RU" if by.lastgroup == "RU" else "UA"
+        return side if m.fate == "abandoned" else _opposite(side)
     return "unknown"
 
 
