@@ -609,3 +609,15 @@ def test_who_abandons_an_item_owned_it(text: str, lang: str) -> None:
 
 def test_captured_by_still_names_the_taker() -> None:
     assert one("A T-80BVM was captured by the Ukrainians near the river.").side == "RU"
+
+
+def test_a_lost_verbs_owner_is_its_subject_not_the_nearest_side_word() -> None:
+    text = ("ВСУ за неделю на участке российской группировки «Восток» потеряли шесть танков, "
+            "включая Leopard 2A4.")
+    assert one(text, "ru").side == "UA"
+
+
+def test_our_is_the_narrators_side() -> None:
+    assert one("Our T-64BV was damaged near the river overnight.").side == "UA"
+    text = "The Kiev regime shelled the town again. Our T-72B3 was damaged near the river."
+    assert one(text).side == "RU"

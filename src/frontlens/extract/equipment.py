@@ -652,6 +652,12 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
     owner: Side | None = None
     actor: Side | None = None
     shared: Side | None = None  # "a Russian BMP-3 and three BTR-82A": shared by coordination
+    # "ВСУ за неделю в зоне российской группировки потеряли ... Leopard": a "lost" verb's owner
+    # is its subject, the first side named before it, not the nearest
+    lost_at = next((c.start() for c in _FATE_RE.finditer(text, s, m.start)
+                    if any(w in c.group().lower() for w in _OWNER_SUBJECT)), -1)
+    subject: Side | None = None
+    owner_pos = -1
     for sm in _SIDE_RE.finditer(text, s, m.start):
         if not_a_side(text, sm.start(), sm.end()):
             continue
@@ -671,17 +677,23 @@ def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False
         owner_subject = cue_after is not None and (
             any(w in cue_after.group().lower() for w in _OWNER_SUBJECT)
             or (cue_after.lastgroup == "abandoned"
-                and bool(_AGENT_AFTER.match(subject := after[: cue_after.start("abandoned")])
-                         or _FORCES.match(subject)))
+                and bool(_AGENT_AFTER.match(lead := after[: cue_after.start("abandoned")])
+                         or _FORCES.match(lead)))
         )
+        if sm.end() <= lost_at and subject is None and not is_actor:
+            subject = side
         if owner_subject:
             owner = side  # "Kiev's forces lost ... two D-30": scopes over the whole list
+            owner_pos = sm.start()
         elif is_actor:
             actor = side
         elif sm.start() >= prev_end:
             owner = side
+            owner_pos = sm.start()
         elif coord:
             shared = side
+    if subject is not None and (owner is None or owner_pos < lost_at):
+        owner = subject
     # "captured by the Ukrainians" after the mention
     by = _BY_SIDE.search(text[m.end : m.end + 80])
     if owner or shared:
