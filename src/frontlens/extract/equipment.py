@@ -8,8 +8,8 @@ per-spelling rules. A designation that extends a known one by a short variant su
 when only T-72B3 is catalogued) is kept as written, with the parent's category.
 
 Per document the mentions are merged into items (the gold convention: one entry per item), then
-fate, owning side, count and evidence links are read from the supporting sentences with general
-cue patterns for English, Ukrainian and Russian.
+fate, owning side, count and evidence links are read from the supporting sentences with the cue
+lists of the language packs (``extract/lang/<code>/equipment.txt``, joined over every pack).
 """
 
 from __future__ import annotations
@@ -291,6 +291,8 @@ def _side_word(group: str, narrator: Side) -> Side:
     if group == "own":
         return "RU" if narrator == "RU" else "UA"
     return "RU" if group == "RU" else "UA"
+
+
 # "captured by the Ukrainians" after the mention: the actor, so the owner is the other side
 _BY_SIDE = re.compile(
     rf"(?<!\w){_alts('by')}\s+(?:\w+\s+)?"
