@@ -79,6 +79,7 @@ GENERIC = {
     "recovery", "engineering", "support", "multiple", "rocket", "missile", "anti", "aircraft",
     "helicopter", "drone", "loitering", "munition", "carrier", "transport", "type", "model",
     "version", "upgrade", "new", "old", "obr", "with", "medevac", "ambulance", "mortar",
+    "uav", "ucav", "usv",
 }  # fmt: skip
 # Names that stay strong though listed above: they are rarely prose in war reporting.
 STRONG_OVERRIDE = {"tunguska", "shilka", "gepard", "piranha"}
@@ -98,7 +99,9 @@ HAND: list[tuple[str, str, str, str, list[str]]] = [
         "United States",
         ["Bradley", "Бредлі", "Бредли", "Брэдли", "M2 Bradley", "M2A2", "M2A2 Bradley"],
     ),
-    ("M142 HIMARS", "M142 HIMARS", "MLRS", "United States", ["HIMARS", "Хаймарс", "M142"]),
+    ("M142 HIMARS", "M142 HIMARS", "MLRS", "United States", ["HIMARS", "Хаймарс", "M142",
+                                                     "High Mobility Artillery Rocket System",
+                                                     "High Mobility Artillery Rocket Systems"]),
     ("M270 MLRS", "M270 MLRS", "MLRS", "United States", ["M270"]),
     ("M777", "M777", "towed artillery", "United Kingdom", ["M777", "М777", "Three Sevens"]),
     ("Leopard 2", "Leopard 2", "tank", "Germany", ["Leopard 2", "Леопард 2", "Leopard"]),
@@ -381,7 +384,7 @@ def main() -> None:
             aliases.append((a, mid, "full" if " " in a else "designation", n))
         words = mid.split()
         for w in words:
-            if is_designation(w) and len(eq_key(w)) >= 3:
+            if is_designation(w) and len(eq_key(w)) >= 3 and w.lower() not in GENERIC:
                 if w != mid and any(c.isdigit() for c in w):
                     # "BMP-2M" alone names the designation, not "BMP-2M Berezhok"
                     add_model(w, w, fam, cat, o, n, "oryx-designation", section, raw, lost)
@@ -393,7 +396,7 @@ def main() -> None:
             for w in names:
                 if len(w) >= 4 and w.lower() not in GENERIC:
                     aliases.append((w, mid, "name", n))
-        if fam != mid:
+        if fam != mid and fam.lower() not in GENERIC:  # "UAV" is a kind, not a model
             add_model(fam, fam, fam, cat, o, n, "oryx-family", section, "", lost)
             aliases.append((fam, fam, "id", n))
         for a in fam_aliases:

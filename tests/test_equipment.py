@@ -335,3 +335,289 @@ def test_a_side_word_in_a_designation_or_a_reports_source_names_no_owner() -> No
     # the rules' owner: a side named as the report's source is not the owner
     r = one("According to Ukrainian officials, a T-72B3 was destroyed near the bridge.")
     assert r.side == "RU"  # from the type's origin, not "Ukrainian"
+
+
+# ------------------------------------------------------------------ cue lists in the packs
+
+
+def test_equipment_cue_lists_come_from_every_pack_and_compile() -> None:
+    """The fate/side/count words are pack data (lang/<code>/equipment.txt): every list name is
+    one the component reads, every entry is a valid pattern, and each pack contributes."""
+    import re
+
+    from frontlens.extract import equipment as eq
+
+    known = {"not_fate", "owner_lost", "by", "agent_before", "attribution", "article", "forces",
+             "agent", "instrument", "person_title", "person_verb", "base", "equipment_word",
+             "ship", "count_unit", "same_item", "other_item", "and", "relative", "back_ref",
+             "axis", "aux", "participle", "object", "among", "unit", "intransitive"}
+    known |= {f"fate.{f}" for f in eq._FATES} | {f"side.{g}" for g in eq._SIDE_GROUPS}
+    known |= {"by_side.RU", "by_side.UA", "narrator.RU", "narrator.UA"}
+    known |= {f"owner_after.{g}" for g in ("RU", "UA", "enemy")}
+    codes: set[str] = set()
+    for name, entries in eq._CUES.items():
+        assert name in known or re.fullmatch(r"count\.\d+", name), name
+        for code, entry in entries:
+            codes.add(code)
+            re.compile(entry)
+    assert {"en", "uk", "ru"} <= codes
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "fate", "side"),
+    [
+        ("Our artillery destroyed a Russian T-72B3 near the village.", "en", "destroyed", "RU"),
+        ("Бійці знищили російський Т-72Б3 біля села.", "uk", "destroyed", "RU"),
+        ("Военные захватили украинский Т-64БВ у деревни.", "ru", "captured", "UA"),
+    ],
+)
+def test_each_pack_supplies_its_fate_and_side_words(text: str, lang: str, fate: str,
+                                                    side: str) -> None:
+    r = one(text, lang)
+    assert (r.fate, r.side) == (fate, side)
+
+
+# ------------------------------------------------------------------ owner side
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "side"),
+    [
+        # "the enemy" is the narrator's enemy: a Russian summary (its own vocabulary) ...
+        ("В ходе специальной военной операции противник потерял гаубицу Д-30 у села.", "ru",
+         "UA"),
+        # ... and a Ukrainian one
+        ("Окупанти відступили, а наші захисники знищили ворожий Т-72Б3.", "uk", "RU"),
+        ("Our defenders pushed the occupiers back and destroyed an enemy T-80BV.", "en", "RU"),
+    ],
+)
+def test_enemy_and_our_are_read_against_the_narrator(text: str, lang: str, side: str) -> None:
+    assert one(text, lang).side == side
+
+
+def test_a_soviet_type_lost_in_a_russian_summary_is_the_narrators_enemys() -> None:
+    """No side in the sentence: a D-30 (Soviet make, fielded by both) destroyed in a text
+    written from the Russian side is Ukraine's; with no narrator it stays Russian."""
+    ru_side = "Киевский режим снова бросил резервы. Уничтожена гаубица Д-30 у Часова Яра."
+    assert one(ru_side, "ru").side == "UA"
+    assert one("Уничтожена гаубица Д-30 у Часова Яра.", "ru").side == "RU"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "side"),
+    [
+        ("Air defence shot down a Su-27 of the Ukrainian Air Force over the river.", "en", "UA"),
+        ("Уничтожен вертолет Ми-8 воздушных сил Украины.", "ru", "UA"),
+        ("Уражено гелікоптер Мі-8 Збройних сил України.", "uk", "UA"),
+    ],
+)
+def test_an_owner_named_right_after_the_mention(text: str, lang: str, side: str) -> None:
+    assert one(text, lang).side == side
+
+
+def test_a_genitive_forces_word_before_a_vehicle_noun_is_the_owner_not_the_actor() -> None:
+    """"украинских военных вертолета" is whose helicopters, not who shot them down."""
+    text = "Средствами ПВО сбиты два украинских военных вертолета Ми-8 над рекой."
+    assert one(text, "ru").side == "UA"
+
+
+def test_air_defence_a_few_words_after_a_side_word_is_the_actor() -> None:
+    text = "Russian air defence forces shot down a Su-25 near the coast."
+    assert one(text).side == "UA"
+
+
+def test_the_actor_of_no_loss_is_the_owner() -> None:
+    """Training on, or firing, a weapon is done by its owner; only a loss flips the side."""
+    text = "Ukrainian soldiers finished their training on the Leopard 2A6 in Poland."
+    assert one(text).side == "UA"
+
+
+def test_an_iranian_drone_with_no_side_named_is_russian() -> None:
+    assert one("Air defence destroyed ten Shahed drones overnight.").side == "RU"
+
+
+def test_a_named_ship_belongs_to_its_navy_whatever_side_word_precedes_it() -> None:
+    text = "The Ukrainian navy said the landing ship Caesar Kunikov sank."
+    assert one(text).side == "RU"
+
+
+# ------------------------------------------------------------------ fate from the context
+
+
+def test_a_tallys_cue_reaches_every_item_of_its_list() -> None:
+    """One cue before a long list: its items are all destroyed, however far the last one
+    stands from the cue."""
+    text = ("За сутки уничтожены более трёхсот военнослужащих, двенадцать бронемашин, четыре "
+            "пикапа, два склада боеприпасов, гаубица Д-20, самоходная установка 2С1 «Гвоздика» "
+            "и реактивная система залпового огня «Ураган» у Торецка.")
+    fates = {r.catalog_type: r.fate for r in run(text, "ru")}
+    assert set(fates.values()) == {"destroyed"}, fates
+    assert len(fates) == 3
+
+
+def test_the_list_stops_at_a_weapon_used() -> None:
+    """"from the HIMARS" names what fired, not a further loss of the list."""
+    text = ("Air defence shot down a Su-24 bomber, two guided bombs and three rockets fired from "
+            "the HIMARS launchers.")
+    fates = {r.catalog_type: r.fate for r in run(text)}
+    assert fates["Su-24"] == "destroyed"
+    assert fates["M142 HIMARS"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Since spring the army has lost eleven aircraft. Among them: two Su-34 bombers and a "
+         "Su-25 attack jet.", "en"),
+        ("Навесні армія втратила одинадцять літаків. Серед них – два Су-34 та Су-25.", "uk"),
+    ],
+)
+def test_among_them_takes_the_fate_of_the_sentence_before(text: str, lang: str) -> None:
+    fates = {r.catalog_type: r.fate for r in run(text, lang)}
+    assert fates == {"Su-34": "destroyed", "Su-25": "destroyed"}
+
+
+def test_bullet_items_take_the_cue_of_their_lead_in_line() -> None:
+    text = ("Berlin announced its next aid package:\n"
+            "- four IRIS-T SLM launchers;\n"
+            "- ten Leopard 1A5 tanks;\n"
+            "- spare parts.")
+    recs = run(text)
+    doc_fates = {r.catalog_type for r in recs}
+    assert doc_fates == {"IRIS-T SLM", "Leopard 1A5"}
+    assert all(r.fate == "unknown" for r in recs)  # a delivery is no loss ...
+    raw = Doc(text=text, lang="en", source_id="t1")
+    for name in ("sentences", "equipment"):
+        raw = COMPONENTS[name](raw)
+    assert {e["fate_raw"] for e in raw.user["equipment"]} == {"delivered"}  # ... but is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The United States is providing Ukraine with more Bradley fighting vehicles.", "en"),
+        ("Україна отримає від партнерів ще дві системи IRIS-T.", "uk"),
+        ("США передадут Киеву ещё четыре установки HIMARS.", "ru"),
+    ],
+)
+def test_supply_verbs_mark_a_delivery_not_a_loss(text: str, lang: str) -> None:
+    doc = Doc(text=text, lang=lang, source_id="t1")
+    for name in ("sentences", "equipment"):
+        doc = COMPONENTS[name](doc)
+    assert [e["fate_raw"] for e in doc.user["equipment"]] == ["delivered"]
+    assert [r.fate for r in doc.records if isinstance(r, EquipmentLoss)] == ["unknown"]
+
+
+def test_receiving_damage_is_damage_not_a_delivery() -> None:
+    assert one("Танк Т-72Б3 отримав пошкодження біля села.", "uk").fate == "damaged"
+
+
+def test_a_deliverys_number_is_taken_from_its_first_mention() -> None:
+    text = ("Washington will send four HIMARS launchers. The package also provides ammunition "
+            "for the HIMARS already in Ukraine.")
+    assert one(text).count == 4
+
+
+# ------------------------------------------------------------------ what is an item
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The 47th Separate Mechanized Brigade \"Magura\" held the line near the town.", "en"),
+        ("Бійці бригади оперативного призначення «Буревій» тримають оборону в лісі.", "uk"),
+        ("Чеченские подразделения «Ахмат» наступают южнее города.", "ru"),
+    ],
+)
+def test_a_quoted_unit_name_is_no_weapon(text: str, lang: str) -> None:
+    assert run(text, lang) == []
+
+
+def test_a_unit_word_does_not_hide_a_weapon_it_destroyed() -> None:
+    recs = run("Бригада знищила ворожий «Град» біля річки.", "uk")
+    assert [(r.catalog_type, r.fate) for r in recs] == [("BM-21 Grad", "destroyed")]
+
+
+def test_a_weak_name_counts_beside_a_plural_equipment_noun() -> None:
+    assert one("Berlin is sending two more Patriot launchers next month.").catalog_type == (
+        "MIM-104 Patriot")
+
+
+def test_uav_is_a_kind_not_a_model() -> None:
+    assert [r.catalog_type for r in run("A ZALA UAV was downed over the river.")] == ["ZALA"]
+
+
+def test_himars_spelled_out_is_himars() -> None:
+    text = "The package adds more High Mobility Artillery Rocket Systems."
+    assert one(text).catalog_type == "M142 HIMARS"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("Мінус ще один Су-34 на півдні.", "uk"), ("Минус Ка-52 под Работино.", "ru")],
+)
+def test_minus_is_the_slang_for_one_destroyed(text: str, lang: str) -> None:
+    assert one(text, lang).fate == "destroyed"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "count"),
+    [
+        ("Сили ППО збили 17 ударних БпЛА типу «Shahed-136» над півднем.", "uk", 17),
+        ("Уничтожены две 152-мм гаубицы «Мста-Б» у Кременной.", "ru", 2),
+        ("ВСУ лишились четырёх танков «Леопард» за неделю.", "ru", 4),
+    ],
+)
+def test_a_count_reaches_over_a_calibre_and_an_opening_quote(text: str, lang: str,
+                                                             count: int) -> None:
+    assert one(text, lang).count == count
+
+
+def test_a_passive_with_an_adverb_after_a_list_befalls_the_items() -> None:
+    """"... were also hit": the items are what was hit, not the doers."""
+    text = "A T-72B3 tank, a Msta-B howitzer and two trucks were also hit overnight."
+    assert {r.catalog_type: r.fate for r in run(text)} == {"T-72B3": "damaged",
+                                                          "2A65 Msta-B": "damaged"}
+
+
+def test_an_intransitive_fate_verb_has_the_item_as_subject() -> None:
+    text = "Crews finished their course on the Challenger 2 and the first British tanks arrived."
+    doc = Doc(text=text, lang="en", source_id="t1")
+    for name in ("sentences", "equipment"):
+        doc = COMPONENTS[name](doc)
+    assert [e["fate_raw"] for e in doc.user["equipment"]] == ["delivered"]
+
+
+def test_losses_in_a_russian_tally_are_destroyed_items() -> None:
+    text = "Потери противника составили танк Т-64БВ и две гаубицы Д-30."
+    assert {r.fate for r in run(text, "ru")} == {"destroyed"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("A T-72B3 abandoned by Russian troops was found near the village.", "en"),
+        ("Российские военные бросили танк Т-72Б3 у села.", "ru"),
+    ],
+)
+def test_who_abandons_an_item_owned_it(text: str, lang: str) -> None:
+    """Unlike "captured by", "abandoned by" names the owner (issue 9: a tank abandoned by
+    Russian troops was booked as Ukrainian)."""
+    r = one(text, lang)
+    assert (r.fate, r.side) == ("abandoned", "RU")
+
+
+def test_captured_by_still_names_the_taker() -> None:
+    assert one("A T-80BVM was captured by the Ukrainians near the river.").side == "RU"
+
+
+def test_a_lost_verbs_owner_is_its_subject_not_the_nearest_side_word() -> None:
+    text = ("ВСУ за неделю на участке российской группировки «Восток» потеряли шесть танков, "
+            "включая Leopard 2A4.")
+    assert one(text, "ru").side == "UA"
+
+
+def test_our_is_the_narrators_side() -> None:
+    assert one("Our T-64BV was damaged near the river overnight.").side == "UA"
+    text = "The Kiev regime shelled the town again. Our T-72B3 was damaged near the river."
+    assert one(text).side == "RU"

@@ -8,8 +8,8 @@ per-spelling rules. A designation that extends a known one by a short variant su
 when only T-72B3 is catalogued) is kept as written, with the parent's category.
 
 Per document the mentions are merged into items (the gold convention: one entry per item), then
-fate, owning side, count and evidence links are read from the supporting sentences with general
-cue patterns for English, Ukrainian and Russian.
+fate, owning side, count and evidence links are read from the supporting sentences with the cue
+lists of the language packs (``extract/lang/<code>/equipment.txt``, joined over every pack).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any
 
 from frontlens.extract.doc import Doc, PlaceMention, component, provenance
-from frontlens.extract.lang import get_pack
+from frontlens.extract.lang import available, get_pack
 from frontlens.model import EquipmentLoss, Fate, Side
 
 # ---------------------------------------------------------------------------- normal form
@@ -83,6 +83,7 @@ class Model:
     family: str
     category: str
     origin: str
+    lost_by: str = ""  # the one side that loses this type (Oryx), "" when both do
 
 
 @dataclass
@@ -128,7 +129,8 @@ def catalog() -> Catalog:
     models: dict[str, Model] = {}
     with (base / "equipment_catalog.csv").open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
-            models[r["model_id"]] = Model(r["model_id"], r["family"], r["category"], r["origin"])
+            models[r["model_id"]] = Model(r["model_id"], r["family"], r["category"], r["origin"],
+                                          r.get("lost_by") or "")
     alias: dict[str, str] = {}
     weak: set[str] = set()
     acronyms: set[str] = set()
@@ -181,64 +183,125 @@ _URL = re.compile(
 _JOIN = re.compile(r"[ \u00a0]?[-\u2010\u2011\u2012\u2013]?[ \u00a0]?")
 _QUOTE_CH = "\"'‘’“”«»„"
 
-_FATE_CUES: list[tuple[str, str]] = [
-    ("captured", r"captur\w*|seiz\w+|trophy|trophies|commandeer\w*|fell into \w+ hands"
-     r"|(?:forces|troops|soldiers|brigade|units?) (?:have |had )?(?:found|claimed)"
-     r"|захоп\w*|трофе\w*|затрофе\w*|захват\w*|захвач\w*"),
-    ("destroyed", r"destr(?:oy|uct)\w*|obliterat\w*|shot down|shoots? down|shooting down|downed"
-     r"|blown up|blew up|knocked out|taken out|took out|eliminat\w+|wiped out|finished off"
-     r"|burn(?:ed|t|ing)|scrap metal|sunk|sank|lost|потерял\w*|потерян\w*|втрати\w*|втрачен\w*"
-     r"|знищ\w*|збит\w*|збил\w*|спален\w*"
-     r"|ліквід\w*|уничтож\w*|сбит\w*|сбил\w*|сожж\w*|ликвид\w*|подорва\w*|підірва\w*"),
-    ("abandoned", r"abandon\w*|left behind|покину\w*|покинут\w*|брошен\w*|бросил\w*"
-     r"|бросив\w*|кинул\w*|кинут\w*"),
-    ("damaged", r"damag\w*|hit|struck|pummel\w*|disabled|immobili[sz]ed|пошкод\w*|підбит\w*"
-     r"|уразил\w*|уражено"
-     r"|підбил\w*|уражен\w*|поврежд\w*|подбит\w*|подбил\w*"),
-    ("delivered", r"(?<![-\w])(?:delivered|donated|pledged|supplied|sent|received|arrived"
-     r"|handed over)|постав\w*|передал\w*|передан\w*|надійш\w*|отримал\w*|получил\w*"),
-]  # fmt: skip
+# The cue lists are data: every language pack's ``equipment.txt`` (see en/equipment.txt for
+# the lists), joined over all packs, because reports quote across languages (a Ukrainian post
+# quoting a Russian one). A new language adds its words by adding its file.
+
+
+def _cue_lists() -> dict[str, list[tuple[str, str]]]:
+    """List name → (pack code, entry) over every pack's ``equipment.txt``, in pack order, each
+    entry once."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for code in available():
+        for line in get_pack(code).entries("equipment"):
+            name, _, entry = line.partition(" ")
+            entry = entry.strip()
+            if entry and (name, entry) not in seen:
+                seen.add((name, entry))
+                out.setdefault(name, []).append((code, entry))
+    return out
+
+
+_CUES = _cue_lists()
+
+
+def _alts(name: str, code: str | None = None) -> str:
+    """One list's entries (of one pack, or of all) as a group; an empty list matches nothing."""
+    items = [e for c, e in _CUES.get(name, []) if code is None or c == code]
+    return "(?:" + "|".join(items) + ")" if items else "(?!)"
+
+
+def _per_pack(name: str, template: str, **defaults: str) -> str:
+    """``template`` filled per pack with its entries of ``name`` (``{alts}``) and its
+    ``[equipment]`` settings (``defaults`` where it has none), the packs' versions joined."""
+    out = []
+    for code in dict.fromkeys(c for c, _ in _CUES.get(name, [])):
+        pack = get_pack(code)
+        values = {k: pack.setting("equipment", k, v) for k, v in defaults.items()}
+        out.append(template.format(alts=_alts(name, code), **values))
+    return "|".join(out) or "(?!)"
+
+
+_FATES = ("captured", "destroyed", "abandoned", "damaged", "delivered")
 _FATE_RE = re.compile(
-    "|".join(f"(?P<{f}>(?<!\\w)(?:{p})(?!\\w))" for f, p in _FATE_CUES), re.IGNORECASE
+    "|".join(f"(?P<{f}>(?<!\\w){_alts('fate.' + f)}(?!\\w))" for f in _FATES), re.IGNORECASE
 )
 # cue words used in another sense: "a video captures the moment", "captured on camera"
-_NOT_FATE = re.compile(
-    r"(?:video|footage|camera|clip|image|photo|film)\w*\s+(?:\w+\s+)?captur\w*|captur\w*\s+"
-    r"(?:the moment|on (?:video|camera|film))|(?<!\w)бросил\w*\s+наутек",
-    re.IGNORECASE,
-)
+_NOT_FATE = re.compile(_alts("not_fate"), re.IGNORECASE)
+_AND = _alts("and")
+
+
+def _other_sense(text: str, s: int, e: int, c: re.Match[str]) -> bool:
+    """Whether the cue ``c`` is a word of a phrase in which it says no fate ("a video captures
+    the moment", "отримав пошкодження": received, not delivered)."""
+    return any(n.start() < c.end() and c.start() < n.end()
+               for n in _NOT_FATE.finditer(text, max(s, c.start() - 25), min(e, c.end() + 15)))
+
+
 _COORD = re.compile(
-    r"[\w\s«»\"'’-]{0,20}?(?:,|\band\b|\bor\b|(?<!\w)(?:и|і|та|й|или|або)(?!\w))[\s\w«»\"'’-]{0,30}",
-    re.IGNORECASE,
+    rf"[\w\s«»“”„\"'’-]{{0,20}}?(?:,|(?<!\w){_AND}(?!\w))[\s\w«»“”„\"'’-]{{0,30}}",
+    re.IGNORECASE
 )
 # Between two items of one list: at most a head noun of the first ("trucks", "tanks"), a
 # connector, at most two words opening the second ("an", "two", "three more"); nothing else,
 # so "a T-72 was seen near Izium and a BMP-2 destroyed" is no list.
 _LIST_GAP = re.compile(
     r"\s*(?:[^\W\d_][\w'’-]*\s*)?[«»\"“”]?\s*"
-    r"(?:,\s*(?:(?:and|or|и|і|та|й|або|или)\s+)?|(?:and|or|&|и|і|та|й|або|или)\s+)"
+    rf"(?:,\s*(?:{_AND}\s+)?|(?:{_AND}|&)\s+)"
     r"(?:[\w'’-]+\s+){0,2}?[«\"“]?",
     re.IGNORECASE,
 )
-_PRIORITY = {"captured": 0, "destroyed": 1, "abandoned": 2, "damaged": 3, "delivered": 4}
+_PRIORITY = {f: i for i, f in enumerate(_FATES)}
 # "X lost ..." names the owner as subject; other verbs name the actor.
-_OWNER_SUBJECT = ("lost", "потерял", "втратил", "втратили")
+_OWNER_SUBJECT = tuple(e for _, e in _CUES.get("owner_lost", []))
 
-_SIDE_RE = re.compile(
-    r"(?i:(?P<RU>\b(?:Russian|Russia['’]s|Russians|Russian-made|enemy|occupiers['’]?|Kremlin['’]s|Moscow['’]s)\b"
-    r"|(?<!\w)(?:російськ\w*|росіян\w*|ворож\w*|окупант\w*|рашист\w*|российск\w*|россиян\w*"
-    r"|вражеск\w*|оккупант\w*|противник\w*)(?!\w))"
-    r"|(?P<UA>\b(?:Ukrainian|Ukraine['’]s|Ukrainians|Kiev['’]s|Kyiv['’]s|American|U\.?S\.?-? ?"
-    r"(?:made|supplied|manufactured|provided|donated|built)|Western(?:-supplied)?|NATO|German-made"
-    r"|British-made)\b|(?<!\w)(?:українськ\w*|українц\w*|ЗСУ|ВСУ|наш\w*|украинск\w*|украинц\w*"
-    r"|ВСУшн\w*)(?!\w)))"
+# side words: RU, UA, or relative to the narrator ("enemy", "наші")
+_SIDE_GROUPS = ("RU", "UA", "enemy", "own")
+_SIDE_RE = re.compile("(?i:" + "|".join(
+    f"(?P<{g}>(?<!\\w){_alts('side.' + g)}(?!\\w))" for g in _SIDE_GROUPS) + ")")
+# right after the mention: its owner ("a Su-27 of the Ukrainian Air Force", "М777 производства
+# США"), at most two words between and no punctuation
+_OWNER_AFTER = re.compile(
+    r"[\s\"'”»]*(?:[\w-]+\s+){0,2}?(?i:" + "|".join(
+        f"(?P<{g}>{_alts('owner_after.' + g)})" for g in ("RU", "UA", "enemy")) + r")(?!\w)"
+)
+_NARRATOR = {side: re.compile(rf"(?<!\w){_alts('narrator.' + side)}(?!\w)", re.IGNORECASE)
+             for side in ("UA", "RU")}
+
+
+def narrator_side(text: str) -> Side:
+    """The side a text is written from, by the words only one side's reporting uses
+    ("occupiers", "окупанти" / "Kiev regime", "СВО"): "enemy" and "our" in it are relative to
+    this side. "unknown" on a tie."""
+    ua = len(_NARRATOR["UA"].findall(text))
+    ru = len(_NARRATOR["RU"].findall(text))
+    return "UA" if ua > ru else "RU" if ru > ua else "unknown"
+
+
+def _opposite(side: Side) -> Side:
+    return "UA" if side == "RU" else "RU" if side == "UA" else "unknown"
+
+
+def _side_word(group: str, narrator: Side) -> Side:
+    """The side a side word names: the narrator's enemy (RU when the narrator is unknown) or
+    the narrator's own side (UA when unknown)."""
+    if group == "enemy":
+        return "UA" if narrator == "RU" else "RU"
+    if group == "own":
+        return "RU" if narrator == "RU" else "UA"
+    return "RU" if group == "RU" else "UA"
+
+
+# "captured by the Ukrainians" after the mention: the actor, so the owner is the other side
+_BY_SIDE = re.compile(
+    rf"(?<!\w){_alts('by')}\s+(?:\w+\s+)?"
+    rf"(?:(?P<RU>{_alts('by_side.RU')})|(?P<UA>{_alts('by_side.UA')}))\b"
 )
 # A side named as the source of a report is who says it, not who owned the item: "according to
 # the Ukrainian military", "по данным украинских военных", "за даними Генштабу ЗСУ".
 ATTRIBUTION = re.compile(
-    r"(?:\baccording to|\bciting|\bcited by|(?<!\w)(?:по (?:данным|словам|информации|сведениям)"
-    r"|со ссылкой на|за (?:даними|словами|інформацією)|з посиланням на))"
-    r"(?:\s+(?:the|a|an)\b)?(?:\s+[\w'’.-]+){0,2}?\s*$",
+    rf"(?<!\w){_alts('attribution')}(?:\s+{_alts('article')}\b)?(?:\s+[\w'’.-]+){{0,2}}?\s*$",
     re.IGNORECASE,
 )
 # A side word joined to a number is part of a designation: "ZSU-23-4" / "ЗСУ-23-4" is a gun, not
@@ -255,56 +318,29 @@ def not_a_side(text: str, start: int, end: int) -> bool:
 
 # the mention is the weapon used, not the target: "destroyed by a Lancet", "sank after a Neptune"
 _INSTRUMENT = re.compile(
-    r"\b(?:by|from|with|after|using|via)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}$"
-    r"|(?<!\w)(?:за допомогою|с помощью|з|із|ударом)\s+(?:[\w-]+\s+){0,1}$",
+    _per_pack("instrument", r"(?<!\w){alts}\s+{instrument_gap}$",
+              instrument_gap=r"(?:[\w-]+\s+){0,1}"),
     re.IGNORECASE,
 )
 # words that make a bare name a person ("Gen. Bradley said"), not a vehicle
-_PERSON_BEFORE = re.compile(
-    r"\b(?:Gen|General|Mr|Mrs|Ms|Dr|Sen|Senator|Secretary|President|Col|Adm|Admiral|Lt|Maj|"
-    r"Capt|Sgt|Gov|Rep)\.?\s+$"
-)
-_PERSON_AFTER = re.compile(r"^\s+(?:said|says|told|wrote|added|argued|noted|stated)\b")
-_BY_BEFORE = re.compile(r"\b(?:by|from)\s+(?:the\s+)?$|(?<!\w)(?:силами|бійцями|бойцами)\s+$")
-_OBJECT_AFTER = re.compile(
-    r"^\s+(?:a|an|the|another|two|three|four|five|several|\d+|enemy|Russian|Ukrainian|its|their"
-    r"|one|multiple)\b",
-    re.IGNORECASE,
-)
-_AGENT_AFTER = re.compile(
-    r"^\s*(?:(?:\w+\s+){0,2}(?:forces|troops|soldiers|brigade|units?|army"
-    r"|military|marines|crew|defenders|fighters))?\s*$",
-    re.IGNORECASE,
-)
+_PERSON_BEFORE = re.compile(rf"(?<!\w){_alts('person_title')}\.?\s+$")
+_PERSON_AFTER = re.compile(rf"^\s+{_alts('person_verb')}(?!\w)")
+_BY_BEFORE = re.compile(rf"(?<!\w){_alts('agent_before')}\s+$")
+_OBJECT_AFTER = re.compile(rf"^\s+{_alts('object')}\b", re.IGNORECASE)
+_AGENT_AFTER = re.compile(rf"^\s*(?:(?:\w+\s+){{0,2}}{_alts('agent')})?\s*$", re.IGNORECASE)
 _BASE_CTX = re.compile(
-    r"(?:version|modernization|modernisation|upgrade|variant|generation|derivative|successor"
-    r"|development|modification|based|replacement|basis|evolution)\s+(?:of|on|to)\s+(?:the\s+)?"
-    r"(?:[\w-]+\s+){0,2}$"
-    r"|(?<!\w)(?:модерніз\w*|модифікац\w*|модерниз\w*|модификац\w*|верси\w*|на базі|на базе)"
-    r"\s+(?:[\w-]+\s+){0,2}$",
+    _per_pack("base", r"(?<!\w){alts}{base_link}\s+(?:[\w-]+\s+){{0,2}}$", base_link=""),
     re.IGNORECASE,
 )
-_EQUIP_CTX = re.compile(
-    r"(?<!\w)(?:system|systems|complex|launcher|MLRS|SAM|howitzer|tank|vehicle|air defen[cs]e"
-    r"|missile|rocket|drone|UAV|helicopter|aircraft|gun|ship|vessel|corvette|frigate|cruiser"
-    r"|submarine|boat|корабл\w*|судн\w*|катер\w*|комплекс\w*|РСЗО|РСЗВ|ЗРК|САУ"
-    r"|установк\w*|систем\w*|танк\w*|гаубиц\w*|ракет\w*|дрон\w*|БПЛА|гелікоптер\w*|вертол\w*)"
-    r"(?!\w)",
-    re.IGNORECASE,
-)
-_NUMWORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "a pair of": 2,
-    "один": 1, "одна": 1, "одну": 1, "одного": 1, "два": 2, "две": 2, "дві": 2, "двух": 2,
-    "двох": 2, "три": 3, "трех": 3, "трёх": 3, "трьох": 3, "четыре": 4, "чотири": 4,
-    "четырех": 4, "чотирьох": 4, "пять": 5, "п'ять": 5, "пʼять": 5, "п’ять": 5, "пяти": 5,
-    "шесть": 6, "шість": 6, "семь": 7, "сім": 7, "восемь": 8, "вісім": 8, "девять": 9,
-    "дев'ять": 9, "десять": 10,
-}  # fmt: skip
-_NUMW = "|".join(sorted((re.escape(w) for w in _NUMWORDS), key=len, reverse=True))
+_EQUIP_CTX = re.compile(rf"(?<!\w){_alts('equipment_word')}(?!\w)", re.IGNORECASE)
+_NUMWORDS = {e: int(name.split(".", 1)[1]) for name, entries in _CUES.items()
+             if name.startswith("count.") for _, e in entries}
+_NUMW = "|".join(sorted((re.escape(w) for w in _NUMWORDS), key=len, reverse=True)) or "(?!)"
+# "two T-72s", "17 ударних БпЛА типу "Shahed"", "две 152-мм гаубицы «Мста-Б»": a number, at most
+# three words (a calibre among them) and an opening quote before the mention
 _COUNT_BEFORE = re.compile(
-    rf"(?<![\w.,\-‑])(?P<n>\d{{1,3}}|{_NUMW})(?:\s*[x×]\s*|\s+)(?:(?!(?:mm|km|cm|hp|kg|m|per)\b)"
-    rf"[^\W\d][\w'’-]*\s+){{0,3}}$",
+    rf"(?<![\w.,\-‑])(?P<n>\d{{1,3}}|{_NUMW})(?:\s*[x×]\s*|\s+)(?:(?:(?!{_alts('count_unit')}\b)"
+    rf"[^\W\d][\w'’-]*|\d{{2,3}}[-‑]?(?:mm|мм))\s+){{0,3}}[«\"“„]?$",
     re.IGNORECASE,
 )
 _COUNT_AFTER = re.compile(r"^\s*[x×]\s*(?P<n>\d{1,3})\b|^\s*\(\s*[x×]?(?P<m>\d{1,3})\s*[x×]?\)")
@@ -347,9 +383,7 @@ def _token_key(word: str) -> str:
 # romanised Ukrainian/Russian case endings a name may take ("Градів", "Леопардов", "Града")
 _ENDING = re.compile(r"a|u|y|i|e|ia|iu|om|ov|iv|ei|am|akh|ami|ykh|ikh|oiu|oi|iam|iakh|ym|im")
 _SHIP_CUE = re.compile(
-    r"(?<!\w)(?:корабл\w*|корабел\w*|крейсер\w*|фрегат\w*|корвет\w*|катер\w*|судн\w*|"
-    r"субмарин\w*|підводн\w* човн\w*|подводн\w* лодк\w*|БДК|СКР|ship|vessel|cruiser|"
-    r"frigate|corvette|boat|submarine)\s+(?:[\w-]+\s+){0,2}?[«\"“]?"
+    rf"(?<!\w){_alts('ship')}\s+(?:[\w-]+\s+){{0,2}}?[«\"“]?"
     r"(?P<name>[A-ZА-ЯІЇЄҐ][\w'’-]+(?:\s+[A-ZА-ЯІЇЄҐ][\w'’-]+)?)", re.IGNORECASE)
 
 
@@ -471,6 +505,17 @@ def _catalog_mentions(text: str, cat: Catalog, cyr_doc: bool) -> list[_Mention]:
     return out
 
 
+_UNIT_BEFORE = re.compile(
+    rf"(?<!\w){_alts('unit')}(?P<gap>(?:\s+[\w'’.-]+){{0,8}})\s*[«\"“„']\s*$", re.IGNORECASE)
+
+
+def _unit_name(text: str, start: int) -> bool:
+    """Whether a quoted name is a unit's ("47th Brigade "Magura"", "подразделения «Ахмат»"):
+    a unit word at most eight words before it, with no fate cue between."""
+    found = _UNIT_BEFORE.search(text, max(0, start - 120), start)
+    return found is not None and not _FATE_RE.search(found.group("gap"))
+
+
 _DATELINE_CAPS = re.compile(r"\s*(?:,|\(|[—–-]\s)")  # "МОСКВА, 5 мая —": a city, no cruiser
 
 
@@ -488,6 +533,8 @@ def _plausible(text: str, start: int, end: int, surface: str, key: str, cat: Cat
     ):
         return False
     if digitless and key in cat.acronyms and not surface.replace("-", "").isupper():
+        return False
+    if digitless and _unit_name(text, start):
         return False
     if digitless and key in cat.weak:
         before = text[max(0, start - 1) : start]
@@ -520,29 +567,29 @@ def _line_window(text: str, pos: int) -> tuple[int, int]:
     return s, e
 
 
-_AUX_BEFORE = re.compile(
-    r"\b(?:is|was|were|been|being|be|are|got|get|gets|getting)\s+(?:\w+ly\s+)?$", re.I
-)
-_PARTICIPLE = re.compile(
-    r"\w+ed|shot down|downed|lost|sunk|hit|struck|blown up|taken out"
-    r"|knocked out|finished off|left behind|burnt|wiped out|sank|crashed|exploded",
-    re.I,
-)
+# "were hit", "was later destroyed", "were also hit": a passive, the mention is the patient
+_AUX_BEFORE = re.compile(rf"(?<!\w){_alts('aux')}\s+(?:\w+\s+)?$", re.I)
+# verbs without an object ("the Challenger 2 tanks arrived", "the cruiser sank"): the subject is
+# what the fate befell
+_INTRANSITIVE = re.compile(_alts("intransitive"), re.I)
+_PARTICIPLE = re.compile(_alts("participle"), re.I)
 
 
 _VERBLIKE = re.compile(r"(?!trophy|scrap)[a-z]+(?:\s(?:down|up|out|off))?", re.I)
-_FORCES = re.compile(
-    r"^[\s'’s]*(?:[\w-]+\s+){0,1}(?:forces|troops|soldiers|brigade|units?|army|military|marines"
-    r"|defenders|fighters|servicemen|crews?|воїн\w*|військ\w*|бійц\w*|боєць|захисник\w*"
-    r"|сил\w*|бригад\w*|десантник\w*|военн\w*|бойц\w*|боец|защитник\w*|войск\w*|армі\w*"
-    r"|арми\w*)\b",
-    re.IGNORECASE,
-)
+_EQUIP_AFTER = re.compile(rf"\s+{_alts('equipment_word')}", re.IGNORECASE)
+
+
+def _owner_phrase(text: str, pos: int, mention_start: int) -> bool:
+    """Whether the forces word ending at ``pos`` only qualifies an equipment noun that runs on
+    to the mention with no fate cue between ("украинских военных вертолета: Ми-8", "Ukrainian
+    military helicopters Mi-8"): an owner, unlike "Russian air defence systems shot down"."""
+    return bool(_EQUIP_AFTER.match(text, pos)) and not _FATE_RE.search(text, pos, mention_start)
+_FORCES = re.compile(rf"^[\s'’s]*(?:[\w-]+\s+){{0,2}}{_alts('forces')}\b", re.IGNORECASE)
 
 
 def _is_agent(text: str, m: _Mention, c: re.Match[str]) -> bool:
     """English, cue after the mention: is the mention the doer rather than what was hit?"""
-    if not _VERBLIKE.fullmatch(c.group()):
+    if not _VERBLIKE.fullmatch(c.group()) or _INTRANSITIVE.fullmatch(c.group()):
         return False  # "turned into scrap metal", "a trophy": not a verb with a subject
     after = text[c.end() : c.end() + 20]
     if re.match(r"^\s+by\b", after):
@@ -555,10 +602,7 @@ def _is_agent(text: str, m: _Mention, c: re.Match[str]) -> bool:
 
 
 _CLAUSE = re.compile(r"[,:;“”«»\"]|\s[–—]\s")
-_RELATIVE = re.compile(
-    r"^[\s’'”»]*,\s+(?:which|that|who|що|який|яка|які|котр\w+|который|которая|которые)\b",
-    re.IGNORECASE,
-)
+_RELATIVE = re.compile(rf"^[\s’'”»]*,\s+{_alts('relative')}\b", re.IGNORECASE)
 
 
 def _clause_gap(between: str) -> int:
@@ -576,7 +620,7 @@ def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str
         if m.start <= c.start() < m.end:
             continue
         fate = c.lastgroup or ""
-        if _NOT_FATE.search(text, max(s, c.start() - 25), min(e, c.end() + 15)):
+        if _other_sense(text, s, e, c):
             continue
         if c.start() >= m.end:  # cue after the mention
             between = text[m.end : c.start()]
@@ -588,8 +632,8 @@ def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str
             dist = raw * 3 // 2 + _clause_gap(between)
         else:  # cue before the mention
             between = text[c.end() : m.start]
-            if _INSTRUMENT.search(between):
-                continue  # "destroyed by a Lancet"
+            if fate != "delivered" and _INSTRUMENT.search(between):
+                continue  # "destroyed by a Lancet", not "provides Ukraine with Javelins"
             if fate == "delivered" and c.group().lower() in pack.words("equipment_not_delivery"):
                 continue
             raw = m.start - c.end()
@@ -601,50 +645,77 @@ def _fate(text: str, s: int, e: int, m: _Mention, lang: str | None) -> tuple[str
     return (best[1], best[2]) if best else (None, -1)
 
 
-def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False) -> Side:
+def _side(text: str, s: int, m: _Mention, prev_end: int = 0, coord: bool = False,
+          narrator: Side = "unknown") -> Side:
     """Owning side: the nearest owner adjective before the mention (and after the previous
-    mention, whose adjectives are its own); else the opposite of the actor."""
+    mention, whose adjectives are its own); else an owner named right after it ("of the
+    Ukrainian Air Force"); else the opposite of the actor. "Enemy" and "our" are read against
+    the ``narrator``."""
     owner: Side | None = None
     actor: Side | None = None
     shared: Side | None = None  # "a Russian BMP-3 and three BTR-82A": shared by coordination
+    # "ВСУ за неделю в зоне российской группировки потеряли ... Leopard": a "lost" verb's owner
+    # is its subject, the first side named before it, not the nearest
+    lost_at = next((c.start() for c in _FATE_RE.finditer(text, s, m.start)
+                    if any(w in c.group().lower() for w in _OWNER_SUBJECT)), -1)
+    subject: Side | None = None
+    owner_pos = -1
     for sm in _SIDE_RE.finditer(text, s, m.start):
         if not_a_side(text, sm.start(), sm.end()):
             continue
-        side: Side = "RU" if sm.lastgroup == "RU" else "UA"
+        side = _side_word(sm.lastgroup or "", narrator)
         before = text[max(s, sm.start() - 12) : sm.start()]
         after = text[sm.end() : sm.end() + 60]
         cue_after = _FATE_RE.match(after.lstrip()) or re.match(
             r"^\s*(?:\w+\s+){0,2}(?:" + _FATE_RE.pattern + ")", after, re.IGNORECASE
         )
+        forces = _FORCES.match(text[sm.end() : min(m.start, sm.end() + 60)])
         is_actor = (
             bool(_BY_BEFORE.search(before))
             or bool(cue_after and _AGENT_AFTER.match(after[: cue_after.start()]))
-            or bool(_FORCES.match(after))
+            or bool(forces and not _owner_phrase(text, sm.end() + forces.end(), m.start))
         )
-        owner_subject = cue_after is not None and any(
-            w in cue_after.group().lower() for w in _OWNER_SUBJECT
+        # "X lost ...", "X abandoned ...": the subject is the owner
+        owner_subject = cue_after is not None and (
+            any(w in cue_after.group().lower() for w in _OWNER_SUBJECT)
+            or (cue_after.lastgroup == "abandoned"
+                and bool(_AGENT_AFTER.match(lead := after[: cue_after.start("abandoned")])
+                         or _FORCES.match(lead)))
         )
+        if sm.end() <= lost_at and subject is None and not is_actor:
+            subject = side
         if owner_subject:
             owner = side  # "Kiev's forces lost ... two D-30": scopes over the whole list
+            owner_pos = sm.start()
         elif is_actor:
             actor = side
         elif sm.start() >= prev_end:
             owner = side
+            owner_pos = sm.start()
         elif coord:
             shared = side
+    if subject is not None and (owner is None or owner_pos < lost_at):
+        owner = subject
     # "captured by the Ukrainians" after the mention
-    tail = text[m.end : m.end + 80]
-    by = re.search(r"\bby\s+(?:the\s+)?(?:\w+\s+)?(Ukrainian|Ukrainians|Russian|Russians)\b", tail)
+    by = _BY_SIDE.search(text[m.end : m.end + 80])
     if owner or shared:
         return owner or shared  # type: ignore[return-value]
+    named = _OWNER_AFTER.match(text, m.end, min(len(text), m.end + 60))
+    if named:
+        return _side_word(named.lastgroup or "", narrator)
     if actor:
-        return "UA" if actor == "RU" else "RU"
+        # the actor of a loss is the other side; of anything else ("Ukrainian soldiers trained
+        # on the Challenger 2", "Russian troops fired Iskanders") the owner
+        return _opposite(actor) if m.fate in _LOSS_FATES else actor
     if by:
-        return "UA" if by.group(1).startswith("Russian") else "RU"
+        # "abandoned by Russian troops": who abandons owned it; "captured by" names the taker
+        side = "RU" if by.lastgroup == "RU" else "UA"
+        return side if m.fate == "abandoned" else _opposite(side)
     return "unknown"
 
 
-_BREAKDOWN = re.compile(r"\s*\(((?:\d{1,3}\s+[^\W\d]+(?:\s*(?:,|;|and|і|и|та)\s*)?){2,6})\)")
+_BREAKDOWN = re.compile(
+    rf"\s*\(((?:\d{{1,3}}\s+[^\W\d]+(?:\s*(?:,|;|{_AND})\s*)?){{2,6}})\)")
 _PART = re.compile(r"(\d{1,3})\s+([^\W\d]+)")
 
 
@@ -693,18 +764,10 @@ def _urls(text: str, pos: int) -> list[str]:
 # names one place per item.
 _CLAUSE_END = re.compile(r";")
 # A place named as an axis or front is a direction, not where an item was lost.
-_AXIS_AFTER = re.compile(
-    r"[\s'’s]*(?:axis|direction|front|sector|(?:на)?прям\w*|направлени\w*|фронт\w*)(?!\w)",
-    re.IGNORECASE,
-)
+_AXIS_AFTER = re.compile(rf"[\s'’s]*{_alts('axis')}(?!\w)", re.IGNORECASE)
 # A clause that points back to a place named before it: "parked nearby", "Поруч — ...", "on
 # the edge of town". Without such a word a clause without a place stays without one.
-_BACK_REF = re.compile(
-    r"\b(?:nearby|close by|next to it|(?:of|in|outside) (?:the )?(?:town|city|village))\b"
-    r"|(?<!\w)(?:поруч|поряд|неподалік|неподалеку|рядом|поблизу|поблизости|там|тут"
-    r"|(?:в|у|на околиці|на окраине|поблизу|возле|біля) (?:міста|села|города|деревни))(?!\w)",
-    re.IGNORECASE,
-)
+_BACK_REF = re.compile(rf"(?<!\w){_alts('back_ref')}(?!\w)", re.IGNORECASE)
 
 
 def _placeable(doc: Doc) -> list[PlaceMention]:
@@ -817,17 +880,10 @@ def _merge(mentions: list[_Mention], text: str) -> list[tuple[str, list[_Mention
 # "цей Т-72Б3", "тот же Т-80БВ", "Це вже четвертий Су-34" (a determiner, at most two words
 # between it and the name) ...
 _SAME_ITEM_BEFORE = re.compile(
-    r"(?<!\w)(?:the|this|that|these|those|same|цей|ця|ці|це|той|та|ті|тот|эт\w+|тот же|та же"
-    r"|те же|той самий|та сама|ті самі|зазначен\w*|указанн\w*)\s+(?:[\w-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
+    rf"(?<!\w){_alts('same_item')}\s+(?:[\w-]+\s+){{0,2}}$", re.IGNORECASE)
 # ... and one it marks as another: "another T-90M", "a second", "ще один", "ещё одна".
 _OTHER_ITEM_BEFORE = re.compile(
-    r"(?<!\w)(?:another|other|second|a further|one more|(?:ще|ещё|еще)\s+(?:\w+\s+)?"
-    r"(?:один|одна|одну|одного|два|дві|две|три)|інш\w*|друг\w*|втор\w*)"
-    r"\s+(?:[\w-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
+    rf"(?<!\w){_alts('other_item')}\s+(?:[\w-]+\s+){{0,2}}$", re.IGNORECASE)
 _LOSS_FATES = ("captured", "destroyed", "abandoned", "damaged")
 
 
@@ -903,6 +959,75 @@ def _share_list_fates(text: str, mentions: list[_Mention], doc: Doc) -> None:
         prev.fate, prev.cue_pos = m.fate, m.cue_pos
 
 
+_RU_SUPPLIERS = ("Iran", "North Korea", "Belarus")
+_COUNTRY_SIDE: dict[str, Side] = {"Russia": "RU", "Ukraine": "UA"}
+
+
+def _origin_side(origin: str, fate: str | None, narrator: Side) -> Side:
+    """Owner of an item whose sentences name no side, from its make: Western and Ukrainian
+    designs serve Ukraine, Iranian, North Korean and Belarusian ones Russia; Soviet and Russian
+    designs serve both, so a loss is the narrator's enemy's (a Russian summary's "destroyed a
+    D-30"), else Russian."""
+    if origin in _RU_SUPPLIERS:
+        return "RU"
+    if origin in ("Soviet Union", "Russia"):
+        if narrator != "unknown" and fate in _LOSS_FATES:
+            return _opposite(narrator)
+        return "RU"
+    return "UA" if origin else "unknown"
+
+
+_AMONG = re.compile(rf"[\s\"«“]*{_alts('among')}(?!\w)", re.IGNORECASE)
+_BULLET = re.compile(r"[ \t]*(?:[-–—•*]|\d{1,2}[.)])\s")
+
+
+def _last_cue(text: str, s: int, e: int) -> tuple[str | None, int]:
+    """The last fate cue in ``text[s:e]`` not used in another sense."""
+    last: tuple[str | None, int] = (None, -1)
+    for c in _FATE_RE.finditer(text, s, e):
+        if not _other_sense(text, s, e, c):
+            last = (c.lastgroup, c.start())
+    return last
+
+
+def _inherit_fates(text: str, mentions: list[_Mention], doc: Doc) -> None:
+    """A mention with no fate cue within reach takes the fate its context gives every item of
+    a list: the item before it in its sentence took its fate from a cue before both, with no
+    cue or sentence end between ("Было уничтожено ... гаубицы Мста-Б и Д-30, реактивная система
+    Град": a tally's cue reaches the whole list, however long); its sentence opens with "among
+    them" ("Среди них – четыре Су-35, ..."): the last cue of the sentence before; it stands on a
+    bullet line under a lead-in line ending with ":" ("The new package includes:"): that
+    line's last cue."""
+    for k, m in enumerate(mentions):
+        if m.fate:
+            continue
+        s, e = doc.sentence_of(m.start)
+        prev = mentions[k - 1] if k else None
+        if (prev is not None and prev.fate and s <= prev.cue_pos < prev.start
+                and doc.sentence_of(prev.start) == (s, e)
+                and not re.search(r"[.;!?]", text[prev.end : m.start])
+                and not _FATE_RE.search(text, prev.end, m.start)
+                and not _INSTRUMENT.search(text, prev.end, m.start)):
+            m.fate, m.cue_pos = prev.fate, prev.cue_pos
+            continue
+        if s > 0 and _AMONG.match(text, s):
+            ps, pe = max((x for x in doc.sents if x[1] <= s), key=lambda x: x[1], default=(0, 0))
+            m.fate, m.cue_pos = _last_cue(text, ps, pe)
+            if m.fate:
+                continue
+        line_start = text.rfind("\n", 0, m.start) + 1
+        if _BULLET.match(text, line_start):
+            end = line_start - 1
+            while end > 0:
+                ls = text.rfind("\n", 0, end) + 1
+                line = text[ls:end]
+                if line.strip() and not _BULLET.match(line):
+                    if line.rstrip().endswith(":"):
+                        m.fate, m.cue_pos = _last_cue(text, ls, end)
+                    break
+                end = ls - 1
+
+
 @component("equipment")
 def equipment(doc: Doc) -> Doc:
     """Append one EquipmentLoss per model-designated item in the document."""
@@ -921,17 +1046,21 @@ def equipment(doc: Doc) -> Doc:
     if not mentions:
         return doc
     lang = doc.lang
-    prev_end = 0
+    narrator = narrator_side(text)
     for m in mentions:
         s, e = doc.sentence_of(m.start)
         m.base_ctx = bool(_BASE_CTX.search(text[max(s, m.start - 60) : m.start]))
         m.fate, m.cue_pos = _fate(text, s, e, m, lang)
+    _inherit_fates(text, mentions, doc)
+    _share_list_fates(text, mentions, doc)
+    prev_end = 0
+    for m in mentions:
+        s, e = doc.sentence_of(m.start)
         coord = prev_end >= s and bool(_COORD.fullmatch(text[prev_end : m.start]))
-        m.side = _side(text, s, m, prev_end, coord)
+        m.side = _side(text, s, m, prev_end, coord, narrator)
         prev_end = m.end
         m.count = _count(text, s, m)
         m.urls = _urls(text, m.start)
-    _share_list_fates(text, mentions, doc)
     _attach_places(doc, mentions)  # the resolver's places, to tell items apart in _merge
     items = _merge(mentions, text)
     media = list(doc.user.get("media") or [])
@@ -950,15 +1079,19 @@ def equipment(doc: Doc) -> Doc:
         head = next((m for m in group if m.key == root),
                     max(group, key=lambda m: (len(m.key), -m.start)))
         side = primary.side
+        ref = cat.models.get(head.model)
+        if head.model in cat.ships.values() and ref is not None and ref.lost_by:
+            side = _COUNTRY_SIDE.get(ref.lost_by, side)  # a named ship has one navy
         if side == "unknown":
             side = next((m.side for m in group if m.side != "unknown"), "unknown")
+        if side == "unknown" and ref is not None and ref.lost_by:
+            side = _COUNTRY_SIDE.get(ref.lost_by, side)  # a type only one side loses
         if side == "unknown":
-            side = (
-                "RU"
-                if head.origin in ("Soviet Union", "Russia")
-                else ("UA" if head.origin else "unknown")
-            )
-        count = primary.count if primary.fate else next((m.count for m in group if m.count), None)
+            side = _origin_side(head.origin, primary.fate, narrator)
+        # a loss's number is the one its fate sentence gives (a tally elsewhere may recall older
+        # losses); a delivery's is often stated once, with the first mention
+        count = (primary.count if primary.fate and (primary.fate != "delivered" or primary.count)
+                 else next((m.count for m in group if m.count), None))
         urls: list[str] = []
         for m in group:
             for u in m.urls:

@@ -7,7 +7,9 @@
   time-expression tables (``[timex]``: month and weekday patterns, relative day/week/month
   words, year and day affixes, duration words);
 - ``<name>.txt``: open lexicons, one entry per line, ``#`` comments (``control.txt``: control
-  triggers; ``statements_cues.txt``: reporting verbs; ...).
+  triggers; ``statements_cues.txt``: reporting verbs; ``equipment.txt``: the equipment
+  component's fate, owner-side, count and context cue lists, ``LIST PATTERN`` a line, read
+  from every pack at once since reports quote across languages; ...).
 
 Components stay language-agnostic: they read ``pack = get_pack(doc.lang)`` and its tables
 instead of forking on the language code. Word lists shared by every language (mixed en/uk/ru
