@@ -85,9 +85,9 @@ from frontlens.store.db import (
     TABLES,
     SortKey,
     Store,
-    keyset_after,
     keyset_key,
     keyset_order,
+    keyset_ranges,
     keyset_values,
     write_stamp,
 )
@@ -203,14 +203,21 @@ def _keyset_page(store: Store, q: Select[Any], keys: list[SortKey], limit: int, 
     ``total``: the count already known (it is a scan of every matching row); without
     ``count`` (a list that sends no total) it is not counted and returned as 0."""
     q = q.order_by(*keyset_order(keys))
-    keyed = q.where(keyset_after(keys, _cursor(after, keys))) if after is not None else q
+    ranges = keyset_ranges(keys, _cursor(after, keys)) if after is not None else []
     with store.engine.connect() as conn:
         if not count:
             total = 0
         elif total is None:
             total = int(conn.execute(select(func.count()).select_from(
                 q.order_by(None).subquery())).scalar_one())
-        rows = conn.execute(keyed.limit(limit).offset(0 if after else offset)).all()
+        if after is None:
+            rows: list[Any] = list(conn.execute(q.limit(limit).offset(offset)).all())
+        else:  # each range is read in index order until the page is full
+            rows = []
+            for cond in ranges:
+                rows += conn.execute(q.where(cond).limit(limit - len(rows))).all()
+                if len(rows) >= limit:
+                    break
     nxt = _make_cursor(keyset_key(keys, rows[-1])) if len(rows) == limit else None
     return total, rows, nxt
 
@@ -528,7 +535,7 @@ def list_records(request: Request, store: StoreDep,
     """Extracted records with their sentence; the date range is the source's publication day."""
     model = RECORD_TYPES[record_type]
     t, s = TABLES[model], schema.sources
-    q = (select(t, s.c.outlet, s.c.url, s.c.published_at, s.c.language, s.c.text)
+    q = (select(t, s.c.outlet, s.c.url, s.c.published_at, s.c.language, s.c.text, s.c.id)
          .join(s, s.c.id == t.c.source_id))
     lo, hi = _day_bounds(d1, d2)
     if lo is not None:
@@ -538,7 +545,7 @@ def list_records(request: Request, store: StoreDep,
     if lang:
         q = q.where(s.c.language == lang)
     q = _record_filters(model, q, side, place)
-    keys = [(s.c.published_at, True), (t.c.source_id, False), (t.c.start, False),
+    keys = [(s.c.published_at, True), (s.c.id, False), (t.c.start, False),
             (t.c.id, False)]
     key, known = _known_total(request, store, "records", record_type, d1, d2, side, place,
                               lang)

@@ -172,6 +172,23 @@ def keyset_after(keys: Sequence[SortKey], values: Sequence[Any]) -> Any:
     return cond
 
 
+def keyset_ranges(keys: Sequence[SortKey], values: Sequence[Any]) -> list[Any]:
+    """The rows strictly after ``values`` in ``keyset_order(keys)`` as conditions to read one
+    after the other, each one index range in that order. A nullable first key with a value in
+    the cursor splits them: first the rest of the non-NULL keys (bounded ``first <= value``,
+    or ``>=`` ascending), then every row whose first key is NULL (they sort last). Written as
+    one OR (``keyset_after``) the cursor bounded no index: SQLite read a filtered list's index
+    from its start to the cursor, or merged three ranges and sorted them (MULTI-INDEX OR)."""
+    first, desc = keys[0]
+    if values[0] is None or not _nullable(first):
+        return [keyset_after(keys, values)]
+    b = literal(values[0], first.type)
+    rest = keyset_after(keys[1:], values[1:]) if len(keys) > 1 else false()
+    head = and_(first <= b if desc else first >= b,
+                or_(first < b if desc else first > b, and_(first == b, rest)))
+    return [head, first.is_(None)]
+
+
 def keyset_values(keys: Sequence[SortKey], raw: Any) -> list[Any]:
     """A cursor's decoded JSON values checked against the columns' types (ISO strings back
     to dates and times): a forged or foreign cursor is a ValueError, never a database error
