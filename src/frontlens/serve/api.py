@@ -196,12 +196,15 @@ def _day_bounds(d1: date | None, d2: date | None) -> tuple[datetime | None, date
 
 
 def _keyset_page(store: Store, q: Select[Any], keys: list[SortKey], limit: int, offset: int,
-                 after: str | None, total: int | None = None, *, count: bool = True
-                 ) -> tuple[int, Sequence[Any], str | None]:
+                 after: str | None, total: int | None = None, *, count: bool = True,
+                 where: Sequence[Any] = ()) -> tuple[int, Sequence[Any], str | None]:
     """(total, rows, next cursor) of one page of ``q`` in ``keys`` order: after a cursor by
     keyset (an index range however deep), else by offset; ``next`` is None on a short page.
     ``total``: the count already known (it is a scan of every matching row); without
-    ``count`` (a list that sends no total) it is not counted and returned as 0."""
+    ``count`` (a list that sends no total) it is not counted and returned as 0. ``where``: the
+    list's filters, added after the cursor's range: SQLite bounds an index range by the first
+    bound on a column it is given, and a date filter's bound placed before the cursor's made
+    a deep page walk the index from that date down to the cursor."""
     q = q.order_by(*keyset_order(keys))
     ranges = keyset_ranges(keys, _cursor(after, keys)) if after is not None else []
     with store.engine.connect() as conn:
@@ -209,13 +212,14 @@ def _keyset_page(store: Store, q: Select[Any], keys: list[SortKey], limit: int, 
             total = 0
         elif total is None:
             total = int(conn.execute(select(func.count()).select_from(
-                q.order_by(None).subquery())).scalar_one())
+                q.where(*where).order_by(None).subquery())).scalar_one())
         if after is None:
-            rows: list[Any] = list(conn.execute(q.limit(limit).offset(offset)).all())
+            rows: list[Any] = list(conn.execute(
+                q.where(*where).limit(limit).offset(offset)).all())
         else:  # each range is read in index order until the page is full
             rows = []
             for cond in ranges:
-                rows += conn.execute(q.where(cond).limit(limit - len(rows))).all()
+                rows += conn.execute(q.where(cond, *where).limit(limit - len(rows))).all()
                 if len(rows) >= limit:
                     break
     nxt = _make_cursor(keyset_key(keys, rows[-1])) if len(rows) == limit else None
@@ -270,19 +274,21 @@ def _json(request: Request, body: bytes, nxt: str | None) -> Response:
     return Response(body, media_type="application/json", headers=_next_link(request, nxt))
 
 
-def _sources_query(d1: date | None, d2: date | None, lang: str | None, kind: str | None,
-                   outlet: str | None) -> Select[Any]:
+def _source_filters(d1: date | None, d2: date | None, lang: str | None, kind: str | None,
+                    outlet: str | None) -> list[Any]:
+    """What a list of sources (or of their records) is filtered by: publication days and the
+    source's language, kind and outlet."""
     s = schema.sources
-    q = select(s)
     lo, hi = _day_bounds(d1, d2)
+    out: list[Any] = []
     if lo is not None:
-        q = q.where(s.c.published_at >= lo)
+        out.append(s.c.published_at >= lo)
     if hi is not None:
-        q = q.where(s.c.published_at < hi)
+        out.append(s.c.published_at < hi)
     for col, val in (("language", lang), ("kind", kind), ("outlet", outlet)):
         if val:
-            q = q.where(s.c[col] == val)
-    return q
+            out.append(s.c[col] == val)
+    return out
 
 
 def _upload_name(filename: str | None) -> str:
@@ -466,9 +472,9 @@ def list_sources(request: Request, store: StoreDep, d1: From = None, d2: To = No
     """Sources, newest first, filtered by publication day, language, kind and outlet."""
     s = schema.sources
     key, known = _known_total(request, store, "sources", d1, d2, lang, kind, outlet)
-    total, rows, nxt = _keyset_page(store, _sources_query(d1, d2, lang, kind, outlet),
-                                    [(s.c.published_at, True), (s.c.id, False)], limit, offset,
-                                    after, total=known)
+    total, rows, nxt = _keyset_page(store, select(s), [(s.c.published_at, True), (s.c.id, False)],
+                                    limit, offset, after, total=known,
+                                    where=_source_filters(d1, d2, lang, kind, outlet))
     _keep_total(request, key, total)
     page = Page[Source](total=total, limit=limit, offset=0 if after else offset, next=nxt,
                         items=[Source.model_validate(dict(r._mapping)) for r in rows])
@@ -537,19 +543,16 @@ def list_records(request: Request, store: StoreDep,
     t, s = TABLES[model], schema.sources
     q = (select(t, s.c.outlet, s.c.url, s.c.published_at, s.c.language, s.c.text, s.c.id)
          .join(s, s.c.id == t.c.source_id))
-    lo, hi = _day_bounds(d1, d2)
-    if lo is not None:
-        q = q.where(s.c.published_at >= lo)
-    if hi is not None:
-        q = q.where(s.c.published_at < hi)
-    if lang:
-        q = q.where(s.c.language == lang)
     q = _record_filters(model, q, side, place)
+    # the source's publication order, then the record's place in it; ordering by the
+    # source's own id (not the record's equal source_id) lets the join walk sources in an
+    # index's order and each source's records in another's
     keys = [(s.c.published_at, True), (s.c.id, False), (t.c.start, False),
             (t.c.id, False)]
     key, known = _known_total(request, store, "records", record_type, d1, d2, side, place,
                               lang)
-    total, rows, nxt = _keyset_page(store, q, keys, limit, offset, after, total=known)
+    total, rows, nxt = _keyset_page(store, q, keys, limit, offset, after, total=known,
+                                    where=_source_filters(d1, d2, lang, None, None))
     _keep_total(request, key, total)
     items = []
     fields = set(model.model_fields)

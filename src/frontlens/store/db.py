@@ -180,10 +180,12 @@ def keyset_ranges(keys: Sequence[SortKey], values: Sequence[Any]) -> list[Any]:
     one OR (``keyset_after``) the cursor bounded no index: SQLite read a filtered list's index
     from its start to the cursor, or merged three ranges and sorted them (MULTI-INDEX OR)."""
     first, desc = keys[0]
-    if values[0] is None or not _nullable(first):
+    if not _nullable(first):
         return [keyset_after(keys, values)]
-    b = literal(values[0], first.type)
     rest = keyset_after(keys[1:], values[1:]) if len(keys) > 1 else false()
+    if values[0] is None:  # among the NULLs: the next key's range (bounded when NOT NULL)
+        return [and_(first.is_(None), rest)]
+    b = literal(values[0], first.type)
     head = and_(first <= b if desc else first >= b,
                 or_(first < b if desc else first > b, and_(first == b, rest)))
     return [head, first.is_(None)]
