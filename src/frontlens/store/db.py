@@ -746,13 +746,17 @@ class Store:
         table = TABLES[model]
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(table).where(table.c.source_id == source_id).order_by(table.c.start)
+                select(table).where(table.c.source_id == source_id)
+                .order_by(table.c.start, table.c.id)
             )
             return [model.model_validate(dict(r._mapping)) for r in rows]
 
     def list_records(self, model: type[R], *, limit: int = 50, offset: int = 0) -> list[R]:
+        """Records in (source, offset, id) order: the id breaks ties, so every backend lists
+        records at one span in the same order (not the order an index or heap keeps)."""
         table = TABLES[model]
-        q = select(table).order_by(table.c.source_id, table.c.start).limit(limit).offset(offset)
+        q = select(table).order_by(table.c.source_id, table.c.start, table.c.id).limit(
+            limit).offset(offset)
         with self.engine.connect() as conn:
             return [model.model_validate(dict(r._mapping)) for r in conn.execute(q)]
 
