@@ -6,14 +6,19 @@ the next response. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import time as time_mod
 from datetime import UTC, date, datetime
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, update
 
 from frontlens.config import Settings
+from frontlens.fuse import picture as pic_mod
+from frontlens.fuse.picture import PictureIndex
 from frontlens.model import Extraction, Mention, Source
 from frontlens.serve import api as api_mod
 from frontlens.serve import create_app
@@ -219,3 +224,89 @@ def test_the_claims_ledger_counts_nothing_it_does_not_send(db_url: str) -> None:
         counts = _counts(c.app.state.store)  # type: ignore[attr-defined]
         assert c.get("/api/ledger/claims").json() == []
         assert counts == []
+
+
+# -- the picture: a day computed once, however many ask for it at once ---------------------------
+
+
+def _timeline(db_url: str, places: int = 40) -> None:
+    """Each place changes hands on day 1, 4 and 7 of September 2022: three distinct pictures."""
+    rows = []
+    for p in range(places):
+        for k, (since, until) in enumerate(((1, 4), (4, 7), (7, None))):
+            rows.append({
+                "id": f"s{p:03d}-{k}", "place_key": f"place {p}", "place_id": f"geo:{p}",
+                "place_name": f"Place number {p:03d}", "lat": 48.0 + p / 100, "lon": 37.0,
+                "controller": "UA" if k % 2 else "RU", "since": date(2022, 9, since),
+                "until": date(2022, 9, until) if until else None, "grade": "B2",
+                "score": 0.5 + k / 10, "disputed": False, "event_ids": [f"e{p}-{k}"],
+                "sources": [f"src-{p}-{k}"]})
+    with Store(db_url) as store, store.transaction() as conn:
+        conn.execute(schema.control_states.insert(), rows)
+
+
+async def _gather_pictures(app: Any, days: list[str]) -> list[Any]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        return list(await asyncio.gather(*(
+            http.get("/api/picture", params={"as_of": d}, headers={"Accept-Encoding": "gzip"})
+            for d in days)))
+
+
+def test_a_day_asked_by_many_clients_at_once_is_computed_once(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _timeline(db_url)
+    app = create_app(Settings(db=db_url))
+    computed: list[date] = []
+    real_json = PictureIndex.json
+
+    def slow_json(self: PictureIndex, as_of: date) -> bytes:
+        computed.append(as_of)
+        time_mod.sleep(0.2)  # long enough for every request below to arrive meanwhile
+        return real_json(self, as_of)
+
+    monkeypatch.setattr(PictureIndex, "json", slow_json)
+    answers = asyncio.run(_gather_pictures(app, ["2022-09-02"] * 12 + ["2022-09-05"] * 12))
+    assert all(r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+               for r in answers)
+    assert sorted(computed) == [date(2022, 9, 2), date(2022, 9, 5)]
+    assert len({r.content for r in answers[:12]}) == 1
+    assert [x["controller"] for x in answers[0].json()][:1] == ["RU"]
+    assert [x["controller"] for x in answers[12].json()][:1] == ["UA"]
+    # then from memory, without a computation
+    asyncio.run(_gather_pictures(app, ["2022-09-02"] * 4))
+    assert len(computed) == 2
+
+
+def test_picture_cache_counts_exactly_what_it_holds_and_stays_in_budget(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, a day computed twice at once was counted twice and kept once: under load the
+    cache counted itself full while holding ever fewer days."""
+    _timeline(db_url, places=60)
+    app = create_app(Settings(db=db_url, picture_cache_mb=1))
+    app.state.pictures.budget = 2500  # about two days' compressed answers
+    days = [f"2022-09-{d:02d}" for d in (2, 5, 8, 2, 5, 8, 3, 6, 9)] * 3
+    answers = asyncio.run(_gather_pictures(app, days))
+    assert {r.status_code for r in answers} == {200}
+    cache = app.state.pictures
+    held = sum(size for _, size in cache._items.values())
+    assert cache.size == held <= cache.budget and 1 <= len(cache) <= 2
+
+
+def test_concurrent_requests_after_the_recheck_interval_read_the_stamp_once(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _timeline(db_url)
+    app = create_app(Settings(db=db_url))
+    asyncio.run(_gather_pictures(app, ["2022-09-02"]))  # the index is built
+    reads: list[int] = []
+    real_stamp = pic_mod.picture_stamp
+
+    def slow_stamp(store: Store) -> Any:
+        reads.append(1)
+        time_mod.sleep(0.2)
+        return real_stamp(store)
+
+    monkeypatch.setattr(pic_mod, "picture_stamp", slow_stamp)
+    app.state.picture_checked = float("-inf")  # the recheck interval has passed
+    answers = asyncio.run(_gather_pictures(app, ["2022-09-02"] * 16))
+    assert {r.status_code for r in answers} == {200} and len(reads) == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -157,3 +157,133 @@ def test_ties_and_nulls_page_once_each(db_url: str) -> None:
         dated = [x["published_at"] for x in c.get("/api/sources", params={"limit": 100}).json()[
             "items"]]
         assert dated[-6:] == [None] * 6 and None not in dated[:-6]
+
+
+def _big_store(db_url: str, n: int) -> None:
+    """``n`` sources (hashed ids; language uk 55 %, ru 40 %, en 5 %; three kinds; 250 outlets;
+    1 in 40 undated) and a mention on every other one, as ingest and extract write them."""
+    import hashlib
+
+    from sqlalchemy import insert, text
+
+    t0, now = datetime(2022, 2, 24, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC)
+    with Store(db_url) as store, store.transaction() as conn:
+        for a in range(0, n, 20_000):
+            srcs, ments = [], []
+            for i in range(a, min(n, a + 20_000)):
+                sid = hashlib.sha1(f"s{i}".encode()).hexdigest()[:20]
+                h = int(sid[:8], 16)
+                srcs.append({
+                    "id": sid, "kind": ("article", "telegram", "feed_item")[h % 3],
+                    "origin": "t", "outlet": f"outlet-{h % 250}", "retrieved_at": now,
+                    "language": "en" if h % 20 == 0 else "uk" if h % 20 < 12 else "ru",
+                    "content_hash": sid, "text": "Shelling near Izium.", "media": [], "meta": {},
+                    "published_at": None if h % 40 == 1 else t0 + timedelta(minutes=17 * i)})
+                if i % 2 == 0:
+                    ments.append({"id": f"m{sid}", "source_id": sid, "start": 14, "end": 19,
+                                  "text": "Izium", "type": "place", "candidates": [],
+                                  "extractor": "t", "extractor_version": "1"})
+            conn.execute(insert(schema.sources), srcs)
+            conn.execute(insert(schema.mentions), ments)
+        conn.execute(text("ANALYZE"))
+
+
+def test_filtered_pages_are_an_index_range_in_publication_order_in_a_100k_store(
+        db_url: str) -> None:
+    """A page of a filtered list (language, kind, outlet, a date range; sources and records),
+    first, deep among the dated rows or among the undated ones, reads one index range in the
+    list's order: never a sort of every matching row (SQLite's ``TEMP B-TREE FOR ORDER BY``),
+    a scan of the table, or an OR of ranges. A record page may sort one source's own records
+    (SQLite: ``RIGHT PART OF ORDER BY``, PostgreSQL: ``Incremental Sort``); PostgreSQL may sort
+    a range it knows to be small (the last dated rows), never more than a page's
+    neighbourhood. How much a page reads does not grow with its depth."""
+    from sqlalchemy import event
+
+    n, limit = 100_000, 50
+    _big_store(db_url, n)
+    app = create_app(Settings(db=db_url))
+    store: Store = app.state.store
+    pg = store.engine.dialect.name == "postgresql"
+    seen: list[tuple[str, Any]] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def keep(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        if " LIMIT " in sql:
+            seen.append((sql, params))
+
+    def cost(sql: str, params: Any) -> tuple[str, int]:
+        """(plan, work): SQLite's plan lines and VM steps / 100; PostgreSQL's node types (a
+        sort with the rows it sorted) and the rows its scans of sources and mentions read
+        (returned plus filtered out)."""
+        with store.engine.connect() as conn:
+            if not pg:
+                plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + sql, params))
+                steps = [0]
+                raw = conn.connection.driver_connection
+                raw.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1), 100)
+                conn.exec_driver_sql(sql, params).all()
+                raw.set_progress_handler(None, 0)
+                return plan, steps[0]
+            out = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            raw_plan = out.scalar_one()
+            nodes, stack = [], [(json.loads(raw_plan) if isinstance(raw_plan, str)
+                                 else raw_plan)[0]["Plan"]]
+            while stack:
+                node = stack.pop()
+                nodes.append(node)
+                stack.extend(node.get("Plans", []))
+            read = sum((node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0))
+                       * node.get("Actual Loops", 1) for node in nodes
+                       if node.get("Relation Name") in ("sources", "mentions"))
+            return " > ".join(node["Node Type"] + (
+                f" of {node['Plans'][0]['Actual Rows']}" if node["Node Type"] == "Sort" else "")
+                for node in nodes), read
+
+    lists = [("/api/sources", {"lang": "en"}), ("/api/sources", {"lang": "uk"}),
+             ("/api/sources", {"kind": "telegram"}), ("/api/sources", {"outlet": "outlet-7"}),
+             ("/api/sources", {"lang": "ru", "from": "2022-06-01", "to": "2023-06-30"}),
+             ("/api/records/mentions", {"lang": "en"}),
+             ("/api/records/mentions", {"lang": "uk"})]
+    with TestClient(app) as c:
+        for path, params in lists:
+            total = c.get(path, params={**params, "limit": 1}).json()["total"]
+            dated = c.get(path, params={"to": "2100-12-31", **params, "limit": 1}).json()["total"]
+            works = []
+            # the first page, a cursor in the middle, one whose page runs from the last dated
+            # rows into the undated ones, one among the undated rows at the end
+            for offset in (None, total // 2, dated - limit - 20, total - limit - 25):
+                cursor = None
+                if offset is not None:
+                    r = c.get(path, params={**params, "limit": limit, "offset": offset})
+                    cursor = r.json()["next"]
+                first = len(seen)
+                r = c.get(path, params={**params, "limit": limit,
+                                        **({"after": cursor} if cursor else {})})
+                assert r.status_code == 200 and r.json()["items"], (path, params, r.text)
+                work = 0
+                for sql, sql_params in seen[first:]:  # one range, or the dated then the undated
+                    plan, read = cost(sql, sql_params)
+                    work += read
+                    where = (path, params, offset, plan)
+                    if pg:
+                        kinds = set(plan.split(" > "))
+                        assert not kinds & {"Seq Scan", "Hash", "Hash Join"}, where
+                        assert "Incremental Sort" not in kinds or "records" in path, where
+                        for sort in (k for k in kinds if k.startswith("Sort of ")):
+                            assert int(sort.removeprefix("Sort of ")) <= 4 * limit, where
+                    else:
+                        assert "TEMP B-TREE FOR ORDER BY" not in plan, where
+                        assert "SEARCH sources USING INDEX ix_sources_" in plan, where
+                        for bad in ("SCAN", "MULTI-INDEX OR", "AUTOMATIC"):
+                            assert bad not in plan, where
+                        assert "RIGHT PART" not in plan or "records" in path, where
+                works.append(work)
+            # a page deep in the list reads about what the first one does (the dated and
+            # undated parts of a page past the last dated row are two ranges); PostgreSQL may
+            # walk the unfiltered order and filter it (3 rows read per row kept at a third)
+            if pg:
+                assert max(works) <= 8 * limit, (path, params, works)
+            else:
+                assert max(works[1:]) <= 3 * max(works[0], 10), (path, params, works)
+    store.close()

@@ -267,3 +267,50 @@ def test_an_older_database_is_migrated_with_its_data_and_a_newer_one_refused(
         Store(db_url)
     with Store(db_url, migrate=False).engine.connect() as conn:  # left untouched
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"
+
+
+def test_migrations_build_the_tables_schema_py_declares_with_lists_indexes_newest_first(
+        db_url: str) -> None:
+    """Every table, column and index of schema.py, as the migrations leave them (alembic's
+    comparison does not see an index column's direction, so that is read back on its own);
+    0015 steps down to 0014's indexes and back up with the rows kept."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from frontlens.store import schema, spatial
+    from frontlens.store.db import _alembic_config
+
+    store = Store(db_url)
+    with store.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": False,
+                                                     "include_object": spatial.include_object})
+        assert compare_metadata(ctx, schema.metadata) == []
+    names = ("ix_sources_published", "ix_sources_language_published",
+             "ix_sources_kind_published", "ix_sources_outlet_published")
+    pg = store.engine.dialect.name == "postgresql"
+    if pg:
+        found = {ix["name"]: ix for ix in inspect(store.engine).get_indexes("sources")}
+        for name in names:
+            assert found[name]["column_sorting"] == {"published_at": ("desc", "nulls_last")}
+    else:
+        with store.engine.connect() as conn:
+            ddl = dict(conn.execute(text("SELECT name, sql FROM sqlite_master "
+                                         "WHERE tbl_name = 'sources' AND type = 'index'")).all())
+        for name in names:
+            assert "published_at DESC, id)" in ddl[name], ddl[name]
+    src = _source(published_at=datetime(2022, 9, 9, tzinfo=UTC), language="uk")
+    with store.transaction() as conn:
+        store.insert_new(conn, [src])
+        store.insert_new(conn, [Mention(source_id=src.id, start=25, end=34, text="Balakliia",
+                                        type="place", extractor="t", extractor_version="1")])
+    cfg = _alembic_config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0014")
+        assert "ix_mentions_source_id" in {ix["name"] for ix in inspect(conn).get_indexes(
+            "mentions")}
+        command.upgrade(cfg, "head")
+    assert [s.id for s in store.list_sources(language="uk")] == [src.id]
+    assert len(store.records_for(Mention, src.id)) == 1
+    store.close()

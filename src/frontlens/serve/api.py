@@ -10,6 +10,7 @@ its refusal of private addresses. Source text is returned as JSON strings only.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -28,7 +29,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
-from typing import Annotated, Any, Literal, TextIO
+from typing import Annotated, Any, Literal, TextIO, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -84,9 +85,9 @@ from frontlens.store.db import (
     TABLES,
     SortKey,
     Store,
-    keyset_after,
     keyset_key,
     keyset_order,
+    keyset_ranges,
     keyset_values,
     write_stamp,
 )
@@ -195,21 +196,32 @@ def _day_bounds(d1: date | None, d2: date | None) -> tuple[datetime | None, date
 
 
 def _keyset_page(store: Store, q: Select[Any], keys: list[SortKey], limit: int, offset: int,
-                 after: str | None, total: int | None = None, *, count: bool = True
-                 ) -> tuple[int, Sequence[Any], str | None]:
+                 after: str | None, total: int | None = None, *, count: bool = True,
+                 where: Sequence[Any] = ()) -> tuple[int, Sequence[Any], str | None]:
     """(total, rows, next cursor) of one page of ``q`` in ``keys`` order: after a cursor by
     keyset (an index range however deep), else by offset; ``next`` is None on a short page.
     ``total``: the count already known (it is a scan of every matching row); without
-    ``count`` (a list that sends no total) it is not counted and returned as 0."""
+    ``count`` (a list that sends no total) it is not counted and returned as 0. ``where``: the
+    list's filters, added after the cursor's range: SQLite bounds an index range by the first
+    bound on a column it is given, and a date filter's bound placed before the cursor's made
+    a deep page walk the index from that date down to the cursor."""
     q = q.order_by(*keyset_order(keys))
-    keyed = q.where(keyset_after(keys, _cursor(after, keys))) if after is not None else q
+    ranges = keyset_ranges(keys, _cursor(after, keys)) if after is not None else []
     with store.engine.connect() as conn:
         if not count:
             total = 0
         elif total is None:
             total = int(conn.execute(select(func.count()).select_from(
-                q.order_by(None).subquery())).scalar_one())
-        rows = conn.execute(keyed.limit(limit).offset(0 if after else offset)).all()
+                q.where(*where).order_by(None).subquery())).scalar_one())
+        if after is None:
+            rows: list[Any] = list(conn.execute(
+                q.where(*where).limit(limit).offset(offset)).all())
+        else:  # each range is read in index order until the page is full
+            rows = []
+            for cond in ranges:
+                rows += conn.execute(q.where(cond, *where).limit(limit - len(rows))).all()
+                if len(rows) >= limit:
+                    break
     nxt = _make_cursor(keyset_key(keys, rows[-1])) if len(rows) == limit else None
     return total, rows, nxt
 
@@ -262,19 +274,21 @@ def _json(request: Request, body: bytes, nxt: str | None) -> Response:
     return Response(body, media_type="application/json", headers=_next_link(request, nxt))
 
 
-def _sources_query(d1: date | None, d2: date | None, lang: str | None, kind: str | None,
-                   outlet: str | None) -> Select[Any]:
+def _source_filters(d1: date | None, d2: date | None, lang: str | None, kind: str | None,
+                    outlet: str | None) -> list[Any]:
+    """What a list of sources (or of their records) is filtered by: publication days and the
+    source's language, kind and outlet."""
     s = schema.sources
-    q = select(s)
     lo, hi = _day_bounds(d1, d2)
+    out: list[Any] = []
     if lo is not None:
-        q = q.where(s.c.published_at >= lo)
+        out.append(s.c.published_at >= lo)
     if hi is not None:
-        q = q.where(s.c.published_at < hi)
+        out.append(s.c.published_at < hi)
     for col, val in (("language", lang), ("kind", kind), ("outlet", outlet)):
         if val:
-            q = q.where(s.c[col] == val)
-    return q
+            out.append(s.c[col] == val)
+    return out
 
 
 def _upload_name(filename: str | None) -> str:
@@ -458,9 +472,9 @@ def list_sources(request: Request, store: StoreDep, d1: From = None, d2: To = No
     """Sources, newest first, filtered by publication day, language, kind and outlet."""
     s = schema.sources
     key, known = _known_total(request, store, "sources", d1, d2, lang, kind, outlet)
-    total, rows, nxt = _keyset_page(store, _sources_query(d1, d2, lang, kind, outlet),
-                                    [(s.c.published_at, True), (s.c.id, False)], limit, offset,
-                                    after, total=known)
+    total, rows, nxt = _keyset_page(store, select(s), [(s.c.published_at, True), (s.c.id, False)],
+                                    limit, offset, after, total=known,
+                                    where=_source_filters(d1, d2, lang, kind, outlet))
     _keep_total(request, key, total)
     page = Page[Source](total=total, limit=limit, offset=0 if after else offset, next=nxt,
                         items=[Source.model_validate(dict(r._mapping)) for r in rows])
@@ -527,21 +541,18 @@ def list_records(request: Request, store: StoreDep,
     """Extracted records with their sentence; the date range is the source's publication day."""
     model = RECORD_TYPES[record_type]
     t, s = TABLES[model], schema.sources
-    q = (select(t, s.c.outlet, s.c.url, s.c.published_at, s.c.language, s.c.text)
+    q = (select(t, s.c.outlet, s.c.url, s.c.published_at, s.c.language, s.c.text, s.c.id)
          .join(s, s.c.id == t.c.source_id))
-    lo, hi = _day_bounds(d1, d2)
-    if lo is not None:
-        q = q.where(s.c.published_at >= lo)
-    if hi is not None:
-        q = q.where(s.c.published_at < hi)
-    if lang:
-        q = q.where(s.c.language == lang)
     q = _record_filters(model, q, side, place)
-    keys = [(s.c.published_at, True), (t.c.source_id, False), (t.c.start, False),
+    # the source's publication order, then the record's place in it; ordering by the
+    # source's own id (not the record's equal source_id) lets the join walk sources in an
+    # index's order and each source's records in another's
+    keys = [(s.c.published_at, True), (s.c.id, False), (t.c.start, False),
             (t.c.id, False)]
     key, known = _known_total(request, store, "records", record_type, d1, d2, side, place,
                               lang)
-    total, rows, nxt = _keyset_page(store, q, keys, limit, offset, after, total=known)
+    total, rows, nxt = _keyset_page(store, q, keys, limit, offset, after, total=known,
+                                    where=_source_filters(d1, d2, lang, None, None))
     _keep_total(request, key, total)
     items = []
     fields = set(model.model_fields)
@@ -570,14 +581,14 @@ async def list_events(request: Request, store: StoreDep, grade: Annotated[str | 
     # again from memory on the event loop, the database read only on a miss
     state = request.app.state
     if monotonic() - state.stamp_checked >= PICTURE_RECHECK_S:
-        await run_in_threadpool(_fusion_stamp, request, store)
+        await _once(request, ("fusion-stamp", state.writes), _fusion_stamp, request, store)
     gz = "gzip" in request.headers.get("accept-encoding", "")
     filters = (grade, place, side, kind, day, d1, d2)
     key = ("events", state.stamp, *filters, limit, offset, after, gz)
     hit: tuple[bytes, str | None, bool] | None = state.pages.get(key)
     if hit is None:
-        hit = await run_in_threadpool(_events_page, request, store, filters, limit, offset,
-                                      after, gz)
+        hit = await _once(request, key, _events_page, request, store, filters, limit, offset,
+                          after, gz)
         state.pages.put(key, hit, len(hit[0]))
     body, nxt, compressed = hit
     headers = _next_link(request, nxt)
@@ -645,21 +656,44 @@ async def get_picture(request: Request, store: StoreDep, as_of: Day | None = Non
     """Who holds which place on ``as_of`` (default: today), with grade and sources."""
     state, day = request.app.state, as_of or datetime.now(UTC).date()
     # a fresh index and a cached day are answered on the event loop; database reads,
-    # index builds and compression go to a worker thread
+    # index builds and compression go to a worker thread, once for all who wait on them
     index: pic.PictureIndex | None = getattr(state, "picture_index", None)
     if index is None or monotonic() - state.picture_checked >= PICTURE_RECHECK_S:
-        index = await run_in_threadpool(_picture_index, request, store)
+        index = await _once(request, ("picture-index", state.writes), _picture_index, request,
+                            store)
     if "gzip" in request.headers.get("accept-encoding", ""):
-        with state.picture_gz_lock:
-            body = state.picture_gz.get((index.stamp, day))
-            if body is not None:
-                state.picture_gz.move_to_end((index.stamp, day))
+        key = ("picture", index.stamp, day)
+        body = state.pictures.get(key)
         if body is None:
-            body = await run_in_threadpool(_picture_gzip, request, index, day)
+            body = await _once(request, key, _picture_gzip, request, index, day)
         if body:
             return Response(body, media_type="application/json", headers={
                 "Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
     return Response(await run_in_threadpool(index.json, day), media_type="application/json")
+
+
+T = TypeVar("T")
+
+
+async def _once(request: Request, key: Any, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` on a worker thread, run once for every request that asks for ``key``
+    while it runs: under load many clients ask for the same missing day (or recheck the
+    same stamp) at once, and each computing it again cost the server CPU in proportion to
+    the number of clients. A waiter that gives up does not cancel the others' answer."""
+    pending: dict[Any, tuple[asyncio.AbstractEventLoop, asyncio.Future[Any]]] = (
+        request.app.state.pending)
+    loop = asyncio.get_running_loop()
+    entry = pending.get(key)
+    if entry is None or entry[0] is not loop:  # a TestClient may run each request on a new loop
+        task = loop.create_task(run_in_threadpool(fn, *args))
+        entry = pending[key] = (loop, task)
+
+        def done(_: asyncio.Future[Any], entry: Any = entry) -> None:
+            if pending.get(key) is entry:
+                del pending[key]
+        task.add_done_callback(done)
+    result: T = await asyncio.shield(entry[1])
+    return result
 
 
 _INDEX_LOCK = threading.Lock()
@@ -735,34 +769,25 @@ def _picture_index(request: Request, store: Store) -> pic.PictureIndex:
             index = getattr(state, "picture_index", None)
             if index is None or index.stamp != stamp:
                 index = pic.PictureIndex(store)
-                with state.picture_gz_lock:
-                    state.picture_gz.clear()
+                state.pictures.clear()
                 state.picture_index = index
     state.picture_checked = monotonic()
     return index
 
 
-def _picture_gzip(request: Request, index: pic.PictureIndex, day: date) -> bytes | None:
-    """The day's answer compressed, from a byte-bounded LRU (``Settings.picture_cache_mb``)
-    emptied when the index is rebuilt: scrubbing clients ask for the same days again and
-    again. None when the answer is too small to be worth compressing."""
+def _picture_gzip(request: Request, index: pic.PictureIndex, day: date) -> bytes:
+    """The day's answer compressed (empty when too small to be worth compressing), kept in a
+    byte-bounded LRU (``Settings.picture_cache_mb``) emptied when the index is rebuilt:
+    scrubbing clients ask for the same days again and again."""
     state = request.app.state
-    with state.picture_gz_lock:
-        hit = state.picture_gz.get((index.stamp, day))
-        if hit is not None:
-            state.picture_gz.move_to_end((index.stamp, day))
-            return hit or None
+    key = ("picture", index.stamp, day)
+    hit: bytes | None = state.pictures.get(key)
+    if hit is not None:
+        return hit
     raw = index.json(day)
     body = zlib.compress(raw, GZIP_LEVEL, wbits=31) if len(raw) >= 1024 else b""
-    budget = state.settings.picture_cache_mb * 1024 * 1024
-    with state.picture_gz_lock:
-        cache: OrderedDict[tuple[Any, date], bytes] = state.picture_gz
-        if len(body) < budget:
-            cache[index.stamp, day] = body
-            state.picture_gz_bytes += len(body)
-            while state.picture_gz_bytes > budget:
-                state.picture_gz_bytes -= len(cache.popitem(last=False)[1])
-    return body or None
+    state.pictures.put(key, body, len(body))
+    return body
 
 
 @api.get("/timeline/{place_id}", response_model=list[TimelineStep], tags=["picture"])
@@ -1091,6 +1116,7 @@ def headers_middleware(app: ASGIApp) -> ASGIApp:
                     h.setdefault("Cache-Control", "no-store")
                     state = scope["app"].state  # a write may have fused: recheck at once
                     state.picture_checked = state.stamp_checked = float("-inf")
+                    state.writes += 1  # and not by joining a recheck begun before it
                 elif path.startswith(("/vendor/", "/basemap/")):
                     h.setdefault("Cache-Control", "public, max-age=604800")  # versioned
                 else:
@@ -1180,10 +1206,10 @@ def create_app(settings: Settings | None = None, *, static_dir: Path | None = No
                               "Source text is returned as plain JSON strings.")
     app.state.store, app.state.settings, app.state.read_only = store, settings, read_only
     app.state.picture_checked = float("-inf")
-    app.state.picture_gz = OrderedDict()
-    app.state.picture_gz_bytes = 0
-    app.state.picture_gz_lock = threading.Lock()
+    app.state.pictures = ByteLRU(settings.picture_cache_mb * 1024 * 1024)
+    app.state.pending = {}
     app.state.stamp, app.state.stamp_checked = None, float("-inf")
+    app.state.writes = 0  # writes answered through this app: a recheck after one starts anew
     app.state.pages = ByteLRU(settings.page_cache_mb * 1024 * 1024)
 
     app.add_middleware(headers_middleware)

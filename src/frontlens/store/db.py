@@ -172,6 +172,25 @@ def keyset_after(keys: Sequence[SortKey], values: Sequence[Any]) -> Any:
     return cond
 
 
+def keyset_ranges(keys: Sequence[SortKey], values: Sequence[Any]) -> list[Any]:
+    """The rows strictly after ``values`` in ``keyset_order(keys)`` as conditions to read one
+    after the other, each one index range in that order. A nullable first key with a value in
+    the cursor splits them: first the rest of the non-NULL keys (bounded ``first <= value``,
+    or ``>=`` ascending), then every row whose first key is NULL (they sort last). Written as
+    one OR (``keyset_after``) the cursor bounded no index: SQLite read a filtered list's index
+    from its start to the cursor, or merged three ranges and sorted them (MULTI-INDEX OR)."""
+    first, desc = keys[0]
+    if not _nullable(first):
+        return [keyset_after(keys, values)]
+    rest = keyset_after(keys[1:], values[1:]) if len(keys) > 1 else false()
+    if values[0] is None:  # among the NULLs: the next key's range (bounded when NOT NULL)
+        return [and_(first.is_(None), rest)]
+    b = literal(values[0], first.type)
+    head = and_(first <= b if desc else first >= b,
+                or_(first < b if desc else first > b, and_(first == b, rest)))
+    return [head, first.is_(None)]
+
+
 def keyset_values(keys: Sequence[SortKey], raw: Any) -> list[Any]:
     """A cursor's decoded JSON values checked against the columns' types (ISO strings back
     to dates and times): a forged or foreign cursor is a ValueError, never a database error
@@ -727,13 +746,17 @@ class Store:
         table = TABLES[model]
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(table).where(table.c.source_id == source_id).order_by(table.c.start)
+                select(table).where(table.c.source_id == source_id)
+                .order_by(table.c.start, table.c.id)
             )
             return [model.model_validate(dict(r._mapping)) for r in rows]
 
     def list_records(self, model: type[R], *, limit: int = 50, offset: int = 0) -> list[R]:
+        """Records in (source, offset, id) order: the id breaks ties, so every backend lists
+        records at one span in the same order (not the order an index or heap keeps)."""
         table = TABLES[model]
-        q = select(table).order_by(table.c.source_id, table.c.start).limit(limit).offset(offset)
+        q = select(table).order_by(table.c.source_id, table.c.start, table.c.id).limit(
+            limit).offset(offset)
         with self.engine.connect() as conn:
             return [model.model_validate(dict(r._mapping)) for r in conn.execute(q)]
 

@@ -29,6 +29,9 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -41,6 +44,18 @@ metadata = MetaData(
 )
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+@compiles(UnaryExpression, "sqlite")
+def _sqlite_unary(element: UnaryExpression[Any], compiler: Any, **kw: Any) -> str:
+    """``x DESC NULLS LAST`` is SQLite's own DESC order (NULL sorts lowest), and SQLite refuses
+    the words in CREATE INDEX: written as plain DESC there, so one index definition serves
+    the publication order (newest first, undated last) on both backends."""
+    inner = element.element
+    if (element.modifier is operators.nulls_last_op and isinstance(inner, UnaryExpression)
+            and inner.modifier is operators.desc_op):
+        return str(compiler.process(inner, **kw))
+    return str(compiler.visit_unary(element, **kw))
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -68,7 +83,6 @@ def _provenance() -> list[Column[Any]]:
             "source_id",
             String(64),
             ForeignKey("sources.id", ondelete="CASCADE"),
-            index=True,
             nullable=False,
         ),
         Column("start", Integer, nullable=False),
@@ -82,16 +96,16 @@ sources = Table(
     "sources",
     metadata,
     Column("id", String(64), primary_key=True),
-    Column("kind", String(16), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
     Column("origin", Text, nullable=False),
     Column("external_id", String(256)),
     Column("url", Text),
-    Column("outlet", String(256), index=True),
+    Column("outlet", String(256)),
     Column("author", String(256)),
     Column("title", Text),
-    Column("language", String(8), index=True),
+    Column("language", String(8)),
     Column("language_score", Float),
-    Column("published_at", UTCDateTime, index=True),
+    Column("published_at", UTCDateTime),
     Column("retrieved_at", UTCDateTime, nullable=False),
     Column("content_hash", String(64), nullable=False, index=True),
     Column("text", Text, nullable=False),
@@ -311,6 +325,17 @@ map_features = Table(
 )
 
 Index("ix_sources_outlet_external", sources.c.outlet, sources.c.external_id)
+# lists page in publication order (newest first, undated last, then id): with the filter's
+# column in front, a filtered page is a range of one index in that order, not a sort of every
+# matching row (migration 0015); each also serves its column's equality and date ranges
+PUBLICATION_ORDER = (sources.c.published_at.desc().nulls_last(), sources.c.id)
+Index("ix_sources_published", *PUBLICATION_ORDER)
+for _col in ("language", "kind", "outlet"):
+    Index(f"ix_sources_{_col}_published", sources.c[_col], *PUBLICATION_ORDER)
+# a source's records in the order record lists page them (source, then offset): joined to
+# sources walked in publication order, a page of records needs no sort either
+for _t in (mentions, statements, control_events, equipment_losses, area_claims):
+    Index(f"ix_{_t.name}_source_start", _t.c.source_id, _t.c.start, _t.c.id)
 
 extractions = Table(
     "extractions",
