@@ -111,7 +111,7 @@ def component(name: str) -> Callable[[Component], Component]:
 
 
 EXTRACTOR_NAME = "frontlens-rules"
-EXTRACTOR_VERSION = "0.4.2"  # bump to make `frontlens extract` re-process every source
+EXTRACTOR_VERSION = "0.4.3"  # bump to make `frontlens extract` re-process every source
 
 
 def provenance(doc: Doc, start: int, end: int, extractor: str = EXTRACTOR_NAME) -> dict[str, Any]:
