@@ -166,6 +166,12 @@ def check_consistent(db: Path, base: Baseline) -> None:
     try:
         assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        tables = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "sources" not in tables:
+            # killed while a fresh store was being created: nothing can be stored yet, and the
+            # rerun (checked by the caller) must create the schema itself
+            assert tables <= {"alembic_version"}, tables
+            return
         for t in [*EXTRACTED, "extractions"]:
             assert _one(con, f"SELECT count(*) FROM {t} WHERE source_id NOT IN "
                              "(SELECT id FROM sources)") == 0, f"{t} rows without their source"
