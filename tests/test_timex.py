@@ -102,3 +102,18 @@ def test_component_and_date_for_span() -> None:
     assert date_for_span(doc, j, j + 5, allow_inferred_year=False) == (None, "unknown")
     doc2 = time(sentences(Doc(text="Nothing dated here.", published=FRIDAY)))
     assert date_for_span(doc2, 0, 7) == (None, "unknown")
+
+
+def test_a_month_without_a_year_is_the_latest_one_before_the_report() -> None:
+    # "окупували на початку березня" in a September report is March of that year, month
+    # precision: a recollection, not a capture on the publication day
+    pub = date(2022, 9, 16)
+    [t] = find_times("Місто окупували на початку березня.", pub, "uk")
+    assert (t.value, t.precision) == (date(2022, 3, 1), "month")
+    [t] = find_times("Troops entered it in early December.", date(2023, 1, 10), "en")
+    assert (t.value, t.precision) == (date(2022, 12, 1), "month")
+    [t] = find_times("Бои идут с сентября.", pub, "ru")
+    assert (t.value, t.precision) == (date(2022, 9, 1), "month")
+    # a month with its year keeps the year
+    [t] = find_times("in March 2021", pub, "en")
+    assert t.value == date(2021, 3, 1)

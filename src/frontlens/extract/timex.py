@@ -155,6 +155,9 @@ def grammar(codes: tuple[str, ...]) -> _Grammar:
         ("wd", (rf"(?:(?P<wdmod>{_alts(mods)})\s+)?" if mods else "")
                + opt_words("weekday_prepositions") + rf"(?:{wd_re})(?:{_AP}s)?{_WORD_END}"),
     ]
+    month_preps = _merged_list(tabs, "month_only_prepositions")
+    if month_preps:  # "in early March", "на початку березня": the last such month
+        patterns.append(("mo", rf"(?:{_alts(month_preps)})\s+(?:{mon('d')}){_WORD_END}"))
     for kind, group, table in (("rel", "rel", days), ("week", "week", weeks),
                                ("month", "month", rel_months)):
         if table:
@@ -291,6 +294,12 @@ def _resolve(m: re.Match[str], published: date | None, gr: _Grammar) -> TimeRef 
         return ref(None, "unknown", kind="duration")
     if published is None:
         return ref(None, "unknown")
+    if kind == "mo":  # a month without a year: the latest one at or before the text's date
+        month = _group_index(m, "mo")
+        if month is None:
+            return None
+        year = published.year if month <= published.month else published.year - 1
+        return ref(date(year, month, 1), "month", year_inferred=True)
     if kind == "wd":
         wd = _group_index(m, "wd")
         if wd is None:
