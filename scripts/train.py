@@ -299,10 +299,9 @@ def compare(pairs: list[tuple[dict[str, Any], Doc]], models: dict[str, dc.Model]
     place_only = run({"place": models["place"]}) if "place" in models else rules
     out: dict[str, Any] = {"rules": rules, "place": place_only}
     use: dict[str, dc.Model] = {}
-    # place: learned when it does not lower precision and costs at most PLACE_F1_SLACK of F1
-    # (precision of what is shown comes first: a wrong dot costs more than a missing one)
-    if "place" in models and place_only["places_f1"] >= rules["places_f1"] - PLACE_F1_SLACK \
-            and place_only["places_precision"] >= rules["places_precision"] and \
+    # place: learned when it raises place F1 without lowering precision
+    if "place" in models and place_only["places_f1"] >= rules["places_f1"] and \
+            place_only["places_precision"] >= rules["places_precision"] and \
             safe({"place": models["place"]}):
         use["place"] = models["place"]
     base = run(use)
