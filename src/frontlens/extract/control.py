@@ -69,7 +69,8 @@ _BLOCK_WORDS = frozenset(lexicon.words("control_clause"))
 _AGENT = frozenset(["by"])
 _COORD_PUNCT = frozenset([",", "&", "-"])  # the words that join places are in the packs
 _NOUNS = frozenset(["NOUN", "PROPN"])
-_COORD_WORDS = frozenset(["and", "і", "й", "та", "и"])  # predicates joined: "V1 … і V2"
+_PREDICATE_JOINERS = frozenset(lexicon.words("control_predicate_joiners"))  # "V1 … і V2"
+_TAKES = frozenset(["take", "expel"])  # changes of hands: the actor decides the action
 _PREPOSITION = frozenset(["PREP", "ADP"])  # pymorphy3, spaCy
 _END = frozenset(".;!")
 _PARTICIPLE = frozenset(["PRTF", "PRTS", "ADJF", "VERB"])
@@ -282,7 +283,7 @@ def _find_triggers(toks: list[_Tok], lo: int, hi: int, lang: str) -> list[_Trigg
         if n:
             negated = _any_phrase("control_negation", toks, max(lo, i - 4), i)
             aim = _any_phrase("control_irrealis", toks, max(lo, i - 2), i) or (
-                p.action in ("take", "expel")
+                p.action in _TAKES
                 and _any_phrase("control_purpose", toks, max(lo, i - 2), i))
             if not negated and not aim:
                 out.append(_Trigger(i, i + n, p))
@@ -336,7 +337,7 @@ class _Linker:
             if gated and toks[k].pos in _NOUNS and t not in self.generic and (
                     toks[k].lemma not in self.generic) and not self.is_named(k):
                 return True
-            if trig.pattern.action in ("take", "expel") and t in self.near:
+            if trig.pattern.action in _TAKES and t in self.near:
                 return True
         return False
 
@@ -531,7 +532,7 @@ def _object_of_earlier_verb(toks: list[_Tok], idx: int, ti: int) -> bool:
     stands before the first. Reporting verbs open a clause of their own ("said Ukrainian troops
     took X and Y"), so they do not count as that earlier verb.
     """
-    if not any(toks[k].text.lower() in _COORD_WORDS for k in range(idx + 1, ti)):
+    if not any(toks[k].text.lower() in _PREDICATE_JOINERS for k in range(idx + 1, ti)):
         return False
     for k in range(idx - 1, max(-1, idx - MAX_CUE), -1):
         t = toks[k]
@@ -544,7 +545,7 @@ def _object_of_earlier_verb(toks: list[_Tok], idx: int, ti: int) -> bool:
 
 def _resolve(action: str, actor: Side) -> tuple[str, Side]:
     """(final action, new_controller) per the gold convention."""
-    if action in ("take", "expel"):
+    if action in _TAKES:
         action = "liberated" if actor == "UA" else "captured"
     if action == "repel":
         # "repelled attacks near X": fighting at X. Read as "held" it was wrong 19 times in
